@@ -1,0 +1,3 @@
+module github.com/zkcurator/zkcurator
+
+go 1.26
