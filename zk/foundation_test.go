@@ -1,0 +1,122 @@
+package zk
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"github.com/zkcurator/zkcurator/jute"
+)
+
+func TestErrorsMatchSentinels(t *testing.T) {
+	err := wrapErr("get", "/a", codeError(jute.ErrNoNode))
+	require.ErrorIs(t, err, ErrNoNode)
+	require.NotErrorIs(t, err, ErrNodeExists)
+	require.Equal(t, "zk: get /a: node does not exist", err.Error())
+	code, ok := ErrorCode(err)
+	require.True(t, ok)
+	require.Equal(t, jute.ErrNoNode, code)
+
+	unknown := codeError(-999)
+	require.ErrorIs(t, unknown, &CodeError{Code: -999})
+	require.Contains(t, unknown.Error(), "-999")
+	require.NoError(t, codeError(0))
+
+	require.True(t, IsRetryable(wrapErr("set", "/x", ErrConnectionLoss)))
+	require.False(t, IsRetryable(wrapErr("set", "/x", ErrSessionExpired)))
+	var opErr *OpError
+	require.True(t, errors.As(err, &opErr))
+	require.Equal(t, "/a", opErr.Path)
+}
+
+func TestValidatePath(t *testing.T) {
+	good := []string{"/", "/a", "/a/b", "/a.b", "/..a", "/a..", "/zookeeper", "/ü"}
+	for _, p := range good {
+		require.NoError(t, ValidatePath(p, false), p)
+	}
+	bad := []string{"", "a", "/a/", "//", "/a//b", "/.", "/..", "/a/./b", "/a/../b", "/a\x00b", "/a\x01", "/a\u007f", "/\xff"}
+	for _, p := range bad {
+		err := ValidatePath(p, false)
+		require.ErrorIs(t, err, ErrInvalidPath, "%q", p)
+	}
+	require.NoError(t, ValidatePath("/a/", true), "sequential allows trailing slash")
+	require.NoError(t, ValidatePath("/lock-", true))
+	require.Error(t, ValidatePath("//", true))
+}
+
+func TestParseConnectString(t *testing.T) {
+	hosts, chroot, err := parseConnectString("h1:2181,h2:2182,h3/app/x")
+	require.NoError(t, err)
+	require.Equal(t, []string{"h1:2181", "h2:2182", "h3:2181"}, hosts)
+	require.Equal(t, "/app/x", chroot)
+
+	hosts, chroot, err = parseConnectString("127.0.0.1:1,[::1]:2/")
+	require.NoError(t, err)
+	require.Equal(t, []string{"127.0.0.1:1", "[::1]:2"}, hosts)
+	require.Equal(t, "", chroot)
+
+	for _, s := range []string{"", "/x", "h:1/a/", "h:1//"} {
+		_, _, err := parseConnectString(s)
+		require.Error(t, err, s)
+	}
+	require.Equal(t, "/app", chrootPath("/app", "/"))
+	require.Equal(t, "/app/a", chrootPath("/app", "/a"))
+	require.Equal(t, "/a", chrootPath("", "/a"))
+	require.Equal(t, "/", stripChroot("/app", "/app"))
+	require.Equal(t, "/a", stripChroot("/app", "/app/a"))
+	require.Equal(t, "/application", stripChroot("/app", "/application"))
+}
+
+func TestDigestID(t *testing.T) {
+	// Value from ZooKeeper's DigestAuthenticationProvider.generateDigest("super:test").
+	require.Equal(t, "super:D/InIHSb7yEEbrWz8b9l71RjZJU=", DigestID("super", "test"))
+	acl := DigestACL(PermAll, "super", "test")
+	require.Equal(t, "digest", acl[0].ID.Scheme)
+}
+
+func TestMultiBuildAndResults(t *testing.T) {
+	ops := []Op{
+		CreateOp("/a", []byte("x"), ModePersistent, OpenACLUnsafe),
+		CreateOp("/c", nil, ModeContainer, OpenACLUnsafe),
+		SetOp("/a", []byte("y"), -1),
+		CheckOp("/a", 1),
+		DeleteOp("/a", -1),
+	}
+	req, err := buildMultiRequest(ops, "/root")
+	require.NoError(t, err)
+	require.Len(t, req.Ops, 5)
+	require.Equal(t, jute.OpCreate2, req.Ops[0].Type)
+	require.Equal(t, jute.OpCreateContainer, req.Ops[1].Type)
+	require.Equal(t, "/root/a", req.Ops[0].Record.(*jute.CreateRequest).Path)
+
+	_, err = buildMultiRequest([]Op{DeleteOp("bad", -1)}, "")
+	require.ErrorIs(t, err, ErrInvalidPath)
+	_, err = buildMultiRequest([]Op{CreateOp("/t", nil, ModePersistentTTL, nil)}, "")
+	require.ErrorIs(t, err, ErrBadArguments)
+
+	ok := &jute.MultiResponse{Results: []jute.MultiResult{
+		{Type: jute.OpCreate2, Record: &jute.Create2Response{Path: "/root/a", Stat: jute.Stat{Czxid: 5}}},
+		{Type: jute.OpCreate2, Record: &jute.Create2Response{Path: "/root/c"}},
+		{Type: jute.OpSetData, Record: &jute.SetDataResponse{Stat: jute.Stat{Version: 1}}},
+		{Type: jute.OpCheck},
+		{Type: jute.OpDelete},
+	}}
+	res, err := multiResults(ok, ops, "/root")
+	require.NoError(t, err)
+	require.Equal(t, "/a", res[0].Path)
+	require.Equal(t, int64(5), res[0].Stat.Czxid)
+	require.Equal(t, int32(1), res[2].Stat.Version)
+
+	failed := &jute.MultiResponse{Results: []jute.MultiResult{
+		{Type: jute.OpError, Err: 0}, {Type: jute.OpError, Err: 0}, {Type: jute.OpError, Err: 0},
+		{Type: jute.OpError, Err: jute.ErrBadVersion}, {Type: jute.OpError, Err: jute.ErrRuntimeInconsistency},
+	}}
+	res, err = multiResults(failed, ops, "/root")
+	require.ErrorIs(t, err, ErrBadVersion)
+	require.Contains(t, err.Error(), "multi check /a")
+	require.NoError(t, res[0].Err)
+	require.ErrorIs(t, res[4].Err, ErrRuntimeInconsistency)
+
+	_, err = multiResults(&jute.MultiResponse{}, ops, "")
+	require.ErrorIs(t, err, ErrProtocol)
+}

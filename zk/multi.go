@@ -1,0 +1,143 @@
+package zk
+
+import (
+	"fmt"
+
+	"github.com/zkcurator/zkcurator/jute"
+)
+
+// Op is one operation of a Multi transaction. Build it with CreateOp,
+// DeleteOp, SetOp or CheckOp.
+type Op struct {
+	Type    int32 // jute.OpCreate2, jute.OpCreateContainer, jute.OpDelete, jute.OpSetData or jute.OpCheck
+	Path    string
+	Data    []byte
+	Mode    CreateMode
+	ACL     []ACL
+	Version int32
+}
+
+// CreateOp creates a node as part of a Multi. The result carries the created
+// path and its Stat. TTL modes are not supported inside a Multi.
+func CreateOp(path string, data []byte, mode CreateMode, acl []ACL) Op {
+	typ := jute.OpCreate2
+	if mode.IsContainer() {
+		typ = jute.OpCreateContainer
+	}
+	return Op{Type: typ, Path: path, Data: data, Mode: mode, ACL: acl}
+}
+
+// DeleteOp deletes a node as part of a Multi; version -1 matches any version.
+func DeleteOp(path string, version int32) Op {
+	return Op{Type: jute.OpDelete, Path: path, Version: version}
+}
+
+// SetOp sets a node's data as part of a Multi; version -1 matches any version.
+func SetOp(path string, data []byte, version int32) Op {
+	return Op{Type: jute.OpSetData, Path: path, Data: data, Version: version}
+}
+
+// CheckOp makes a Multi fail unless the node exists with the given version
+// (-1 matches any version).
+func CheckOp(path string, version int32) Op {
+	return Op{Type: jute.OpCheck, Path: path, Version: version}
+}
+
+func (op Op) name() string {
+	switch op.Type {
+	case jute.OpCreate, jute.OpCreate2, jute.OpCreateContainer:
+		return "create"
+	case jute.OpDelete:
+		return "delete"
+	case jute.OpSetData:
+		return "set"
+	case jute.OpCheck:
+		return "check"
+	}
+	return fmt.Sprintf("op(%d)", op.Type)
+}
+
+// OpResult is the outcome of one operation of a Multi. Path is the created
+// path for creates (chroot stripped), else the op's path. Stat is set for
+// creates and sets that succeeded. Err is nil on success; in a failed Multi
+// the failing op has its real error and the others ErrRuntimeInconsistency
+// (ops after it) or nil (ops before it, rolled back).
+type OpResult struct {
+	Type int32
+	Path string
+	Stat *Stat
+	Err  error
+}
+
+// buildMultiRequest validates ops and encodes them with chroot applied.
+func buildMultiRequest(ops []Op, chroot string) (*jute.MultiRequest, error) {
+	req := &jute.MultiRequest{Ops: make([]jute.MultiOp, 0, len(ops))}
+	for i, op := range ops {
+		var rec jute.Record
+		p := chrootPath(chroot, op.Path)
+		switch op.Type {
+		case jute.OpCreate, jute.OpCreate2, jute.OpCreateContainer:
+			if !op.Mode.valid() || op.Mode.IsTTL() {
+				return nil, wrapErr("multi", op.Path, fmt.Errorf("%w: op %d: create mode %v not allowed in multi", ErrBadArguments, i, op.Mode))
+			}
+			if err := ValidatePath(op.Path, op.Mode.IsSequential()); err != nil {
+				return nil, wrapErr("multi", op.Path, err)
+			}
+			rec = &jute.CreateRequest{Path: p, Data: op.Data, ACL: op.ACL, Flags: int32(op.Mode)}
+		case jute.OpDelete, jute.OpCheck:
+			if err := ValidatePath(op.Path, false); err != nil {
+				return nil, wrapErr("multi", op.Path, err)
+			}
+			rec = &jute.PathVersionRequest{Path: p, Version: op.Version}
+		case jute.OpSetData:
+			if err := ValidatePath(op.Path, false); err != nil {
+				return nil, wrapErr("multi", op.Path, err)
+			}
+			rec = &jute.SetDataRequest{Path: p, Data: op.Data, Version: op.Version}
+		default:
+			return nil, wrapErr("multi", op.Path, fmt.Errorf("%w: op %d: type %d not allowed in multi", ErrBadArguments, i, op.Type))
+		}
+		req.Ops = append(req.Ops, jute.MultiOp{Type: op.Type, Record: rec})
+	}
+	return req, nil
+}
+
+// multiResults turns a multi response into per-op results. The error is the
+// failing op's error wrapped with its name and path, or nil.
+func multiResults(resp *jute.MultiResponse, ops []Op, chroot string) ([]OpResult, error) {
+	if len(resp.Results) != len(ops) {
+		return nil, wrapErr("multi", "", fmt.Errorf("%w: %d results for %d ops", ErrProtocol, len(resp.Results), len(ops)))
+	}
+	res := make([]OpResult, len(ops))
+	var first error
+	for i, r := range resp.Results {
+		out := OpResult{Type: r.Type, Path: ops[i].Path}
+		switch rec := r.Record.(type) {
+		case *jute.CreateResponse:
+			out.Path = stripChroot(chroot, rec.Path)
+		case *jute.Create2Response:
+			out.Path = stripChroot(chroot, rec.Path)
+			st := rec.Stat
+			out.Stat = &st
+		case *jute.SetDataResponse:
+			st := rec.Stat
+			out.Stat = &st
+		}
+		if r.Type == jute.OpError && r.Err != 0 {
+			out.Err = codeError(r.Err)
+			if first == nil && r.Err != jute.ErrRuntimeInconsistency {
+				first = wrapErr("multi "+ops[i].name(), ops[i].Path, out.Err)
+			}
+		}
+		res[i] = out
+	}
+	if first == nil {
+		for i, r := range res {
+			if r.Err != nil {
+				first = wrapErr("multi "+ops[i].name(), ops[i].Path, r.Err)
+				break
+			}
+		}
+	}
+	return res, first
+}
