@@ -1,0 +1,110 @@
+package zk
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// instrumentationName names this library's tracer and meter.
+const instrumentationName = "github.com/zkcurator/zkcurator/zk"
+
+// telemetry holds a Client's OpenTelemetry tracer and instruments.
+type telemetry struct {
+	tracer       trace.Tracer
+	opDuration   metric.Float64Histogram
+	inFlight     metric.Int64UpDownCounter
+	stateChanges metric.Int64Counter
+	reconnects   metric.Int64Counter
+	expirations  metric.Int64Counter
+}
+
+func newTelemetry(tp trace.TracerProvider, mp metric.MeterProvider) *telemetry {
+	m := mp.Meter(instrumentationName)
+	t := &telemetry{tracer: tp.Tracer(instrumentationName)}
+	// Instrument creation fails only for invalid names; ours are constants,
+	// and the API returns a usable no-op instrument on error anyway.
+	t.opDuration, _ = m.Float64Histogram("zk.client.operation.duration",
+		metric.WithDescription("Duration of Client operations, retries included."), metric.WithUnit("s"))
+	t.inFlight, _ = m.Int64UpDownCounter("zk.client.operations.in_flight",
+		metric.WithDescription("Client operations in progress."))
+	t.stateChanges, _ = m.Int64Counter("zk.client.connection.state_changes",
+		metric.WithDescription("Connection state changes, by state."))
+	t.reconnects, _ = m.Int64Counter("zk.client.reconnects",
+		metric.WithDescription("Connections re-established after a suspension or a lost session."))
+	t.expirations, _ = m.Int64Counter("zk.client.session.expirations",
+		metric.WithDescription("Sessions lost (expired, or suspended past the session timeout)."))
+	return t
+}
+
+// opSpan tracks one Client operation: its span, its start and its attempts.
+type opSpan struct {
+	t        *telemetry
+	span     trace.Span
+	op       string
+	start    time.Time
+	attempts int
+}
+
+// startOp starts the span and metrics of one operation.
+func (t *telemetry) startOp(ctx context.Context, op, path string) (context.Context, *opSpan) {
+	ctx, span := t.tracer.Start(ctx, "zk."+op, trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(attribute.String("zk.op", op), attribute.String("zk.path", path)))
+	t.inFlight.Add(ctx, 1, metric.WithAttributes(attribute.String("zk.op", op)))
+	return ctx, &opSpan{t: t, span: span, op: op, start: time.Now()}
+}
+
+// attempt counts one attempt.
+func (s *opSpan) attempt() { s.attempts++ }
+
+// retry records a retry as a span event.
+func (s *opSpan) retry(attempt int, err error, sleep time.Duration) {
+	attrs := []attribute.KeyValue{
+		attribute.Int("zk.attempt", attempt),
+		attribute.String("zk.error", err.Error()),
+		attribute.Int64("zk.retry.sleep_ms", sleep.Milliseconds()),
+	}
+	if code, ok := ErrorCode(err); ok {
+		attrs = append(attrs, attribute.Int("zk.error_code", int(code)))
+	}
+	s.span.AddEvent("retry", trace.WithAttributes(attrs...))
+}
+
+// end finishes the span and records the operation's duration.
+func (s *opSpan) end(ctx context.Context, err error) {
+	outcome := "ok"
+	s.span.SetAttributes(attribute.Int("zk.attempts", s.attempts))
+	if err != nil {
+		outcome = "error"
+		if code, ok := ErrorCode(err); ok {
+			s.span.SetAttributes(attribute.Int("zk.error_code", int(code)))
+		}
+		if !errors.Is(err, ErrNoNode) && !errors.Is(err, ErrNodeExists) {
+			// NoNode and NodeExists are answers, not failures.
+			s.span.SetStatus(codes.Error, err.Error())
+		}
+		s.span.RecordError(err)
+	}
+	s.span.End()
+	opAttr := attribute.String("zk.op", s.op)
+	s.t.inFlight.Add(ctx, -1, metric.WithAttributes(opAttr))
+	s.t.opDuration.Record(ctx, time.Since(s.start).Seconds(),
+		metric.WithAttributes(opAttr, attribute.String("zk.outcome", outcome)))
+}
+
+// stateChanged counts a connection state change.
+func (t *telemetry) stateChanged(s ConnectionState) {
+	ctx := context.Background()
+	t.stateChanges.Add(ctx, 1, metric.WithAttributes(attribute.String("zk.state", s.String())))
+	switch s {
+	case Reconnected:
+		t.reconnects.Add(ctx, 1)
+	case Lost:
+		t.expirations.Add(ctx, 1)
+	}
+}
