@@ -62,7 +62,9 @@ func (r *MultiRequest) Encode(b []byte) []byte {
 	for _, op := range r.Ops {
 		h := MultiHeader{Type: op.Type, Done: false, Err: -1}
 		b = h.Encode(b)
-		b = op.Record.Encode(b)
+		if op.Record != nil { // a caller's mistake; the server rejects the frame
+			b = op.Record.Encode(b)
+		}
 	}
 	return multiEnd.Encode(b)
 }

@@ -351,4 +351,7 @@ func (r *WhoAmIResponse) Decode(d *Decoder) {
 		r.ClientInfo[i].AuthScheme = d.String()
 		r.ClientInfo[i].User = d.String()
 	}
+	if d.err != nil {
+		r.ClientInfo = nil
+	}
 }
