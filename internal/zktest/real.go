@@ -1,0 +1,47 @@
+package zktest
+
+import (
+	"context"
+	"errors"
+	"os"
+	"testing"
+
+	"github.com/zkcurator/zkcurator/testserver/realzk"
+)
+
+// RequireReal skips the test unless EnvReal=1. With EnvReal=1 it also checks
+// that Java and ZooKeeper are installed (realzk.Find) and calls t.Fatal if
+// they are not: in CI a missing server is a failure, never a skip.
+func RequireReal(t testing.TB) {
+	t.Helper()
+	if os.Getenv(EnvReal) != "1" {
+		t.Skipf("needs a real Apache ZooKeeper: set %s=1 (with Java and ZooKeeper installed, e.g. Debian packages default-jre-headless zookeeper)", EnvReal)
+	}
+	if _, err := realzk.Find(); err != nil {
+		if errors.Is(err, realzk.ErrNotInstalled) {
+			t.Fatalf("zktest: %s=1 but no real ZooKeeper: %v", EnvReal, err)
+		}
+		t.Fatalf("zktest: %v", err)
+	}
+}
+
+// RealEnsemble calls RequireReal, then starts a fresh real ZooKeeper of
+// members servers (1: standalone) on loopback ports for this test only, and
+// closes it when the test ends. Startup progress goes to t.Logf; t.Fatal if
+// it does not start.
+func RealEnsemble(t testing.TB, members int) *realzk.Ensemble {
+	t.Helper()
+	RequireReal(t)
+	ctx, cancel := context.WithTimeout(context.Background(), realStartTimeout)
+	defer cancel()
+	e, err := realzk.Start(ctx, realzk.Options{Members: members, Logf: t.Logf})
+	if err != nil {
+		t.Fatalf("zktest: start real ZooKeeper (%d members): %v", members, err)
+	}
+	t.Cleanup(func() {
+		if err := e.Close(); err != nil {
+			t.Errorf("zktest: %v", err)
+		}
+	})
+	return e
+}

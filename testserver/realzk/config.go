@@ -1,0 +1,163 @@
+package realzk
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Files inside a member's directory.
+const (
+	cfgName    = "zoo.cfg"
+	log4jName  = "log4j.properties"
+	logbackXML = "logback.xml"
+	logName    = "zookeeper.log" // JVM stdout+stderr, which is where the server logs go
+	dataName   = "data"
+)
+
+// member is one server of an ensemble: its ports and directory are fixed for
+// its whole life, so a restart reuses them.
+type member struct {
+	index        int // 0-based; myid is index+1
+	dir          string
+	clientPort   int
+	quorumPort   int
+	electionPort int
+	proc         *process // nil before the first start
+}
+
+func (m *member) addr() string { return "127.0.0.1:" + strconv.Itoa(m.clientPort) }
+
+func (m *member) logPath() string { return filepath.Join(m.dir, logName) }
+
+// freePorts reserves n distinct free loopback ports by listening on them all
+// at once and then releasing them. Another process may take one before the
+// JVM binds it; Start retries with new ports when that happens.
+func freePorts(n int) ([]int, error) {
+	ports := make([]int, 0, n)
+	ls := make([]net.Listener, 0, n)
+	defer func() {
+		for _, l := range ls {
+			_ = l.Close()
+		}
+	}()
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("realzk: reserve port: %w", err)
+		}
+		ls = append(ls, l)
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
+}
+
+// zooCfg renders the zoo.cfg of member m of members.
+func zooCfg(opts Options, members []*member, m *member) string {
+	tick := opts.TickTime.Milliseconds()
+	var b strings.Builder
+	w := func(k string, v any) { fmt.Fprintf(&b, "%s=%v\n", k, v) }
+	w("tickTime", tick)
+	w("initLimit", 20)
+	w("syncLimit", 10)
+	w("minSessionTimeout", 2*tick)
+	w("maxSessionTimeout", opts.MaxSessionTimeout.Milliseconds())
+	w("dataDir", filepath.Join(m.dir, dataName))
+	w("clientPortAddress", "127.0.0.1")
+	w("clientPort", m.clientPort)
+	w("4lw.commands.whitelist", "*")
+	w("admin.enableServer", "false")
+	w("reconfigEnabled", "false")
+	// Tests do not need durability against power loss; skipping fsync keeps
+	// write-heavy tests fast on CI disks.
+	w("forceSync", "no")
+	if len(members) == 1 {
+		w("standaloneEnabled", "true")
+		return b.String()
+	}
+	for _, o := range members {
+		fmt.Fprintf(&b, "server.%d=127.0.0.1:%d:%d\n", o.index+1, o.quorumPort, o.electionPort)
+	}
+	return b.String()
+}
+
+// log4j 1.2 configuration: everything at INFO to the console (stdout), which
+// the launcher sends to the member's log file.
+const log4jProps = `log4j.rootLogger=INFO, CONSOLE
+log4j.appender.CONSOLE=org.apache.log4j.ConsoleAppender
+log4j.appender.CONSOLE.layout=org.apache.log4j.PatternLayout
+log4j.appender.CONSOLE.layout.ConversionPattern=%d{ISO8601} %-5p [%t:%C{1}@%L] - %m%n
+`
+
+// logback configuration, the same for ZooKeeper 3.8+ tarballs.
+const logbackConfig = `<configuration>
+  <appender name="CONSOLE" class="ch.qos.logback.core.ConsoleAppender">
+    <encoder><pattern>%d{ISO8601} %-5p [%t:%C{1}@%L] - %m%n</pattern></encoder>
+  </appender>
+  <root level="INFO"><appender-ref ref="CONSOLE"/></root>
+</configuration>
+`
+
+// writeMemberFiles creates m's directory, data dir, myid, zoo.cfg and logging
+// configuration.
+func writeMemberFiles(opts Options, members []*member, m *member) error {
+	data := filepath.Join(m.dir, dataName)
+	if err := os.MkdirAll(data, 0o755); err != nil {
+		return fmt.Errorf("realzk: member %d: %w", m.index, err)
+	}
+	files := []struct {
+		path, body string
+	}{
+		{filepath.Join(data, "myid"), strconv.Itoa(m.index+1) + "\n"},
+		{filepath.Join(m.dir, cfgName), zooCfg(opts, members, m)},
+		{filepath.Join(m.dir, log4jName), log4jProps},
+		{filepath.Join(m.dir, logbackXML), logbackConfig},
+	}
+	for _, f := range files {
+		if err := os.WriteFile(f.path, []byte(f.body), 0o644); err != nil {
+			return fmt.Errorf("realzk: member %d: %w", m.index, err)
+		}
+	}
+	return nil
+}
+
+// containerCheckInterval is how often the server looks for empty containers
+// and expired TTL nodes. The server's default, one minute, is too slow for tests.
+const containerCheckInterval = time.Second
+
+// javaArgs is the JVM command line (without the java executable) for member m.
+func javaArgs(inst *Install, m *member) []string {
+	args := []string{
+		// Small heap and a fast-starting JIT/GC: tests run several JVMs on
+		// a 2-core machine.
+		"-Xmx256m", "-Xms32m", "-Xss512k",
+		"-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
+		"-Djava.net.preferIPv4Stack=true",
+		"-Djava.awt.headless=true",
+		"-Dzookeeper.admin.enableServer=false",
+		"-Dzookeeper.extendedTypesEnabled=true", // TTL nodes
+		"-Dzookeeper.4lw.commands.whitelist=*",
+		"-Dzookeeper.jmx.log4j.disable=true",
+		"-Dznode.container.checkIntervalMs=" + strconv.FormatInt(containerCheckInterval.Milliseconds(), 10),
+	}
+	switch inst.logging {
+	case loggingLog4j:
+		args = append(args, "-Dlog4j.configuration=file:"+filepath.Join(m.dir, log4jName))
+	case loggingLogback:
+		args = append(args, "-Dlogback.configurationFile="+filepath.Join(m.dir, logbackXML))
+	case loggingSimple:
+		args = append(args,
+			"-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
+			"-Dorg.slf4j.simpleLogger.showDateTime=true")
+	}
+	args = append(args,
+		"-cp", strings.Join(inst.ClassPath, string(os.PathListSeparator)),
+		"org.apache.zookeeper.server.quorum.QuorumPeerMain",
+		filepath.Join(m.dir, cfgName),
+	)
+	return args
+}
