@@ -1,0 +1,260 @@
+package zk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/zkcurator/zkcurator/retry"
+)
+
+// Client is a ZooKeeper client in the manner of Apache Curator's
+// CuratorFramework: one session at a time (a Conn), operations retried by a
+// retry policy, a connection-state bus with Curator's states, an optional
+// namespace applied to every path, protected creates and guaranteed
+// deletes. When a session is lost the Client starts a new one by itself.
+//
+// A Client is safe for concurrent use. Create one with Connect and Close it
+// when done.
+type Client struct {
+	cfg     *connConfig
+	hosts   string // connect string, chroot and namespace included
+	base    string // connect string without the namespace (for EnsurePath of the namespace)
+	policy  retry.Policy
+	errPol  ErrorPolicy
+	bus     *stateBus
+	tel     *telemetry
+	log     *slog.Logger
+	connTO  time.Duration
+	deletes *deleteWorker
+
+	mu        sync.Mutex
+	conn      *Conn         // current session, nil while a new one is being made
+	gen       int           // generation of conn; events of older Conns are ignored
+	connReady chan struct{} // closed while conn is usable; replaced when it is not
+	state     ConnectionState
+	closed    bool
+
+	noContainers atomic.Bool // the server answered createContainer with Unimplemented
+
+	events chan sessionEvent // Conn events, handled by run
+	done   chan struct{}     // closed by Close
+	wg     sync.WaitGroup
+}
+
+type sessionEvent struct {
+	gen int
+	ev  Event
+}
+
+// Connect connects to the ensemble named by connectString
+// ("host1:2181,host2:2181/optional/chroot") and returns once the first
+// session is established, or ctx ends. The Client then keeps a session
+// alive until Close: it reconnects, and when a session is lost it starts a
+// new one. Options set the session timeout, retry policy, namespace,
+// credentials, TLS, logger and OpenTelemetry providers.
+func Connect(ctx context.Context, connectString string, opts ...Option) (*Client, error) {
+	cfg := newClientConfig(opts)
+	hostPart, chroot := connectString, ""
+	if i := strings.IndexByte(connectString, '/'); i >= 0 {
+		hostPart, chroot = connectString[:i], connectString[i:]
+	}
+	if _, _, err := parseConnectString(connectString); err != nil {
+		return nil, err
+	}
+	c := &Client{
+		cfg:       cfg,
+		base:      connectString,
+		hosts:     connectString,
+		policy:    cfg.client.retry,
+		errPol:    cfg.client.errorPolicy,
+		tel:       newTelemetry(cfg.client.tracerProvider, cfg.client.meterProvider),
+		log:       cfg.logger,
+		connTO:    cfg.client.connectionTimeout,
+		connReady: make(chan struct{}),
+		events:    make(chan sessionEvent, 64),
+		done:      make(chan struct{}),
+	}
+	if ns := cfg.client.namespace; ns != "" {
+		if strings.HasSuffix(chroot, "/") {
+			chroot = strings.TrimSuffix(chroot, "/")
+		}
+		c.hosts = hostPart + chroot + "/" + ns
+		if _, _, err := parseConnectString(c.hosts); err != nil {
+			return nil, fmt.Errorf("zk: namespace %q: %w", ns, err)
+		}
+	}
+	conn, err := c.dial(ctx, 1)
+	if err != nil {
+		return nil, err
+	}
+	c.bus = newStateBus()
+	c.deletes = newDeleteWorker(c)
+	c.mu.Lock()
+	c.conn, c.gen = conn, 1
+	close(c.connReady)
+	c.mu.Unlock()
+	c.wg.Add(1)
+	go c.run()
+	if cfg.client.namespace != "" {
+		if err := c.ensureNamespace(ctx); err != nil {
+			c.Close()
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// connOptions returns the Conn options of session generation gen: the
+// Client's, with credentials added since by AddAuth, without the session
+// to re-attach to after the first generation, and with handler (if not
+// nil) as the event handler behind the user's.
+func (c *Client) connOptions(gen int, handler func(Event)) Option {
+	c.mu.Lock()
+	cfg := *c.cfg
+	cfg.auths = append([]authCred(nil), c.cfg.auths...)
+	c.mu.Unlock()
+	if gen > 1 {
+		cfg.sessionID, cfg.passwd = 0, nil
+	}
+	if user := cfg.handler; handler != nil {
+		cfg.handler = func(ev Event) {
+			if user != nil {
+				user(ev)
+			}
+			handler(ev)
+		}
+	}
+	return func(dst *connConfig) { *dst = cfg }
+}
+
+// dial opens a Conn whose session events reach run tagged with gen.
+func (c *Client) dial(ctx context.Context, gen int) (*Conn, error) {
+	return Dial(ctx, c.hosts, c.connOptions(gen, func(ev Event) {
+		if ev.Type != EventNone {
+			return
+		}
+		select {
+		case c.events <- sessionEvent{gen: gen, ev: ev}:
+		case <-c.done:
+		}
+	}))
+}
+
+// ensureNamespace creates the namespace node (and its parents) through a
+// short-lived session on the connect string without the namespace.
+func (c *Client) ensureNamespace(ctx context.Context) error {
+	conn, err := Dial(ctx, c.base, c.connOptions(2, nil))
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return ensurePath(ctx, conn, "/"+c.cfg.client.namespace, nil)
+}
+
+// Listen subscribes f to connection-state changes. Listeners are called in
+// order, one at a time, on one goroutine owned by the Client; a slow
+// listener delays other listeners but never the session. The returned
+// function unsubscribes f.
+func (c *Client) Listen(f func(ConnectionState)) (unsubscribe func()) {
+	return c.bus.listen(f)
+}
+
+// ErrorPolicy returns the policy recipes consult to decide whether a
+// connection state ends their hold.
+func (c *Client) ErrorPolicy() ErrorPolicy { return c.errPol }
+
+// State returns the last connection state published (0 before the first).
+func (c *Client) State() ConnectionState {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.state
+}
+
+// Conn returns the Conn of the current session, or nil while a new session
+// is being established. Recipes use it for the session id.
+func (c *Client) Conn() *Conn {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.conn
+}
+
+// SessionID returns the current session's id, or 0 while there is none.
+func (c *Client) SessionID() int64 {
+	if conn := c.Conn(); conn != nil {
+		return conn.SessionID()
+	}
+	return 0
+}
+
+// BlockUntilConnected waits until the client is connected to a server.
+func (c *Client) BlockUntilConnected(ctx context.Context) error {
+	_, err := c.liveConn(ctx, 0)
+	return err
+}
+
+// liveConn returns the current Conn once it is connected, waiting up to
+// wait (0: until ctx ends). It fails with ErrConnectionLoss when wait
+// passes, so the retry policy decides what happens next.
+func (c *Client) liveConn(ctx context.Context, wait time.Duration) (*Conn, error) {
+	var timeout <-chan time.Time
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		timeout = t.C
+	}
+	for {
+		c.mu.Lock()
+		if c.closed {
+			c.mu.Unlock()
+			return nil, ErrClosed
+		}
+		conn, ready := c.conn, c.connReady
+		c.mu.Unlock()
+		select {
+		case <-ready:
+			return conn, nil
+		default:
+		}
+		select {
+		case <-ready:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-timeout:
+			return nil, ErrConnectionLoss
+		case <-c.done:
+			return nil, ErrClosed
+		}
+	}
+}
+
+// Close ends the session (its ephemeral nodes are deleted), stops
+// background work and answers every call in flight. Pending guaranteed
+// deletes that have not succeeded yet are abandoned. Close is idempotent.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed = true
+	conn := c.conn
+	c.mu.Unlock()
+	close(c.done)
+	var err error
+	if conn != nil {
+		err = conn.Close()
+	}
+	c.wg.Wait()
+	c.deletes.close()
+	c.bus.close()
+	if errors.Is(err, ErrClosed) {
+		err = nil
+	}
+	return err
+}

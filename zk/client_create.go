@@ -1,0 +1,207 @@
+package zk
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ProtectedPrefix starts the name of every node made by a protected create,
+// followed by a UUID and a dash, as in Curator.
+const ProtectedPrefix = "_c_"
+
+// CreateOptions says how CreateWith makes a node.
+type CreateOptions struct {
+	Mode CreateMode
+	ACL  []ACL         // nil: OpenACLUnsafe
+	TTL  time.Duration // for the TTL modes
+	// Protected prefixes the node's name with _c_<uuid>- so that a create
+	// whose reply was lost can be found again on retry instead of leaking a
+	// node (Curator's withProtection). A node found that belongs to another
+	// session (an earlier, lost one) is deleted and created again.
+	Protected bool
+	// CreateParents creates missing parents first, as containers where the
+	// server supports them (else as persistent nodes).
+	CreateParents bool
+}
+
+// CreateWith creates a node as opts say, and returns its path and Stat.
+// data nil means the client's default data (WithDefaultData).
+func (c *Client) CreateWith(ctx context.Context, path string, data []byte, opts CreateOptions) (string, *Stat, error) {
+	if data == nil {
+		data = c.cfg.client.defaultData
+	}
+	acl := opts.ACL
+	if acl == nil {
+		acl = OpenACLUnsafe
+	}
+	target := path
+	var prefix string // protected name prefix, "" when not protected
+	if opts.Protected {
+		i := strings.LastIndexByte(path, '/')
+		if i < 0 {
+			return "", nil, wrapErr("create", path, fmt.Errorf("%w %q", ErrInvalidPath, path))
+		}
+		prefix = ProtectedPrefix + newUUID() + "-"
+		target = path[:i+1] + prefix + path[i+1:]
+	}
+	if err := ValidatePath(target, opts.Mode.IsSequential()); err != nil {
+		return "", nil, wrapErr("create", path, err)
+	}
+	var (
+		created  string
+		st       *Stat
+		mustFind bool // an earlier attempt may have created the node
+	)
+	err := c.do(ctx, "create", path, func(ctx context.Context, conn *Conn) error {
+		if mustFind {
+			p, s, err := c.findProtected(ctx, conn, target, prefix)
+			if err != nil {
+				return err
+			}
+			if p != "" {
+				created, st = p, s
+				return nil
+			}
+		}
+		var err error
+		created, st, err = c.createOnce(ctx, conn, target, data, acl, opts)
+		if prefix != "" && (IsRetryable(err) || errors.Is(err, ErrSessionExpired)) {
+			mustFind = true
+		}
+		return err
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	return created, st, nil
+}
+
+// createOnce is one create attempt, creating parents on NoNode if asked.
+func (c *Client) createOnce(ctx context.Context, conn *Conn, path string, data []byte, acl []ACL, opts CreateOptions) (string, *Stat, error) {
+	for {
+		var p string
+		var st *Stat
+		var err error
+		if opts.Mode.IsTTL() {
+			p, st, err = conn.CreateTTL(ctx, path, data, opts.Mode, acl, opts.TTL)
+		} else {
+			p, st, err = conn.Create2(ctx, path, data, opts.Mode, acl)
+		}
+		if !opts.CreateParents || !errors.Is(err, ErrNoNode) {
+			return p, st, err
+		}
+		parent := path[:strings.LastIndexByte(path, '/')]
+		if parent == "" {
+			return p, st, err
+		}
+		if err := ensurePath(ctx, conn, parent, c); err != nil {
+			return "", nil, err
+		}
+		opts.CreateParents = false // one round of parent creation is enough
+	}
+}
+
+// findProtected looks for a node made by an earlier attempt of a protected
+// create: a child of target's parent whose name starts with prefix. A node
+// owned by the current session is the result; an ephemeral one owned by
+// another (lost) session is deleted so the create can run again.
+func (c *Client) findProtected(ctx context.Context, conn *Conn, target, prefix string) (string, *Stat, error) {
+	i := strings.LastIndexByte(target, '/')
+	parent := target[:i]
+	if parent == "" {
+		parent = "/"
+	}
+	children, _, err := conn.Children(ctx, parent)
+	if errors.Is(err, ErrNoNode) {
+		return "", nil, nil
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	for _, name := range children {
+		if !strings.HasPrefix(name, prefix) {
+			continue
+		}
+		p := strings.TrimSuffix(parent, "/") + "/" + name
+		ok, st, err := conn.Exists(ctx, p)
+		if err != nil {
+			return "", nil, err
+		}
+		if !ok {
+			continue
+		}
+		if st.EphemeralOwner != 0 && st.EphemeralOwner != conn.SessionID() {
+			// Made by a session that is gone (CURATOR-498): not ours.
+			if err := conn.Delete(ctx, p, -1); err != nil && !errors.Is(err, ErrNoNode) {
+				return "", nil, err
+			}
+			continue
+		}
+		return p, st, nil
+	}
+	return "", nil, nil
+}
+
+// EnsurePath creates path and any missing parents, as containers where the
+// server supports them (else as persistent nodes). Existing nodes are fine.
+func (c *Client) EnsurePath(ctx context.Context, path string) error {
+	return c.do(ctx, "ensurePath", path, func(ctx context.Context, conn *Conn) error {
+		return ensurePath(ctx, conn, path, c)
+	})
+}
+
+// ensurePath creates every missing node of path. c (may be nil) remembers
+// whether the server lacks containers.
+func ensurePath(ctx context.Context, conn *Conn, path string, c *Client) error {
+	if err := ValidatePath(path, false); err != nil {
+		return wrapErr("ensurePath", path, err)
+	}
+	if path == "/" {
+		return nil
+	}
+	for i := 1; i <= len(path); i++ {
+		if i < len(path) && path[i] != '/' {
+			continue
+		}
+		p := path[:i]
+		mode := ModeContainer
+		if c != nil && c.noContainers.Load() {
+			mode = ModePersistent
+		}
+		_, _, err := conn.Create2(ctx, p, nil, mode, OpenACLUnsafe)
+		if errors.Is(err, ErrUnimplemented) && mode == ModeContainer {
+			if c != nil {
+				c.noContainers.Store(true)
+			}
+			_, _, err = conn.Create2(ctx, p, nil, ModePersistent, OpenACLUnsafe)
+		}
+		if err != nil && !errors.Is(err, ErrNodeExists) {
+			return err
+		}
+	}
+	return nil
+}
+
+// newUUID returns a random (version 4) UUID in its text form.
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var s [36]byte
+	hex.Encode(s[0:8], b[0:4])
+	s[8] = '-'
+	hex.Encode(s[9:13], b[4:6])
+	s[13] = '-'
+	hex.Encode(s[14:18], b[6:8])
+	s[18] = '-'
+	hex.Encode(s[19:23], b[8:10])
+	s[23] = '-'
+	hex.Encode(s[24:], b[10:])
+	return string(s[:])
+}

@@ -1,0 +1,175 @@
+package zk
+
+import (
+	"context"
+	"time"
+
+	"github.com/cenkalti/backoff/v4"
+)
+
+// run owns the Client's session: it turns Conn events into connection
+// states, starts the Lost timer while Suspended, and replaces a lost
+// session with a new one. It is the only writer of conn, gen and state.
+func (c *Client) run() {
+	defer c.wg.Done()
+	c.publish(Connected)
+	connected := true // the current Conn is connected
+	var lost <-chan time.Time
+	var lostTimer *time.Timer
+	stopLost := func() {
+		if lostTimer != nil {
+			lostTimer.Stop()
+			lostTimer, lost = nil, nil
+		}
+	}
+	defer stopLost()
+	for {
+		select {
+		case <-c.done:
+			return
+		case <-lost:
+			lostTimer, lost = nil, nil
+			c.log.Warn("zk: suspended longer than the session timeout: session lost")
+			if !c.replaceSession() {
+				return
+			}
+			connected = true
+		case se := <-c.events:
+			c.mu.Lock()
+			current := se.gen == c.gen
+			c.mu.Unlock()
+			if !current {
+				continue
+			}
+			switch se.ev.State {
+			case StateDisconnected:
+				if !connected {
+					continue
+				}
+				connected = false
+				c.suspend()
+				c.publish(Suspended)
+				if conn := c.Conn(); conn != nil {
+					lostTimer = time.NewTimer(conn.SessionTimeout())
+					lost = lostTimer.C
+				}
+			case StateSyncConnected, StateConnectedReadOnly:
+				if connected {
+					continue
+				}
+				connected = true
+				stopLost()
+				c.resume()
+				if se.ev.State == StateConnectedReadOnly {
+					c.publish(ReadOnly)
+				} else {
+					c.publish(Reconnected)
+				}
+			case StateExpired, StateAuthFailed:
+				stopLost()
+				c.log.Warn("zk: session ended", "state", se.ev.State.String())
+				if connected {
+					// Expiry is normally seen on a reconnect, after Suspended;
+					// keep Curator's order when it is not.
+					c.suspend()
+					c.publish(Suspended)
+				}
+				if !c.replaceSession() {
+					return
+				}
+				connected = true
+			}
+		}
+	}
+}
+
+// publish records s and hands it to the listeners.
+func (c *Client) publish(s ConnectionState) {
+	c.mu.Lock()
+	c.state = s
+	c.mu.Unlock()
+	c.log.Info("zk: connection state", "state", s.String())
+	c.tel.stateChanged(s)
+	c.bus.publish(s)
+}
+
+// suspend makes operations wait (up to the connection timeout) for a
+// connection instead of queueing on a disconnected Conn.
+func (c *Client) suspend() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	select {
+	case <-c.connReady:
+		c.connReady = make(chan struct{})
+	default:
+	}
+}
+
+// resume lets operations through again.
+func (c *Client) resume() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	select {
+	case <-c.connReady:
+	default:
+		close(c.connReady)
+	}
+}
+
+// replaceSession publishes Lost, closes the old Conn and dials new sessions
+// until one is established (then publishes Reconnected) or the Client is
+// closed (returns false).
+func (c *Client) replaceSession() bool {
+	c.suspend()
+	c.mu.Lock()
+	old := c.conn
+	c.conn = nil
+	c.gen++
+	gen := c.gen
+	c.mu.Unlock()
+	c.publish(Lost)
+	if old != nil {
+		// The old session is gone or unreachable; Close answers whatever is
+		// still in flight on it and ends its goroutines.
+		_ = old.Close()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-c.done:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	b := backoff.NewExponentialBackOff()
+	b.InitialInterval = 50 * time.Millisecond
+	b.MaxInterval = 2 * time.Second
+	b.MaxElapsedTime = 0
+	for {
+		dctx, dcancel := context.WithTimeout(ctx, c.connTO)
+		conn, err := c.dial(dctx, gen)
+		dcancel()
+		if err == nil {
+			c.mu.Lock()
+			if c.closed {
+				c.mu.Unlock()
+				_ = conn.Close()
+				return false
+			}
+			c.conn = conn
+			c.mu.Unlock()
+			c.resume()
+			c.publish(Reconnected)
+			return true
+		}
+		c.log.Warn("zk: starting a new session failed", "err", err)
+		t := time.NewTimer(b.NextBackOff())
+		select {
+		case <-c.done:
+			t.Stop()
+			return false
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,405 @@
+package zk
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/zkcurator/zkcurator/jute"
+)
+
+// DefaultSessionTimeout is the session timeout requested when
+// WithSessionTimeout is not given.
+const DefaultSessionTimeout = 10 * time.Second
+
+type connConfig struct {
+	sessionTimeout time.Duration
+	sessionID      int64
+	passwd         []byte
+	handler        func(Event)
+	dialer         func(ctx context.Context, network, addr string) (net.Conn, error)
+	tls            *tls.Config
+	readOnly       bool
+	logger         *slog.Logger
+	maxBuffer      int
+	auths          []authCred
+	shuffleSeed    *int64
+	client         clientConfig // options only the Client layer reads
+}
+
+// Option configures Dial.
+type Option func(*connConfig)
+
+// WithSessionTimeout sets the requested session timeout (default 10s). The
+// server clamps it (by default to 2..20 ticks); SessionTimeout reports the
+// negotiated value.
+func WithSessionTimeout(d time.Duration) Option {
+	return func(c *connConfig) { c.sessionTimeout = d }
+}
+
+// WithSession re-attaches to an existing session instead of creating one.
+// If the session has expired, Dial fails with ErrSessionExpired.
+func WithSession(id int64, passwd []byte) Option {
+	return func(c *connConfig) { c.sessionID, c.passwd = id, append([]byte(nil), passwd...) }
+}
+
+// WithEventHandler sets a function called with every session-state event
+// (Type EventNone) and every watch event no watch of this Conn claimed. It
+// runs on the Conn's single event goroutine, in server order; a slow handler
+// delays later events but never the Conn's I/O.
+func WithEventHandler(f func(Event)) Option {
+	return func(c *connConfig) { c.handler = f }
+}
+
+// WithDialer sets the function used to open TCP connections (default: a
+// net.Dialer).
+func WithDialer(d func(ctx context.Context, network, addr string) (net.Conn, error)) Option {
+	return func(c *connConfig) { c.dialer = d }
+}
+
+// WithTLS wraps every connection in TLS (client side). When cfg.ServerName
+// is empty, the host name of the server being dialled is used.
+func WithTLS(cfg *tls.Config) Option {
+	return func(c *connConfig) { c.tls = cfg }
+}
+
+// WithReadOnly allows connecting to a server that has lost its quorum and
+// serves reads only (State then reports StateConnectedReadOnly and writes
+// fail with ErrNotReadOnly).
+func WithReadOnly(ok bool) Option {
+	return func(c *connConfig) { c.readOnly = ok }
+}
+
+// WithLogger sets the logger (default: discard).
+func WithLogger(l *slog.Logger) Option {
+	return func(c *connConfig) { c.logger = l }
+}
+
+// WithMaxBuffer sets the largest frame accepted from a server (default
+// jute.DefaultMaxBuffer, as ZooKeeper's jute.maxbuffer). A larger frame is a
+// protocol error that drops the connection.
+func WithMaxBuffer(n int) Option {
+	return func(c *connConfig) { c.maxBuffer = n }
+}
+
+// WithAuth adds a credential sent on every connection, before any request
+// (like AddAuth, but also for the first connection).
+func WithAuth(scheme string, auth []byte) Option {
+	return func(c *connConfig) {
+		c.auths = append(c.auths, authCred{scheme: scheme, auth: append([]byte(nil), auth...)})
+	}
+}
+
+// WithHostShuffle makes the host order deterministic (hosts are shuffled
+// with this seed instead of a random one). Meant for tests.
+func WithHostShuffle(seed int64) Option {
+	return func(c *connConfig) { c.shuffleSeed = &seed }
+}
+
+// Conn is one ZooKeeper session. It keeps one TCP connection at a time,
+// reconnects (to the next host) by itself while the session lives, and
+// re-registers auth and watches after each reconnect. All methods are safe
+// for concurrent use; requests from many goroutines are pipelined on the
+// one connection.
+//
+// A Conn whose session expired (or whose authentication failed) is dead:
+// every call fails with ErrSessionExpired (ErrAuthFailed); make a new Conn.
+// Close releases it in every case.
+type Conn struct {
+	cfg    connConfig
+	log    *slog.Logger
+	hosts  []string
+	chroot string
+
+	mu         sync.Mutex
+	state      State
+	sessionID  int64
+	passwd     []byte
+	timeout    time.Duration // negotiated
+	server     string
+	auths      []authCred
+	deadErr    error // why the session is dead (nil while it lives)
+	closing    bool
+	everConned bool
+
+	lastZxid    atomic.Int64
+	xid         int32 // next xid; used by the one writer goroutine at a time
+	closeSent   atomic.Bool
+	out         *outQueue
+	pend        pendingQueue
+	watches     *watchRegistry
+	events      *eventQueue
+	wbuf        []byte     // writer's buffer, reused across connections
+	wbatch      []*request // writer's batch, reused
+	connected   chan struct{}
+	connectOnce sync.Once
+	dead        chan struct{}
+	deadOnce    sync.Once
+	stop        chan struct{} // closed by shutdown: end the session loop
+	loopDone    chan struct{} // closed when the session loop has ended
+	stopCtx     context.Context
+	stopCancel  context.CancelFunc
+	closed      chan struct{} // closed when Close has finished
+	closeOnce   sync.Once
+	curMu       sync.Mutex
+	cur         *connState // current connection, nil while disconnected
+
+	wg           sync.WaitGroup // event goroutine
+	pumpMu       sync.Mutex
+	pumpsStopped bool
+	pumpsStop    chan struct{}
+	pumpWG       sync.WaitGroup
+}
+
+// Dial connects to a ZooKeeper ensemble ("h1:2181,h2:2181/chroot") and
+// returns once a session is established. If ctx ends first it returns an
+// error wrapping ErrNoServer (and the last connection error). Afterwards the
+// Conn reconnects by itself in the background.
+func Dial(ctx context.Context, connectString string, opts ...Option) (*Conn, error) {
+	hosts, chroot, err := parseConnectString(connectString)
+	if err != nil {
+		return nil, err
+	}
+	cfg := connConfig{sessionTimeout: DefaultSessionTimeout, maxBuffer: jute.DefaultMaxBuffer}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.sessionTimeout <= 0 {
+		cfg.sessionTimeout = DefaultSessionTimeout
+	}
+	if cfg.maxBuffer <= 0 {
+		cfg.maxBuffer = jute.DefaultMaxBuffer
+	}
+	if cfg.dialer == nil {
+		var d net.Dialer
+		cfg.dialer = d.DialContext
+	}
+	log := cfg.logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	var rng *rand.Rand
+	if cfg.shuffleSeed != nil {
+		rng = rand.New(rand.NewPCG(uint64(*cfg.shuffleSeed), 0))
+	} else {
+		rng = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+	}
+	rng.Shuffle(len(hosts), func(i, j int) { hosts[i], hosts[j] = hosts[j], hosts[i] })
+
+	c := &Conn{
+		cfg: cfg, log: log, hosts: hosts, chroot: chroot,
+		state:     StateConnecting,
+		sessionID: cfg.sessionID, passwd: cfg.passwd,
+		auths:     append([]authCred(nil), cfg.auths...),
+		xid:       1,
+		out:       newOutQueue(),
+		watches:   newWatchRegistry(),
+		events:    newEventQueue(),
+		connected: make(chan struct{}),
+		dead:      make(chan struct{}),
+		stop:      make(chan struct{}),
+		loopDone:  make(chan struct{}),
+		closed:    make(chan struct{}),
+		pumpsStop: make(chan struct{}),
+	}
+	c.stopCtx, c.stopCancel = context.WithCancel(context.Background())
+	c.wg.Add(1)
+	go c.eventLoop()
+	lastErr := make(chan error, 1)
+	go c.loop(lastErr)
+
+	select {
+	case <-c.connected:
+		return c, nil
+	case <-c.dead:
+		err := c.deadError()
+		c.Close()
+		return nil, fmt.Errorf("zk: dial %s: %w", connectString, err)
+	case <-ctx.Done():
+		select {
+		case <-c.connected: // connected just in time: keep it
+			return c, nil
+		default:
+		}
+		c.closeNoSession()
+		var last error
+		select {
+		case last = <-lastErr:
+		default:
+		}
+		if last != nil {
+			return nil, fmt.Errorf("zk: dial %s: %w: %w (last error: %v)", connectString, ErrNoServer, ctx.Err(), last)
+		}
+		return nil, fmt.Errorf("zk: dial %s: %w: %w", connectString, ErrNoServer, ctx.Err())
+	}
+}
+
+// SessionID returns the session id (0 before the first connection).
+func (c *Conn) SessionID() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.sessionID
+}
+
+// Password returns a copy of the session password, for WithSession.
+func (c *Conn) Password() []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]byte(nil), c.passwd...)
+}
+
+// SessionTimeout returns the session timeout negotiated with the server.
+func (c *Conn) SessionTimeout() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.timeout
+}
+
+// State returns the current session state.
+func (c *Conn) State() State {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.state
+}
+
+// LastZxid returns the largest zxid seen in a reply.
+func (c *Conn) LastZxid() int64 { return c.lastZxid.Load() }
+
+// Server returns the host:port of the current (or last) server.
+func (c *Conn) Server() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.server
+}
+
+func (c *Conn) deadError() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.deadErr
+}
+
+func (c *Conn) setState(s State) {
+	c.mu.Lock()
+	c.state = s
+	c.mu.Unlock()
+}
+
+// die ends the session for good: later calls fail with err, queued
+// requests fail with err, every watch gets EventNotWatching, and the state
+// event is emitted. The current connection is dropped; the session loop
+// fails in-flight requests with err and exits. Safe from any goroutine.
+func (c *Conn) die(err error, s State) {
+	first := false
+	c.mu.Lock()
+	if c.deadErr == nil {
+		c.deadErr = err
+		first = true
+	}
+	if first || s == StateClosed {
+		c.state = s
+	}
+	c.mu.Unlock()
+	failAll(c.out.shut(err, s == StateClosed), err)
+	if !first {
+		if s == StateClosed {
+			c.emitState(StateClosed, err)
+		}
+		return
+	}
+	c.deadOnce.Do(func() { close(c.dead) })
+	c.emitState(s, err)
+	os, ws := c.watches.drain()
+	if len(os) > 0 || len(ws) > 0 {
+		c.events.push(eventItem{ev: Event{Type: EventNotWatching, State: s, Err: err},
+			oneshots: os, watchers: ws, final: true})
+	}
+	c.dropConn(err)
+}
+
+// dropConn ends the current connection, if any, with cause err.
+func (c *Conn) dropConn(err error) {
+	c.curMu.Lock()
+	cs := c.cur
+	c.curMu.Unlock()
+	if cs != nil {
+		cs.fail(err)
+	}
+}
+
+// Close ends the session: it sends closeSession and waits (at most the read
+// timeout, 2/3 of the session timeout) for the reply, so the server has
+// deleted the session's ephemeral nodes when Close returns. Requests
+// written before it are answered by the server; anything else still
+// waiting gets ErrClosed. Every watch ends (EventNotWatching with
+// ErrClosed) and every goroutine of the Conn has ended when Close returns.
+// Later calls fail with ErrClosed. Close is idempotent and returns nil.
+//
+// Close waits for the event goroutine, so it must not be called from the
+// event handler (WithEventHandler); call it from another goroutine.
+func (c *Conn) Close() error {
+	c.mu.Lock()
+	if c.closing {
+		c.mu.Unlock()
+		<-c.closed
+		return nil
+	}
+	c.closing = true
+	alive := c.deadErr == nil && c.everConned
+	wait := c.timeout * 2 / 3
+	c.mu.Unlock()
+
+	if alive {
+		if wait <= 0 {
+			wait = c.cfg.sessionTimeout * 2 / 3
+		}
+		r := newRequest(jute.OpCloseSession, nil, nil)
+		if err := c.out.pushLast(r, ErrClosed); err == nil {
+			t := time.NewTimer(wait)
+			select {
+			case <-r.done:
+				r.release()
+			case <-t.C:
+				r.state.CompareAndSwap(reqWaiting, reqAbandoned)
+			case <-c.dead:
+				r.state.CompareAndSwap(reqWaiting, reqAbandoned)
+			}
+			t.Stop()
+		}
+	}
+	c.shutdown()
+	return nil
+}
+
+// closeNoSession ends a Conn whose Dial gave up: no closeSession is sent.
+func (c *Conn) closeNoSession() {
+	c.mu.Lock()
+	if c.closing {
+		c.mu.Unlock()
+		<-c.closed
+		return
+	}
+	c.closing = true
+	c.mu.Unlock()
+	c.shutdown()
+}
+
+func (c *Conn) shutdown() {
+	c.die(ErrClosed, StateClosed)
+	close(c.stop)
+	c.stopCancel()
+	<-c.loopDone
+	c.events.close()
+	c.wg.Wait()
+	c.pumpMu.Lock()
+	c.pumpsStopped = true
+	c.pumpMu.Unlock()
+	close(c.pumpsStop)
+	c.pumpWG.Wait()
+	c.closeOnce.Do(func() { close(c.closed) })
+}

@@ -1,0 +1,280 @@
+package zk
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/zkcurator/zkcurator/jute"
+)
+
+const (
+	readBufferSize = 64 << 10 // bufio.Reader size
+	writeChunk     = 64 << 10 // flush the write buffer once it holds this much
+	maxKeptBuffer  = 1 << 20  // a larger write buffer is not kept between batches
+
+	// maxPingInterval caps the ping interval, as ClientCnxn's
+	// MAX_SEND_PING_INTERVAL does for long session timeouts.
+	maxPingInterval = 10 * time.Second
+)
+
+// protoErr returns an error wrapping ErrProtocol.
+func protoErr(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrProtocol}, args...)...)
+}
+
+// readLoop reads and dispatches frames until the connection fails. No bytes
+// for the read timeout ends the connection.
+func (c *Conn) readLoop(cs *connState) {
+	br := bufio.NewReaderSize(cs.nc, readBufferSize)
+	rt := cs.readTimeout
+	var buf []byte
+	var lastDeadline time.Time
+	for {
+		// Refreshing the deadline is cheap but not free: do it when an
+		// eighth of the timeout has passed since the last refresh.
+		if now := time.Now(); now.Sub(lastDeadline) > rt/8 {
+			cs.nc.SetReadDeadline(now.Add(rt))
+			lastDeadline = now
+		}
+		frame, err := jute.ReadFrame(br, buf, c.cfg.maxBuffer)
+		if err != nil {
+			if errors.Is(err, jute.ErrCorrupt) {
+				err = fmt.Errorf("%w: %w", ErrProtocol, err)
+				c.log.Error("zk: bad frame from server", "server", cs.host, "err", err)
+			}
+			cs.fail(err)
+			return
+		}
+		if cap(frame) > cap(buf) {
+			buf = frame[:0]
+		}
+		if err := c.handleFrame(cs, frame); err != nil {
+			c.log.Error("zk: protocol error", "server", cs.host, "err", err)
+			cs.fail(err)
+			return
+		}
+	}
+}
+
+// handleFrame dispatches one reply frame. An error ends the connection.
+func (c *Conn) handleFrame(cs *connState, frame []byte) error {
+	var d jute.Decoder
+	d.Reset(frame)
+	var h jute.ReplyHeader
+	h.Decode(&d)
+	if err := d.Err(); err != nil {
+		return fmt.Errorf("%w: reply header: %w", ErrProtocol, err)
+	}
+	if h.Zxid > 0 {
+		c.lastZxid.Store(h.Zxid)
+	}
+	switch h.Xid {
+	case jute.XidPing:
+		return nil
+	case jute.XidAuth:
+		return c.handleAuthReply(cs, h.Err)
+	case jute.XidNotification:
+		var ev jute.WatcherEvent
+		ev.Decode(&d)
+		if err := d.Err(); err != nil {
+			return fmt.Errorf("%w: notification: %w", ErrProtocol, err)
+		}
+		c.dispatchNotification(&ev)
+		return nil
+	}
+
+	r := c.pend.pop()
+	if r == nil {
+		return protoErr("reply with xid %d but no request pending", h.Xid)
+	}
+	if r.xid != h.Xid {
+		perr := protoErr("reply xid %d, expected %d", h.Xid, r.xid)
+		r.complete(fmt.Errorf("%w: %w", ErrConnectionLoss, perr), 0)
+		return perr
+	}
+	if r.internal {
+		if h.Err != 0 {
+			c.log.Warn("zk: internal request failed", "op", r.opcode, "err", codeError(h.Err))
+		}
+		return nil
+	}
+	if h.Err == 0 && r.opcode == jute.OpCloseSession {
+		c.closeSent.Store(true)
+	}
+	if r.abandoned() {
+		return nil // the caller gave up; nothing to decode or register
+	}
+	var err error
+	if h.Err != 0 {
+		err = codeError(h.Err)
+	} else if r.resp != nil {
+		r.resp.Decode(&d)
+		if derr := d.Err(); derr != nil {
+			perr := fmt.Errorf("%w: reply to op %d: %w", ErrProtocol, r.opcode, derr)
+			r.complete(fmt.Errorf("%w: %w", ErrConnectionLoss, perr), 0)
+			return perr
+		}
+		// Decoded buffers alias the read buffer, which is reused.
+		if g, ok := r.resp.(*jute.GetDataResponse); ok && g.Data != nil {
+			g.Data = bytes.Clone(g.Data)
+		}
+	}
+	if !r.claim() {
+		return nil
+	}
+	if w := r.watch; w != nil {
+		if kind, ok := w.kindFor(r.opcode, h.Err); ok {
+			c.watches.add(w, kind)
+			if w.watcher != nil {
+				w.watcher.start()
+			}
+		}
+	}
+	r.err, r.zxid = err, h.Zxid
+	r.wake()
+	return nil
+}
+
+// handleAuthReply matches an auth reply (xid -4) to the oldest auth packet.
+// AuthFailed kills the session.
+func (c *Conn) handleAuthReply(cs *connState, code int32) error {
+	r, _ := cs.auth.pop()
+	if code == jute.ErrAuthFailed {
+		if r != nil {
+			r.complete(ErrAuthFailed, 0)
+		}
+		c.log.Error("zk: authentication failed", "server", cs.host)
+		c.die(ErrAuthFailed, StateAuthFailed)
+		return ErrAuthFailed
+	}
+	if r == nil {
+		if code != 0 {
+			c.log.Warn("zk: auth packet failed", "err", codeError(code))
+		}
+		return nil
+	}
+	if code == 0 && r.auth != nil && !r.abandoned() {
+		c.rememberAuth(*r.auth)
+	}
+	r.complete(codeError(code), 0)
+	return nil
+}
+
+// rememberAuth stores a credential the server accepted, for reconnects.
+func (c *Conn) rememberAuth(a authCred) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, x := range c.auths {
+		if x.scheme == a.scheme && bytes.Equal(x.auth, a.auth) {
+			return
+		}
+	}
+	c.auths = append(c.auths, a)
+}
+
+// dispatchNotification routes a watch event to the watches it fires.
+func (c *Conn) dispatchNotification(we *jute.WatcherEvent) {
+	typ := EventType(we.Type)
+	ev := Event{Type: typ, State: State(we.State), Path: stripChroot(c.chroot, we.Path)}
+	os, ws := c.watches.route(typ, we.Path)
+	it := eventItem{ev: ev, oneshots: os, watchers: ws}
+	if len(os) == 0 && len(ws) == 0 {
+		it.handler = true
+	}
+	c.events.push(it)
+}
+
+// nextXid returns the next normal xid: 1.., wrapping from MaxInt32 to 1.
+func (c *Conn) nextXid() int32 {
+	x := c.xid
+	if x == math.MaxInt32 {
+		c.xid = 1
+	} else {
+		c.xid = x + 1
+	}
+	return x
+}
+
+// writeLoop drains the outgoing queue, coalescing every queued request into
+// one write, and pings when nothing was sent for half the read timeout.
+func (c *Conn) writeLoop(cs *connState) {
+	pingEvery := min(cs.readTimeout/2, maxPingInterval)
+	if pingEvery <= 0 {
+		pingEvery = time.Second
+	}
+	timer := time.NewTimer(pingEvery)
+	defer timer.Stop()
+	lastSend := time.Now()
+	buf, batch := c.wbuf[:0], c.wbatch[:0]
+	defer func() {
+		if cap(buf) > maxKeptBuffer {
+			buf = nil
+		}
+		c.wbuf, c.wbatch = buf, batch[:0]
+	}()
+
+	write := func() bool {
+		cs.nc.SetWriteDeadline(time.Now().Add(cs.readTimeout))
+		_, err := cs.nc.Write(buf)
+		buf = buf[:0]
+		if err != nil {
+			cs.fail(err)
+			return false
+		}
+		lastSend = time.Now()
+		return true
+	}
+
+	drain := true // requests may have been queued while disconnected
+	for {
+		if !drain {
+			select {
+			case <-cs.done:
+				return
+			case <-c.out.signal:
+			case <-timer.C:
+				idle := time.Since(lastSend)
+				if idle >= pingEvery {
+					buf = appendFrame(buf, jute.XidPing, jute.OpPing, nil)
+					if !write() {
+						return
+					}
+					idle = 0
+				}
+				timer.Reset(pingEvery - idle)
+				continue
+			}
+		}
+		drain = false
+		batch = c.out.take(batch[:0])
+		for _, r := range batch {
+			if r.abandoned() {
+				continue // its caller is gone and nothing was sent: drop it
+			}
+			switch r.opcode {
+			case jute.OpAuth:
+				r.xid = jute.XidAuth
+				cs.auth.push(r)
+			default:
+				r.xid = c.nextXid()
+				c.pend.push(r)
+				if r.opcode == jute.OpCloseSession {
+					c.closeSent.Store(true)
+				}
+			}
+			buf = appendFrame(buf, r.xid, r.opcode, r.body)
+			if len(buf) >= writeChunk && !write() {
+				clear(batch)
+				return
+			}
+		}
+		clear(batch)
+		if len(buf) > 0 && !write() {
+			return
+		}
+	}
+}

@@ -1,0 +1,257 @@
+package zk
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/zkcurator/zkcurator/jute"
+)
+
+// connState is one TCP connection of the session.
+type connState struct {
+	nc          net.Conn
+	host        string
+	readTimeout time.Duration
+	done        chan struct{} // closed by fail
+	once        sync.Once
+	err         error     // why the connection ended, set before done is closed
+	auth        authQueue // auth packets awaiting their reply
+}
+
+// fail ends the connection with cause err (the first cause wins).
+func (cs *connState) fail(err error) {
+	cs.once.Do(func() {
+		cs.err = err
+		close(cs.done)
+		cs.nc.Close()
+	})
+}
+
+// loop is the session loop: connect, run the connection until it drops,
+// reconnect to the next host, until the session dies or the Conn closes.
+func (c *Conn) loop(lastErr chan error) {
+	defer close(c.loopDone)
+	next := 0
+	for attempt := 0; ; attempt++ {
+		if attempt > 0 {
+			// Like ClientCnxn: a random pause before every reconnect, so a
+			// failed server's clients do not all land at once.
+			t := time.NewTimer(rand.N(time.Second))
+			select {
+			case <-c.stop:
+				t.Stop()
+				return
+			case <-t.C:
+			}
+		}
+		select {
+		case <-c.stop:
+			return
+		default:
+		}
+		host := c.hosts[next]
+		next = (next + 1) % len(c.hosts)
+		cs, resp, err := c.connect(host)
+		if err != nil {
+			if errors.Is(err, ErrSessionExpired) {
+				c.log.Warn("zk: session expired", "server", host)
+				c.die(ErrSessionExpired, StateExpired)
+				return
+			}
+			c.log.Info("zk: connect failed", "server", host, "err", err)
+			select {
+			case <-lastErr:
+			default:
+			}
+			lastErr <- err
+			continue
+		}
+		c.runConn(cs, resp)
+		if c.deadError() != nil {
+			return
+		}
+		if c.closeSent.Load() {
+			// closeSession went out: the session is over, do not reconnect.
+			<-c.stop
+			return
+		}
+	}
+}
+
+// connect dials host and performs the handshake, bounded by the connect
+// timeout (session timeout / number of hosts). A handshake reply with a
+// timeout <= 0 means the session expired: the error wraps ErrSessionExpired.
+func (c *Conn) connect(host string) (*connState, *jute.ConnectResponse, error) {
+	c.mu.Lock()
+	timeout := c.timeout
+	if timeout <= 0 {
+		timeout = c.cfg.sessionTimeout
+	}
+	sid, pw := c.sessionID, c.passwd
+	c.mu.Unlock()
+
+	ctx, cancel := context.WithTimeout(c.stopCtx, timeout/time.Duration(len(c.hosts)))
+	defer cancel()
+	nc, err := c.cfg.dialer(ctx, "tcp", host)
+	if err != nil {
+		return nil, nil, err
+	}
+	if c.cfg.tls != nil {
+		cfg := c.cfg.tls.Clone()
+		if cfg.ServerName == "" {
+			if h, _, err := net.SplitHostPort(host); err == nil {
+				cfg.ServerName = h
+			}
+		}
+		tc := tls.Client(nc, cfg)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			nc.Close()
+			return nil, nil, fmt.Errorf("tls handshake: %w", err)
+		}
+		nc = tc
+	}
+	// Unblock the handshake when the connect timeout passes or the Conn closes.
+	stopWatch := context.AfterFunc(ctx, func() { nc.SetDeadline(time.Unix(1, 0)) })
+	resp, err := c.handshake(nc, sid, pw)
+	if !stopWatch() && err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		nc.Close()
+		return nil, nil, err
+	}
+	nc.SetDeadline(time.Time{})
+	if resp.TimeOut <= 0 {
+		nc.Close()
+		return nil, nil, fmt.Errorf("%w (server %s)", ErrSessionExpired, host)
+	}
+	return &connState{nc: nc, host: host, done: make(chan struct{})}, resp, nil
+}
+
+func (c *Conn) handshake(nc net.Conn, sid int64, pw []byte) (*jute.ConnectResponse, error) {
+	req := jute.ConnectRequest{
+		ProtocolVersion: jute.ProtocolVersion,
+		LastZxidSeen:    c.lastZxid.Load(),
+		TimeOut:         int32(c.cfg.sessionTimeout / time.Millisecond),
+		SessionID:       sid,
+		Passwd:          pw,
+		ReadOnly:        c.cfg.readOnly,
+	}
+	b, start := jute.BeginFrame(make([]byte, 0, 64))
+	b = jute.EndFrame(req.Encode(b), start)
+	if _, err := nc.Write(b); err != nil {
+		return nil, err
+	}
+	frame, err := jute.ReadFrame(nc, nil, c.cfg.maxBuffer)
+	if err != nil {
+		if errors.Is(err, jute.ErrCorrupt) {
+			err = fmt.Errorf("%w: handshake: %w", ErrProtocol, err)
+		}
+		return nil, err
+	}
+	resp := &jute.ConnectResponse{}
+	if err := jute.Unmarshal(frame, resp); err != nil {
+		return nil, fmt.Errorf("%w: handshake: %w", ErrProtocol, err)
+	}
+	resp.Passwd = append([]byte(nil), resp.Passwd...)
+	return resp, nil
+}
+
+// runConn runs one established connection until it ends: it primes it
+// (auth, then SetWatches), reports the state, starts the reader and writer,
+// and on the way out fails every in-flight request.
+func (c *Conn) runConn(cs *connState, resp *jute.ConnectResponse) {
+	t := time.Duration(resp.TimeOut) * time.Millisecond
+	cs.readTimeout = t * 2 / 3
+	state := StateSyncConnected
+	if resp.ReadOnly {
+		state = StateConnectedReadOnly
+	}
+	c.mu.Lock()
+	if c.deadErr != nil {
+		c.mu.Unlock()
+		cs.nc.Close()
+		return
+	}
+	if resp.SessionID != 0 {
+		c.sessionID = resp.SessionID
+	}
+	c.passwd, c.timeout, c.server = resp.Passwd, t, cs.host
+	c.state, c.everConned = state, true
+	auths := append([]authCred(nil), c.auths...)
+	c.mu.Unlock()
+	c.curMu.Lock()
+	c.cur = cs
+	c.curMu.Unlock()
+	c.log.Info("zk: connected", "server", cs.host, "session", fmt.Sprintf("%#x", resp.SessionID),
+		"timeout", t, "readOnly", resp.ReadOnly)
+
+	// Priming, before any user request: every credential, then SetWatches.
+	buf := c.wbuf[:0]
+	for i := range auths {
+		pkt := jute.AuthPacket{Scheme: auths[i].scheme, Auth: auths[i].auth}
+		buf = appendFrame(buf, jute.XidAuth, jute.OpAuth, &pkt)
+		cs.auth.push(nil)
+	}
+	for _, r := range c.watches.setWatchesRequests(c.lastZxid.Load()) {
+		buf = appendFrame(buf, r.xid, r.opcode, r.body)
+		c.pend.push(r)
+	}
+	if len(buf) > 0 {
+		cs.nc.SetWriteDeadline(time.Now().Add(cs.readTimeout))
+		if _, err := cs.nc.Write(buf); err != nil {
+			cs.fail(err)
+		}
+	}
+	c.wbuf = buf
+
+	c.emitState(state, nil)
+	c.connectOnce.Do(func() { close(c.connected) })
+
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); c.readLoop(cs) }()
+	go func() { defer wg.Done(); c.writeLoop(cs) }()
+	select {
+	case <-cs.done:
+	case <-c.stop:
+		cs.fail(ErrClosed)
+	}
+	wg.Wait()
+	c.curMu.Lock()
+	c.cur = nil
+	c.curMu.Unlock()
+
+	failErr := error(ErrConnectionLoss)
+	dead := c.deadError()
+	if dead != nil {
+		failErr = dead
+	}
+	failAll(c.pend.drain(), failErr)
+	failAll(cs.auth.drain(), failErr)
+	c.mu.Lock()
+	closing := c.closing
+	c.mu.Unlock()
+	if dead == nil && !closing {
+		c.setState(StateDisconnected)
+		c.log.Warn("zk: disconnected", "server", cs.host, "err", cs.err)
+		c.emitState(StateDisconnected, cs.err)
+	}
+}
+
+// appendFrame appends one request frame: length, header, body.
+func appendFrame(b []byte, xid, opcode int32, body jute.Record) []byte {
+	b, start := jute.BeginFrame(b)
+	b = jute.AppendInt(b, xid)
+	b = jute.AppendInt(b, opcode)
+	if body != nil {
+		b = body.Encode(b)
+	}
+	return jute.EndFrame(b, start)
+}

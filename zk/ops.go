@@ -1,0 +1,292 @@
+package zk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/zkcurator/zkcurator/jute"
+)
+
+// do queues r and waits for its reply or for ctx to end. When ctx ends
+// first, do returns ctx.Err() at once; the request stays in the pending
+// queue (so xid matching stays right) and its late reply is discarded.
+// r must not be used after do returns.
+func (c *Conn) do(ctx context.Context, r *request) error {
+	if err := ctx.Err(); err != nil {
+		r.release()
+		return err
+	}
+	if err := c.out.push(r); err != nil {
+		r.release()
+		return err
+	}
+	if done := ctx.Done(); done != nil {
+		select {
+		case <-r.done:
+		case <-done:
+			if r.state.CompareAndSwap(reqWaiting, reqAbandoned) {
+				return ctx.Err()
+			}
+			<-r.done // completed concurrently: take the result
+		}
+	} else {
+		<-r.done
+	}
+	err := r.err
+	r.release()
+	return err
+}
+
+func (c *Conn) spath(p string) string { return chrootPath(c.chroot, p) }
+
+func checkCreate(op, path string, mode CreateMode, acl []ACL) error {
+	if !mode.valid() {
+		return wrapErr(op, path, fmt.Errorf("%w: unknown create mode %d", ErrBadArguments, int32(mode)))
+	}
+	if err := ValidatePath(path, mode.IsSequential()); err != nil {
+		return wrapErr(op, path, err)
+	}
+	if len(acl) == 0 {
+		return wrapErr(op, path, fmt.Errorf("%w: empty ACL", ErrInvalidACL))
+	}
+	return nil
+}
+
+// Create creates a node and returns its path (with the sequence number for
+// sequential modes). ModeContainer uses createContainer; TTL modes need
+// CreateTTL.
+func (c *Conn) Create(ctx context.Context, path string, data []byte, mode CreateMode, acl []ACL) (string, error) {
+	if mode.IsTTL() {
+		return "", wrapErr("create", path, fmt.Errorf("%w: mode %v needs CreateTTL", ErrBadArguments, mode))
+	}
+	if mode.IsContainer() {
+		p, _, err := c.create2("create", ctx, path, data, mode, acl)
+		return p, err
+	}
+	if err := checkCreate("create", path, mode, acl); err != nil {
+		return "", err
+	}
+	resp := &jute.CreateResponse{}
+	body := &jute.CreateRequest{Path: c.spath(path), Data: data, ACL: acl, Flags: int32(mode)}
+	if err := c.do(ctx, newRequest(jute.OpCreate, body, resp)); err != nil {
+		return "", wrapErr("create", path, err)
+	}
+	return stripChroot(c.chroot, resp.Path), nil
+}
+
+// Create2 is Create that also returns the new node's Stat.
+func (c *Conn) Create2(ctx context.Context, path string, data []byte, mode CreateMode, acl []ACL) (string, *Stat, error) {
+	if mode.IsTTL() {
+		return "", nil, wrapErr("create", path, fmt.Errorf("%w: mode %v needs CreateTTL", ErrBadArguments, mode))
+	}
+	return c.create2("create", ctx, path, data, mode, acl)
+}
+
+func (c *Conn) create2(op string, ctx context.Context, path string, data []byte, mode CreateMode, acl []ACL) (string, *Stat, error) {
+	if err := checkCreate(op, path, mode, acl); err != nil {
+		return "", nil, err
+	}
+	opcode := jute.OpCreate2
+	if mode.IsContainer() {
+		opcode = jute.OpCreateContainer
+	}
+	resp := &jute.Create2Response{}
+	body := &jute.CreateRequest{Path: c.spath(path), Data: data, ACL: acl, Flags: int32(mode)}
+	if err := c.do(ctx, newRequest(opcode, body, resp)); err != nil {
+		return "", nil, wrapErr(op, path, err)
+	}
+	return stripChroot(c.chroot, resp.Path), &resp.Stat, nil
+}
+
+// CreateTTL creates a node with a time to live (mode ModePersistentTTL or
+// ModePersistentSequentialTTL; 0 < ttl <= jute.MaxTTL ms). The server
+// deletes it once it has had no children for ttl. Needs a server started
+// with zookeeper.extendedTypesEnabled=true (else ErrUnimplemented).
+func (c *Conn) CreateTTL(ctx context.Context, path string, data []byte, mode CreateMode, acl []ACL, ttl time.Duration) (string, *Stat, error) {
+	if !mode.IsTTL() {
+		return "", nil, wrapErr("createTTL", path, fmt.Errorf("%w: mode %v is not a TTL mode", ErrBadArguments, mode))
+	}
+	ms := ttl.Milliseconds()
+	if ms <= 0 || ms > jute.MaxTTL {
+		return "", nil, wrapErr("createTTL", path, fmt.Errorf("%w: ttl %v out of range", ErrBadArguments, ttl))
+	}
+	if err := checkCreate("createTTL", path, mode, acl); err != nil {
+		return "", nil, err
+	}
+	resp := &jute.Create2Response{}
+	body := &jute.CreateTTLRequest{Path: c.spath(path), Data: data, ACL: acl, Flags: int32(mode), TTL: ms}
+	if err := c.do(ctx, newRequest(jute.OpCreateTTL, body, resp)); err != nil {
+		return "", nil, wrapErr("createTTL", path, err)
+	}
+	return stripChroot(c.chroot, resp.Path), &resp.Stat, nil
+}
+
+// Delete deletes a node if its version matches (-1 matches any version).
+func (c *Conn) Delete(ctx context.Context, path string, version int32) error {
+	if err := ValidatePath(path, false); err != nil {
+		return wrapErr("delete", path, err)
+	}
+	body := &jute.DeleteRequest{Path: c.spath(path), Version: version}
+	return wrapErr("delete", path, c.do(ctx, newRequest(jute.OpDelete, body, nil)))
+}
+
+// Exists reports whether a node exists, with its Stat when it does.
+func (c *Conn) Exists(ctx context.Context, path string) (bool, *Stat, error) {
+	if err := ValidatePath(path, false); err != nil {
+		return false, nil, wrapErr("exists", path, err)
+	}
+	resp := &jute.ExistsResponse{}
+	body := &jute.ExistsRequest{Path: c.spath(path)}
+	err := c.do(ctx, newRequest(jute.OpExists, body, resp))
+	if errors.Is(err, ErrNoNode) {
+		return false, nil, nil
+	}
+	if err != nil {
+		return false, nil, wrapErr("exists", path, err)
+	}
+	return true, &resp.Stat, nil
+}
+
+// Get returns a node's data and Stat.
+func (c *Conn) Get(ctx context.Context, path string) ([]byte, *Stat, error) {
+	if err := ValidatePath(path, false); err != nil {
+		return nil, nil, wrapErr("get", path, err)
+	}
+	resp := &jute.GetDataResponse{}
+	body := &jute.GetDataRequest{Path: c.spath(path)}
+	if err := c.do(ctx, newRequest(jute.OpGetData, body, resp)); err != nil {
+		return nil, nil, wrapErr("get", path, err)
+	}
+	return resp.Data, &resp.Stat, nil
+}
+
+// Set replaces a node's data if its version matches (-1 matches any
+// version) and returns the new Stat.
+func (c *Conn) Set(ctx context.Context, path string, data []byte, version int32) (*Stat, error) {
+	if err := ValidatePath(path, false); err != nil {
+		return nil, wrapErr("set", path, err)
+	}
+	resp := &jute.SetDataResponse{}
+	body := &jute.SetDataRequest{Path: c.spath(path), Data: data, Version: version}
+	if err := c.do(ctx, newRequest(jute.OpSetData, body, resp)); err != nil {
+		return nil, wrapErr("set", path, err)
+	}
+	return &resp.Stat, nil
+}
+
+// Children returns a node's child names (unordered) and its Stat.
+func (c *Conn) Children(ctx context.Context, path string) ([]string, *Stat, error) {
+	if err := ValidatePath(path, false); err != nil {
+		return nil, nil, wrapErr("children", path, err)
+	}
+	resp := &jute.GetChildren2Response{}
+	body := &jute.GetChildren2Request{Path: c.spath(path)}
+	if err := c.do(ctx, newRequest(jute.OpGetChildren2, body, resp)); err != nil {
+		return nil, nil, wrapErr("children", path, err)
+	}
+	return resp.Children, &resp.Stat, nil
+}
+
+// GetACL returns a node's ACL and Stat.
+func (c *Conn) GetACL(ctx context.Context, path string) ([]ACL, *Stat, error) {
+	if err := ValidatePath(path, false); err != nil {
+		return nil, nil, wrapErr("getACL", path, err)
+	}
+	resp := &jute.GetACLResponse{}
+	body := &jute.GetACLRequest{Path: c.spath(path)}
+	if err := c.do(ctx, newRequest(jute.OpGetACL, body, resp)); err != nil {
+		return nil, nil, wrapErr("getACL", path, err)
+	}
+	return resp.ACL, &resp.Stat, nil
+}
+
+// SetACL replaces a node's ACL if its ACL version (aversion) matches (-1
+// matches any) and returns the new Stat.
+func (c *Conn) SetACL(ctx context.Context, path string, acl []ACL, version int32) (*Stat, error) {
+	if err := ValidatePath(path, false); err != nil {
+		return nil, wrapErr("setACL", path, err)
+	}
+	if len(acl) == 0 {
+		return nil, wrapErr("setACL", path, fmt.Errorf("%w: empty ACL", ErrInvalidACL))
+	}
+	resp := &jute.SetACLResponse{}
+	body := &jute.SetACLRequest{Path: c.spath(path), ACL: acl, Version: version}
+	if err := c.do(ctx, newRequest(jute.OpSetACL, body, resp)); err != nil {
+		return nil, wrapErr("setACL", path, err)
+	}
+	return &resp.Stat, nil
+}
+
+// Sync makes the connected server catch up with the leader for path, so a
+// read after it sees every write committed before it. It returns the path.
+func (c *Conn) Sync(ctx context.Context, path string) (string, error) {
+	if err := ValidatePath(path, false); err != nil {
+		return "", wrapErr("sync", path, err)
+	}
+	resp := &jute.SyncResponse{}
+	body := &jute.SyncRequest{Path: c.spath(path)}
+	if err := c.do(ctx, newRequest(jute.OpSync, body, resp)); err != nil {
+		return "", wrapErr("sync", path, err)
+	}
+	return stripChroot(c.chroot, resp.Path), nil
+}
+
+// Multi runs ops atomically: all succeed or none is applied. The results
+// have one entry per op. When the transaction fails, the error is the
+// failing op's (wrapped with its name and path; errors.Is works) and the
+// results say which op failed.
+func (c *Conn) Multi(ctx context.Context, ops ...Op) ([]OpResult, error) {
+	req, err := buildMultiRequest(ops, c.chroot)
+	if err != nil {
+		return nil, err
+	}
+	resp := &jute.MultiResponse{}
+	if err := c.do(ctx, newRequest(jute.OpMulti, req, resp)); err != nil {
+		return nil, wrapErr("multi", "", err)
+	}
+	return multiResults(resp, ops, c.chroot)
+}
+
+// GetEphemerals returns the paths of this session's ephemeral nodes whose
+// path starts with prefix ("/" for all). Needs ZooKeeper 3.6+.
+func (c *Conn) GetEphemerals(ctx context.Context, prefix string) ([]string, error) {
+	if err := ValidatePath(prefix, false); err != nil {
+		return nil, wrapErr("getEphemerals", prefix, err)
+	}
+	resp := &jute.GetEphemeralsResponse{}
+	body := &jute.GetEphemeralsRequest{Path: c.spath(prefix)}
+	if err := c.do(ctx, newRequest(jute.OpGetEphemerals, body, resp)); err != nil {
+		return nil, wrapErr("getEphemerals", prefix, err)
+	}
+	for i, p := range resp.Items {
+		resp.Items[i] = stripChroot(c.chroot, p)
+	}
+	return resp.Items, nil
+}
+
+// AllChildrenNumber returns the number of descendants of path (not
+// counting path itself). Needs ZooKeeper 3.6+.
+func (c *Conn) AllChildrenNumber(ctx context.Context, path string) (int32, error) {
+	if err := ValidatePath(path, false); err != nil {
+		return 0, wrapErr("allChildrenNumber", path, err)
+	}
+	resp := &jute.GetAllChildrenNumberResponse{}
+	body := &jute.GetAllChildrenNumberRequest{Path: c.spath(path)}
+	if err := c.do(ctx, newRequest(jute.OpGetAllChildrenNumber, body, resp)); err != nil {
+		return 0, wrapErr("allChildrenNumber", path, err)
+	}
+	return resp.Value, nil
+}
+
+// AddAuth adds a credential to the session (e.g. "digest", "user:pass")
+// and waits for the server's answer. Accepted credentials are re-sent after
+// every reconnect. ErrAuthFailed means the server rejected it and closed the
+// session: the Conn is dead.
+func (c *Conn) AddAuth(ctx context.Context, scheme string, auth []byte) error {
+	a := authCred{scheme: scheme, auth: append([]byte(nil), auth...)}
+	r := newRequest(jute.OpAuth, &jute.AuthPacket{Scheme: a.scheme, Auth: a.auth}, nil)
+	r.auth = &a
+	return wrapErr("addAuth", scheme, c.do(ctx, r))
+}

@@ -1,0 +1,248 @@
+package zk
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/zkcurator/zkcurator/jute"
+)
+
+// A request's life: waiting (queued or in flight), then either done (the
+// reader or a failure path completed it and signalled done) or abandoned
+// (the caller's context ended first). Exactly one CAS out of reqWaiting
+// decides who owns the request afterwards.
+const (
+	reqWaiting uint32 = iota
+	reqDone
+	reqAbandoned
+)
+
+// request is one packet the Conn sends. Requests are pooled: a caller that
+// received its result puts it back; an abandoned request is left to the GC,
+// since the reader may still hold it.
+type request struct {
+	xid    int32       // assigned by the writer (normal requests)
+	opcode int32       // jute.Op*
+	body   jute.Record // request body, nil for none
+	resp   jute.Record // reply body to decode into, nil for none
+
+	watch *watchReg // watch to register when the reply allows it
+	auth  *authCred // credential to remember once the server accepts it
+
+	internal bool // sent by the Conn itself (SetWatches, priming auth): no waiter
+
+	state atomic.Uint32
+	done  chan struct{} // cap 1; signalled once when state becomes reqDone
+	err   error         // result, valid after done
+	zxid  int64         // zxid of the reply
+}
+
+var requestPool = sync.Pool{New: func() any { return &request{done: make(chan struct{}, 1)} }}
+
+func newRequest(opcode int32, body, resp jute.Record) *request {
+	r := requestPool.Get().(*request)
+	r.opcode, r.body, r.resp = opcode, body, resp
+	return r
+}
+
+// release returns a completed request to the pool. Only the caller that
+// received from done may call it.
+func (r *request) release() {
+	r.xid, r.opcode, r.body, r.resp = 0, 0, nil, nil
+	r.watch, r.auth, r.internal = nil, nil, false
+	r.err, r.zxid = nil, 0
+	r.state.Store(reqWaiting)
+	requestPool.Put(r)
+}
+
+// abandoned reports whether the caller has given up on r.
+func (r *request) abandoned() bool { return r.state.Load() == reqAbandoned }
+
+// claim takes ownership of r's completion away from the caller's context:
+// it returns false when r is internal or was abandoned, in which case the
+// result must be dropped. After a successful claim, set the result and call
+// wake exactly once.
+func (r *request) claim() bool {
+	return !r.internal && r.state.CompareAndSwap(reqWaiting, reqDone)
+}
+
+// wake signals the waiting caller; r must not be touched afterwards.
+func (r *request) wake() { r.done <- struct{}{} }
+
+// complete records the result and wakes the caller, unless r is internal or
+// abandoned. It reports whether the caller got the result.
+func (r *request) complete(err error, zxid int64) bool {
+	if !r.claim() {
+		return false
+	}
+	r.err, r.zxid = err, zxid
+	r.wake()
+	return true
+}
+
+// outQueue holds requests not yet written. It outlives connections: requests
+// queued while disconnected are written by the next connection's writer.
+type outQueue struct {
+	mu     sync.Mutex
+	q      []*request
+	err    error         // once set, push fails with it (session dead or closing)
+	signal chan struct{} // cap 1: "something was queued"
+}
+
+func newOutQueue() *outQueue { return &outQueue{signal: make(chan struct{}, 1)} }
+
+// push queues r unless the queue has been shut with an error.
+func (o *outQueue) push(r *request) error {
+	o.mu.Lock()
+	if o.err != nil {
+		err := o.err
+		o.mu.Unlock()
+		return err
+	}
+	o.q = append(o.q, r)
+	o.mu.Unlock()
+	o.notify()
+	return nil
+}
+
+// pushLast queues r and shuts the queue with err in one step, so nothing
+// can be queued behind r (closeSession).
+func (o *outQueue) pushLast(r *request, err error) error {
+	o.mu.Lock()
+	if o.err != nil {
+		e := o.err
+		o.mu.Unlock()
+		return e
+	}
+	o.q = append(o.q, r)
+	o.err = err
+	o.mu.Unlock()
+	o.notify()
+	return nil
+}
+
+func (o *outQueue) notify() {
+	select {
+	case o.signal <- struct{}{}:
+	default:
+	}
+}
+
+// take moves every queued request to dst.
+func (o *outQueue) take(dst []*request) []*request {
+	o.mu.Lock()
+	dst = append(dst, o.q...)
+	clear(o.q)
+	o.q = o.q[:0]
+	o.mu.Unlock()
+	return dst
+}
+
+// shut makes later pushes fail with err (the first error set wins unless
+// force) and returns the requests still queued, for the caller to fail.
+func (o *outQueue) shut(err error, force bool) []*request {
+	o.mu.Lock()
+	if o.err == nil || force {
+		o.err = err
+	}
+	q := o.q
+	o.q = nil
+	o.mu.Unlock()
+	return q
+}
+
+// pendingQueue holds requests written to the current connection, in write
+// (= xid) order; replies must match its head.
+type pendingQueue struct {
+	mu   sync.Mutex
+	q    []*request
+	head int
+}
+
+func (p *pendingQueue) push(r *request) {
+	p.mu.Lock()
+	p.q = append(p.q, r)
+	p.mu.Unlock()
+}
+
+// pop removes and returns the head, or nil when empty.
+func (p *pendingQueue) pop() *request {
+	p.mu.Lock()
+	if p.head == len(p.q) {
+		p.mu.Unlock()
+		return nil
+	}
+	r := p.q[p.head]
+	p.q[p.head] = nil
+	p.head++
+	switch {
+	case p.head == len(p.q):
+		p.q, p.head = p.q[:0], 0
+	case p.head >= 1024 && p.head*2 >= len(p.q):
+		n := copy(p.q, p.q[p.head:])
+		clear(p.q[n:])
+		p.q, p.head = p.q[:n], 0
+	}
+	p.mu.Unlock()
+	return r
+}
+
+// drain removes and returns every pending request.
+func (p *pendingQueue) drain() []*request {
+	p.mu.Lock()
+	q := p.q[p.head:]
+	p.q, p.head = nil, 0
+	p.mu.Unlock()
+	return q
+}
+
+// failAll completes every request in rs with err.
+func failAll(rs []*request, err error) {
+	for _, r := range rs {
+		if r != nil {
+			r.complete(err, 0)
+		}
+	}
+}
+
+// authCred is a credential sent with AddAuth or WithAuth, re-sent on every
+// reconnect.
+type authCred struct {
+	scheme string
+	auth   []byte
+}
+
+// authQueue holds the auth packets (xid -4) written to a connection; their
+// replies come back in order, outside the pending queue. An entry is nil for
+// a priming packet nobody waits for.
+type authQueue struct {
+	mu sync.Mutex
+	q  []*request
+}
+
+func (a *authQueue) push(r *request) {
+	a.mu.Lock()
+	a.q = append(a.q, r)
+	a.mu.Unlock()
+}
+
+// pop returns the head and true, or false when nothing is outstanding.
+func (a *authQueue) pop() (*request, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.q) == 0 {
+		return nil, false
+	}
+	r := a.q[0]
+	a.q[0] = nil
+	a.q = a.q[1:]
+	return r, true
+}
+
+func (a *authQueue) drain() []*request {
+	a.mu.Lock()
+	q := a.q
+	a.q = nil
+	a.mu.Unlock()
+	return q
+}

@@ -1,0 +1,185 @@
+package zk
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/zkcurator/zkcurator/jute"
+)
+
+// Watcher is a persistent (or persistent-recursive) watch set by AddWatch.
+// It stays registered across reconnects until Remove, session expiry or
+// Close.
+type Watcher struct {
+	c     *Conn
+	path  string // client path
+	spath string // server path
+	mode  AddWatchMode
+
+	ch     chan Event
+	signal chan struct{} // cap 1
+
+	mu      sync.Mutex
+	q       []Event
+	ended   bool // the final event has been queued
+	started bool // the pump goroutine runs
+}
+
+func newWatcher(c *Conn, path, spath string, mode AddWatchMode) *Watcher {
+	return &Watcher{c: c, path: path, spath: spath, mode: mode,
+		ch: make(chan Event, 1), signal: make(chan struct{}, 1)}
+}
+
+// Path returns the watched path (relative to the chroot).
+func (w *Watcher) Path() string { return w.path }
+
+// Mode returns the watch mode.
+func (w *Watcher) Mode() AddWatchMode { return w.mode }
+
+// Events returns the channel the watch's events arrive on, in server order.
+// An unbounded queue stands behind it: a slow reader never blocks the Conn.
+// The channel is closed after the watch ends (Remove, session expiry, or
+// RemoveWatches); its last event then has Type EventNotWatching (Err says
+// why: nil after a removal, ErrSessionExpired, ErrClosed). After Conn.Close
+// the channel is closed promptly and events not yet received may be dropped.
+func (w *Watcher) Events() <-chan Event { return w.ch }
+
+// Remove removes the watch. When no other local watch remains on the path,
+// the server's registration is removed too (removeWatches, type Any: on
+// ZooKeeper 3.8 a session has one watch per path). The watch ends locally
+// even if the server call fails; that error is returned.
+func (w *Watcher) Remove(ctx context.Context) error {
+	found, others := w.c.watches.removeWatcher(w)
+	if !found {
+		return nil
+	}
+	w.c.events.push(eventItem{ev: Event{Type: EventNotWatching, State: w.c.State(), Path: w.path},
+		watchers: []*Watcher{w}, final: true})
+	if others {
+		return nil
+	}
+	err := w.c.removeWatchesServer(ctx, w.spath, WatcherAny)
+	if errors.Is(err, ErrNoWatcher) {
+		err = nil
+	}
+	return wrapErr("removeWatch", w.path, err)
+}
+
+// start launches the pump goroutine that moves queued events to ch. It is
+// called by the reader when the watch is registered.
+func (w *Watcher) start() {
+	c := w.c
+	c.pumpMu.Lock()
+	defer c.pumpMu.Unlock()
+	if c.pumpsStopped {
+		return
+	}
+	w.mu.Lock()
+	w.started = true
+	w.mu.Unlock()
+	c.pumpWG.Add(1)
+	go w.pump()
+}
+
+// enqueue adds ev to the queue (event goroutine). Events after the final
+// one are dropped.
+func (w *Watcher) enqueue(ev Event, final bool) {
+	w.mu.Lock()
+	if w.ended {
+		w.mu.Unlock()
+		return
+	}
+	w.q = append(w.q, ev)
+	w.ended = final
+	started := w.started
+	w.mu.Unlock()
+	if !started && final {
+		// Never started (the Conn stopped pumps first): deliver what fits.
+		w.closeNow()
+		return
+	}
+	select {
+	case w.signal <- struct{}{}:
+	default:
+	}
+}
+
+// closeNow puts the last queued event in the channel if there is room and
+// closes it. Used when no pump runs.
+func (w *Watcher) closeNow() {
+	w.mu.Lock()
+	var last *Event
+	if n := len(w.q); n > 0 {
+		last = &w.q[n-1]
+	}
+	w.q = nil
+	w.mu.Unlock()
+	if last != nil {
+		select {
+		case w.ch <- *last:
+		default:
+		}
+	}
+	close(w.ch)
+}
+
+func (w *Watcher) pump() {
+	c := w.c
+	defer c.pumpWG.Done()
+	for {
+		w.mu.Lock()
+		if len(w.q) == 0 {
+			ended := w.ended
+			w.mu.Unlock()
+			if ended {
+				close(w.ch)
+				return
+			}
+			select {
+			case <-w.signal:
+				continue
+			case <-c.pumpsStop:
+				w.stopped()
+				return
+			}
+		}
+		ev := w.q[0]
+		w.q[0] = Event{}
+		w.q = w.q[1:]
+		w.mu.Unlock()
+		select {
+		case w.ch <- ev:
+		case <-c.pumpsStop:
+			w.stopped()
+			return
+		}
+	}
+}
+
+// stopped ends the watcher when the Conn closes: events not received are
+// dropped, except that the final event is put in the channel if there is
+// room.
+func (w *Watcher) stopped() {
+	w.mu.Lock()
+	var final *Event
+	if n := len(w.q); n > 0 && w.ended {
+		final = &w.q[n-1]
+	}
+	w.q, w.ended = nil, true
+	w.mu.Unlock()
+	if final != nil {
+		select {
+		case w.ch <- *final:
+		default:
+		}
+	}
+	close(w.ch)
+}
+
+// removeWatchesServer sends removeWatches for a server path.
+func (c *Conn) removeWatchesServer(ctx context.Context, spath string, typ WatcherType) error {
+	body := &jute.RemoveWatchesRequest{Path: spath, Type: int32(typ)}
+	r := newRequest(jute.OpRemoveWatches, body, nil)
+	return c.do(ctx, r)
+}

@@ -1,0 +1,273 @@
+package zk
+
+import (
+	"strings"
+	"sync"
+
+	"github.com/zkcurator/zkcurator/jute"
+)
+
+// watchKind is where a watch lives, as in ZooKeeper's ZKWatchManager.
+type watchKind uint8
+
+const (
+	watchData       watchKind = iota // getData, or exists on an existing node
+	watchExist                       // exists on a missing node
+	watchChild                       // getChildren
+	watchPersistent                  // addWatch PERSISTENT
+	watchRecursive                   // addWatch PERSISTENT_RECURSIVE
+)
+
+// oneShot is one caller's one-shot watch: a channel with room for exactly
+// the one event it will ever get.
+type oneShot struct {
+	ch   chan Event
+	path string // client path (chroot stripped)
+}
+
+// watchReg is the watch a request registers when its reply allows it.
+type watchReg struct {
+	kind    watchKind // watchData for exists: becomes watchExist on NoNode
+	spath   string    // server path (chroot applied)
+	oneshot *oneShot
+	watcher *Watcher
+}
+
+// kindFor returns the kind to register for a reply with error code code,
+// and false when nothing is registered. exists registers a data watch on
+// OK and an exist watch on NoNode; addWatch registers on OK and NoNode;
+// the rest only on OK.
+func (w *watchReg) kindFor(opcode, code int32) (watchKind, bool) {
+	switch {
+	case code == 0:
+		return w.kind, true
+	case code == jute.ErrNoNode && opcode == jute.OpExists:
+		return watchExist, true
+	case code == jute.ErrNoNode && opcode == jute.OpAddWatch:
+		return w.kind, true
+	}
+	return 0, false
+}
+
+// watchRegistry holds every registered watch by server path. Several local
+// watches on the same path and kind share the one server registration.
+type watchRegistry struct {
+	mu        sync.Mutex
+	oneshot   [3]map[string][]*oneShot // by watchData, watchExist, watchChild
+	persist   [2]map[string][]*Watcher // by watchPersistent, watchRecursive
+	recursive int                      // number of paths with recursive watches
+}
+
+func newWatchRegistry() *watchRegistry {
+	r := &watchRegistry{}
+	for i := range r.oneshot {
+		r.oneshot[i] = make(map[string][]*oneShot)
+	}
+	for i := range r.persist {
+		r.persist[i] = make(map[string][]*Watcher)
+	}
+	return r
+}
+
+// add registers w's watch under kind.
+func (r *watchRegistry) add(w *watchReg, kind watchKind) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if kind <= watchChild {
+		r.oneshot[kind][w.spath] = append(r.oneshot[kind][w.spath], w.oneshot)
+		return
+	}
+	m := r.persist[kind-watchPersistent]
+	if kind == watchRecursive && len(m[w.spath]) == 0 {
+		r.recursive++
+	}
+	m[w.spath] = append(m[w.spath], w.watcher)
+}
+
+// route removes the one-shot watches a notification fires and collects the
+// persistent watchers it reaches (ZKWatchManager.materialize).
+func (r *watchRegistry) route(typ EventType, spath string) (os []*oneShot, ws []*Watcher) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	take := func(k watchKind) {
+		if l, ok := r.oneshot[k][spath]; ok {
+			os = append(os, l...)
+			delete(r.oneshot[k], spath)
+		}
+	}
+	switch typ {
+	case EventNodeCreated, EventNodeDataChanged:
+		take(watchData)
+		take(watchExist)
+	case EventNodeDeleted:
+		take(watchData)
+		take(watchExist)
+		take(watchChild)
+	case EventNodeChildrenChanged:
+		take(watchChild)
+	default:
+		return nil, nil
+	}
+	ws = append(ws, r.persist[0][spath]...)
+	if r.recursive > 0 && typ != EventNodeChildrenChanged {
+		rec := r.persist[1]
+		for p := spath; ; {
+			ws = append(ws, rec[p]...)
+			if p == "/" {
+				break
+			}
+			i := strings.LastIndexByte(p, '/')
+			if i <= 0 {
+				p = "/"
+			} else {
+				p = p[:i]
+			}
+		}
+	}
+	return os, ws
+}
+
+// removeWatcher unregisters one persistent watcher. It reports whether w
+// was registered and whether any other local watch remains on its path.
+func (r *watchRegistry) removeWatcher(w *Watcher) (found, others bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	kind := watchPersistent
+	if w.mode == AddWatchPersistentRecursive {
+		kind = watchRecursive
+	}
+	m := r.persist[kind-watchPersistent]
+	l := m[w.spath]
+	for i, x := range l {
+		if x == w {
+			found = true
+			l = append(l[:i:i], l[i+1:]...)
+			break
+		}
+	}
+	if len(l) == 0 {
+		delete(m, w.spath)
+		if found && kind == watchRecursive {
+			r.recursive--
+		}
+	} else {
+		m[w.spath] = l
+	}
+	return found, r.hasAnyLocked(w.spath)
+}
+
+func (r *watchRegistry) hasAnyLocked(spath string) bool {
+	for i := range r.oneshot {
+		if len(r.oneshot[i][spath]) > 0 {
+			return true
+		}
+	}
+	for i := range r.persist {
+		if len(r.persist[i][spath]) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// removeLocal removes the watches RemoveWatches(typ) covers on spath and
+// returns them: one-shot data/exist watches, one-shot child watches, and
+// (for WatcherAny) persistent watchers.
+func (r *watchRegistry) removeLocal(spath string, typ WatcherType) (data, child []*oneShot, ws []*Watcher) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if typ == WatcherData || typ == WatcherAny {
+		data = append(data, r.oneshot[watchData][spath]...)
+		data = append(data, r.oneshot[watchExist][spath]...)
+		delete(r.oneshot[watchData], spath)
+		delete(r.oneshot[watchExist], spath)
+	}
+	if typ == WatcherChildren || typ == WatcherAny {
+		child = append(child, r.oneshot[watchChild][spath]...)
+		delete(r.oneshot[watchChild], spath)
+	}
+	if typ == WatcherAny {
+		ws = append(ws, r.persist[0][spath]...)
+		delete(r.persist[0], spath)
+		if l := r.persist[1][spath]; len(l) > 0 {
+			ws = append(ws, l...)
+			delete(r.persist[1], spath)
+			r.recursive--
+		}
+	}
+	return data, child, ws
+}
+
+// drain removes every watch (session ended or Conn closed).
+func (r *watchRegistry) drain() (os []*oneShot, ws []*Watcher) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i := range r.oneshot {
+		for _, l := range r.oneshot[i] {
+			os = append(os, l...)
+		}
+		r.oneshot[i] = make(map[string][]*oneShot)
+	}
+	for i := range r.persist {
+		for _, l := range r.persist[i] {
+			ws = append(ws, l...)
+		}
+		r.persist[i] = make(map[string][]*Watcher)
+	}
+	r.recursive = 0
+	return os, ws
+}
+
+// setWatchesRequests builds the internal SetWatches (or SetWatches2 when
+// persistent watches exist) requests that restore every registered watch
+// on a new connection, each under jute.SetWatchesMaxBytes of path bytes.
+func (r *watchRegistry) setWatchesRequests(relZxid int64) []*request {
+	r.mu.Lock()
+	var lists [5][]string
+	for i := range r.oneshot {
+		for p := range r.oneshot[i] {
+			lists[i] = append(lists[i], p)
+		}
+	}
+	for i := range r.persist {
+		for p := range r.persist[i] {
+			lists[3+i] = append(lists[3+i], p)
+		}
+	}
+	r.mu.Unlock()
+
+	v2 := len(lists[3])+len(lists[4]) > 0
+	var reqs []*request
+	var cur [5][]string
+	size, n := 0, 0
+	flush := func() {
+		if n == 0 {
+			return
+		}
+		var rec jute.Record
+		op := jute.OpSetWatches
+		if v2 {
+			op = jute.OpSetWatches2
+			rec = &jute.SetWatches2{RelativeZxid: relZxid, DataWatches: cur[0], ExistWatches: cur[1],
+				ChildWatches: cur[2], PersistentWatches: cur[3], PersistentRecursiveWatches: cur[4]}
+		} else {
+			rec = &jute.SetWatches{RelativeZxid: relZxid, DataWatches: cur[0], ExistWatches: cur[1], ChildWatches: cur[2]}
+		}
+		req := &request{opcode: op, body: rec, internal: true, xid: jute.XidSetWatches}
+		reqs = append(reqs, req)
+		cur = [5][]string{}
+		size, n = 0, 0
+	}
+	for k := range lists {
+		for _, p := range lists[k] {
+			if n > 0 && size+len(p) > jute.SetWatchesMaxBytes {
+				flush()
+			}
+			cur[k] = append(cur[k], p)
+			size += len(p)
+			n++
+		}
+	}
+	flush()
+	return reqs
+}

@@ -1,0 +1,94 @@
+package zk
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/zkcurator/zkcurator/jute"
+)
+
+func TestSetWatchesBatching(t *testing.T) {
+	r := newWatchRegistry()
+	want := map[string]bool{}
+	for i := 0; i < 3000; i++ {
+		p := fmt.Sprintf("/%s/%05d", strings.Repeat("x", 90), i)
+		want[p] = true
+		kind := watchKind(i % 3)
+		r.add(&watchReg{kind: kind, spath: p, oneshot: &oneShot{ch: make(chan Event, 1)}}, kind)
+	}
+	reqs := r.setWatchesRequests(7)
+	require.Greater(t, len(reqs), 2, "300 KB of paths need several packets")
+	seen := map[string]bool{}
+	for _, req := range reqs {
+		require.Equal(t, jute.OpSetWatches, req.opcode)
+		require.Equal(t, jute.XidSetWatches, req.xid)
+		sw := req.body.(*jute.SetWatches)
+		require.Equal(t, int64(7), sw.RelativeZxid)
+		size := 0
+		for _, l := range [][]string{sw.DataWatches, sw.ExistWatches, sw.ChildWatches} {
+			for _, p := range l {
+				require.False(t, seen[p], "path %s sent twice", p)
+				seen[p] = true
+				size += len(p)
+			}
+		}
+		require.LessOrEqual(t, size, jute.SetWatchesMaxBytes)
+	}
+	require.Equal(t, want, seen)
+
+	// A persistent watch switches to SetWatches2.
+	w := &Watcher{spath: "/p", mode: AddWatchPersistentRecursive}
+	r.add(&watchReg{kind: watchRecursive, spath: "/p", watcher: w}, watchRecursive)
+	reqs = r.setWatchesRequests(8)
+	require.Equal(t, jute.OpSetWatches2, reqs[0].opcode)
+	found := false
+	for _, req := range reqs {
+		sw := req.body.(*jute.SetWatches2)
+		for _, p := range sw.PersistentRecursiveWatches {
+			found = found || p == "/p"
+		}
+	}
+	require.True(t, found)
+}
+
+func TestWatchRouting(t *testing.T) {
+	r := newWatchRegistry()
+	reg := func(kind watchKind, p string) *oneShot {
+		o := &oneShot{ch: make(chan Event, 1), path: p}
+		r.add(&watchReg{kind: kind, spath: p, oneshot: o}, kind)
+		return o
+	}
+	data, exist, child := reg(watchData, "/a"), reg(watchExist, "/a"), reg(watchChild, "/a")
+	rootRec := &Watcher{spath: "/", mode: AddWatchPersistentRecursive}
+	r.add(&watchReg{kind: watchRecursive, spath: "/", watcher: rootRec}, watchRecursive)
+	pers := &Watcher{spath: "/a", mode: AddWatchPersistent}
+	r.add(&watchReg{kind: watchPersistent, spath: "/a", watcher: pers}, watchPersistent)
+
+	os, ws := r.route(EventNodeChildrenChanged, "/a")
+	require.Equal(t, []*oneShot{child}, os)
+	require.Equal(t, []*Watcher{pers}, ws, "recursive watches never see NodeChildrenChanged")
+	os, ws = r.route(EventNodeDataChanged, "/a")
+	require.ElementsMatch(t, []*oneShot{data, exist}, os)
+	require.ElementsMatch(t, []*Watcher{pers, rootRec}, ws)
+	os, _ = r.route(EventNodeDataChanged, "/a")
+	require.Empty(t, os, "one-shot watches fire once")
+	_, ws = r.route(EventNodeDeleted, "/a/b/c")
+	require.Equal(t, []*Watcher{rootRec}, ws)
+
+	found, others := r.removeWatcher(pers)
+	require.True(t, found)
+	require.False(t, others)
+	found, _ = r.removeWatcher(pers)
+	require.False(t, found)
+}
+
+func TestNextXidWraps(t *testing.T) {
+	c := &Conn{xid: 1<<31 - 2}
+	require.Equal(t, int32(1<<31-2), c.nextXid())
+	require.Equal(t, int32(1<<31-1), c.nextXid())
+	require.Equal(t, int32(1), c.nextXid())
+	require.Equal(t, int32(2), c.nextXid())
+}
