@@ -1,0 +1,229 @@
+package testserver
+
+import (
+	"crypto/sha1"
+	"encoding/base64"
+	"net/netip"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+
+	"github.com/zkcurator/zkcurator/jute"
+)
+
+// digestOf returns ZooKeeper's digest id for "user:password":
+// user:base64(sha1("user:password")).
+func digestOf(idPassword string) string {
+	user, _, _ := strings.Cut(idPassword, ":")
+	sum := sha1.Sum([]byte(idPassword))
+	return user + ":" + base64.StdEncoding.EncodeToString(sum[:])
+}
+
+// javaSplitLen mimics len(String.split(sep)) in Java: trailing empty
+// strings are dropped.
+func javaSplitLen(s, sep string) int {
+	parts := strings.Split(s, sep)
+	for len(parts) > 0 && parts[len(parts)-1] == "" {
+		parts = parts[:len(parts)-1]
+	}
+	return len(parts)
+}
+
+// parseIPACL parses an "ip" ACL id: an address with an optional /bits.
+func parseIPACL(id string) (netip.Addr, int, bool) {
+	addrPart, bitsPart, hasBits := strings.Cut(id, "/")
+	addr, err := netip.ParseAddr(addrPart)
+	if err != nil {
+		return netip.Addr{}, 0, false
+	}
+	bits := addr.BitLen()
+	if hasBits {
+		b, err := strconv.Atoi(bitsPart)
+		if err != nil || b < 0 || b > addr.BitLen() {
+			return netip.Addr{}, 0, false
+		}
+		bits = b
+	}
+	return addr, bits, true
+}
+
+// validACLID reports whether a scheme's provider accepts the id
+// (ServerAuthenticationProvider.isValid); unknown schemes are invalid.
+func validACLID(id jute.Id) bool {
+	switch id.Scheme {
+	case "digest":
+		return javaSplitLen(id.ID, ":") == 2
+	case "ip":
+		_, _, ok := parseIPACL(id.ID)
+		return ok
+	}
+	return false
+}
+
+// fixupACL checks and expands an ACL as PrepRequestProcessor.fixupACL does:
+// duplicates removed, "auth" replaced by the connection's authenticated
+// (digest) ids. ok is false for InvalidACL.
+func fixupACL(acl []jute.ACL, auth []jute.Id) ([]jute.ACL, bool) {
+	var uniq []jute.ACL
+outer:
+	for _, a := range acl {
+		for _, u := range uniq {
+			if u == a {
+				continue outer
+			}
+		}
+		uniq = append(uniq, a)
+	}
+	if len(uniq) == 0 {
+		return nil, false
+	}
+	var out []jute.ACL
+	for _, a := range uniq {
+		switch {
+		case a.ID.Scheme == "world" && a.ID.ID == "anyone":
+			out = append(out, a)
+		case a.ID.Scheme == "auth":
+			found := false
+			for _, id := range auth {
+				if id.Scheme == "digest" { // the only authenticated scheme here
+					found = true
+					out = append(out, jute.ACL{Perms: a.Perms, ID: id})
+				}
+			}
+			if !found {
+				return nil, false
+			}
+		default:
+			if !validACLID(a.ID) {
+				return nil, false
+			}
+			out = append(out, a)
+		}
+	}
+	return out, true
+}
+
+// checkACL reports whether a connection with the given auth ids holds perm
+// on a node with acl (ZooKeeperServer.checkACL).
+func checkACL(acl []jute.ACL, perm int32, auth []jute.Id) bool {
+	if len(acl) == 0 {
+		return true
+	}
+	for _, id := range auth {
+		if id.Scheme == "super" {
+			return true
+		}
+	}
+	for _, a := range acl {
+		if a.Perms&perm == 0 {
+			continue
+		}
+		if a.ID.Scheme == "world" && a.ID.ID == "anyone" {
+			return true
+		}
+		for _, id := range auth {
+			if id.Scheme != a.ID.Scheme {
+				continue
+			}
+			switch a.ID.Scheme {
+			case "digest":
+				if id.ID == a.ID.ID {
+					return true
+				}
+			case "ip":
+				if ipMatches(id.ID, a.ID.ID) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func ipMatches(client, aclExpr string) bool {
+	addr, bits, ok := parseIPACL(aclExpr)
+	if !ok {
+		return false
+	}
+	c, err := netip.ParseAddr(client)
+	if err != nil {
+		return false
+	}
+	c = c.Unmap()
+	addr = addr.Unmap()
+	if c.BitLen() != addr.BitLen() {
+		return false
+	}
+	p, err := addr.Prefix(bits)
+	if err != nil {
+		return false
+	}
+	return p.Contains(c)
+}
+
+// maskDigests hides the hashes of digest ids, as getACL does for callers
+// without ADMIN permission.
+func maskDigests(acl []jute.ACL) []jute.ACL {
+	out := make([]jute.ACL, len(acl))
+	for i, a := range acl {
+		if a.ID.Scheme == "digest" {
+			if user, _, found := strings.Cut(a.ID.ID, ":"); found {
+				a.ID.ID = user + ":x"
+			}
+		}
+		out[i] = a
+	}
+	return out
+}
+
+// clientInfos implements whoAmI: one entry per auth id, the user being the
+// digest user name or the ip address.
+func clientInfos(auth []jute.Id) []jute.ClientInfo {
+	out := make([]jute.ClientInfo, 0, len(auth))
+	for _, id := range auth {
+		user := id.ID
+		if id.Scheme == "digest" {
+			user, _, _ = strings.Cut(id.ID, ":")
+		}
+		out = append(out, jute.ClientInfo{AuthScheme: id.Scheme, User: user})
+	}
+	return out
+}
+
+// javaSetOrder orders auth ids as ZooKeeper's connection auth set (a
+// ConcurrentHashMap key set) iterates them: by hash bucket, then insertion
+// order. ids must be in insertion order. This decides the order whoAmI
+// reports and "auth" ACLs expand in.
+func javaSetOrder(ids []jute.Id) []jute.Id {
+	n := 16
+	for len(ids) > n*3/4 {
+		n *= 2
+	}
+	type entry struct {
+		id     jute.Id
+		bucket int32
+		pos    int
+	}
+	es := make([]entry, len(ids))
+	for i, id := range ids {
+		h := 37*(37*17+javaStringHash(id.Scheme)) + javaStringHash(id.ID)
+		spread := (h ^ int32(uint32(h)>>16)) & 0x7fffffff
+		es[i] = entry{id: id, bucket: spread & int32(n-1), pos: i}
+	}
+	sort.SliceStable(es, func(i, j int) bool { return es[i].bucket < es[j].bucket })
+	out := make([]jute.Id, len(es))
+	for i, e := range es {
+		out[i] = e.id
+	}
+	return out
+}
+
+// javaStringHash is String.hashCode over UTF-16 code units.
+func javaStringHash(s string) int32 {
+	var h int32
+	for _, u := range utf16.Encode([]rune(s)) {
+		h = 31*h + int32(u)
+	}
+	return h
+}

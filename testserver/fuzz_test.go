@@ -1,0 +1,126 @@
+package testserver
+
+import (
+	"net"
+	"testing"
+	"time"
+
+	"github.com/zkcurator/zkcurator/jute"
+)
+
+// requestFrame encodes a request body (header + record) as process sees it.
+func requestFrame(xid, op int32, rec jute.Record) []byte {
+	h := jute.RequestHeader{Xid: xid, Type: op}
+	b := h.Encode(nil)
+	if rec != nil {
+		b = rec.Encode(b)
+	}
+	return b
+}
+
+func fuzzSeeds() [][]byte {
+	acl := openACLUnsafe
+	return [][]byte{
+		requestFrame(1, jute.OpCreate, &jute.CreateRequest{Path: "/a", Data: []byte("x"), ACL: acl}),
+		requestFrame(1, jute.OpCreate2, &jute.CreateRequest{Path: "/a/b-", ACL: acl, Flags: jute.FlagEphemeralSequential}),
+		requestFrame(1, jute.OpCreateContainer, &jute.CreateRequest{Path: "/c", ACL: acl, Flags: jute.FlagContainer}),
+		requestFrame(1, jute.OpCreateTTL, &jute.CreateTTLRequest{Path: "/t", ACL: acl, Flags: jute.FlagPersistentWithTTL, TTL: 1}),
+		requestFrame(2, jute.OpDelete, &jute.DeleteRequest{Path: "/a", Version: -1}),
+		requestFrame(3, jute.OpSetData, &jute.SetDataRequest{Path: "/a", Data: []byte("y"), Version: -1}),
+		requestFrame(4, jute.OpGetData, &jute.GetDataRequest{Path: "/a", Watch: true}),
+		requestFrame(4, jute.OpExists, &jute.ExistsRequest{Path: "/a", Watch: true}),
+		requestFrame(5, jute.OpGetChildren2, &jute.GetChildren2Request{Path: "/", Watch: true}),
+		requestFrame(6, jute.OpSetACL, &jute.SetACLRequest{Path: "/a", ACL: []jute.ACL{{Perms: 31, ID: jute.Id{Scheme: "auth"}}}, Version: -1}),
+		requestFrame(6, jute.OpGetACL, &jute.GetACLRequest{Path: "/a"}),
+		requestFrame(7, jute.OpMulti, &jute.MultiRequest{Ops: []jute.MultiOp{
+			{Type: jute.OpCreate, Record: &jute.CreateRequest{Path: "/m", ACL: acl}},
+			{Type: jute.OpCheck, Record: &jute.CheckVersionRequest{Path: "/m", Version: 0}},
+			{Type: jute.OpDelete, Record: &jute.DeleteRequest{Path: "/m", Version: -1}}}}),
+		requestFrame(8, jute.OpMultiRead, &jute.MultiRequest{Ops: []jute.MultiOp{
+			{Type: jute.OpGetData, Record: &jute.GetDataRequest{Path: "/"}}}}),
+		requestFrame(jute.XidSetWatches, jute.OpSetWatches2, &jute.SetWatches2{DataWatches: []string{"/a"}, PersistentRecursiveWatches: []string{"/"}}),
+		requestFrame(9, jute.OpAddWatch, &jute.AddWatchRequest{Path: "/", Type: 1}),
+		requestFrame(9, jute.OpRemoveWatches, &jute.RemoveWatchesRequest{Path: "/", Type: 3}),
+		requestFrame(jute.XidAuth, jute.OpAuth, &jute.AuthPacket{Scheme: "digest", Auth: []byte("u:p")}),
+		requestFrame(10, jute.OpGetEphemerals, &jute.GetEphemeralsRequest{Path: "/"}),
+		requestFrame(10, jute.OpGetAllChildrenNumber, &jute.GetAllChildrenNumberRequest{Path: "/"}),
+		requestFrame(10, jute.OpWhoAmI, nil),
+		requestFrame(11, jute.OpCloseSession, nil),
+		requestFrame(jute.XidPing, jute.OpPing, nil),
+	}
+}
+
+// checkTree verifies the tree's structural invariants.
+func checkTree(t *testing.T, s *Server) {
+	t.Helper()
+	for p, n := range s.tree.nodes {
+		if p == "/" {
+			continue
+		}
+		parent, child := splitPath(p)
+		pn := s.tree.get(parent)
+		if pn == nil {
+			t.Fatalf("node %q has no parent", p)
+		}
+		if _, ok := pn.children[child]; !ok {
+			t.Fatalf("parent of %q does not list it", p)
+		}
+		for c := range n.children {
+			if s.tree.nodes[p+"/"+c] == nil {
+				t.Fatalf("%q lists missing child %q", p, c)
+			}
+		}
+	}
+}
+
+// FuzzRequest feeds arbitrary request frames to the dispatcher of a
+// session: the server must neither panic nor corrupt its tree.
+func FuzzRequest(f *testing.F) {
+	seeds := fuzzSeeds()
+	for i, a := range seeds {
+		f.Add(a, seeds[(i+1)%len(seeds)])
+	}
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		s, err := newServer(defaultConfig())
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.cfg.outLimit = 1 << 20
+		nc, peer := net.Pipe()
+		defer peer.Close()
+		c := newConn(s, nc)
+		defer c.abort()
+		s.mu.Lock()
+		sess := s.newSessionLocked(time.Second, time.Now())
+		sess.conn, c.sess = c, sess
+		s.conns[c] = struct{}{}
+		s.mu.Unlock()
+		for _, frame := range [][]byte{seeds[0], a, b, seeds[len(seeds)-3]} {
+			if !s.process(c, frame) {
+				break
+			}
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.tickLocked(time.Now().Add(time.Hour))
+		checkTree(t, s)
+	})
+}
+
+// FuzzHandshake feeds arbitrary ConnectRequest frames.
+func FuzzHandshake(f *testing.F) {
+	good := jute.ConnectRequest{TimeOut: 3000}
+	f.Add(good.Encode(nil))
+	f.Add([]byte{0, 0, 0})
+	f.Fuzz(func(t *testing.T, frame []byte) {
+		s, err := newServer(defaultConfig())
+		if err != nil {
+			t.Fatal(err)
+		}
+		nc, peer := net.Pipe()
+		defer peer.Close()
+		c := newConn(s, nc)
+		defer c.abort()
+		s.handshake(c, frame)
+	})
+}

@@ -1,0 +1,380 @@
+package testserver
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/zkcurator/zkcurator/jute"
+)
+
+// record is a node's state as seen while preparing a transaction: the tree
+// plus the changes of earlier ops of the same multi (PrepRequestProcessor's
+// ChangeRecord).
+type record struct {
+	stat       jute.Stat
+	childCount int32
+	acl        []jute.ACL
+}
+
+// view prepares write ops against the tree without modifying it.
+type view struct {
+	s       *Server
+	auth    []jute.Id
+	session int64
+	zxid    int64
+	now     int64              // ms
+	changes map[string]*record // nil value: deleted
+}
+
+func (s *Server) newView(c *conn, zxid, nowMs int64) *view {
+	return &view{s: s, auth: c.auth, session: c.sess.id, zxid: zxid, now: nowMs, changes: map[string]*record{}}
+}
+
+func (v *view) get(path string) (*record, bool) {
+	key := lookupKey(path)
+	if r, ok := v.changes[key]; ok {
+		return r, r != nil
+	}
+	n := v.s.tree.nodes[key]
+	if n == nil {
+		return nil, false
+	}
+	return &record{stat: n.stat, childCount: int32(len(n.children)), acl: n.acl}, true
+}
+
+func (v *view) set(path string, r *record) { v.changes[lookupKey(path)] = r }
+
+// change is a prepared write, applied to the tree once the whole
+// transaction is known to succeed.
+type change struct {
+	op             int32 // OpCreate (every create), OpDelete, OpSetData, OpSetACL, OpCheck
+	resultType     int32 // multi result type: OpCreate or OpCreate2 for creates
+	path           string
+	data           []byte
+	acl            []jute.ACL
+	owner          int64
+	parentCversion int32
+	version        int32
+}
+
+// createFlags decodes CreateMode flags.
+type createFlags struct{ ephemeral, sequential, container, ttl bool }
+
+func parseCreateFlags(f int32) (createFlags, bool) {
+	switch f {
+	case jute.FlagPersistent:
+		return createFlags{}, true
+	case jute.FlagEphemeral:
+		return createFlags{ephemeral: true}, true
+	case jute.FlagPersistentSequential:
+		return createFlags{sequential: true}, true
+	case jute.FlagEphemeralSequential:
+		return createFlags{ephemeral: true, sequential: true}, true
+	case jute.FlagContainer:
+		return createFlags{container: true}, true
+	case jute.FlagPersistentWithTTL:
+		return createFlags{ttl: true}, true
+	case jute.FlagPersistentSequentialTTL:
+		return createFlags{ttl: true, sequential: true}, true
+	}
+	return createFlags{}, false
+}
+
+// prepCreate is pRequest2TxnCreate. op is the effective create op: it
+// decides the node type (createContainer: container, createTTL: TTL).
+func (v *view) prepCreate(op int32, path string, data []byte, acl []jute.ACL, flags int32, ttl int64) (change, int32) {
+	mode, ok := parseCreateFlags(flags)
+	if !ok {
+		return change{}, jute.ErrBadArguments
+	}
+	if mode.ttl {
+		if ttl <= 0 || ttl > jute.MaxTTL {
+			return change{}, jute.ErrBadArguments
+		}
+	} else if ttl >= 0 || op == jute.OpCreateTTL {
+		return change{}, jute.ErrBadArguments
+	}
+	if !strings.Contains(path, "/") || strings.IndexByte(path, 0) >= 0 {
+		return change{}, jute.ErrBadArguments
+	}
+	parentPath, _ := splitPath(path)
+	fixed, ok := fixupACL(acl, v.auth)
+	if !ok {
+		return change{}, jute.ErrInvalidACL
+	}
+	parent, ok := v.get(parentPath)
+	if !ok {
+		return change{}, jute.ErrNoNode
+	}
+	if !checkACL(parent.acl, jute.PermCreate, v.auth) {
+		return change{}, jute.ErrNoAuth
+	}
+	if mode.sequential {
+		path += fmt.Sprintf(jute.SequentialSuffixFormat, parent.stat.Cversion)
+	}
+	if !validatePath(path) {
+		return change{}, jute.ErrBadArguments
+	}
+	if _, exists := v.get(path); exists {
+		return change{}, jute.ErrNodeExists
+	}
+	if kindOf(parent.stat.EphemeralOwner) == ownerSession {
+		return change{}, jute.ErrNoChildrenForEphemerals
+	}
+	var owner int64
+	switch {
+	case op == jute.OpCreateContainer:
+		owner = containerOwner
+	case op == jute.OpCreateTTL:
+		owner = ttlOwner(ttl)
+	case mode.ephemeral:
+		owner = v.session
+	}
+	newCversion := parent.stat.Cversion + 1
+	pr := *parent
+	pr.childCount++
+	pr.stat.Cversion = newCversion
+	pr.stat.Pzxid = v.zxid
+	v.set(parentPath, &pr)
+	v.set(path, &record{
+		stat: jute.Stat{Czxid: v.zxid, Mzxid: v.zxid, Pzxid: v.zxid, Ctime: v.now, Mtime: v.now,
+			EphemeralOwner: owner},
+		acl: fixed,
+	})
+	rt := jute.OpCreate2
+	if op == jute.OpCreate {
+		rt = jute.OpCreate
+	}
+	return change{op: jute.OpCreate, resultType: rt, path: path, data: data, acl: fixed,
+		owner: owner, parentCversion: newCversion}, 0
+}
+
+// prepDelete is pRequest2Txn for delete.
+func (v *view) prepDelete(path string, version int32) (change, int32) {
+	if !strings.Contains(path, "/") || strings.IndexByte(path, 0) >= 0 || isSpecialPath(path) {
+		return change{}, jute.ErrBadArguments
+	}
+	parentPath, _ := splitPath(path)
+	parent, ok := v.get(parentPath)
+	if !ok {
+		return change{}, jute.ErrNoNode
+	}
+	if !checkACL(parent.acl, jute.PermDelete, v.auth) {
+		return change{}, jute.ErrNoAuth
+	}
+	n, ok := v.get(path)
+	if !ok {
+		return change{}, jute.ErrNoNode
+	}
+	if version != -1 && version != n.stat.Version {
+		return change{}, jute.ErrBadVersion
+	}
+	if n.childCount > 0 {
+		return change{}, jute.ErrNotEmpty
+	}
+	pr := *parent
+	pr.childCount--
+	pr.stat.Pzxid = v.zxid
+	v.set(parentPath, &pr)
+	v.set(path, nil)
+	return change{op: jute.OpDelete, resultType: jute.OpDelete, path: path}, 0
+}
+
+// prepSetData is pRequest2Txn for setData.
+func (v *view) prepSetData(path string, data []byte, version int32) (change, int32) {
+	if !validatePath(path) {
+		return change{}, jute.ErrBadArguments
+	}
+	n, ok := v.get(path)
+	if !ok {
+		return change{}, jute.ErrNoNode
+	}
+	if !checkACL(n.acl, jute.PermWrite, v.auth) {
+		return change{}, jute.ErrNoAuth
+	}
+	if version != -1 && version != n.stat.Version {
+		return change{}, jute.ErrBadVersion
+	}
+	nr := *n
+	nr.stat.Version++
+	nr.stat.Mtime = v.now
+	nr.stat.Mzxid = v.zxid
+	v.set(path, &nr)
+	return change{op: jute.OpSetData, resultType: jute.OpSetData, path: path, data: data, version: nr.stat.Version}, 0
+}
+
+// prepSetACL is pRequest2Txn for setACL.
+func (v *view) prepSetACL(path string, acl []jute.ACL, version int32) (change, int32) {
+	if !validatePath(path) {
+		return change{}, jute.ErrBadArguments
+	}
+	fixed, ok := fixupACL(acl, v.auth)
+	if !ok {
+		return change{}, jute.ErrInvalidACL
+	}
+	n, ok := v.get(path)
+	if !ok {
+		return change{}, jute.ErrNoNode
+	}
+	if !checkACL(n.acl, jute.PermAdmin, v.auth) {
+		return change{}, jute.ErrNoAuth
+	}
+	if version != -1 && version != n.stat.Aversion {
+		return change{}, jute.ErrBadVersion
+	}
+	nr := *n
+	nr.stat.Aversion++
+	nr.acl = fixed
+	v.set(path, &nr)
+	return change{op: jute.OpSetACL, resultType: jute.OpSetACL, path: path, acl: fixed, version: nr.stat.Aversion}, 0
+}
+
+// prepCheck is pRequest2Txn for check.
+func (v *view) prepCheck(path string, version int32) (change, int32) {
+	if !validatePath(path) {
+		return change{}, jute.ErrBadArguments
+	}
+	n, ok := v.get(path)
+	if !ok {
+		return change{}, jute.ErrNoNode
+	}
+	if !checkACL(n.acl, jute.PermRead, v.auth) {
+		return change{}, jute.ErrNoAuth
+	}
+	if version != -1 && version != n.stat.Version {
+		return change{}, jute.ErrBadVersion
+	}
+	return change{op: jute.OpCheck, resultType: jute.OpCheck, path: path}, 0
+}
+
+// applyLocked applies a prepared change to the tree, firing watches, and
+// returns the resulting path and Stat.
+func (s *Server) applyLocked(ch change, zxid, nowMs int64) (string, jute.Stat) {
+	switch ch.op {
+	case jute.OpCreate:
+		st := s.tree.createNode(ch.path, ch.data, ch.acl, ch.owner, ch.parentCversion, zxid, nowMs)
+		parent, _ := splitPath(ch.path)
+		s.dataWatches.trigger(ch.path, jute.EventNodeCreated, nil)
+		s.childWatches.trigger(parentKey(parent), jute.EventNodeChildrenChanged, nil)
+		return ch.path, st
+	case jute.OpDelete:
+		s.deleteNodeLocked(ch.path, zxid)
+	case jute.OpSetData:
+		n := s.tree.nodes[ch.path]
+		n.data = ch.data
+		n.stat.Mtime = nowMs
+		n.stat.Mzxid = zxid
+		n.stat.Version = ch.version
+		s.dataWatches.trigger(ch.path, jute.EventNodeDataChanged, nil)
+		return ch.path, n.copyStat()
+	case jute.OpSetACL:
+		n := s.tree.nodes[ch.path]
+		n.acl = ch.acl
+		n.stat.Aversion = ch.version
+		return ch.path, n.copyStat()
+	}
+	return ch.path, jute.Stat{}
+}
+
+// deleteNodeLocked deletes a node and fires NodeDeleted (once per
+// connection across data and child watches) and the parent's
+// NodeChildrenChanged.
+func (s *Server) deleteNodeLocked(path string, zxid int64) {
+	if s.tree.nodes[path] == nil {
+		return
+	}
+	s.tree.deleteNode(path, zxid)
+	parent, _ := splitPath(path)
+	hit := s.dataWatches.trigger(path, jute.EventNodeDeleted, nil)
+	s.childWatches.trigger(path, jute.EventNodeDeleted, hit)
+	s.childWatches.trigger(parentKey(parent), jute.EventNodeChildrenChanged, nil)
+}
+
+// doWrite handles a single write op: one zxid, whether it succeeds or not.
+func (s *Server) doWrite(r *request) (int32, jute.Record) {
+	if r.op == jute.OpReconfig {
+		// ReconfigRequest{joiningServers, leavingServers, newMembers,
+		// curConfigId} is decoded before a zxid is taken; a standalone
+		// server then refuses it (reconfig disabled).
+		d := jute.NewDecoder(r.body)
+		_ = d.String()
+		_ = d.String()
+		_ = d.String()
+		_ = d.Long()
+		if d.Err() != nil {
+			return jute.ErrMarshallingError, nil
+		}
+		s.zxid++
+		return jute.ErrReconfigDisabled, nil
+	}
+	s.zxid++
+	zxid := s.zxid
+	nowMs := r.now.UnixMilli()
+	v := s.newView(r.c, zxid, nowMs)
+	var (
+		ch   change
+		code int32
+	)
+	switch r.op {
+	case jute.OpCreate, jute.OpCreate2, jute.OpCreateContainer:
+		var req jute.CreateRequest
+		if jute.Unmarshal(r.body, &req) != nil {
+			return jute.ErrMarshallingError, nil
+		}
+		ch, code = v.prepCreate(r.op, req.Path, req.Data, req.ACL, req.Flags, -1)
+	case jute.OpCreateTTL:
+		var req jute.CreateTTLRequest
+		if jute.Unmarshal(r.body, &req) != nil {
+			return jute.ErrMarshallingError, nil
+		}
+		ch, code = v.prepCreate(r.op, req.Path, req.Data, req.ACL, req.Flags, req.TTL)
+	case jute.OpDelete:
+		var req jute.DeleteRequest
+		if jute.Unmarshal(r.body, &req) != nil {
+			return jute.ErrMarshallingError, nil
+		}
+		ch, code = v.prepDelete(req.Path, req.Version)
+	case jute.OpSetData:
+		var req jute.SetDataRequest
+		if jute.Unmarshal(r.body, &req) != nil {
+			return jute.ErrMarshallingError, nil
+		}
+		ch, code = v.prepSetData(req.Path, req.Data, req.Version)
+	case jute.OpSetACL:
+		var req jute.SetACLRequest
+		if jute.Unmarshal(r.body, &req) != nil {
+			return jute.ErrMarshallingError, nil
+		}
+		ch, code = v.prepSetACL(req.Path, req.ACL, req.Version)
+	case jute.OpCheck:
+		var req jute.CheckVersionRequest
+		if jute.Unmarshal(r.body, &req) != nil {
+			return jute.ErrMarshallingError, nil
+		}
+		ch, code = v.prepCheck(req.Path, req.Version)
+	}
+	if code != 0 {
+		return code, nil
+	}
+	path, st := s.applyLocked(ch, zxid, nowMs)
+	switch r.op {
+	case jute.OpCreate:
+		return 0, &jute.CreateResponse{Path: path}
+	case jute.OpCreate2, jute.OpCreateContainer, jute.OpCreateTTL:
+		return 0, &jute.Create2Response{Path: path, Stat: st}
+	case jute.OpSetData, jute.OpSetACL:
+		return 0, &jute.StatResponse{Stat: st}
+	case jute.OpCheck:
+		return standaloneCheckReply()
+	}
+	return 0, nil
+}
+
+// errNoReply is an internal result code: send no reply at all.
+const errNoReply int32 = -1 << 31
+
+// standaloneCheckReply is the reply to a successful check (13) sent outside
+// a multi. ZooKeeper 3.8.0 applies it (a zxid is used) but fails to
+// serialise its reply (a null Stat), so the client never gets one and the
+// connection stays open. We do the same.
+func standaloneCheckReply() (int32, jute.Record) { return errNoReply, nil }

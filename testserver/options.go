@@ -1,0 +1,135 @@
+package testserver
+
+import (
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/zkcurator/zkcurator/jute"
+)
+
+// config holds the settings chosen with Options.
+type config struct {
+	addr       string
+	tick       time.Duration
+	minTimeout time.Duration // 0: 2 * tick
+	maxTimeout time.Duration
+	version    string
+	maxBuffer  int
+	logger     *slog.Logger
+	// outLimit bounds the bytes queued for one connection before it is
+	// closed as a slow consumer.
+	outLimit int
+}
+
+func defaultConfig() config {
+	return config{
+		addr:       "127.0.0.1:0",
+		tick:       100 * time.Millisecond,
+		maxTimeout: 60 * time.Second,
+		version:    "3.8",
+		maxBuffer:  jute.DefaultMaxBuffer,
+		logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		outLimit:   32 << 20,
+	}
+}
+
+// Option configures a Server created by Start or New.
+type Option func(*config)
+
+// WithAddr sets the TCP address to listen on. The default, "127.0.0.1:0",
+// picks a free loopback port; Addr reports the one chosen.
+func WithAddr(addr string) Option { return func(c *config) { c.addr = addr } }
+
+// WithTickTime sets ZooKeeper's tickTime (default 100ms): the granularity of
+// session expiry and of container/TTL reaping, and the default minimum
+// session timeout (2 ticks).
+func WithTickTime(d time.Duration) Option {
+	return func(c *config) {
+		if d > 0 {
+			c.tick = d
+		}
+	}
+}
+
+// WithSessionTimeouts sets the bounds a client's requested session timeout
+// is clamped into. Defaults: min = 2 * tickTime, max = 60s.
+func WithSessionTimeouts(min, max time.Duration) Option {
+	return func(c *config) { c.minTimeout, c.maxTimeout = min, max }
+}
+
+// WithVersion selects the ZooKeeper version to emulate: "3.8" (default),
+// "3.7", "3.6" or "3.5". Ops the version did not have are answered with
+// Unimplemented (-6) and the connection is then closed, as an old server
+// does: 3.5 lacks multiRead (22), getEphemerals (103),
+// getAllChildrenNumber (104), setWatches2 (105), addWatch (106) and whoAmI
+// (107); 3.6 lacks whoAmI.
+func WithVersion(v string) Option { return func(c *config) { c.version = v } }
+
+// WithMaxBuffer sets jute.maxbuffer: an incoming frame longer than n bytes
+// makes the server close the connection. Default jute.DefaultMaxBuffer.
+func WithMaxBuffer(n int) Option {
+	return func(c *config) {
+		if n > 0 {
+			c.maxBuffer = n
+		}
+	}
+}
+
+// WithLogger sets the logger for connection and session events. Default:
+// discard.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) {
+		if l != nil {
+			c.logger = l
+		}
+	}
+}
+
+// withOutputLimit bounds the bytes queued for one connection (tests).
+func withOutputLimit(n int) Option { return func(c *config) { c.outLimit = n } }
+
+// versionInfo describes an emulated server version.
+type versionInfo struct {
+	full   string // reported by srvr/stat/mntr
+	minor  int    // 5, 6, 7, 8
+	hasOps func(op int32) bool
+}
+
+func parseVersion(v string) (versionInfo, bool) {
+	var minor int
+	switch v {
+	case "3.5":
+		minor = 5
+	case "3.6":
+		minor = 6
+	case "3.7":
+		minor = 7
+	case "3.8", "":
+		minor = 8
+	default:
+		return versionInfo{}, false
+	}
+	vi := versionInfo{minor: minor}
+	switch minor {
+	case 5:
+		vi.full = "3.5.10"
+	case 6:
+		vi.full = "3.6.4"
+	case 7:
+		vi.full = "3.7.2"
+	default:
+		vi.full = "3.8.0"
+	}
+	vi.hasOps = func(op int32) bool {
+		switch op {
+		case jute.OpMultiRead, jute.OpGetEphemerals, jute.OpGetAllChildrenNumber,
+			jute.OpSetWatches2, jute.OpAddWatch:
+			return minor >= 6
+		case jute.OpWhoAmI:
+			return minor >= 7
+		}
+		return true
+	}
+	return vi, true
+}
