@@ -80,6 +80,7 @@ func Connect(ctx context.Context, connectString string, opts ...Option) (*Client
 		events:    make(chan sessionEvent, 64),
 		done:      make(chan struct{}),
 	}
+	cfg.client.namespace = strings.Trim(cfg.client.namespace, "/")
 	if ns := cfg.client.namespace; ns != "" {
 		if strings.HasSuffix(chroot, "/") {
 			chroot = strings.TrimSuffix(chroot, "/")
@@ -93,12 +94,13 @@ func Connect(ctx context.Context, connectString string, opts ...Option) (*Client
 	if err != nil {
 		return nil, err
 	}
-	c.bus = newStateBus()
+	c.bus = newStateBus(cfg.client.listeners)
 	c.deletes = newDeleteWorker(c)
 	c.mu.Lock()
 	c.conn, c.gen = conn, 1
 	close(c.connReady)
 	c.mu.Unlock()
+	c.publish(Connected)
 	c.wg.Add(1)
 	go c.run()
 	if cfg.client.namespace != "" {
@@ -157,10 +159,11 @@ func (c *Client) ensureNamespace(ctx context.Context) error {
 	return ensurePath(ctx, conn, "/"+c.cfg.client.namespace, nil)
 }
 
-// Listen subscribes f to connection-state changes. Listeners are called in
-// order, one at a time, on one goroutine owned by the Client; a slow
-// listener delays other listeners but never the session. The returned
-// function unsubscribes f.
+// Listen subscribes f to the connection-state changes that happen after
+// Listen returns (to see the first Connected too, use WithStateListener).
+// Listeners are called in order, one at a time, on one goroutine owned by
+// the Client; a slow listener delays other listeners but never the
+// session. The returned function unsubscribes f.
 func (c *Client) Listen(f func(ConnectionState)) (unsubscribe func()) {
 	return c.bus.listen(f)
 }

@@ -32,6 +32,7 @@ type clientConfig struct {
 	defaultData       []byte
 	tracerProvider    trace.TracerProvider
 	meterProvider     metric.MeterProvider
+	listeners         []func(ConnectionState)
 }
 
 // WithRetryPolicy sets the policy a Client retries failed operations with
@@ -76,6 +77,13 @@ func WithTracerProvider(tp trace.TracerProvider) Option {
 // metrics (default: the global one). Client option.
 func WithMeterProvider(mp metric.MeterProvider) Option {
 	return func(c *connConfig) { c.client.meterProvider = mp }
+}
+
+// WithStateListener subscribes f to the Client's connection states from the
+// start, so it also sees the first Connected (a listener added later with
+// Client.Listen sees only the states after it). Client option.
+func WithStateListener(f func(ConnectionState)) Option {
+	return func(c *connConfig) { c.client.listeners = append(c.client.listeners, f) }
 }
 
 // newClientConfig applies opts and fills in the Client's defaults.

@@ -12,7 +12,6 @@ import (
 // session with a new one. It is the only writer of conn, gen and state.
 func (c *Client) run() {
 	defer c.wg.Done()
-	c.publish(Connected)
 	connected := true // the current Conn is connected
 	var lost <-chan time.Time
 	var lostTimer *time.Timer

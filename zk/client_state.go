@@ -80,21 +80,33 @@ var SessionErrorPolicy ErrorPolicy = sessionPolicy{}
 // stateBus delivers connection states to listeners, in order, on one
 // goroutine; publishing never blocks.
 type stateBus struct {
-	q    *queue.Queue[ConnectionState]
+	q    *queue.Queue[stateItem]
 	mu   sync.Mutex
-	next int
+	next int    // next subscriber id
+	seq  uint64 // sequence number of the next published state
 	subs []stateSub
 	done chan struct{}
 	busy atomic.Bool // a listener is running
 }
 
-type stateSub struct {
-	id int
-	f  func(ConnectionState)
+type stateItem struct {
+	seq uint64
+	s   ConnectionState
 }
 
-func newStateBus() *stateBus {
-	b := &stateBus{q: queue.New[ConnectionState](), done: make(chan struct{})}
+type stateSub struct {
+	id   int
+	from uint64 // first state sequence number this subscriber sees
+	f    func(ConnectionState)
+}
+
+// newStateBus starts a bus with initial listeners, which see every state.
+func newStateBus(initial []func(ConnectionState)) *stateBus {
+	b := &stateBus{q: queue.New[stateItem](), done: make(chan struct{})}
+	for _, f := range initial {
+		b.subs = append(b.subs, stateSub{id: b.next, f: f})
+		b.next++
+	}
 	go b.run()
 	return b
 }
@@ -102,7 +114,7 @@ func newStateBus() *stateBus {
 func (b *stateBus) run() {
 	defer close(b.done)
 	for {
-		s, ok := b.q.Pop()
+		it, ok := b.q.Pop()
 		if !ok {
 			return
 		}
@@ -111,16 +123,24 @@ func (b *stateBus) run() {
 		b.mu.Unlock()
 		b.busy.Store(true)
 		for _, sub := range subs {
-			sub.f(s)
+			if sub.from <= it.seq {
+				sub.f(it.s)
+			}
 		}
 		b.busy.Store(false)
 	}
 }
 
-func (b *stateBus) publish(s ConnectionState) { b.q.Push(s) }
+func (b *stateBus) publish(s ConnectionState) {
+	b.mu.Lock()
+	it := stateItem{seq: b.seq, s: s}
+	b.seq++
+	b.q.Push(it) // under mu, so queue order is sequence order
+	b.mu.Unlock()
+}
 
-// listen adds f and returns a function that removes it. Listeners added
-// after a state was published do not see it.
+// listen adds f and returns a function that removes it. f sees exactly the
+// states published after listen returns.
 func (b *stateBus) listen(f func(ConnectionState)) func() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -129,7 +149,7 @@ func (b *stateBus) listen(f func(ConnectionState)) func() {
 	// Copy on write: run() iterates a snapshot without holding the lock.
 	subs := make([]stateSub, len(b.subs), len(b.subs)+1)
 	copy(subs, b.subs)
-	b.subs = append(subs, stateSub{id: id, f: f})
+	b.subs = append(subs, stateSub{id: id, from: b.seq, f: f})
 	var once sync.Once
 	return func() {
 		once.Do(func() {

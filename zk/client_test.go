@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
@@ -22,16 +24,9 @@ func connect(t *testing.T, servers string, opts ...zk.Option) (*zk.Client, *zkte
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	c, err := zk.Connect(ctx, servers, opts...)
-	require.NoError(t, err)
 	rec := &zktest.Recorder[zk.ConnectionState]{}
-	// Connected is published before Connect returns; replay what was missed.
-	rec.Add(zk.Connected)
-	c.Listen(func(s zk.ConnectionState) {
-		if s != zk.Connected {
-			rec.Add(s)
-		}
-	})
+	c, err := zk.Connect(ctx, servers, append(opts, zk.WithStateListener(rec.Add))...)
+	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.Close() })
 	return c, rec
 }
@@ -233,6 +228,58 @@ func TestClientSpansAndRetryEvents(t *testing.T) {
 		}
 	}
 	require.Equal(t, 1, retries, "one event per retry")
+}
+
+func TestClientMetrics(t *testing.T) {
+	srv := zktest.Embedded(t)
+	ctx := testCtx(t)
+	reader := sdkmetric.NewManualReader()
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	t.Cleanup(func() { _ = mp.Shutdown(context.Background()) })
+	c, rec := connect(t, srv.ConnectString(), zk.WithMeterProvider(mp), zk.WithSessionTimeout(4*time.Second))
+	_, _, err := c.Exists(ctx, "/")
+	require.NoError(t, err)
+	require.True(t, srv.ExpireSession(c.SessionID()))
+	rec.WaitFor(t, zk.Connected, zk.Suspended, zk.Lost, zk.Reconnected)
+
+	var rm metricdata.ResourceMetrics
+	require.NoError(t, reader.Collect(ctx, &rm))
+	sums := map[string]int64{}
+	var histCount uint64
+	for _, sm := range rm.ScopeMetrics {
+		for _, m := range sm.Metrics {
+			switch d := m.Data.(type) {
+			case metricdata.Sum[int64]:
+				for _, p := range d.DataPoints {
+					sums[m.Name] += p.Value
+				}
+			case metricdata.Histogram[float64]:
+				for _, p := range d.DataPoints {
+					histCount += p.Count
+				}
+			}
+		}
+	}
+	require.Equal(t, int64(4), sums["zk.client.connection.state_changes"])
+	require.Equal(t, int64(1), sums["zk.client.reconnects"])
+	require.Equal(t, int64(1), sums["zk.client.session.expirations"])
+	require.Equal(t, int64(0), sums["zk.client.operations.in_flight"])
+	require.GreaterOrEqual(t, histCount, uint64(1), "operation latency recorded")
+}
+
+func TestClientListenSeesOnlyLaterStates(t *testing.T) {
+	srv := zktest.Embedded(t)
+	c, _ := connect(t, srv.ConnectString())
+	late := &zktest.Recorder[zk.ConnectionState]{}
+	unsubscribe := c.Listen(late.Add)
+	srv.DropConnections()
+	late.WaitFor(t, zk.Suspended, zk.Reconnected)
+	unsubscribe()
+	later := &zktest.Recorder[zk.ConnectionState]{}
+	c.Listen(later.Add)
+	srv.DropConnections()
+	later.WaitFor(t, zk.Suspended, zk.Reconnected)
+	require.Len(t, late.Items(), 2, "no states after unsubscribe")
 }
 
 // Real ZooKeeper: the same state sequences, produced without fault injection.
