@@ -82,9 +82,7 @@ func Connect(ctx context.Context, connectString string, opts ...Option) (*Client
 	}
 	cfg.client.namespace = strings.Trim(cfg.client.namespace, "/")
 	if ns := cfg.client.namespace; ns != "" {
-		if strings.HasSuffix(chroot, "/") {
-			chroot = strings.TrimSuffix(chroot, "/")
-		}
+		chroot = strings.TrimSuffix(chroot, "/")
 		c.hosts = hostPart + chroot + "/" + ns
 		if _, _, err := parseConnectString(c.hosts); err != nil {
 			return nil, fmt.Errorf("zk: namespace %q: %w", ns, err)

@@ -73,17 +73,6 @@ func (w *deleteWorker) add(path string, version int32) <-chan struct{} {
 	return j.done
 }
 
-// pending returns the paths still waiting to be deleted.
-func (w *deleteWorker) pending() []string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	out := make([]string, len(w.jobs))
-	for i, j := range w.jobs {
-		out[i] = j.path
-	}
-	return out
-}
-
 func (w *deleteWorker) run() {
 	defer w.wg.Done()
 	b := backoff.NewExponentialBackOff()
