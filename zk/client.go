@@ -98,7 +98,11 @@ func Connect(ctx context.Context, connectString string, opts ...Option) (*Client
 	c.conn, c.gen = conn, 1
 	close(c.connReady)
 	c.mu.Unlock()
-	c.publish(Connected)
+	if conn.State() == StateConnectedReadOnly {
+		c.publish(ReadOnly)
+	} else {
+		c.publish(Connected)
+	}
 	c.wg.Add(1)
 	go c.run()
 	if cfg.client.namespace != "" {

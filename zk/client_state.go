@@ -14,7 +14,8 @@ type ConnectionState int
 
 // Connection states.
 const (
-	// Connected is sent once, for the first successful connection.
+	// Connected is sent once, for the first successful connection (ReadOnly
+	// instead when that connection is to a read-only server).
 	Connected ConnectionState = iota + 1
 	// Suspended: the connection to the server was lost. The session may
 	// still be alive; anything that depends on it (a lock, leadership) is

@@ -26,6 +26,7 @@ type fakeServer struct {
 	hostile  func(xid int32) []byte
 	silent   bool // first connection: answer nothing after the handshake
 	authFail bool // answer auth packets with AuthFailed and close
+	readOnly bool // handshake says the server is read-only
 
 	mu    sync.Mutex
 	conns []net.Conn
@@ -94,7 +95,7 @@ func (fs *fakeServer) serve(nc net.Conn, idx int) {
 	if jute.Unmarshal(buf, &req) != nil {
 		return
 	}
-	resp := jute.ConnectResponse{TimeOut: fs.timeout, SessionID: 0x42, Passwd: make([]byte, 16)}
+	resp := jute.ConnectResponse{TimeOut: fs.timeout, SessionID: 0x42, Passwd: make([]byte, 16), ReadOnly: fs.readOnly}
 	b, start := jute.BeginFrame(nil)
 	if _, err := nc.Write(jute.EndFrame(resp.Encode(b), start)); err != nil {
 		return
@@ -271,4 +272,29 @@ func TestConnCloseWithoutServer(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("request waiting for a connection not answered by Close")
 	}
+}
+
+// TestConnReadOnlyServer: a read-only handshake is reported as
+// StateConnectedReadOnly, to the Conn and (as ReadOnly) to a Client.
+func TestConnReadOnlyServer(t *testing.T) {
+	fs := newFakeServer(t, &fakeServer{timeout: 900, readOnly: true})
+	events := make(chan zk.Event, 32)
+	c := dialConn(t, fs.addr(), zk.WithReadOnly(true), zk.WithEventHandler(func(ev zk.Event) { events <- ev }))
+	require.Equal(t, zk.StateConnectedReadOnly, recv(t, events).State)
+	require.Equal(t, zk.StateConnectedReadOnly, c.State())
+	data, _, err := c.Get(opCtx(t), "/x")
+	require.NoError(t, err, "reads work on a read-only server")
+	require.Equal(t, "ok", string(data))
+
+	var first zk.ConnectionState
+	cl, err := zk.Connect(opCtx(t), fs.addr(), zk.WithReadOnly(true),
+		zk.WithStateListener(func(s zk.ConnectionState) {
+			if first == 0 {
+				first = s
+			}
+		}))
+	require.NoError(t, err)
+	require.Equal(t, zk.ReadOnly, cl.State())
+	require.NoError(t, cl.Close())
+	require.Equal(t, zk.ReadOnly, first)
 }
