@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"time"
 
 	"github.com/zkcurator/zkcurator/jute"
@@ -250,6 +251,11 @@ func (c *Conn) writeLoop(cs *connState) {
 			}
 		}
 		drain = false
+		// Let goroutines that are runnable right now (callers just woken by
+		// replies) queue their next request first, so that one write
+		// carries many requests instead of one: this halves the system
+		// calls per request under load and costs little when idle.
+		runtime.Gosched()
 		batch = c.out.take(batch[:0])
 		for _, r := range batch {
 			if r.abandoned() {

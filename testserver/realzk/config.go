@@ -27,6 +27,7 @@ type member struct {
 	clientPort   int
 	quorumPort   int
 	electionPort int
+	jvmFlags     []string // Options.JVMFlags; nil: fastStartJVMFlags
 	proc         *process // nil before the first start
 }
 
@@ -129,21 +130,34 @@ func writeMemberFiles(opts Options, members []*member, m *member) error {
 // and expired TTL nodes. The server's default, one minute, is too slow for tests.
 const containerCheckInterval = time.Second
 
+// FastStartJVMFlags are the JVM's memory, JIT and GC flags when
+// Options.JVMFlags is nil: a small heap and a fast-starting JIT and GC, since
+// tests run several JVMs on a 2-core machine. They make the server slower
+// once started.
+var FastStartJVMFlags = []string{
+	"-Xmx256m", "-Xms32m", "-Xss512k",
+	"-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
+}
+
+// ThroughputJVMFlags run the server as it would run in production (full JIT,
+// a larger heap): slower to start, faster once warm. Benchmarks use them.
+var ThroughputJVMFlags = []string{"-Xmx1g", "-Xms1g", "-XX:+UseParallelGC"}
+
 // javaArgs is the JVM command line (without the java executable) for member m.
 func javaArgs(inst *Install, m *member) []string {
-	args := []string{
-		// Small heap and a fast-starting JIT/GC: tests run several JVMs on
-		// a 2-core machine.
-		"-Xmx256m", "-Xms32m", "-Xss512k",
-		"-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
+	flags := m.jvmFlags
+	if flags == nil {
+		flags = FastStartJVMFlags
+	}
+	args := append(append([]string(nil), flags...),
 		"-Djava.net.preferIPv4Stack=true",
 		"-Djava.awt.headless=true",
 		"-Dzookeeper.admin.enableServer=false",
 		"-Dzookeeper.extendedTypesEnabled=true", // TTL nodes
 		"-Dzookeeper.4lw.commands.whitelist=*",
 		"-Dzookeeper.jmx.log4j.disable=true",
-		"-Dznode.container.checkIntervalMs=" + strconv.FormatInt(containerCheckInterval.Milliseconds(), 10),
-	}
+		"-Dznode.container.checkIntervalMs="+strconv.FormatInt(containerCheckInterval.Milliseconds(), 10),
+	)
 	switch inst.logging {
 	case loggingLog4j:
 		args = append(args, "-Dlog4j.configuration=file:"+filepath.Join(m.dir, log4jName))

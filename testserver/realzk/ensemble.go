@@ -39,6 +39,9 @@ type Options struct {
 	MaxSessionTimeout time.Duration
 	// Dir is the parent of the ensemble's temp dir (default os.TempDir()).
 	Dir string
+	// JVMFlags replaces the JVM's memory, JIT and GC flags (nil:
+	// FastStartJVMFlags; benchmarks pass ThroughputJVMFlags).
+	JVMFlags []string
 	// Logf, if set, receives progress messages (member started, stopped...).
 	// It is only called from inside Ensemble's methods, never afterwards.
 	Logf func(format string, args ...any)
@@ -150,6 +153,7 @@ func startOnce(ctx context.Context, inst *Install, opts Options) (*Ensemble, err
 			clientPort:   ports[3*i],
 			quorumPort:   ports[3*i+1],
 			electionPort: ports[3*i+2],
+			jvmFlags:     opts.JVMFlags,
 		})
 	}
 	fail := func(err error) (*Ensemble, error) {

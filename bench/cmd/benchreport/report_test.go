@@ -1,0 +1,97 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zkcurator/zkcurator/bench/internal/harness"
+)
+
+func TestParseFlags(t *testing.T) {
+	cfg, err := parseFlags([]string{"-rounds", "3", "-servers", "real, embedded-proc", "-ops", "get", "-g", "1,8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.rounds != 3 || len(cfg.servers) != 2 || cfg.servers[1] != harness.ServerEmbeddedProc ||
+		len(cfg.ops) != 1 || cfg.ops[0] != harness.OpGet || len(cfg.gs) != 2 || cfg.gs[1] != 8 {
+		t.Fatalf("parsed %+v", cfg)
+	}
+	for _, bad := range [][]string{{"-servers", "nope"}, {"-ops", "delete"}, {"-g", "0"}, {"-rounds", "0"}, {"-g", ""}} {
+		if _, err := parseFlags(bad); err == nil {
+			t.Errorf("parseFlags(%q) succeeded", bad)
+		}
+	}
+}
+
+func TestRunSize(t *testing.T) {
+	r := harness.Result{N: 1000, Elapsed: 100 * time.Millisecond} // 10000 ops/s
+	if n := runSize(r, 250*time.Millisecond, 64); n != 2560 {
+		t.Fatalf("runSize = %d, want 2560 (2500 rounded up to a multiple of 64)", n)
+	}
+	if n := runSize(harness.Result{}, time.Second, 1); n != 100 {
+		t.Fatalf("runSize of an empty result = %d, want the minimum 100", n)
+	}
+}
+
+// fakeResults gives every cell three runs around the given rates.
+func fakeResults(rate map[harness.ServerKind]map[harness.Client]float64, cpu map[harness.Client]time.Duration) *results {
+	res := newResults()
+	for s, byClient := range rate {
+		for c, ops := range byClient {
+			for _, op := range []harness.Op{harness.OpGet, harness.OpSet} {
+				for _, g := range []int{1, 64} {
+					for _, f := range []float64{0.9, 1, 1.2} {
+						n := int(ops * f)
+						res.add(cellKey{s, op, g, c}, harness.Result{N: n, Elapsed: time.Second, Mallocs: uint64(5 * n),
+							Counters: harness.Counters{CPU: time.Duration(n) * cpu[c], Writes: int64(n)}})
+					}
+				}
+			}
+		}
+	}
+	return res
+}
+
+func TestReportMarkdown(t *testing.T) {
+	res := fakeResults(map[harness.ServerKind]map[harness.Client]float64{
+		harness.ServerReal:     {harness.ClientZkcurator: 9800, harness.ClientGozk: 5000, harness.ClientRaw: 10000},
+		harness.ServerEmbedded: {harness.ClientZkcurator: 50000, harness.ClientGozk: 20000, harness.ClientRaw: 100000},
+	}, map[harness.Client]time.Duration{harness.ClientZkcurator: 10 * time.Microsecond, harness.ClientGozk: 20 * time.Microsecond, harness.ClientRaw: time.Microsecond})
+	rep := report{
+		cfg:     config{rounds: 3, dur: time.Second, ops: []harness.Op{harness.OpGet, harness.OpSet}, gs: []int{1, 64}, args: []string{"benchreport", "-rounds", "3"}},
+		res:     res,
+		servers: []harness.ServerKind{harness.ServerReal, harness.ServerEmbedded},
+		load:    [2]string{"0.1 0.2 0.3", "0.4 0.5 0.6"},
+	}
+	md := rep.markdown()
+	for _, want := range []string{
+		"cd bench && go run ./cmd/benchreport -rounds 3",
+		"| real | Get | 64 | 9800 ±30% | 5000 ±30% | 10000 ±30% | 0.98 | 1.96 |",
+		"### Client costs per op, real server",
+		"| Get | 64 | 10000 | 20000 | 1000 | 0.50 | 1.00 | 1.00 | 1.00 |",
+		"- zkcurator ≥ 0.95 × raw, real Get g=64: 0.98 — met",
+		"- zkcurator ≥ 0.95 × raw, embedded Get g=64: 0.50 — **missed**",
+		"- zkcurator CPU/op ≤ 1/3 × gozk, real Get g=64: 0.50 — **missed**",
+		"- embedded ≥ 3 × real, pipelined Get g=64, raw client: 10.00 — met",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
+		}
+	}
+	if strings.Contains(md, "Client costs per op, embedded server") {
+		t.Error("report shows client costs for the in-process embedded server")
+	}
+}
+
+func TestRatioVerdict(t *testing.T) {
+	if v := (ratio{}).verdict(1, true); v != "not measured" {
+		t.Errorf("missing ratio: %q", v)
+	}
+	if v := (ratio{v: 0.3, ok: true}).verdict(1.0/3, false); v != "met" {
+		t.Errorf("0.3 ≤ 1/3: %q", v)
+	}
+	if v := (ratio{v: 2.9, ok: true}).verdict(3, true); v != "**missed**" {
+		t.Errorf("2.9 ≥ 3: %q", v)
+	}
+}
