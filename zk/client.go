@@ -238,6 +238,12 @@ func (c *Client) liveConn(ctx context.Context, wait time.Duration) (*Conn, error
 	}
 }
 
+func (c *Client) isClosed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closed
+}
+
 // Close ends the session (its ephemeral nodes are deleted), stops
 // background work and answers every call in flight. Pending guaranteed
 // deletes that have not succeeded yet are abandoned. Close is idempotent.

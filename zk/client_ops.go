@@ -30,7 +30,13 @@ func (c *Client) do(ctx context.Context, op, path string, fn func(ctx context.Co
 		if err != nil {
 			return wrapErr(op, path, err)
 		}
-		return fn(ctx, conn)
+		err = fn(ctx, conn)
+		if errors.Is(err, ErrClosed) && !c.isClosed() {
+			// The Client closed this Conn because its session was lost; the
+			// retry policy decides whether to go on with the new session.
+			return wrapErr(op, path, ErrSessionExpired)
+		}
+		return err
 	}, retry.OnRetry(func(attempt int, err error, sleep time.Duration) {
 		sp.retry(attempt, err, sleep)
 		c.log.Debug("zk: retrying", "op", op, "path", path, "attempt", attempt, "err", err, "sleep", sleep)

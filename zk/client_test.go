@@ -322,3 +322,17 @@ func TestClientStatesRealServerDown(t *testing.T) {
 	_, _, err := c.Exists(testCtx(t), "/")
 	require.NoError(t, err)
 }
+
+func TestClientOpInFlightSurvivesLostSession(t *testing.T) {
+	srv := zktest.Embedded(t)
+	ctx := testCtx(t)
+	c, rec := connect(t, srv.ConnectString(), zk.WithSessionTimeout(time.Second),
+		zk.WithRetryPolicy(retry.NTimes(50, 100*time.Millisecond)))
+	_, err := c.Create(ctx, "/n", []byte("v"), zk.ModePersistent, nil)
+	require.NoError(t, err)
+	srv.Stall(3 * time.Second) // no answers: the Client suspends, then loses the session
+	data, _, err := c.Get(ctx, "/n")
+	require.NoError(t, err, "the get is retried on the new session")
+	require.Equal(t, "v", string(data))
+	rec.WaitFor(t, zk.Connected, zk.Suspended, zk.Lost, zk.Reconnected)
+}
