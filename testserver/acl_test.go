@@ -87,5 +87,5 @@ func TestAuthFailureClosesConnection(t *testing.T) {
 	c.send(jute.XidAuth, jute.OpAuth, &jute.AuthPacket{Scheme: "kerberos", Auth: []byte("x")})
 	frames := c.waitClosed()
 	require.Len(t, frames, 1)
-	require.Equal(t, jute.ReplyHeader{Xid: jute.XidAuth, Zxid: 0, Err: jute.ErrAuthFailed}, frames[0].hdr)
+	require.Equal(t, jute.ReplyHeader{Xid: jute.XidAuth, Zxid: 0, Err: jute.ErrAuthFailed}, frames[0].Header)
 }

@@ -1,6 +1,7 @@
 package testserver
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"net"
@@ -13,6 +14,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/zkcurator/zkcurator/jute"
+	"github.com/zkcurator/zkcurator/testserver/internal/rawclient"
 )
 
 func TestMain(m *testing.M) {
@@ -55,21 +57,19 @@ func testRoot(t *testing.T) string {
 }
 
 // frame is one frame read by a test client.
-type frame struct {
-	hdr  jute.ReplyHeader
-	body []byte
-}
+type frame = rawclient.Frame
 
-// tclient is a minimal raw ZooKeeper client for tests.
+// tclient is a raw ZooKeeper client for tests: rawclient with testing
+// helpers, xid bookkeeping and an event stash.
 type tclient struct {
-	t       testing.TB
-	nc      net.Conn
-	resp    jute.ConnectResponse
-	xid     int32
-	frames  chan frame
-	readErr chan error
-	events  []jute.WatcherEvent
-	closed  bool
+	t      testing.TB
+	rc     *rawclient.Client
+	nc     net.Conn
+	resp   jute.ConnectResponse
+	xid    int32
+	frames <-chan frame
+	events []jute.WatcherEvent
+	closed bool
 }
 
 type connectOpts struct {
@@ -93,26 +93,15 @@ func dialRaw(t testing.TB, addr string) net.Conn {
 // client may have an expired response (TimeOut 0): check c.resp.
 func connect(t testing.TB, addr string, o connectOpts) *tclient {
 	t.Helper()
-	nc := dialRaw(t, addr)
 	if o.timeout == 0 {
 		o.timeout = 10000
 	}
-	req := jute.ConnectRequest{LastZxidSeen: o.lastZxid, TimeOut: o.timeout, SessionID: o.sessionID, Passwd: o.passwd}
-	b, start := jute.BeginFrame(nil)
-	b = req.Encode(b)
-	if o.noReadOnly {
-		b = b[:len(b)-1]
-	}
-	b = jute.EndFrame(b, start)
-	_ = nc.SetDeadline(time.Now().Add(10 * time.Second))
-	_, err := nc.Write(b)
-	require.NoError(t, err)
-	body, err := jute.ReadFrame(nc, nil, 0)
-	require.NoError(t, err, "handshake reply")
-	_ = nc.SetDeadline(time.Time{})
-	c := &tclient{t: t, nc: nc, frames: make(chan frame, 4096), readErr: make(chan error, 1)}
-	require.NoError(t, jute.Unmarshal(body, &c.resp))
-	go c.readLoop()
+	rc, err := rawclient.Dial(context.Background(), addr, rawclient.Options{
+		SessionID: o.sessionID, Passwd: o.passwd, LastZxid: o.lastZxid,
+		Timeout: time.Duration(o.timeout) * time.Millisecond, NoReadOnlyFlag: o.noReadOnly,
+	})
+	require.NoError(t, err, "handshake")
+	c := &tclient{t: t, rc: rc, nc: rc.Conn(), resp: rc.Response(), frames: rc.Frames()}
 	t.Cleanup(c.close)
 	return c
 }
@@ -126,37 +115,15 @@ func newSession(t testing.TB, addr string) *tclient {
 	return c
 }
 
-func (c *tclient) readLoop() {
-	for {
-		body, err := jute.ReadFrame(c.nc, nil, 16<<20)
-		if err != nil {
-			c.readErr <- err
-			close(c.frames)
-			return
-		}
-		var f frame
-		d := jute.NewDecoder(body)
-		f.hdr.Decode(d)
-		f.body = body[d.Offset():]
-		c.frames <- f
-	}
-}
-
 func (c *tclient) close() {
 	if !c.closed {
 		c.closed = true
 		if c.resp.SessionID != 0 {
 			// Best effort: end the session now rather than leave it to
 			// expire during a later test (matters against a real server).
-			b, start := jute.BeginFrame(nil)
-			h := jute.RequestHeader{Xid: c.xid + 1, Type: jute.OpCloseSession}
-			b = jute.EndFrame(h.Encode(b), start)
-			_ = c.nc.SetWriteDeadline(time.Now().Add(time.Second))
-			_, _ = c.nc.Write(b)
+			_ = c.rc.Send(c.xid+1, jute.OpCloseSession, nil)
 		}
-		_ = c.nc.Close()
-		for range c.frames { //nolint:revive // drain until the reader ends
-		}
+		_ = c.rc.Close()
 	}
 }
 
@@ -176,21 +143,12 @@ func (c *tclient) next(timeout time.Duration) (frame, bool) {
 // send writes one request frame.
 func (c *tclient) send(xid, op int32, req jute.Record) {
 	c.t.Helper()
-	b, start := jute.BeginFrame(nil)
-	h := jute.RequestHeader{Xid: xid, Type: op}
-	b = h.Encode(b)
-	if req != nil {
-		b = req.Encode(b)
-	}
-	b = jute.EndFrame(b, start)
-	_, err := c.nc.Write(b)
-	require.NoError(c.t, err)
+	require.NoError(c.t, c.rc.Send(xid, op, req))
 }
 
 func (c *tclient) sendRaw(b []byte) {
 	c.t.Helper()
-	_, err := c.nc.Write(b)
-	require.NoError(c.t, err)
+	require.NoError(c.t, c.rc.SendRaw(b))
 }
 
 // await reads frames until the reply with xid, stashing events.
@@ -201,13 +159,13 @@ func (c *tclient) await(xid int32) frame {
 		if !ok {
 			c.t.Fatalf("connection closed while waiting for xid %d", xid)
 		}
-		if f.hdr.Xid == jute.XidNotification {
+		if f.Header.Xid == jute.XidNotification {
 			var ev jute.WatcherEvent
-			require.NoError(c.t, jute.Unmarshal(f.body, &ev))
+			require.NoError(c.t, jute.Unmarshal(f.Body, &ev))
 			c.events = append(c.events, ev)
 			continue
 		}
-		require.Equal(c.t, xid, f.hdr.Xid, "reply out of order")
+		require.Equal(c.t, xid, f.Header.Xid, "reply out of order")
 		return f
 	}
 }
@@ -219,10 +177,10 @@ func (c *tclient) call(op int32, req, resp jute.Record) jute.ReplyHeader {
 	c.xid++
 	c.send(c.xid, op, req)
 	f := c.await(c.xid)
-	if f.hdr.Err == 0 && resp != nil {
-		require.NoError(c.t, jute.Unmarshal(f.body, resp), "op %d reply body", op)
+	if f.Header.Err == 0 && resp != nil {
+		require.NoError(c.t, jute.Unmarshal(f.Body, resp), "op %d reply body", op)
 	}
-	return f.hdr
+	return f.Header
 }
 
 // errOf runs a request and returns only its error code.
@@ -234,7 +192,7 @@ func (c *tclient) errOf(op int32, req jute.Record) int32 {
 func (c *tclient) ping() jute.ReplyHeader {
 	c.t.Helper()
 	c.send(jute.XidPing, jute.OpPing, nil)
-	return c.await(jute.XidPing).hdr
+	return c.await(jute.XidPing).Header
 }
 
 // sync makes sure every frame the server sent before now has been read: a
@@ -247,10 +205,10 @@ func (c *tclient) event() jute.WatcherEvent {
 	if len(c.events) == 0 {
 		f, ok := c.next(10 * time.Second)
 		require.True(c.t, ok, "connection closed while waiting for an event")
-		require.Equal(c.t, jute.XidNotification, f.hdr.Xid, "expected an event, got reply %+v", f.hdr)
-		require.EqualValues(c.t, -1, f.hdr.Zxid)
+		require.Equal(c.t, jute.XidNotification, f.Header.Xid, "expected an event, got reply %+v", f.Header)
+		require.EqualValues(c.t, -1, f.Header.Zxid)
 		var ev jute.WatcherEvent
-		require.NoError(c.t, jute.Unmarshal(f.body, &ev))
+		require.NoError(c.t, jute.Unmarshal(f.Body, &ev))
 		return ev
 	}
 	ev := c.events[0]
@@ -373,7 +331,7 @@ func (c *tclient) addWatch(path string, mode int32) int32 {
 func (c *tclient) auth(scheme, cred string) int32 {
 	c.t.Helper()
 	c.send(jute.XidAuth, jute.OpAuth, &jute.AuthPacket{Scheme: scheme, Auth: []byte(cred)})
-	return c.await(jute.XidAuth).hdr.Err
+	return c.await(jute.XidAuth).Header.Err
 }
 
 func (c *tclient) closeSession() {

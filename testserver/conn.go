@@ -197,6 +197,11 @@ func (c *conn) writeLoop() {
 		var bufs net.Buffers
 		closeAfter := false
 		c.qmu.Lock()
+		if len(c.q) == 0 {
+			// abort emptied the queue while we were holding.
+			c.qmu.Unlock()
+			return
+		}
 		n := 0
 		for n < len(c.q) && !c.q[n].at.After(now) {
 			m := c.q[n]

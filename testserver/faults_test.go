@@ -66,14 +66,14 @@ func TestStall(t *testing.T) {
 	require.Contains(t, s.Sessions(), c.resp.SessionID)
 	select {
 	case f := <-c.frames:
-		t.Fatalf("frame during stall: %+v", f.hdr)
+		t.Fatalf("frame during stall: %+v", f.Header)
 	default:
 	}
 	s.Stall(0)
 	f := c.await(c.xid)
-	require.EqualValues(t, 0, f.hdr.Err)
+	require.EqualValues(t, 0, f.Header.Err)
 	for i := 0; i < 13; i++ {
-		require.Equal(t, jute.XidPing, c.await(jute.XidPing).hdr.Xid, "queued replies arrive in order")
+		require.Equal(t, jute.XidPing, c.await(jute.XidPing).Header.Xid, "queued replies arrive in order")
 	}
 }
 
@@ -85,7 +85,7 @@ func TestSetLatency(t *testing.T) {
 	c.xid++
 	c.send(c.xid, jute.OpExists, &jute.ExistsRequest{Path: "/"})
 	c.send(jute.XidPing, jute.OpPing, nil)
-	require.EqualValues(t, 0, c.await(c.xid).hdr.Err)
+	require.EqualValues(t, 0, c.await(c.xid).Header.Err)
 	require.GreaterOrEqual(t, time.Since(start), 150*time.Millisecond)
 	c.await(jute.XidPing)
 	s.SetLatency(0)
@@ -187,7 +187,7 @@ func TestVersionEmulation(t *testing.T) {
 		c.send(1, op, &jute.AddWatchRequest{Path: "/", Type: 0})
 		frames := c.waitClosed()
 		require.Len(t, frames, 1, "op %d", op)
-		require.Equal(t, jute.ErrUnimplemented, frames[0].hdr.Err)
+		require.Equal(t, jute.ErrUnimplemented, frames[0].Header.Err)
 	}
 	c := newSession(t, s35.Addr())
 	c.mustCreate("/ok", nil, 0)
@@ -198,7 +198,7 @@ func TestVersionEmulation(t *testing.T) {
 	c.send(9, jute.OpWhoAmI, nil)
 	frames := c.waitClosed()
 	require.Len(t, frames, 1)
-	require.Equal(t, jute.ErrUnimplemented, frames[0].hdr.Err)
+	require.Equal(t, jute.ErrUnimplemented, frames[0].Header.Err)
 
 	_, err := Start(WithVersion("4.0"))
 	require.Error(t, err)

@@ -22,7 +22,7 @@ type request struct {
 func knownOp(op int32) bool {
 	switch op {
 	case jute.OpCheck, jute.OpCloseSession, jute.OpCreate, jute.OpCreate2,
-		jute.OpCreateTTL, jute.OpCreateContainer, jute.OpDelete, jute.OpExists,
+		jute.OpCreateTTL, jute.OpCreateContainer, jute.OpDeleteContainer, jute.OpDelete, jute.OpExists,
 		jute.OpGetACL, jute.OpGetChildren, jute.OpGetAllChildrenNumber,
 		jute.OpGetChildren2, jute.OpGetData, jute.OpGetEphemerals, jute.OpMulti,
 		jute.OpMultiRead, jute.OpPing, jute.OpReconfig, jute.OpSetACL,
@@ -58,7 +58,19 @@ func (s *Server) dispatchLocked(r *request) bool {
 	case r.op == jute.OpAuth:
 		return s.doAuth(r)
 	case r.op == jute.OpSASL:
-		return false // no SASL here: drop the connection
+		// A 3.8 server without SASL configured answers with a null
+		// token, then closes the connection.
+		c.reply(r.xid, 0, 0, nullToken{})
+		c.closeGracefully()
+		return false
+	case r.op == jute.OpCreateSession:
+		// 3.8 takes createSession from a client as a transaction (a zxid
+		// is used), fails to decode it, answers MarshallingError and
+		// closes the connection.
+		s.zxid++
+		c.reply(r.xid, s.zxid, jute.ErrMarshallingError, nil)
+		c.closeGracefully()
+		return false
 	case !knownOp(r.op) || !s.ver.hasOps(r.op):
 		s.log.Debug("unimplemented op", "op", r.op, "remote", c.remote)
 		c.reply(r.xid, -1, jute.ErrUnimplemented, nil)
@@ -83,6 +95,11 @@ func (s *Server) dispatchLocked(r *request) bool {
 	case jute.OpCreate, jute.OpCreate2, jute.OpCreateContainer, jute.OpCreateTTL,
 		jute.OpDelete, jute.OpSetData, jute.OpSetACL, jute.OpCheck, jute.OpReconfig:
 		errCode, body = s.doWrite(r)
+	case jute.OpDeleteContainer:
+		// Server-internal: 3.8 refuses it from a client with
+		// BadArguments, after taking a zxid, whatever the body.
+		s.zxid++
+		errCode = jute.ErrBadArguments
 	case jute.OpMulti:
 		errCode, body = s.doMulti(r)
 	case jute.OpMultiRead:
@@ -271,6 +288,12 @@ func (s *Server) doRead(r *request) (int32, jute.Record) {
 		default:
 			return jute.ErrMarshallingError, nil
 		}
+		if r.op == jute.OpCheckWatches && req.Path != "" && !strings.Contains(req.Path, "/") {
+			// 3.8's containsWatcher walks the path's parents and throws
+			// on a path without a slash: the server answers
+			// MarshallingError.
+			return jute.ErrMarshallingError, nil
+		}
 		found := false
 		for _, m := range mgrs {
 			if r.op == jute.OpCheckWatches {
@@ -396,3 +419,9 @@ func opName(op int32) string {
 	}
 	return "NA"
 }
+
+// nullToken is the body of a SASL reply without a token (a null buffer).
+type nullToken struct{}
+
+func (nullToken) Encode(b []byte) []byte { return jute.AppendBuffer(b, nil) }
+func (nullToken) Decode(*jute.Decoder)   {}

@@ -305,7 +305,7 @@ func TestUnknownOpClosesConnection(t *testing.T) {
 		c.send(7, op, nil)
 		frames := c.waitClosed()
 		require.Len(t, frames, 1)
-		require.Equal(t, jute.ReplyHeader{Xid: 7, Zxid: -1, Err: jute.ErrUnimplemented}, frames[0].hdr)
+		require.Equal(t, jute.ReplyHeader{Xid: 7, Zxid: -1, Err: jute.ErrUnimplemented}, frames[0].Header)
 	}
 }
 

@@ -200,7 +200,7 @@ func TestSetWatchesFiresMissedEvents(t *testing.T) {
 	}
 	w.send(jute.XidSetWatches, jute.OpSetWatches, &sw)
 	f := w.await(jute.XidSetWatches)
-	require.EqualValues(t, 0, f.hdr.Err)
+	require.EqualValues(t, 0, f.Header.Err)
 	require.Equal(t, []jute.WatcherEvent{
 		ev(jute.EventNodeDataChanged, root+"/changed"),
 		ev(jute.EventNodeDeleted, root+"/deleted"),
@@ -220,7 +220,7 @@ func TestSetWatchesFiresMissedEvents(t *testing.T) {
 	sw2 := jute.SetWatches2{RelativeZxid: m.ping().Zxid, PersistentWatches: []string{root},
 		PersistentRecursiveWatches: []string{root + "/kids"}}
 	w2.send(jute.XidSetWatches, jute.OpSetWatches2, &sw2)
-	require.EqualValues(t, 0, w2.await(jute.XidSetWatches).hdr.Err)
+	require.EqualValues(t, 0, w2.await(jute.XidSetWatches).Header.Err)
 	m.setData(root, nil, -1)
 	m.mustCreate(root+"/kids/k/deep", nil, 0)
 	w2.expectEvents(ev(jute.EventNodeDataChanged, root), ev(jute.EventNodeCreated, root+"/kids/k/deep"))

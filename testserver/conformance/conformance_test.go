@@ -1,0 +1,94 @@
+package conformance
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/zkcurator/zkcurator/testserver"
+)
+
+// minScenarios is the size the suite promises (issue #3).
+const minScenarios = 100
+
+// allScenarios returns every scenario, in a fixed order.
+func allScenarios() []scenario {
+	var all []scenario
+	for _, group := range [][]scenario{
+		crudScenarios, errorScenarios, sequentialScenarios, watchScenarios,
+		persistentWatchScenarios, multiScenarios, aclScenarios,
+		lifecycleScenarios, sessionScenarios, edgeScenarios,
+	} {
+		all = append(all, group...)
+	}
+	return all
+}
+
+var scenarioName = regexp.MustCompile(`^[a-z0-9_]+$`)
+
+func TestScenarioTable(t *testing.T) {
+	all := allScenarios()
+	require.GreaterOrEqual(t, len(all), minScenarios)
+	seen := map[string]bool{}
+	for _, sc := range all {
+		require.Regexp(t, scenarioName, sc.name)
+		require.False(t, seen[sc.name], "duplicate scenario %s", sc.name)
+		seen[sc.name] = true
+	}
+	t.Logf("%d scenarios", len(all))
+	goldens, err := filepath.Glob(filepath.Join("testdata", "*.golden"))
+	require.NoError(t, err)
+	for _, g := range goldens {
+		name := strings.TrimSuffix(filepath.Base(g), ".golden")
+		require.True(t, seen[name], "%s belongs to no scenario: delete it", g)
+	}
+}
+
+// TestConformance runs every scenario against a fresh embedded server and
+// compares its transcript with the real ZooKeeper's (ZKCURATOR_REAL_ZK=1)
+// or with the golden copy recorded from one.
+func TestConformance(t *testing.T) {
+	real := realServer(t)
+	if *update && real == nil {
+		t.Fatal("-update needs a real ZooKeeper: set ZKCURATOR_REAL_ZK=1")
+	}
+	for _, sc := range allScenarios() {
+		t.Run(sc.name, func(t *testing.T) {
+			srv := testserver.New(t)
+			got := runScenario(t, target{kind: kindEmbedded, addr: srv.Addr(), srv: srv}, sc)
+			golden := filepath.Join("testdata", sc.name+".golden")
+			if real == nil {
+				want, err := os.ReadFile(golden)
+				if errors.Is(err, fs.ErrNotExist) {
+					t.Fatalf("no golden transcript %s: record it with ZKCURATOR_REAL_ZK=1 go test -update", golden)
+				}
+				require.NoError(t, err)
+				require.Equal(t, string(want), render(got), "embedded transcript differs from the recorded ZooKeeper 3.8 one")
+				return
+			}
+			want := runScenario(t, target{kind: kindReal, addr: real.Addr(0)}, sc)
+			if *update {
+				require.NoError(t, os.MkdirAll("testdata", 0o755))
+				require.NoError(t, os.WriteFile(golden, []byte(render(want)), 0o644))
+			}
+			require.Equal(t, render(want), render(got), "embedded transcript differs from ZooKeeper 3.8")
+		})
+	}
+}
+
+// runScenario runs sc once against tgt and returns its transcript.
+func runScenario(t *testing.T, tgt target, sc scenario) []string {
+	t.Helper()
+	e := newEnv(t, tgt, sc.name)
+	defer e.cleanup()
+	sc.run(e)
+	return e.finish()
+}
+
+func render(lines []string) string { return strings.Join(lines, "\n") + "\n" }

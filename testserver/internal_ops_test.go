@@ -1,0 +1,55 @@
+package testserver
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/zkcurator/zkcurator/jute"
+)
+
+// Server-internal opcodes sent by a client, answered as ZooKeeper 3.8 does
+// (found by the conformance suite).
+func TestServerInternalOpsFromClient(t *testing.T) {
+	s := embedded(t)
+	root := testRoot(t)
+	c := newSession(t, s.Addr())
+	c.mustCreate(root, nil, jute.FlagPersistent)
+	before := c.call(jute.OpSync, &jute.SyncRequest{Path: root}, nil).Zxid
+
+	// deleteContainer (20): BadArguments after taking a zxid; the
+	// connection stays.
+	h := c.call(jute.OpDeleteContainer, &jute.PathRecord{Path: root}, nil)
+	require.Equal(t, jute.ErrBadArguments, h.Err)
+	require.Equal(t, before+1, h.Zxid)
+	c.stat(root)
+
+	// createSession (-10): MarshallingError after taking a zxid, then the
+	// connection is closed.
+	c.xid++
+	c.send(c.xid, jute.OpCreateSession, nil)
+	frames := c.waitClosed()
+	require.Len(t, frames, 1)
+	require.Equal(t, jute.ReplyHeader{Xid: c.xid, Zxid: before + 2, Err: jute.ErrMarshallingError}, frames[0].Header)
+
+	// SASL (102) without SASL configured: OK with a null token, then closed.
+	d := newSession(t, s.Addr())
+	d.xid++
+	d.send(d.xid, jute.OpSASL, &jute.AuthPacket{})
+	frames = d.waitClosed()
+	require.Len(t, frames, 1)
+	require.Equal(t, jute.ReplyHeader{Xid: d.xid, Zxid: 0, Err: 0}, frames[0].Header)
+	require.Equal(t, []byte{0xff, 0xff, 0xff, 0xff}, frames[0].Body)
+}
+
+func TestCheckWatchesRelativePath(t *testing.T) {
+	s := embedded(t)
+	c := newSession(t, s.Addr())
+	_, err := c.exists("relative", true)
+	require.Equal(t, jute.ErrNoNode, err)
+	require.Equal(t, jute.ErrMarshallingError, c.errOf(jute.OpCheckWatches, &jute.CheckWatchesRequest{Path: "relative", Type: jute.WatcherData}))
+	require.Equal(t, jute.ErrNoWatcher, c.errOf(jute.OpCheckWatches, &jute.CheckWatchesRequest{Path: "", Type: jute.WatcherAny}))
+	require.Equal(t, jute.ErrOK, c.errOf(jute.OpRemoveWatches, &jute.RemoveWatchesRequest{Path: "relative", Type: jute.WatcherData}))
+	c.closeSession()
+	require.Empty(t, s.Sessions())
+}
