@@ -2,26 +2,41 @@ package zk_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log"
+	"strings"
 	"time"
 
+	"github.com/zkcurator/zkcurator/retry"
+	"github.com/zkcurator/zkcurator/testserver"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
+// startServer starts the embedded test server the examples run against; a
+// real program passes its ensemble's connect string instead.
+func startServer() *testserver.Server {
+	srv, err := testserver.Start()
+	if err != nil {
+		log.Fatal(err)
+	}
+	return srv
+}
+
 // Dial a session, create a node and read it back.
 func ExampleDial() {
+	srv := startServer()
+	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	conn, err := zk.Dial(ctx, "127.0.0.1:2181/myapp", zk.WithSessionTimeout(10*time.Second))
+
+	conn, err := zk.Dial(ctx, srv.ConnectString(), zk.WithSessionTimeout(10*time.Second))
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer conn.Close()
 
 	path, err := conn.Create(ctx, "/config", []byte("v1"), zk.ModePersistent, zk.OpenACLUnsafe)
-	if err != nil && !errors.Is(err, zk.ErrNodeExists) {
+	if err != nil {
 		log.Fatal(err)
 	}
 	data, stat, err := conn.Get(ctx, path)
@@ -29,36 +44,46 @@ func ExampleDial() {
 		log.Fatal(err)
 	}
 	fmt.Printf("%s = %q (version %d)\n", path, data, stat.Version)
+	// Output: /config = "v1" (version 0)
 }
 
 // A one-shot watch: GetW returns the data and a channel that receives the
 // next change of the node (or EventNotWatching if the session ends first).
 func ExampleConn_GetW() {
+	srv := startServer()
+	defer srv.Close()
 	ctx := context.Background()
-	conn, err := zk.Dial(ctx, "127.0.0.1:2181")
+	conn, err := zk.Dial(ctx, srv.ConnectString())
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer conn.Close()
+	if _, err := conn.Create(ctx, "/config", []byte("v1"), zk.ModePersistent, zk.OpenACLUnsafe); err != nil {
+		log.Fatal(err)
+	}
 
 	data, _, changed, err := conn.GetW(ctx, "/config")
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Printf("config: %s\n", data)
-	ev := <-changed
-	if ev.Type == zk.EventNotWatching {
-		log.Fatalf("watch ended: %v", ev.Err)
+	if _, err := conn.Set(ctx, "/config", []byte("v2"), -1); err != nil {
+		log.Fatal(err)
 	}
+	ev := <-changed
 	fmt.Printf("%s changed: %v\n", ev.Path, ev.Type)
+	// Output:
+	// config: v1
+	// /config changed: NodeDataChanged
 }
 
 // A persistent recursive watch sees every create, change and delete below a
 // path until it is removed.
 func ExampleConn_AddWatch() {
+	srv := startServer()
+	defer srv.Close()
 	ctx := context.Background()
-	conn, err := zk.Dial(ctx, "127.0.0.1:2181",
-		zk.WithEventHandler(func(ev zk.Event) { log.Printf("session: %v", ev.State) }))
+	conn, err := zk.Dial(ctx, srv.ConnectString())
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -68,10 +93,79 @@ func ExampleConn_AddWatch() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	for ev := range w.Events() {
-		fmt.Println(ev.Type, ev.Path)
-		if ev.Type == zk.EventNodeDeleted && ev.Path == "/services" {
-			_ = w.Remove(ctx) // the channel is closed after EventNotWatching
+	for _, p := range []string{"/services", "/services/api"} {
+		if _, err := conn.Create(ctx, p, nil, zk.ModePersistent, zk.OpenACLUnsafe); err != nil {
+			log.Fatal(err)
 		}
 	}
+	if err := conn.Delete(ctx, "/services/api", -1); err != nil {
+		log.Fatal(err)
+	}
+	for range 3 {
+		ev := <-w.Events()
+		fmt.Println(ev.Type, ev.Path)
+	}
+	if err := w.Remove(ctx); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// NodeCreated /services
+	// NodeCreated /services/api
+	// NodeDeleted /services/api
+}
+
+// Connect returns a Client: operations are retried by a policy, paths are
+// relative to the namespace, and connection states reach the listeners.
+func ExampleConnect() {
+	srv := startServer()
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	c, err := zk.Connect(ctx, srv.ConnectString(),
+		zk.WithNamespace("myapp"),
+		zk.WithRetryPolicy(retry.ExponentialBackoff(100*time.Millisecond, 5, 2*time.Second)),
+		zk.WithStateListener(func(s zk.ConnectionState) { fmt.Println("state:", s) }))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+
+	// Parents are created as containers; the namespace is applied.
+	p, _, err := c.CreateWith(ctx, "/config/db", []byte("dsn"), zk.CreateOptions{CreateParents: true})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("created", p)
+	// Output:
+	// state: CONNECTED
+	// created /config/db
+}
+
+// A protected ephemeral-sequential create can be retried safely: a node
+// whose create reply was lost is found again by its _c_<uuid>- prefix.
+func ExampleClient_CreateWith() {
+	srv := startServer()
+	defer srv.Close()
+	ctx := context.Background()
+	c, err := zk.Connect(ctx, srv.ConnectString())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+
+	p, st, err := c.CreateWith(ctx, "/locks/job-", nil, zk.CreateOptions{
+		Mode:          zk.ModeEphemeralSequential,
+		Protected:     true,
+		CreateParents: true,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	name := p[strings.LastIndexByte(p, '/')+1:]
+	fmt.Println(strings.HasPrefix(name, zk.ProtectedPrefix), strings.HasSuffix(name, "job-0000000000"))
+	fmt.Println("owned by this session:", st.EphemeralOwner == c.SessionID())
+	// Output:
+	// true true
+	// owned by this session: true
 }

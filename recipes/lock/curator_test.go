@@ -1,0 +1,513 @@
+package lock
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/zkcurator/zkcurator/internal/zktest"
+	"github.com/zkcurator/zkcurator/zk"
+)
+
+// The Curator interoperability tests run testdata/CuratorContender.java
+// (Apache Curator 5.x from Debian's libcurator-*-java packages) against
+// Go locks on one path of a real ZooKeeper. Both sides check exclusion
+// with flag files in a shared directory: a holder creates its flag file
+// (O_EXCL for exclusive holders) and then looks at the others' — whichever
+// of two overlapping holders looks second sees the other.
+
+const javaLib = "/usr/share/java"
+
+// buildContender compiles the Java contender and returns the classpath to
+// run it. Missing Java or Curator jars fail the test (it only runs with
+// ZKCURATOR_REAL_ZK=1).
+func buildContender(t *testing.T) string {
+	t.Helper()
+	zktest.RequireReal(t)
+	javac, err := exec.LookPath("javac")
+	if err != nil {
+		t.Fatalf("javac not found (install default-jdk-headless): %v", err)
+	}
+	for _, jar := range []string{"curator-recipes", "curator-framework", "curator-client", "zookeeper"} {
+		if m, _ := filepath.Glob(filepath.Join(javaLib, jar+"*.jar")); len(m) == 0 {
+			t.Fatalf("%s jar missing in %s (install libcurator-recipes-java libcurator-framework-java libcurator-client-java)", jar, javaLib)
+		}
+	}
+	dir := t.TempDir()
+	out, err := exec.Command(javac, "-d", dir, "-cp", javaLib+"/*", filepath.Join("testdata", "CuratorContender.java")).CombinedOutput()
+	require.NoError(t, err, "javac: %s", out)
+	return dir + string(os.PathListSeparator) + javaLib + "/*"
+}
+
+// realAddr returns the connect string of a real ZooKeeper: the shared one
+// when ZKCURATOR_TEST_SERVER=real, else a standalone one for this test.
+func realAddr(t *testing.T) string {
+	t.Helper()
+	zktest.RequireReal(t)
+	if os.Getenv(zktest.EnvTarget) == zktest.KindReal {
+		return zktest.Server(t).ConnectString()
+	}
+	return zktest.RealEnsemble(t, 1).ConnectString()
+}
+
+type javaProc struct {
+	t      *testing.T
+	name   string
+	stdin  io.WriteCloser
+	lines  chan string
+	done   chan error
+	stderr *bytes.Buffer
+}
+
+// startJava starts the contender with args; it is killed when the test
+// ends if still running.
+func startJava(t *testing.T, cp string, args ...string) *javaProc {
+	t.Helper()
+	cmd := exec.Command("java", append([]string{"-cp", cp, "CuratorContender"}, args...)...)
+	p := &javaProc{t: t, name: strings.Join(args[1:3], " "), lines: make(chan string, 1024), done: make(chan error, 1), stderr: &bytes.Buffer{}}
+	cmd.Stderr = &lockedWriter{w: p.stderr}
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	p.stdin, err = cmd.StdinPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			p.lines <- sc.Text()
+		}
+		close(p.lines)
+		p.done <- cmd.Wait()
+	}()
+	t.Cleanup(func() {
+		select {
+		case err := <-p.done:
+			p.done <- err
+		default:
+			_ = cmd.Process.Kill()
+			_ = p.stdin.Close()
+			for range p.lines {
+			}
+			<-p.done
+		}
+	})
+	return p
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
+}
+
+// expect reads output lines until want; an OVERLAP line fails the test.
+func (p *javaProc) expect(want string) []string {
+	p.t.Helper()
+	var seen []string
+	timeout := time.After(60 * time.Second)
+	for {
+		select {
+		case line, ok := <-p.lines:
+			if !ok {
+				p.t.Fatalf("java %s ended before %q; output %q, stderr:\n%s", p.name, want, seen, p.stderrText())
+			}
+			if strings.HasPrefix(line, "OVERLAP") {
+				p.t.Errorf("java %s: %s", p.name, line)
+			}
+			if line == want {
+				return seen
+			}
+			seen = append(seen, line)
+		case <-timeout:
+			p.t.Fatalf("java %s: no %q within 60s; output %q, stderr:\n%s", p.name, want, seen, p.stderrText())
+		}
+	}
+}
+
+func (p *javaProc) stderrText() string {
+	w := p.stderr
+	return w.String()
+}
+
+// wait waits for the process to exit successfully.
+func (p *javaProc) wait() {
+	p.t.Helper()
+	rest := p.expectEOF()
+	select {
+	case err := <-p.done:
+		p.done <- err
+		require.NoError(p.t, err, "java %s; output %q, stderr:\n%s", p.name, rest, p.stderrText())
+	case <-time.After(60 * time.Second):
+		p.t.Fatalf("java %s did not exit", p.name)
+	}
+}
+
+func (p *javaProc) expectEOF() []string {
+	var rest []string
+	for line := range p.lines {
+		if strings.HasPrefix(line, "OVERLAP") {
+			p.t.Errorf("java %s: %s", p.name, line)
+		}
+		rest = append(rest, line)
+	}
+	return rest
+}
+
+// runJava runs the contender to completion and returns the paths of its
+// "<prefix> <path>" lines.
+func runJava(t *testing.T, cp, prefix string, args ...string) []string {
+	t.Helper()
+	p := startJava(t, cp, args...)
+	lines := p.expectEOF()
+	p.wait()
+	var nodes []string
+	for _, l := range lines {
+		if n, ok := strings.CutPrefix(l, prefix+" "); ok {
+			nodes = append(nodes, n)
+		}
+	}
+	return nodes
+}
+
+func waitFor(t *testing.T, cond func() bool, what string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		<-time.After(20 * time.Millisecond)
+	}
+}
+
+// flags is the Go side of the flag-file protocol.
+type flags struct {
+	dir      string
+	overlaps atomic.Int32
+	why      sync.Map
+}
+
+func (f *flags) overlap(why string) {
+	f.overlaps.Add(1)
+	f.why.Store(why, true)
+}
+
+func (f *flags) create(name string) bool {
+	fh, err := os.OpenFile(filepath.Join(f.dir, name), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return false
+	}
+	_ = fh.Close()
+	return true
+}
+
+func (f *flags) count(prefix string) int {
+	ents, _ := os.ReadDir(f.dir)
+	n := 0
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), prefix) {
+			n++
+		}
+	}
+	return n
+}
+
+func (f *flags) exclusive() {
+	if !f.create("inside") {
+		f.overlap("go entered while inside was taken")
+		return
+	}
+	for range 3 {
+		if _, err := os.Stat(filepath.Join(f.dir, "inside")); err != nil {
+			f.overlap("go's flag vanished")
+		}
+	}
+	_ = os.Remove(filepath.Join(f.dir, "inside"))
+}
+
+func (f *flags) writer() {
+	if !f.create("writer") {
+		f.overlap("go writer while another writer holds")
+		return
+	}
+	if f.count("reader-") > 0 {
+		f.overlap("go writer while readers hold")
+	}
+	_ = os.Remove(filepath.Join(f.dir, "writer"))
+}
+
+func (f *flags) reader(id string) {
+	name := "reader-" + id
+	f.create(name)
+	if _, err := os.Stat(filepath.Join(f.dir, "writer")); err == nil {
+		f.overlap("go reader while a writer holds")
+	}
+	_ = os.Remove(filepath.Join(f.dir, name))
+}
+
+func (f *flags) lease(id string, maxLeases int) {
+	name := "lease-" + id
+	f.create(name)
+	if n := f.count("lease-"); n > maxLeases {
+		f.overlap(fmt.Sprintf("go lease: %d leases held, max %d", n, maxLeases))
+	}
+	_ = os.Remove(filepath.Join(f.dir, name))
+}
+
+func (f *flags) check(t *testing.T) {
+	t.Helper()
+	var whys []string
+	f.why.Range(func(k, _ any) bool { whys = append(whys, k.(string)); return true })
+	require.Zero(t, f.overlaps.Load(), "go side saw overlaps: %v", whys)
+}
+
+// goWorkers runs work on each client's goroutine, iterations times.
+func goWorkers(t *testing.T, clients []*zk.Client, iterations int, work func(ctx context.Context, c *zk.Client, w, i int) error) {
+	t.Helper()
+	ctx := testCtx(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, len(clients))
+	for w, c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range iterations {
+				if err := work(ctx, c, w, i); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+}
+
+func notYet(t *testing.T, got <-chan error, what string) {
+	t.Helper()
+	select {
+	case err := <-got:
+		t.Fatalf("%s acquired too early (err %v)", what, err)
+	default:
+	}
+}
+
+func TestCuratorInteropMutex(t *testing.T) {
+	cp := buildContender(t)
+	addr := realAddr(t)
+	ctx := testCtx(t)
+	path := zktest.UniquePath(t)
+	c1, c2 := connect(t, addr), connect(t, addr)
+
+	// Order: Go holds, Java waits, Go waits. Both sides list the same
+	// participants in the same order.
+	m1 := NewMutex(c1, path, WithData([]byte("go-1")))
+	_, err := m1.Acquire(ctx)
+	require.NoError(t, err)
+	java := startJava(t, cp, addr, "hold-mutex", path, "java-1")
+	waitFor(t, func() bool { return len(children(t, c1, path)) == 2 }, "the Java waiter")
+	m2 := NewMutex(c2, path, WithData([]byte("go-2")))
+	got := make(chan error, 1)
+	go func() {
+		_, err := m2.Acquire(ctx)
+		got <- err
+	}()
+	waitParticipants(t, c1, path, 3)
+	ids, err := m1.Participants(ctx)
+	require.NoError(t, err)
+	require.Equal(t, []string{"go-1", "java-1", "go-2"}, ids)
+	nodes, err := m1.ParticipantNodes(ctx)
+	require.NoError(t, err)
+	require.Equal(t, nodes, runJava(t, cp, "NODE", addr, "participants-mutex", path, "java-list"), "Curator's order")
+
+	// Exclusion both ways: Java gets it after Go, Go waits for Java.
+	require.NoError(t, m1.Release(ctx))
+	java.expect("ACQUIRED")
+	notYet(t, got, "the Go waiter behind Java")
+	_, err = io.WriteString(java.stdin, "\n")
+	require.NoError(t, err)
+	java.expect("RELEASED")
+	java.wait()
+	require.NoError(t, recvErr(t, got))
+	require.NoError(t, m2.Release(ctx))
+
+	// Contention: two Java threads and two Go workers.
+	f := &flags{dir: t.TempDir()}
+	loop := startJava(t, cp, addr, "loop-mutex", path, "java-loop", f.dir, "2", "25")
+	goWorkers(t, []*zk.Client{c1, c2}, 25, func(ctx context.Context, c *zk.Client, w, i int) error {
+		m := NewMutex(c, path)
+		if _, err := m.Acquire(ctx); err != nil {
+			return err
+		}
+		f.exclusive()
+		return m.Release(ctx)
+	})
+	loop.expect("DONE")
+	loop.wait()
+	f.check(t)
+	require.Empty(t, children(t, c1, path))
+}
+
+func TestCuratorInteropRWMutex(t *testing.T) {
+	cp := buildContender(t)
+	addr := realAddr(t)
+	ctx := testCtx(t)
+	path := zktest.UniquePath(t)
+	c1, c2 := connect(t, addr), connect(t, addr)
+
+	w1 := NewRWMutex(c1, path, WithData([]byte("go-w1")))
+	_, err := w1.WriteLock().Acquire(ctx)
+	require.NoError(t, err)
+	java := startJava(t, cp, addr, "hold-read", path, "java-r")
+	waitFor(t, func() bool { return len(children(t, c1, path)) == 2 }, "the Java reader")
+	w2 := NewRWMutex(c2, path, WithData([]byte("go-w2")))
+	got := make(chan error, 1)
+	go func() {
+		_, err := w2.WriteLock().Acquire(ctx)
+		got <- err
+	}()
+	waitParticipants(t, c1, path, 3)
+	ids, err := w1.Participants(ctx)
+	require.NoError(t, err)
+	require.Equal(t, []string{"go-w1", "java-r", "go-w2"}, ids)
+	ids, err = w1.ReadLock().Participants(ctx)
+	require.NoError(t, err)
+	require.Equal(t, []string{"java-r"}, ids)
+	ids, err = w1.WriteLock().Participants(ctx)
+	require.NoError(t, err)
+	require.Equal(t, []string{"go-w1", "go-w2"}, ids)
+	all, err := w1.ParticipantNodes(ctx)
+	require.NoError(t, err)
+	readers, err := w1.ReadLock().ParticipantNodes(ctx)
+	require.NoError(t, err)
+	writers, err := w1.WriteLock().ParticipantNodes(ctx)
+	require.NoError(t, err)
+	require.Equal(t, []string{all[1]}, readers)
+	require.Equal(t, []string{all[0], all[2]}, writers)
+	require.Equal(t, readers, runJava(t, cp, "READ", addr, "participants-rw", path, "java-list"), "Curator's read lock participants")
+	require.Equal(t, writers, runJava(t, cp, "WRITE", addr, "participants-rw", path, "java-list"), "Curator's write lock participants")
+
+	// The Java reader gets in after the Go writer; the second Go writer
+	// waits for the Java reader.
+	require.NoError(t, w1.WriteLock().Release(ctx))
+	java.expect("ACQUIRED")
+	notYet(t, got, "the Go writer behind a Java reader")
+	// A Go reader joins the Java reader? No: a writer is queued before it.
+	r := NewRWMutex(c1, path)
+	_, ok, err := r.ReadLock().TryAcquire(ctx, 0)
+	require.NoError(t, err)
+	require.False(t, ok, "a reader queued behind a writer waits")
+	_, err = io.WriteString(java.stdin, "\n")
+	require.NoError(t, err)
+	java.expect("RELEASED")
+	java.wait()
+	require.NoError(t, recvErr(t, got))
+	require.NoError(t, w2.WriteLock().Release(ctx))
+
+	f := &flags{dir: t.TempDir()}
+	loop := startJava(t, cp, addr, "loop-rw", path, "java-loop", f.dir, "2", "20")
+	goWorkers(t, []*zk.Client{c1, c2}, 20, func(ctx context.Context, c *zk.Client, w, i int) error {
+		rw := NewRWMutex(c, path)
+		if (i+w)%3 == 0 {
+			if _, err := rw.WriteLock().Acquire(ctx); err != nil {
+				return err
+			}
+			f.writer()
+			return rw.WriteLock().Release(ctx)
+		}
+		if _, err := rw.ReadLock().Acquire(ctx); err != nil {
+			return err
+		}
+		f.reader(fmt.Sprintf("go-%d-%d", w, i))
+		return rw.ReadLock().Release(ctx)
+	})
+	loop.expect("DONE")
+	loop.wait()
+	f.check(t)
+	require.Empty(t, children(t, c1, path))
+}
+
+func TestCuratorInteropSemaphore(t *testing.T) {
+	cp := buildContender(t)
+	addr := realAddr(t)
+	ctx := testCtx(t)
+	path := zktest.UniquePath(t)
+	c1, c2 := connect(t, addr), connect(t, addr)
+	const maxLeases = 2
+
+	s1 := NewSemaphore(c1, path, maxLeases, WithData([]byte("go-1")))
+	l1, err := s1.Acquire(ctx)
+	require.NoError(t, err)
+	l2, err := NewSemaphore(c2, path, maxLeases, WithData([]byte("go-2"))).Acquire(ctx)
+	require.NoError(t, err)
+	java := startJava(t, cp, addr, "hold-sem", path, "java-1", fmt.Sprint(maxLeases))
+	waitFor(t, func() bool { return len(children(t, c1, path+"/leases")) == 3 }, "the Java lease")
+	ids, err := s1.Participants(ctx)
+	require.NoError(t, err)
+	require.Equal(t, []string{"go-1", "go-2", "java-1"}, ids)
+	nodes, err := s1.ParticipantNodes(ctx)
+	require.NoError(t, err)
+	javaNodes := runJava(t, cp, "NODE", addr, "participants-sem", path, "java-list", fmt.Sprint(maxLeases))
+	for i, n := range nodes {
+		nodes[i] = n[strings.LastIndexByte(n, '/')+1:] // Curator lists names
+	}
+	slices.Sort(nodes)
+	slices.Sort(javaNodes)
+	require.Equal(t, nodes, javaNodes)
+
+	// A third Go acquirer queues behind Java (on the internal mutex).
+	got := make(chan error, 1)
+	var l3 *Lease
+	go func() {
+		var err error
+		l3, err = NewSemaphore(c2, path, maxLeases).Acquire(ctx)
+		got <- err
+	}()
+	waitParticipants(t, c1, path+"/locks", 2)
+	require.NoError(t, l1.Release(ctx))
+	java.expect("ACQUIRED")
+	notYet(t, got, "the third Go lease")
+	_, err = io.WriteString(java.stdin, "\n")
+	require.NoError(t, err)
+	java.expect("RELEASED")
+	java.wait()
+	require.NoError(t, recvErr(t, got))
+	require.NoError(t, l2.Release(ctx))
+	require.NoError(t, l3.Release(ctx))
+
+	f := &flags{dir: t.TempDir()}
+	loop := startJava(t, cp, addr, "loop-sem", path, "java-loop", f.dir, "2", "20", fmt.Sprint(maxLeases))
+	goWorkers(t, []*zk.Client{c1, c2}, 20, func(ctx context.Context, c *zk.Client, w, i int) error {
+		l, err := NewSemaphore(c, path, maxLeases).Acquire(ctx)
+		if err != nil {
+			return err
+		}
+		f.lease(fmt.Sprintf("go-%d-%d", w, i), maxLeases)
+		return l.Release(ctx)
+	})
+	loop.expect("DONE")
+	loop.wait()
+	f.check(t)
+	require.Empty(t, children(t, c1, path+"/leases"))
+}

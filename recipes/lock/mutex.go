@@ -1,0 +1,389 @@
+package lock
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/zkcurator/zkcurator/recipes/internal/seqnode"
+	"github.com/zkcurator/zkcurator/zk"
+)
+
+// mutexLockName is the lock name of Mutex nodes (Curator's
+// InterProcessMutex LOCK_NAME).
+const mutexLockName = "lock-"
+
+// Mutex is a re-entrant, fair (first come, first served) distributed lock,
+// wire compatible with Curator's InterProcessMutex.
+//
+// A Mutex value is one owner: Acquire while it is held just counts (like
+// Curator's per-thread count), and each Acquire needs one Release. Give
+// each goroutine or worker that must exclude the others its own Mutex (on
+// the same client or not); several goroutines sharing one Mutex share its
+// holds. A Mutex is safe for concurrent use.
+type Mutex struct {
+	client   *zk.Client
+	path     string
+	lockName string
+	key      seqnode.Sorter
+	decide   seqnode.Decide
+	cfg      config
+	// ownOnly limits participants to nodes of lockName (the locks of an
+	// RWMutex, as Curator's InternalInterProcessMutex).
+	ownOnly bool
+
+	sem chan struct{} // one acquisition or release at a time
+
+	mu      sync.Mutex
+	count   int
+	hold    *seqnode.Hold
+	pending *pendingDelete // a node of ours still being deleted
+}
+
+// pendingDelete is a node whose guaranteed delete has not succeeded yet.
+type pendingDelete struct {
+	path string
+	done <-chan struct{}
+}
+
+// NewMutex returns a Mutex on path: its nodes are "_c_<uuid>-lock-<seq10>"
+// children of path, which is created (as a container) when needed. It does
+// not talk to ZooKeeper.
+func NewMutex(client *zk.Client, path string, opts ...Option) *Mutex {
+	return newMutex(client, path, mutexLockName, seqnode.ByLockName(mutexLockName), seqnode.Standard(1), newConfig(opts))
+}
+
+func newMutex(client *zk.Client, path, lockName string, key seqnode.Sorter, decide seqnode.Decide, cfg config) *Mutex {
+	return &Mutex{
+		client:   client,
+		path:     path,
+		lockName: lockName,
+		key:      key,
+		decide:   decide,
+		cfg:      cfg,
+		sem:      make(chan struct{}, 1),
+	}
+}
+
+// Path returns the lock's path.
+func (m *Mutex) Path() string { return m.path }
+
+// Acquire blocks until the lock is held, or ctx ends, and returns the held
+// context: it is cancelled (context.Cause wraps ErrLost) as soon as
+// holding is no longer safe — connection Suspended under the client's
+// standard error policy, session Lost, or the lock node deleted — and
+// (cause ErrReleased) by the last Release. When the Mutex already holds
+// the lock, Acquire counts one more hold and returns the same context; it
+// fails with ErrLost if that hold has ended or its node belongs to an
+// earlier session (Release, then Acquire again).
+//
+// If ctx ends while waiting, Acquire deletes the node it made and returns
+// ctx's error. A node lost while waiting (its session expired) is made
+// again, at the end of the queue.
+func (m *Mutex) Acquire(ctx context.Context) (held context.Context, err error) {
+	held, err = m.acquire(ctx, nil)
+	return held, wrap("acquire", m.path, err)
+}
+
+// TryAcquire is Acquire that waits at most wait for the lock (0: only
+// checks once). When the lock is not held in time it returns ok false and
+// a nil error, having deleted its node.
+func (m *Mutex) TryAcquire(ctx context.Context, wait time.Duration) (held context.Context, ok bool, err error) {
+	expire, stop := expiry(wait)
+	defer stop()
+	held, err = m.acquire(ctx, expire)
+	if errors.Is(err, ErrTimeout) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, wrap("acquire", m.path, err)
+	}
+	return held, true, nil
+}
+
+// expiry returns a channel that delivers after wait (at once when
+// wait <= 0) and a function releasing its timer.
+func expiry(wait time.Duration) (<-chan time.Time, func()) {
+	if wait <= 0 {
+		ch := make(chan time.Time, 1)
+		ch <- time.Now()
+		return ch, func() {}
+	}
+	t := time.NewTimer(wait)
+	return t.C, func() { t.Stop() }
+}
+
+func (m *Mutex) lockSem(ctx context.Context, expire <-chan time.Time) error {
+	select {
+	case m.sem <- struct{}{}:
+		return nil
+	default:
+	}
+	select {
+	case m.sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-expire:
+		return ErrTimeout
+	}
+}
+
+func (m *Mutex) unlockSem() { <-m.sem }
+
+func (m *Mutex) acquire(ctx context.Context, expire <-chan time.Time) (context.Context, error) {
+	if err := m.lockSem(ctx, expire); err != nil {
+		return nil, err
+	}
+	defer m.unlockSem()
+
+	m.mu.Lock()
+	if m.count > 0 {
+		h := m.hold
+		if !h.Valid(m.client) {
+			m.mu.Unlock()
+			cause := context.Cause(h.Context())
+			if cause == nil {
+				cause = fmt.Errorf("%w: node %s belongs to an earlier session", ErrLost, h.Node().Path)
+			}
+			return nil, fmt.Errorf("re-entrant acquire of a lost hold (release it first): %w", cause)
+		}
+		m.count++
+		m.mu.Unlock()
+		return h.Context(), nil
+	}
+	pending := m.pending
+	m.mu.Unlock()
+
+	if pending != nil {
+		// Our previous node is still being deleted; queueing a new node
+		// behind it would only wait for it anyway.
+		if !isClosed(pending.done) {
+			select {
+			case <-pending.done:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-expire:
+				return nil, ErrTimeout
+			}
+		}
+		m.mu.Lock()
+		m.pending = nil
+		m.mu.Unlock()
+	}
+
+	for {
+		n, err := seqnode.CreateDetached(ctx, m.client, m.path, m.lockName, m.cfg.data)
+		if err != nil {
+			return nil, err
+		}
+		installed := make(chan struct{})
+		h, err := m.await(ctx, n, expire, installed)
+		if err == nil {
+			m.mu.Lock()
+			m.count, m.hold = 1, h
+			m.mu.Unlock()
+			close(installed)
+			return h.Context(), nil
+		}
+		seqnode.Discard(ctx, m.client, n.Path)
+		switch {
+		case errors.Is(err, seqnode.ErrNodeGone), errors.Is(err, seqnode.ErrNotOwner):
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			continue // start again with a node of the current session
+		case errors.Is(err, seqnode.ErrExpired):
+			return nil, ErrTimeout
+		}
+		return nil, err
+	}
+}
+
+// await waits for n's turn and starts holding it. installed is closed
+// once the hold is the Mutex's (the revocation listener waits for it).
+func (m *Mutex) await(ctx context.Context, n *seqnode.Node, expire <-chan time.Time, installed <-chan struct{}) (*seqnode.Hold, error) {
+	for {
+		if err := seqnode.Await(ctx, m.client, n, m.key, m.decide, expire); err != nil {
+			return nil, err
+		}
+		h, err := seqnode.StartHold(ctx, m.client, n, m.onData(installed))
+		if !errors.Is(err, seqnode.ErrUnsafe) {
+			return h, err
+		}
+		// The connection is in doubt: wait until it is not, then decide
+		// again (the node survives a reconnect to the same session).
+		if err := seqnode.WaitSafe(ctx, m.client); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// onData returns the hold's data callback: the revocation check. It runs
+// on the hold's goroutine, which only starts once StartHold succeeded, so
+// installed is closed right after; waiting for it lets the listener call
+// Release.
+func (m *Mutex) onData(installed <-chan struct{}) func([]byte) {
+	f := m.cfg.revoke
+	if f == nil {
+		return nil
+	}
+	return func(data []byte) {
+		if bytes.Equal(data, []byte(RevokeData)) {
+			<-installed
+			f(m)
+		}
+	}
+}
+
+// Release releases one hold. The last one ends the held context (cause
+// ErrReleased) and deletes the lock node with a guaranteed delete: if the
+// delete cannot be done now (connection lost, ctx ended) it is retried in
+// the background, and until it succeeds Node still reports the node and a
+// new Acquire on this Mutex waits for it. Release fails with ErrNotHeld
+// when the Mutex does not hold the lock, or when the delete can never
+// succeed (e.g. the node's ACL denies it).
+func (m *Mutex) Release(ctx context.Context) error {
+	m.mu.Lock()
+	held := m.count > 0
+	m.mu.Unlock()
+	if !held {
+		return wrap("release", m.path, ErrNotHeld)
+	}
+	// Not bounded by ctx: a release must happen even with an ended ctx.
+	// While the lock is held the sem is only taken briefly.
+	m.sem <- struct{}{}
+	defer m.unlockSem()
+	m.mu.Lock()
+	if m.count == 0 {
+		m.mu.Unlock()
+		return wrap("release", m.path, ErrNotHeld)
+	}
+	m.count--
+	if m.count > 0 {
+		m.mu.Unlock()
+		return nil
+	}
+	h := m.hold
+	m.hold = nil
+	path := h.Node().Path
+	m.pending = &pendingDelete{path: path, done: make(chan struct{})} // until we know more
+	h.End(ErrReleased)
+	m.mu.Unlock()
+
+	done, err := m.client.DeleteGuaranteed(ctx, path, -1)
+	m.mu.Lock()
+	m.pending = &pendingDelete{path: path, done: done}
+	m.mu.Unlock()
+	if err != nil && isClosed(done) {
+		return wrap("release", m.path, err) // will never succeed
+	}
+	return nil
+}
+
+var closedChan = func() chan struct{} {
+	ch := make(chan struct{})
+	close(ch)
+	return ch
+}()
+
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
+// Node returns the path of the Mutex's lock node: the held one, or one
+// released whose delete has not succeeded yet; "" otherwise.
+func (m *Mutex) Node() string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.hold != nil {
+		return m.hold.Node().Path
+	}
+	if m.pending != nil && !isClosed(m.pending.done) {
+		return m.pending.path
+	}
+	return ""
+}
+
+// IsHeld reports whether the Mutex holds the lock and the hold has not
+// ended.
+func (m *Mutex) IsHeld() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.count > 0 && m.hold.Valid(m.client)
+}
+
+// FencingToken returns the czxid of the held lock node, 0 when not held.
+// Tokens grow with each grant of the lock: a resource that remembers the
+// highest token it has seen and refuses lower ones is safe even from a
+// holder that has not yet noticed it lost the lock.
+func (m *Mutex) FencingToken() int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.hold == nil {
+		return 0
+	}
+	return m.hold.Node().Czxid
+}
+
+// Participants returns the data of every participant's node (the holder
+// first, then the waiters in order) — participant ids when every
+// participant sets WithData (or Curator's defaultData).
+//
+// For the locks of an RWMutex only nodes of that lock's kind are listed,
+// as in Curator; RWMutex.Participants lists both.
+func (m *Mutex) Participants(ctx context.Context) ([]string, error) {
+	nodes, err := m.ParticipantNodes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err := nodeData(ctx, m.client, nodes)
+	return p, wrap("participants", m.path, err)
+}
+
+// nodeData returns the data of nodes, skipping nodes deleted meanwhile.
+func nodeData(ctx context.Context, client *zk.Client, nodes []string) ([]string, error) {
+	out := make([]string, 0, len(nodes))
+	for _, n := range nodes {
+		data, _, err := client.Get(ctx, n)
+		if errors.Is(err, zk.ErrNoNode) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, string(data))
+	}
+	return out, nil
+}
+
+// ParticipantNodes returns the paths of the participants' nodes in lock
+// order (Curator's getParticipantNodes); Revoke takes one of them. For
+// the locks of an RWMutex only nodes of that lock's kind are listed.
+func (m *Mutex) ParticipantNodes(ctx context.Context) ([]string, error) {
+	names, err := seqnode.List(ctx, m.client, m.path, m.key)
+	if err != nil {
+		return nil, wrap("participants", m.path, err)
+	}
+	out := names[:0]
+	for _, n := range names {
+		if m.ownOnly && !strings.Contains(n, m.lockName) {
+			continue
+		}
+		out = append(out, seqnode.JoinPath(m.path, n))
+	}
+	return out, nil
+}
+
+// isHeldLocally reports whether this Mutex holds the lock with a hold that
+// has not ended (used by an RWMutex's read lock).
+func (m *Mutex) isHeldLocally() bool { return m.IsHeld() }

@@ -1,0 +1,227 @@
+package lock
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/zkcurator/zkcurator/recipes/internal/seqnode"
+	"github.com/zkcurator/zkcurator/zk"
+)
+
+// Node names of a Semaphore, as Curator's InterProcessSemaphoreV2.
+const (
+	semLocksChild  = "locks"
+	semLeasesChild = "leases"
+	leaseLockName  = "lease-"
+)
+
+// Semaphore is a distributed counting semaphore, wire compatible with
+// Curator's InterProcessSemaphoreV2 (with a fixed maximum; Curator's
+// SharedCountReader variant is not supported): at most maxLeases leases
+// are held at a time across all processes using path with the same
+// maximum.
+//
+// Layout: acquirers take a Mutex on "<path>/locks" in turn; the one holding
+// it creates its lease "<path>/leases/_c_<uuid>-lease-<seq10>" (ephemeral:
+// leases die with their session, so none are orphaned) and waits, watching
+// the children of "<path>/leases", until there are at most maxLeases
+// leases, its own included. A Semaphore is safe for concurrent use.
+type Semaphore struct {
+	client *zk.Client
+	path   string
+	max    int
+	cfg    config
+	key    seqnode.Sorter
+}
+
+// NewSemaphore returns a Semaphore on path allowing maxLeases (at least 1)
+// concurrent leases. WithData sets the lease nodes' data. It does not talk
+// to ZooKeeper.
+func NewSemaphore(client *zk.Client, path string, maxLeases int, opts ...Option) *Semaphore {
+	if maxLeases < 1 {
+		maxLeases = 1
+	}
+	return &Semaphore{client: client, path: path, max: maxLeases, cfg: newConfig(opts), key: seqnode.ByLockName(leaseLockName)}
+}
+
+func (s *Semaphore) leasesPath() string { return seqnode.JoinPath(s.path, semLeasesChild) }
+
+// Acquire blocks until a lease is held, or ctx ends. If ctx ends first its
+// lease node (if made) is deleted.
+func (s *Semaphore) Acquire(ctx context.Context) (*Lease, error) {
+	l, err := s.acquire(ctx, nil)
+	return l, wrap("acquire lease", s.path, err)
+}
+
+// TryAcquire is Acquire waiting at most wait (0: checks once); ok is false
+// with a nil error when no lease was free in time.
+func (s *Semaphore) TryAcquire(ctx context.Context, wait time.Duration) (l *Lease, ok bool, err error) {
+	expire, stop := expiry(wait)
+	defer stop()
+	l, err = s.acquire(ctx, expire)
+	if errors.Is(err, ErrTimeout) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, wrap("acquire lease", s.path, err)
+	}
+	return l, true, nil
+}
+
+func (s *Semaphore) acquire(ctx context.Context, expire <-chan time.Time) (*Lease, error) {
+	// A fresh Mutex per call: a Mutex is re-entrant per value, and
+	// concurrent callers must queue behind each other.
+	lock := newMutex(s.client, seqnode.JoinPath(s.path, semLocksChild), mutexLockName,
+		seqnode.ByLockName(mutexLockName), seqnode.Standard(1), config{})
+	if _, err := lock.acquire(ctx, expire); err != nil {
+		return nil, err
+	}
+	defer func() { _ = lock.Release(context.WithoutCancel(ctx)) }()
+
+	for {
+		n, err := seqnode.CreateDetached(ctx, s.client, s.leasesPath(), leaseLockName, s.cfg.data)
+		if err != nil {
+			return nil, err
+		}
+		h, err := s.await(ctx, n, expire)
+		if err == nil {
+			return &Lease{client: s.client, hold: h}, nil
+		}
+		seqnode.Discard(ctx, s.client, n.Path)
+		switch {
+		case errors.Is(err, seqnode.ErrNodeGone), errors.Is(err, seqnode.ErrNotOwner):
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			continue
+		case errors.Is(err, seqnode.ErrExpired):
+			return nil, ErrTimeout
+		}
+		return nil, err
+	}
+}
+
+// await waits until our lease counts (at most max leases, ours included)
+// and starts holding it.
+func (s *Semaphore) await(ctx context.Context, n *seqnode.Node, expire <-chan time.Time) (*seqnode.Hold, error) {
+	// A lost session ends the wait at once: our lease went with it.
+	lost := make(chan struct{}, 1)
+	unlisten := s.client.Listen(func(st zk.ConnectionState) {
+		if st == zk.Lost {
+			select {
+			case lost <- struct{}{}:
+			default:
+			}
+		}
+	})
+	defer unlisten()
+	for {
+		if !n.OwnedBy(s.client) {
+			return nil, fmt.Errorf("%w: %s", seqnode.ErrNotOwner, n.Path)
+		}
+		children, _, ch, err := s.client.ChildrenW(ctx, s.leasesPath())
+		if errors.Is(err, zk.ErrNoNode) {
+			return nil, fmt.Errorf("%w: %s", seqnode.ErrNodeGone, n.Path)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if seqnode.Index(children, n.Name) < 0 {
+			return nil, fmt.Errorf("%w: %s", seqnode.ErrNodeGone, n.Path)
+		}
+		if !n.OwnedBy(s.client) {
+			continue // the list was read in a later session
+		}
+		if len(children) <= s.max {
+			h, err := seqnode.StartHold(ctx, s.client, n, nil)
+			if !errors.Is(err, seqnode.ErrUnsafe) {
+				return h, err
+			}
+			if err := seqnode.WaitSafe(ctx, s.client); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		select {
+		case <-ch:
+		case <-lost:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-expire:
+			return nil, seqnode.ErrExpired
+		}
+	}
+}
+
+// Participants returns the data of the lease nodes in sequence order.
+func (s *Semaphore) Participants(ctx context.Context) ([]string, error) {
+	p, err := seqnode.ListData(ctx, s.client, s.leasesPath(), s.key)
+	return p, wrap("participants", s.path, err)
+}
+
+// ParticipantNodes returns the paths of the lease nodes in sequence order.
+func (s *Semaphore) ParticipantNodes(ctx context.Context) ([]string, error) {
+	names, err := seqnode.List(ctx, s.client, s.leasesPath(), s.key)
+	if err != nil {
+		return nil, wrap("participants", s.path, err)
+	}
+	for i, n := range names {
+		names[i] = seqnode.JoinPath(s.leasesPath(), n)
+	}
+	return names, nil
+}
+
+// Lease is one lease of a Semaphore. It may be released from any
+// goroutine.
+type Lease struct {
+	client *zk.Client
+	hold   *seqnode.Hold
+
+	mu       sync.Mutex
+	released bool
+	done     <-chan struct{} // the node's guaranteed delete; nil before Release
+}
+
+// Context returns the lease's held context: cancelled (cause wrapping
+// ErrLost) when holding it is no longer safe, or (ErrReleased) by Release.
+func (l *Lease) Context() context.Context { return l.hold.Context() }
+
+// Node returns the path of the lease node.
+func (l *Lease) Node() string { return l.hold.Node().Path }
+
+// FencingToken returns the lease node's czxid.
+func (l *Lease) FencingToken() int64 { return l.hold.Node().Czxid }
+
+// Deleted reports whether the lease was released and its node is known to
+// be deleted (a release during a connection loss deletes it later).
+func (l *Lease) Deleted() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.done != nil && isClosed(l.done)
+}
+
+// Release ends the lease and deletes its node with a guaranteed delete
+// (retried in the background when it cannot be done now). A second
+// Release fails with ErrNotHeld.
+func (l *Lease) Release(ctx context.Context) error {
+	l.mu.Lock()
+	if l.released {
+		l.mu.Unlock()
+		return wrap("release lease", l.Node(), ErrNotHeld)
+	}
+	l.released = true
+	l.done = make(chan struct{}) // not deleted yet
+	l.mu.Unlock()
+	l.hold.End(ErrReleased)
+	done, err := l.client.DeleteGuaranteed(ctx, l.Node(), -1)
+	l.mu.Lock()
+	l.done = done
+	l.mu.Unlock()
+	if err != nil && isClosed(done) {
+		return wrap("release lease", l.Node(), err)
+	}
+	return nil
+}

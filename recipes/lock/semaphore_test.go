@@ -1,0 +1,197 @@
+package lock
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/zkcurator/zkcurator/internal/zktest"
+	"github.com/zkcurator/zkcurator/zk"
+)
+
+func TestSemaphoreLayoutAndLimit(t *testing.T) {
+	srv := zktest.Server(t)
+	c := connect(t, srv.ConnectString())
+	ctx := testCtx(t)
+	path := zktest.UniquePath(t)
+	s := NewSemaphore(c, path, 2, WithData([]byte("me")))
+	l1, err := s.Acquire(ctx)
+	require.NoError(t, err)
+	require.Regexp(t, `^`+path+`/leases/_c_[0-9a-f-]{36}-lease-\d{10}$`, l1.Node())
+	require.NotZero(t, l1.FencingToken())
+	l2, ok, err := s.TryAcquire(ctx, 0)
+	require.NoError(t, err)
+	require.True(t, ok)
+	_, ok, err = s.TryAcquire(ctx, 50*time.Millisecond)
+	require.NoError(t, err)
+	require.False(t, ok, "two leases at most")
+	require.Len(t, children(t, c, path+"/leases"), 2, "a timed-out acquire leaves no lease")
+	require.Empty(t, children(t, c, path+"/locks"), "the internal mutex is released")
+	ids, err := s.Participants(ctx)
+	require.NoError(t, err)
+	require.Equal(t, []string{"me", "me"}, ids)
+	nodes, err := s.ParticipantNodes(ctx)
+	require.NoError(t, err)
+	require.Equal(t, []string{l1.Node(), l2.Node()}, nodes)
+
+	got := make(chan error, 1)
+	var l3 *Lease
+	go func() {
+		var err error
+		l3, err = s.Acquire(ctx)
+		got <- err
+	}()
+	require.NoError(t, l1.Release(ctx))
+	require.ErrorIs(t, l1.Release(ctx), ErrNotHeld)
+	require.True(t, l1.Deleted())
+	require.ErrorIs(t, context.Cause(l1.Context()), ErrReleased)
+	require.NoError(t, recvErr(t, got))
+	require.NoError(t, l3.Context().Err())
+	require.NoError(t, l2.Release(ctx))
+	require.NoError(t, l3.Release(ctx))
+	require.Empty(t, children(t, c, path+"/leases"))
+}
+
+func TestSemaphoreConcurrency(t *testing.T) {
+	srv := zktest.Server(t)
+	clients := []*zk.Client{connect(t, srv.ConnectString()), connect(t, srv.ConnectString())}
+	ctx := testCtx(t)
+	path := zktest.UniquePath(t)
+	const maxLeases = 2
+	var inside, peak, over atomic.Int32
+	var wg sync.WaitGroup
+	errs := make(chan error, 5)
+	for w := range 5 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := NewSemaphore(clients[w%2], path, maxLeases)
+			for range 8 {
+				l, err := s.Acquire(ctx)
+				if err != nil {
+					errs <- err
+					return
+				}
+				n := inside.Add(1)
+				if n > maxLeases {
+					over.Add(1)
+				}
+				for {
+					p := peak.Load()
+					if n <= p || peak.CompareAndSwap(p, n) {
+						break
+					}
+				}
+				inside.Add(-1)
+				if err := l.Release(ctx); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	require.Zero(t, over.Load())
+	require.Empty(t, children(t, clients[0], path+"/leases"))
+}
+
+func TestSemaphoreLeaseEndsOnLost(t *testing.T) {
+	srv := zktest.Embedded(t)
+	c1, c2 := connect(t, srv.ConnectString()), connect(t, srv.ConnectString())
+	ctx := testCtx(t)
+	path := zktest.UniquePath(t)
+	l, err := NewSemaphore(c1, path, 1).Acquire(ctx)
+	require.NoError(t, err)
+	srv.ExpireSession(c1.SessionID())
+	waitDone(t, l.Context(), "lease context after Lost")
+	require.ErrorIs(t, context.Cause(l.Context()), ErrLost)
+	// The lease died with its session: another client gets it (CURATOR-315).
+	l2, ok, err := NewSemaphore(c2, path, 1).TryAcquire(ctx, 10*time.Second)
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.NoError(t, l2.Release(ctx))
+	require.NoError(t, l.Release(ctx))
+}
+
+func TestSemaphoreMutex(t *testing.T) {
+	srv := zktest.Server(t)
+	c := connect(t, srv.ConnectString())
+	ctx := testCtx(t)
+	path := zktest.UniquePath(t)
+	m := NewSemaphoreMutex(c, path)
+	held, err := m.Acquire(ctx)
+	require.NoError(t, err)
+	require.True(t, m.IsHeld())
+	require.NotZero(t, m.FencingToken())
+
+	// Not re-entrant: a second Acquire waits, like any contender.
+	_, ok, err := m.TryAcquire(ctx, 50*time.Millisecond)
+	require.NoError(t, err)
+	require.False(t, ok)
+
+	// Released from another goroutine.
+	done := make(chan error, 1)
+	go func() { done <- m.Release(ctx) }()
+	require.NoError(t, recvErr(t, done))
+	require.ErrorIs(t, context.Cause(held), ErrReleased)
+	require.False(t, m.IsHeld())
+	require.Zero(t, m.FencingToken())
+	require.ErrorIs(t, m.Release(ctx), ErrNotHeld)
+
+	other := NewSemaphoreMutex(c, path, WithData([]byte("other")))
+	_, ok, err = other.TryAcquire(ctx, time.Second)
+	require.NoError(t, err)
+	require.True(t, ok)
+	ids, err := other.Participants(ctx)
+	require.NoError(t, err)
+	require.Equal(t, []string{"other"}, ids)
+	require.NoError(t, other.Release(ctx))
+}
+
+func TestMultiLock(t *testing.T) {
+	srv := zktest.Server(t)
+	c := connect(t, srv.ConnectString())
+	ctx := testCtx(t)
+	base := zktest.UniquePath(t)
+	a, b := NewMutex(c, base+"/a"), NewSemaphoreMutex(c, base+"/b")
+	ml := NewMultiLock(a, b)
+	held, err := ml.Acquire(ctx)
+	require.NoError(t, err)
+	require.True(t, a.IsHeld())
+	require.True(t, b.IsHeld())
+	require.NoError(t, ml.Release(ctx))
+	require.ErrorIs(t, context.Cause(held), ErrReleased)
+	require.False(t, a.IsHeld())
+	require.False(t, b.IsHeld())
+	require.ErrorIs(t, ml.Release(ctx), ErrNotHeld)
+
+	// All or nothing: when b is taken elsewhere, a is released again.
+	other := NewMutex(c, base+"/b2")
+	_, err = other.Acquire(ctx)
+	require.NoError(t, err)
+	ml2 := NewMultiLock(NewMutex(c, base+"/a"), NewMutex(c, base+"/b2"))
+	_, ok, err := ml2.TryAcquire(ctx, 100*time.Millisecond)
+	require.NoError(t, err)
+	require.False(t, ok)
+	require.Empty(t, children(t, c, base+"/a"), "the lock taken first is released")
+	require.NoError(t, other.Release(ctx))
+
+	// The held context ends when one lock's hold ends.
+	x := NewMutex(c, base+"/x")
+	ml3 := NewMultiLock(x, NewMutex(c, base+"/y"))
+	held, ok, err = ml3.TryAcquire(ctx, time.Second)
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.NoError(t, c.Delete(ctx, x.Node(), -1))
+	waitDone(t, held, "multi-lock held context")
+	require.ErrorIs(t, context.Cause(held), ErrLost)
+	require.NoError(t, ml3.Release(ctx))
+}
