@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/zkcurator/zkcurator/recipes/internal/seqnode"
+	"github.com/zkcurator/zkcurator/recipes/shared"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
@@ -19,10 +20,10 @@ const (
 )
 
 // Semaphore is a distributed counting semaphore, wire compatible with
-// Curator's InterProcessSemaphoreV2 (with a fixed maximum; Curator's
-// SharedCountReader variant is not supported): at most maxLeases leases
-// are held at a time across all processes using path with the same
-// maximum.
+// Curator's InterProcessSemaphoreV2: at most maxLeases leases are held at a
+// time across all processes using path with the same maximum. The maximum
+// is fixed (NewSemaphore) or read from a shared count node that every
+// process watches (NewSemaphoreCount, Curator's SharedCountReader variant).
 //
 // Layout: acquirers take a Mutex on "<path>/locks" in turn; the one holding
 // it creates its lease "<path>/leases/_c_<uuid>-lease-<seq10>" (ephemeral:
@@ -33,6 +34,7 @@ type Semaphore struct {
 	client *zk.Client
 	path   string
 	max    int
+	count  *shared.Count // nil: max is fixed
 	cfg    config
 	key    seqnode.Sorter
 }
@@ -45,6 +47,30 @@ func NewSemaphore(client *zk.Client, path string, maxLeases int, opts ...Option)
 		maxLeases = 1
 	}
 	return &Semaphore{client: client, path: path, max: maxLeases, cfg: newConfig(opts), key: seqnode.ByLockName(leaseLockName)}
+}
+
+// NewSemaphoreCount returns a Semaphore on path whose maximum number of
+// leases is the value of count, re-read whenever it changes: raising the
+// count lets waiters in at once; lowering it lets no new lease in until
+// enough leases are released (held leases are not revoked). A count below 1
+// counts as 1.
+func NewSemaphoreCount(client *zk.Client, path string, count *shared.Count, opts ...Option) *Semaphore {
+	s := NewSemaphore(client, path, 1, opts...)
+	s.count = count
+	return s
+}
+
+// maxLeases returns the current maximum and, for a shared count, a channel
+// that receives an event when it changes (nil for a fixed maximum).
+func (s *Semaphore) maxLeases(ctx context.Context) (int, <-chan zk.Event, error) {
+	if s.count == nil {
+		return s.max, nil, nil
+	}
+	v, ch, err := s.count.GetW(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	return max(int(v), 1), ch, nil
 }
 
 func (s *Semaphore) leasesPath() string { return seqnode.JoinPath(s.path, semLeasesChild) }
@@ -135,7 +161,11 @@ func (s *Semaphore) await(ctx context.Context, n *seqnode.Node, expire <-chan ti
 		if !n.OwnedBy(s.client) {
 			continue // the list was read in a later session
 		}
-		if len(children) <= s.max {
+		limit, countChanged, err := s.maxLeases(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if len(children) <= limit {
 			h, err := seqnode.StartHold(ctx, s.client, n, nil)
 			if !errors.Is(err, seqnode.ErrUnsafe) {
 				return h, err
@@ -147,6 +177,7 @@ func (s *Semaphore) await(ctx context.Context, n *seqnode.Node, expire <-chan ti
 		}
 		select {
 		case <-ch:
+		case <-countChanged:
 		case <-lost:
 		case <-ctx.Done():
 			return nil, ctx.Err()

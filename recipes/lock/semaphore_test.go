@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkcurator/zkcurator/internal/zktest"
+	"github.com/zkcurator/zkcurator/recipes/shared"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
@@ -194,4 +195,34 @@ func TestMultiLock(t *testing.T) {
 	waitDone(t, held, "multi-lock held context")
 	require.ErrorIs(t, context.Cause(held), ErrLost)
 	require.NoError(t, ml3.Release(ctx))
+}
+
+func TestSemaphoreSharedCount(t *testing.T) {
+	srv := zktest.Server(t)
+	c := connect(t, srv.ConnectString())
+	ctx := testCtx(t)
+	path := zktest.UniquePath(t)
+	count := shared.NewCount(c, path+"/count", 1)
+	s := NewSemaphoreCount(c, path+"/sem", count)
+	other := NewSemaphoreCount(connect(t, srv.ConnectString()), path+"/sem", shared.NewCount(c, path+"/count", 99))
+
+	l1, err := s.Acquire(ctx)
+	require.NoError(t, err)
+	_, ok, err := other.TryAcquire(ctx, 50*time.Millisecond)
+	require.NoError(t, err)
+	require.False(t, ok, "the shared count (1) is the limit, not the other process's seed")
+
+	got := make(chan error, 1)
+	var l2 *Lease
+	go func() {
+		var err error
+		l2, err = other.Acquire(ctx)
+		got <- err
+	}()
+	// Raising the count lets the waiter in without any release.
+	require.NoError(t, count.Set(ctx, 2))
+	require.NoError(t, recvErr(t, got))
+	require.NoError(t, l1.Context().Err(), "the first lease is still held")
+	require.NoError(t, l2.Release(ctx))
+	require.NoError(t, l1.Release(ctx))
 }
