@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/zkcurator/zkcurator/internal/queue"
 	"github.com/zkcurator/zkcurator/jute"
 )
 
@@ -200,7 +201,7 @@ func Dial(ctx context.Context, connectString string, opts ...Option) (*Conn, err
 		xid:       1,
 		out:       newOutQueue(),
 		watches:   newWatchRegistry(),
-		events:    newEventQueue(),
+		events:    queue.New[eventItem](),
 		connected: make(chan struct{}),
 		dead:      make(chan struct{}),
 		stop:      make(chan struct{}),
@@ -316,7 +317,7 @@ func (c *Conn) die(err error, s State) {
 	c.emitState(s, err)
 	os, ws := c.watches.drain()
 	if len(os) > 0 || len(ws) > 0 {
-		c.events.push(eventItem{ev: Event{Type: EventNotWatching, State: s, Err: err},
+		c.events.Push(eventItem{ev: Event{Type: EventNotWatching, State: s, Err: err},
 			oneshots: os, watchers: ws, final: true})
 	}
 	c.dropConn(err)
@@ -394,7 +395,7 @@ func (c *Conn) shutdown() {
 	close(c.stop)
 	c.stopCancel()
 	<-c.loopDone
-	c.events.close()
+	c.events.Close()
 	c.wg.Wait()
 	c.pumpMu.Lock()
 	c.pumpsStopped = true

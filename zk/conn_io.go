@@ -186,7 +186,7 @@ func (c *Conn) dispatchNotification(we *jute.WatcherEvent) {
 	if len(os) == 0 && len(ws) == 0 {
 		it.handler = true
 	}
-	c.events.push(it)
+	c.events.Push(it)
 }
 
 // nextXid returns the next normal xid: 1.., wrapping from MaxInt32 to 1.

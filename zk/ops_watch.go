@@ -128,13 +128,13 @@ func (c *Conn) RemoveWatches(ctx context.Context, path string, typ WatcherType, 
 	}
 	st := c.State()
 	if len(data) > 0 {
-		c.events.push(eventItem{ev: Event{Type: EventDataWatchRemoved, State: st, Path: path}, oneshots: data})
+		c.events.Push(eventItem{ev: Event{Type: EventDataWatchRemoved, State: st, Path: path}, oneshots: data})
 	}
 	if len(child) > 0 {
-		c.events.push(eventItem{ev: Event{Type: EventChildWatchRemoved, State: st, Path: path}, oneshots: child})
+		c.events.Push(eventItem{ev: Event{Type: EventChildWatchRemoved, State: st, Path: path}, oneshots: child})
 	}
 	if len(ws) > 0 {
-		c.events.push(eventItem{ev: Event{Type: EventNotWatching, State: st, Path: path}, watchers: ws, final: true})
+		c.events.Push(eventItem{ev: Event{Type: EventNotWatching, State: st, Path: path}, watchers: ws, final: true})
 	}
 	return nil
 }

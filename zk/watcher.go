@@ -54,7 +54,7 @@ func (w *Watcher) Remove(ctx context.Context) error {
 	if !found {
 		return nil
 	}
-	w.c.events.push(eventItem{ev: Event{Type: EventNotWatching, State: w.c.State(), Path: w.path},
+	w.c.events.Push(eventItem{ev: Event{Type: EventNotWatching, State: w.c.State(), Path: w.path},
 		watchers: []*Watcher{w}, final: true})
 	if others {
 		return nil

@@ -81,6 +81,19 @@ func (q *Queue[T]) TryPop() (v T, ok, done bool) {
 	return v, false, q.closed
 }
 
+// TakeAll moves every queued item to the end of dst and returns it, without
+// blocking. done reports that the queue is closed and was drained: no item
+// will ever come. A consumer that batches calls TakeAll, handles the
+// batch, and waits on Ready when it got nothing.
+func (q *Queue[T]) TakeAll(dst []T) (items []T, done bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	dst = append(dst, q.items[q.head:]...)
+	clear(q.items)
+	q.items, q.head = q.items[:0], 0
+	return dst, q.closed
+}
+
 // Ready returns a channel that has a value when an item may be available or
 // the queue has been closed; call TryPop after receiving from it.
 func (q *Queue[T]) Ready() <-chan struct{} { return q.ready }

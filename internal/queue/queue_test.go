@@ -72,3 +72,21 @@ func TestPopWaitsForPush(t *testing.T) {
 	require.Equal(t, "x", <-got)
 	q.Close()
 }
+
+func TestTakeAll(t *testing.T) {
+	q := New[int]()
+	got, done := q.TakeAll(nil)
+	require.Empty(t, got)
+	require.False(t, done)
+	q.Push(1)
+	q.Push(2)
+	<-q.Ready()
+	got, done = q.TakeAll(got[:0])
+	require.Equal(t, []int{1, 2}, got)
+	require.False(t, done)
+	q.Push(3)
+	q.Close()
+	got, done = q.TakeAll(got[:0])
+	require.Equal(t, []int{3}, got)
+	require.True(t, done)
+}
