@@ -1,0 +1,156 @@
+// Command election shows leader election with zkcurator: three
+// participants join one election, the leader is stopped, and another takes
+// over.
+//
+//	go run ./examples/election                         # embedded test server, no ZooKeeper needed
+//	go run ./examples/election -servers 127.0.0.1:2181 # a real ensemble
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/zkcurator/zkcurator/recipes/election"
+	"github.com/zkcurator/zkcurator/testserver"
+	"github.com/zkcurator/zkcurator/zk"
+)
+
+func main() {
+	servers := flag.String("servers", "", "ZooKeeper connect string; empty starts the embedded test server")
+	flag.Parse()
+	if err := run(*servers); err != nil {
+		fmt.Fprintln(os.Stderr, "election:", err)
+		os.Exit(1)
+	}
+}
+
+// participant is one process of the election: its own client and latch.
+type participant struct {
+	name   string
+	client *zk.Client
+	latch  *election.Latch
+}
+
+func run(servers string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+
+	if servers == "" {
+		srv, err := testserver.Start()
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		servers = srv.ConnectString()
+		say("Started the embedded ZooKeeper test server on %s.", servers)
+	}
+	path := fmt.Sprintf("/examples/election-%d", time.Now().UnixNano())
+
+	names := []string{"alice", "bob", "carol"}
+	ps := make([]*participant, 0, len(names))
+	defer func() {
+		for i := len(ps) - 1; i >= 0; i-- {
+			_ = ps[i].latch.Close()
+			_ = ps[i].client.Close()
+		}
+	}()
+	for _, name := range names {
+		c, err := zk.Connect(ctx, servers, zk.WithSessionTimeout(5*time.Second))
+		if err != nil {
+			return err
+		}
+		l := election.NewLatch(c, path, name)
+		p := &participant{name: name, client: c, latch: l}
+		ps = append(ps, p)
+		l.Listen(func(isLeader bool) {
+			if isLeader {
+				say("%s: I am the leader now.", name)
+			} else {
+				say("%s: I am no longer the leader.", name)
+			}
+		})
+		if err := l.Start(ctx); err != nil {
+			return err
+		}
+		say("%s joined the election at %s.", name, path)
+	}
+
+	// Whoever leads does the work until its leadership context ends.
+	leader, lead, err := awaitAny(ctx, ps)
+	if err != nil {
+		return err
+	}
+	all, err := leader.latch.Participants(ctx)
+	if err != nil {
+		return err
+	}
+	say("Participants, leader first: %v.", ids(all))
+	say("%s leads and does the work.", leader.name)
+
+	say("Stopping %s.", leader.name)
+	if err := leader.latch.CloseWith(election.CloseNotifyLeader); err != nil {
+		return err
+	}
+	<-lead.Done()
+	say("%s stopped working: %v.", leader.name, context.Cause(lead))
+
+	rest := make([]*participant, 0, len(ps)-1)
+	for _, p := range ps {
+		if p != leader {
+			rest = append(rest, p)
+		}
+	}
+	next, _, err := awaitAny(ctx, rest)
+	if err != nil {
+		return err
+	}
+	ld, err := next.latch.Leader(ctx)
+	if err != nil {
+		return err
+	}
+	say("%s took over; ZooKeeper agrees the leader is %s.", next.name, ld.ID)
+	return nil
+}
+
+// awaitAny returns the first of ps to lead and its leadership context.
+func awaitAny(ctx context.Context, ps []*participant) (*participant, context.Context, error) {
+	type won struct {
+		p    *participant
+		lead context.Context
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ch := make(chan won, len(ps))
+	errs := make(chan error, len(ps))
+	for _, p := range ps {
+		go func() {
+			lead, err := p.latch.Await(ctx)
+			if err != nil {
+				errs <- err
+				return
+			}
+			ch <- won{p, lead}
+		}()
+	}
+	select {
+	case w := <-ch:
+		return w.p, w.lead, nil
+	case err := <-errs:
+		return nil, nil, err
+	case <-ctx.Done():
+		return nil, nil, ctx.Err()
+	}
+}
+
+func ids(ps []election.Participant) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.ID
+	}
+	return out
+}
+
+func say(format string, args ...any) { fmt.Printf(format+"\n", args...) }

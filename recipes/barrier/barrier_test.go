@@ -1,0 +1,225 @@
+package barrier
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/zkcurator/zkcurator/internal/zktest"
+	"github.com/zkcurator/zkcurator/zk"
+)
+
+func TestMain(m *testing.M) { zktest.Main(m) }
+
+func connect(t testing.TB, addr string) *zk.Client {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := zk.Connect(ctx, addr, zk.WithSessionTimeout(4*time.Second))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+func testCtx(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func recvErr(t testing.TB, ch <-chan error) error {
+	t.Helper()
+	select {
+	case err := <-ch:
+		return err
+	case <-time.After(30 * time.Second):
+		t.Fatal("timed out waiting for a result")
+		return nil
+	}
+}
+
+func TestBarrierSetWaitRemove(t *testing.T) {
+	srv := zktest.Server(t)
+	path := zktest.UniquePath(t) + "/b"
+	ctx := testCtx(t)
+	b := New(connect(t, srv.ConnectString()), path)
+	require.NoError(t, b.Wait(ctx)) // not set: returns at once
+	require.NoError(t, b.Remove(ctx))
+	require.NoError(t, b.Set(ctx))
+	require.NoError(t, b.Set(ctx)) // idempotent
+
+	const waiters = 3
+	released := make(chan error, waiters)
+	var waiting sync.WaitGroup
+	for range waiters {
+		w := New(connect(t, srv.ConnectString()), path)
+		waiting.Add(1)
+		go func() {
+			waiting.Done()
+			released <- w.Wait(ctx)
+		}()
+	}
+	waiting.Wait()
+	select {
+	case err := <-released:
+		t.Fatalf("Wait returned while the barrier is set: %v", err)
+	default:
+	}
+	require.NoError(t, b.Remove(ctx))
+	for range waiters {
+		require.NoError(t, recvErr(t, released))
+	}
+
+	require.NoError(t, b.Set(ctx))
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	require.ErrorIs(t, b.Wait(cctx), context.Canceled)
+}
+
+var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+
+func TestDoubleBarrierEnterAndLeaveTogether(t *testing.T) {
+	srv := zktest.Server(t)
+	path := zktest.UniquePath(t)
+	const n = 4
+	ctx := testCtx(t)
+	var entered, left atomic.Int32
+	errs := make(chan error, 2*n)
+	bars := make([]*DoubleBarrier, n)
+	for i := range bars {
+		bars[i] = NewDouble(connect(t, srv.ConnectString()), path, n)
+	}
+	for _, d := range bars[:n-1] {
+		go func() {
+			errs <- d.Enter(ctx)
+		}()
+	}
+	// Nobody enters before the last member arrives.
+	c := connect(t, srv.ConnectString())
+	zktest.Eventually(t, func() bool {
+		kids, _, err := c.Children(ctx, path)
+		return err == nil && len(kids) == n-1
+	}, "n-1 members waiting")
+	kids, _, err := c.Children(ctx, path)
+	require.NoError(t, err)
+	for _, k := range kids {
+		require.Regexp(t, uuidRE, k)
+	}
+	require.Zero(t, entered.Load())
+	go func() { errs <- bars[n-1].Enter(ctx) }()
+	for range n {
+		require.NoError(t, recvErr(t, errs))
+		entered.Add(1)
+	}
+	ok, _, err := c.Exists(ctx, path+"/ready")
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.ErrorIs(t, bars[0].Enter(ctx), ErrEntered)
+
+	// Leave: nobody returns before the last member has called Leave.
+	for _, d := range bars[:n-1] {
+		go func() {
+			err := d.Leave(ctx)
+			left.Add(1)
+			errs <- err
+		}()
+	}
+	// The members that left delete their nodes, except the lowest, which
+	// leaves last.
+	names := make([]string, n)
+	for i, d := range bars {
+		names[i] = d.name
+	}
+	want := []string{slices.Min(names), names[n-1]}
+	slices.Sort(want)
+	want = slices.Compact(want)
+	zktest.Eventually(t, func() bool {
+		kids, _, err := c.Children(ctx, path)
+		kids = members(kids)
+		slices.Sort(kids)
+		return err == nil && slices.Equal(kids, want)
+	}, "members to delete their nodes")
+	require.Zero(t, left.Load(), "a member left before the last one called Leave")
+	go func() { errs <- bars[n-1].Leave(ctx) }()
+	for range n {
+		require.NoError(t, recvErr(t, errs))
+	}
+	kids, _, err = c.Children(ctx, path)
+	require.NoError(t, err)
+	require.Empty(t, kids, "ready and member nodes are deleted")
+	require.ErrorIs(t, bars[0].Leave(ctx), ErrNotEntered)
+}
+
+func TestDoubleBarrierMemberSessionExpires(t *testing.T) {
+	srv := zktest.Embedded(t)
+	path := zktest.UniquePath(t)
+	const n = 3
+	ctx := testCtx(t)
+	clients := make([]*zk.Client, n)
+	bars := make([]*DoubleBarrier, n)
+	for i := range bars {
+		clients[i] = connect(t, srv.ConnectString())
+		bars[i] = NewDouble(clients[i], path, n)
+	}
+	c := connect(t, srv.ConnectString())
+	count := func() int {
+		kids, _, err := c.Children(ctx, path)
+		if errors.Is(err, zk.ErrNoNode) {
+			return 0
+		}
+		require.NoError(t, err)
+		return len(members(kids))
+	}
+
+	// While waiting in Enter: the expired member comes back in its new
+	// session, so everyone enters.
+	errs := make(chan error, n)
+	for _, d := range bars[:n-1] {
+		go func() { errs <- d.Enter(ctx) }()
+	}
+	zktest.Eventually(t, func() bool { return count() == n-1 }, "two members waiting")
+	srv.ExpireSession(clients[0].SessionID())
+	zktest.Eventually(t, func() bool { return count() == n-1 && clients[0].State() == zk.Reconnected }, "the expired member to come back")
+	go func() { errs <- bars[n-1].Enter(ctx) }()
+	for range n {
+		require.NoError(t, recvErr(t, errs))
+	}
+
+	// After entering: member 1's session expires mid-computation. The
+	// others leave without it; its own Leave reports the lost node.
+	srv.ExpireSession(clients[1].SessionID())
+	zktest.Eventually(t, func() bool { return count() == n-1 }, "the expired member's node to go")
+	for _, i := range []int{0, 2} {
+		go func() { errs <- bars[i].Leave(ctx) }()
+	}
+	require.NoError(t, recvErr(t, errs))
+	require.NoError(t, recvErr(t, errs))
+	require.ErrorIs(t, bars[1].Leave(ctx), ErrNodeLost)
+	require.Zero(t, count())
+}
+
+func TestDoubleBarrierEnterCancelledLeavesNoNode(t *testing.T) {
+	srv := zktest.Server(t)
+	path := zktest.UniquePath(t)
+	c := connect(t, srv.ConnectString())
+	d := NewDouble(c, path, 2)
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- d.Enter(ctx) }()
+	zktest.Eventually(t, func() bool {
+		kids, _, err := c.Children(context.Background(), path)
+		return err == nil && len(kids) == 1
+	}, "our node")
+	cancel()
+	require.ErrorIs(t, recvErr(t, errc), context.Canceled)
+	kids, _, err := c.Children(context.Background(), path)
+	require.NoError(t, err)
+	require.Empty(t, kids)
+}

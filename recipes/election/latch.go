@@ -1,0 +1,380 @@
+package election
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/cenkalti/backoff/v4"
+
+	"github.com/zkcurator/zkcurator/recipes/internal/seqnode"
+	"github.com/zkcurator/zkcurator/zk"
+)
+
+// latchLockName is the lock name of Latch nodes (Curator's LeaderLatch
+// LOCK_NAME).
+const latchLockName = "latch-"
+
+var latchKey = seqnode.ByLockName(latchLockName)
+
+// CloseMode says whether closing a Latch that leads tells its listeners.
+type CloseMode int
+
+const (
+	// CloseSilent: listeners are not told of the leadership lost by Close
+	// (Curator's default). The leadership context is cancelled anyway.
+	CloseSilent CloseMode = iota
+	// CloseNotifyLeader: listeners get notLeader (false) when Close ends
+	// leadership.
+	CloseNotifyLeader
+)
+
+// LatchOption configures a Latch.
+type LatchOption func(*latchConfig)
+
+type latchConfig struct {
+	closeMode CloseMode
+}
+
+// WithCloseMode sets the mode Close uses (default CloseSilent).
+func WithCloseMode(m CloseMode) LatchOption {
+	return func(c *latchConfig) { c.closeMode = m }
+}
+
+// Latch states.
+const (
+	latent = iota
+	started
+	closed
+)
+
+// Latch is a participant in a leader election that stays in it until
+// closed, wire compatible with Curator's LeaderLatch. Of all the Latches
+// (and Curator LeaderLatches) on one path, at most one leads at a time.
+//
+// A Latch leads only while its node is the first child of the path and
+// belongs to the client's current session, and while the connection is
+// not in doubt under the client's error policy. When leadership ends
+// because of the connection, the Latch contests again by itself once the
+// client is connected again: it keeps its node if the session survived,
+// else it deletes the old node and makes a new one (at the end of the
+// queue).
+//
+// A Latch is safe for concurrent use.
+type Latch struct {
+	client *zk.Client
+	path   string
+	id     string
+	cfg    latchConfig
+	notify *notifier
+
+	ctx  context.Context // the latch's lifetime; ended by Close
+	stop context.CancelCauseFunc
+	done chan struct{} // closed when the goroutine has ended
+
+	mu      sync.Mutex
+	state   int
+	node    *seqnode.Node
+	hold    *seqnode.Hold // leadership; nil when not leading
+	changed chan struct{} // closed (and replaced) at each change of hold or state
+}
+
+// NewLatch returns a Latch for participant id on path. It does not talk
+// to ZooKeeper until Start.
+func NewLatch(client *zk.Client, path, id string, opts ...LatchOption) *Latch {
+	var cfg latchConfig
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	ctx, stop := context.WithCancelCause(context.Background())
+	return &Latch{
+		client:  client,
+		path:    path,
+		id:      id,
+		cfg:     cfg,
+		notify:  newNotifier(),
+		ctx:     ctx,
+		stop:    stop,
+		done:    make(chan struct{}),
+		changed: make(chan struct{}),
+	}
+}
+
+// ID returns the participant id.
+func (l *Latch) ID() string { return l.id }
+
+// Path returns the election's path.
+func (l *Latch) Path() string { return l.path }
+
+// Start joins the election: it makes the Latch's node and returns; the
+// Latch then contests on its own goroutine until Close. If the node
+// cannot be made (or ctx ends first) Start returns the error and the
+// Latch is closed: nothing is left running and no node is left behind.
+// A Latch can be started once (ErrStarted).
+func (l *Latch) Start(ctx context.Context) error {
+	l.mu.Lock()
+	if l.state != latent {
+		st := l.state
+		l.mu.Unlock()
+		if st == closed {
+			return wrap("start", l.path, ErrClosed)
+		}
+		return wrap("start", l.path, ErrStarted)
+	}
+	l.state = started
+	l.mu.Unlock()
+	l.notify.start()
+	n, err := seqnode.CreateDetached(ctx, l.client, l.path, latchLockName, []byte(l.id))
+	if err != nil {
+		l.mu.Lock()
+		l.state = closed
+		l.signalLocked()
+		l.mu.Unlock()
+		l.stop(ErrClosed)
+		close(l.done)
+		l.notify.close()
+		return wrap("start", l.path, err)
+	}
+	l.setNode(n)
+	go l.run(n)
+	return nil
+}
+
+// Listen subscribes f to leadership changes: f(true) when the Latch
+// becomes leader, f(false) when it stops leading. Calls are made in
+// order, one at a time, on a goroutine of the Latch; f should return
+// quickly and must not wait for the Latch to change state. The
+// leadership context (Await) is cancelled before f(false) is called. The
+// returned function unsubscribes f.
+func (l *Latch) Listen(f func(isLeader bool)) (unsubscribe func()) {
+	return l.notify.listen(f)
+}
+
+// IsLeader reports whether the Latch leads now.
+func (l *Latch) IsLeader() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.state == started && l.hold != nil && l.hold.Context().Err() == nil
+}
+
+// Await waits until the Latch leads and returns the leadership context:
+// it is cancelled (context.Cause says why) as soon as leading is no
+// longer safe, or by Close (cause ErrClosed). It returns at once if the
+// Latch leads already. It fails with ErrClosed when the Latch is closed
+// (or not started), or with ctx's error.
+func (l *Latch) Await(ctx context.Context) (leadership context.Context, err error) {
+	for {
+		l.mu.Lock()
+		if l.state != started {
+			l.mu.Unlock()
+			return nil, wrap("await", l.path, ErrClosed)
+		}
+		if h := l.hold; h != nil && h.Context().Err() == nil {
+			l.mu.Unlock()
+			return h.Context(), nil
+		}
+		ch := l.changed
+		l.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return nil, wrap("await", l.path, ctx.Err())
+		}
+	}
+}
+
+// FencingToken returns the czxid of the Latch's node while it leads, 0
+// otherwise. Tokens grow with each new leadership: a resource that
+// refuses tokens lower than the highest it has seen is safe even from a
+// leader that has not yet noticed it lost leadership.
+func (l *Latch) FencingToken() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.hold == nil || l.hold.Context().Err() != nil {
+		return 0
+	}
+	return l.hold.Node().Czxid
+}
+
+// OurPath returns the path of the Latch's current node, "" when it has
+// none. It is for reference only: the node may change at any time.
+func (l *Latch) OurPath() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.node == nil {
+		return ""
+	}
+	return l.node.Path
+}
+
+// Participants returns the election's participants, read from ZooKeeper
+// (so it may disagree with IsLeader for a moment): their ids, in order,
+// the leader first.
+func (l *Latch) Participants(ctx context.Context) ([]Participant, error) {
+	ps, err := participants(ctx, l.client, l.path, latchKey)
+	return ps, wrap("participants", l.path, err)
+}
+
+// Leader returns the election's leader, read from ZooKeeper. It fails
+// with ErrNoLeader when there is no participant.
+func (l *Latch) Leader(ctx context.Context) (Participant, error) {
+	p, err := leader(ctx, l.client, l.path, latchKey)
+	return p, wrap("leader", l.path, err)
+}
+
+// Close leaves the election with the Latch's close mode (WithCloseMode):
+// leadership ends (its context is cancelled with cause ErrClosed) and the
+// node is deleted — with a guaranteed delete: if the first attempt fails,
+// the client keeps trying in the background. Close waits for the Latch's
+// goroutines. It fails with ErrClosed if the Latch is not started or
+// closed already.
+func (l *Latch) Close() error { return l.CloseWith(l.cfg.closeMode) }
+
+// CloseWith is Close with the given close mode.
+func (l *Latch) CloseWith(mode CloseMode) error {
+	l.mu.Lock()
+	if l.state != started {
+		l.mu.Unlock()
+		return wrap("close", l.path, ErrClosed)
+	}
+	l.state = closed
+	l.signalLocked()
+	l.mu.Unlock()
+	if mode != CloseNotifyLeader {
+		l.notify.clear()
+	}
+	l.stop(ErrClosed)
+	<-l.done
+	l.notify.clear()
+	l.notify.close()
+	return nil
+}
+
+// signalLocked wakes Await callers. l.mu is held.
+func (l *Latch) signalLocked() {
+	close(l.changed)
+	l.changed = make(chan struct{})
+}
+
+func (l *Latch) setNode(n *seqnode.Node) {
+	l.mu.Lock()
+	l.node = n
+	l.mu.Unlock()
+}
+
+// setHold records h as the leadership (nil: none) and tells listeners.
+func (l *Latch) setHold(h *seqnode.Hold) {
+	l.mu.Lock()
+	was := l.hold != nil
+	l.hold = h
+	l.signalLocked()
+	l.mu.Unlock()
+	if now := h != nil; now != was {
+		l.notify.publish(now)
+	}
+}
+
+// run is the Latch's goroutine: every decision is taken here, from fresh
+// reads, so no stale watch or callback can grant leadership.
+func (l *Latch) run(n *seqnode.Node) {
+	defer close(l.done)
+	bo := backoff.NewExponentialBackOff()
+	bo.InitialInterval = 20 * time.Millisecond
+	bo.MaxInterval = 2 * time.Second
+	bo.MaxElapsedTime = 0
+	for l.ctx.Err() == nil {
+		err := l.contest(&n)
+		if err == nil {
+			bo.Reset()
+			continue
+		}
+		if l.ctx.Err() != nil || errors.Is(err, zk.ErrClosed) {
+			break
+		}
+		// An operation failed (the retry policy gave up): try again later.
+		t := time.NewTimer(bo.NextBackOff())
+		select {
+		case <-t.C:
+		case <-l.ctx.Done():
+			t.Stop()
+		}
+	}
+	l.setHold(nil)
+	if n != nil {
+		seqnode.Discard(l.ctx, l.client, n.Path)
+	}
+	l.setNode(nil)
+}
+
+// contest runs one round: it makes sure *n is a node of the current
+// session, waits until it is first, then leads until leading is no longer
+// safe. It returns nil to start the next round at once.
+func (l *Latch) contest(n **seqnode.Node) error {
+	c := l.client
+	if *n != nil && !(*n).OwnedBy(c) {
+		// A node of a lost session: delete it (if the server has not
+		// already) before making the new one, so that it can neither lead
+		// nor hold the others back.
+		done := seqnode.Discard(l.ctx, c, (*n).Path)
+		select {
+		case <-done:
+		case <-l.ctx.Done():
+			return nil
+		}
+		*n = nil
+		l.setNode(nil)
+	}
+	if *n == nil {
+		if err := seqnode.WaitSafe(l.ctx, c); err != nil {
+			return err
+		}
+		nn, err := seqnode.CreateDetached(l.ctx, c, l.path, latchLockName, []byte(l.id))
+		if err != nil {
+			return err
+		}
+		*n = nn
+		l.setNode(nn)
+	}
+	err := seqnode.Await(l.ctx, c, *n, latchKey, seqnode.Standard(1), nil)
+	switch {
+	case errors.Is(err, seqnode.ErrNodeGone):
+		*n = nil // deleted by someone (or with the session): make a new one
+		l.setNode(nil)
+		return nil
+	case errors.Is(err, seqnode.ErrNotOwner):
+		return nil // the next round replaces it
+	case err != nil:
+		return err
+	}
+	h, err := seqnode.StartHold(l.ctx, c, *n, nil)
+	switch {
+	case errors.Is(err, seqnode.ErrUnsafe):
+		return seqnode.WaitSafe(l.ctx, c)
+	case errors.Is(err, seqnode.ErrNodeGone):
+		*n = nil
+		l.setNode(nil)
+		return nil
+	case errors.Is(err, seqnode.ErrNotOwner):
+		return nil
+	case err != nil:
+		return err
+	}
+	l.setHold(h)
+	select {
+	case <-h.Context().Done():
+	case <-l.ctx.Done():
+		h.End(ErrClosed)
+	}
+	<-h.Done()
+	l.setHold(nil)
+	if l.ctx.Err() != nil {
+		return nil
+	}
+	// Leadership ended: the connection is in doubt, the session is gone or
+	// the node was deleted. Contest again once it is safe; the next round
+	// sees which.
+	return seqnode.WaitSafe(l.ctx, c)
+}

@@ -1,0 +1,156 @@
+package election
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/zkcurator/zkcurator/internal/zktest"
+)
+
+var lockNodeRE = regexp.MustCompile(`^_c_[0-9a-f-]{36}-lock-\d{10}$`)
+
+// recvCtx waits for a leadership context from ch, failing after 30s.
+func recvCtx(t *testing.T, ch <-chan context.Context) context.Context {
+	t.Helper()
+	select {
+	case ctx := <-ch:
+		return ctx
+	case <-time.After(30 * time.Second):
+		t.Fatal("no leadership within 30s")
+		return nil
+	}
+}
+
+// blockingLeader returns a LeaderFunc that reports each leadership on the
+// returned channel and leads until its context ends.
+func blockingLeader() (LeaderFunc, <-chan context.Context) {
+	ch := make(chan context.Context, 16)
+	return func(ctx context.Context) error {
+		ch <- ctx
+		<-ctx.Done()
+		return nil
+	}, ch
+}
+
+func TestSelectorTakesTurns(t *testing.T) {
+	srv := zktest.Server(t)
+	path := zktest.UniquePath(t)
+	const n, rounds = 3, 9
+	var current atomic.Int32
+	var violations, turns atomic.Int32
+	next := make(chan struct{})
+	sels := make([]*Selector, n)
+	for i := range sels {
+		id := int32(i + 1)
+		fn := func(ctx context.Context) error {
+			if !current.CompareAndSwap(0, id) {
+				violations.Add(1)
+			}
+			defer current.Store(0)
+			turns.Add(1)
+			select {
+			case <-next:
+			case <-ctx.Done():
+			}
+			return nil
+		}
+		sels[i] = NewSelector(connect(t, srv.ConnectString()), path, fmt.Sprintf("s%d", i), fn, WithAutoRequeue())
+		require.NoError(t, sels[i].Start(testCtx(t)))
+	}
+	defer func() {
+		for _, s := range sels {
+			require.NoError(t, s.Close())
+		}
+	}()
+	c := connect(t, srv.ConnectString())
+	zktest.Eventually(t, func() bool { return len(children(t, c, path)) == n }, "3 participants")
+	for _, k := range children(t, c, path) {
+		require.Regexp(t, lockNodeRE, k)
+	}
+	ps, err := sels[0].Participants(testCtx(t))
+	require.NoError(t, err)
+	require.Len(t, ps, n)
+	require.True(t, ps[0].Leader)
+	ld, err := sels[1].Leader(testCtx(t))
+	require.NoError(t, err)
+	require.Equal(t, ps[0], ld)
+	leaders := 0
+	for _, s := range sels {
+		if s.IsLeader() {
+			leaders++
+			require.Equal(t, s.ID(), ld.ID)
+		}
+	}
+	require.Equal(t, 1, leaders)
+
+	for range rounds {
+		next <- struct{}{}
+	}
+	zktest.Eventually(t, func() bool { return turns.Load() > rounds }, "turns")
+	require.Zero(t, violations.Load())
+}
+
+func TestSelectorInterruptRequeueAndClose(t *testing.T) {
+	srv := zktest.Server(t)
+	path := zktest.UniquePath(t)
+	fn, leads := blockingLeader()
+	s := NewSelector(connect(t, srv.ConnectString()), path, "x", fn, WithAutoRequeue())
+	require.NoError(t, s.Start(testCtx(t)))
+	require.ErrorIs(t, s.Start(testCtx(t)), ErrStarted)
+	lead := recvCtx(t, leads)
+	require.True(t, s.IsLeader())
+	s.Interrupt()
+	waitDone(t, lead, "interrupted leadership")
+	require.ErrorIs(t, context.Cause(lead), ErrInterrupted)
+	lead = recvCtx(t, leads) // requeued
+	require.NoError(t, s.Close())
+	require.ErrorIs(t, context.Cause(lead), ErrClosed)
+	require.False(t, s.IsLeader())
+	require.ErrorIs(t, s.Close(), ErrClosed)
+	require.Empty(t, children(t, connect(t, srv.ConnectString()), path))
+}
+
+func TestSelectorOnceWithoutRequeue(t *testing.T) {
+	srv := zktest.Server(t)
+	path := zktest.UniquePath(t)
+	var runs atomic.Int32
+	done := make(chan struct{}, 4)
+	errBoom := errors.New("boom")
+	var reported atomic.Value
+	s := NewSelector(connect(t, srv.ConnectString()), path, "x", func(ctx context.Context) error {
+		runs.Add(1)
+		done <- struct{}{}
+		return errBoom
+	}, WithErrorHandler(func(err error) { reported.Store(err) }))
+	require.NoError(t, s.Start(testCtx(t)))
+	<-done
+	zktest.Eventually(t, func() bool { return s.Requeue() }, "the selector to finish its turn")
+	<-done
+	require.NoError(t, s.Close())
+	require.Equal(t, int32(2), runs.Load())
+	require.ErrorIs(t, reported.Load().(error), errBoom)
+	require.False(t, s.Requeue())
+}
+
+func TestSelectorLeadershipEndsOnSuspended(t *testing.T) {
+	srv := zktest.Embedded(t)
+	path := zktest.UniquePath(t)
+	c := connect(t, srv.ConnectString())
+	fn, leads := blockingLeader()
+	s := NewSelector(c, path, "x", fn, WithAutoRequeue())
+	require.NoError(t, s.Start(testCtx(t)))
+	defer s.Close()
+	lead := recvCtx(t, leads)
+	srv.DropSession(c.SessionID())
+	waitDone(t, lead, "leadership to end on Suspended")
+	require.ErrorIs(t, context.Cause(lead), ErrLost)
+	lead = recvCtx(t, leads) // requeued after reconnecting
+	require.NoError(t, lead.Err())
+}
