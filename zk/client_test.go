@@ -19,31 +19,13 @@ import (
 	"github.com/zkcurator/zkcurator/zk"
 )
 
-// connect opens a Client recording its connection states; closed at the end.
-func connect(t *testing.T, servers string, opts ...zk.Option) (*zk.Client, *zktest.Recorder[zk.ConnectionState]) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	rec := &zktest.Recorder[zk.ConnectionState]{}
-	c, err := zk.Connect(ctx, servers, append(opts, zk.WithStateListener(rec.Add))...)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = c.Close() })
-	return c, rec
-}
-
-func testCtx(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
-
 func TestClientBasicOpsAndNamespace(t *testing.T) {
 	srv := zktest.Server(t)
-	ctx := testCtx(t)
+	ctx := zktest.Context(t)
 	root := zktest.UniquePath(t)
 	ns := strings.TrimPrefix(root, "/") + "/app"
-	c, _ := connect(t, srv.ConnectString(), zk.WithNamespace(ns), zk.WithDefaultData([]byte("dflt")))
-	plain, _ := connect(t, srv.ConnectString())
+	c, _ := zktest.ConnectRecorded(t, srv.ConnectString(), zk.WithNamespace(ns), zk.WithDefaultData([]byte("dflt")))
+	plain, _ := zktest.ConnectRecorded(t, srv.ConnectString())
 
 	p, err := c.Create(ctx, "/a", nil, zk.ModePersistent, nil)
 	require.NoError(t, err)
@@ -103,19 +85,19 @@ func TestClientBasicOpsAndNamespace(t *testing.T) {
 
 func TestClientStatesOnConnectionDrop(t *testing.T) {
 	srv := zktest.Embedded(t)
-	c, rec := connect(t, srv.ConnectString(), zk.WithSessionTimeout(4*time.Second))
+	c, rec := zktest.ConnectRecorded(t, srv.ConnectString(), zk.WithSessionTimeout(4*time.Second))
 	sid := c.SessionID()
 	srv.DropConnections()
 	rec.WaitFor(t, zk.Connected, zk.Suspended, zk.Reconnected)
 	require.Equal(t, sid, c.SessionID(), "same session after a reconnect")
-	_, _, err := c.Exists(testCtx(t), "/")
+	_, _, err := c.Exists(zktest.Context(t), "/")
 	require.NoError(t, err)
 }
 
 func TestClientStatesOnSessionExpiry(t *testing.T) {
 	srv := zktest.Embedded(t)
-	ctx := testCtx(t)
-	c, rec := connect(t, srv.ConnectString(), zk.WithSessionTimeout(4*time.Second))
+	ctx := zktest.Context(t)
+	c, rec := zktest.ConnectRecorded(t, srv.ConnectString(), zk.WithSessionTimeout(4*time.Second))
 	old := c.SessionID()
 	_, err := c.Create(ctx, "/eph", nil, zk.ModeEphemeral, nil)
 	require.NoError(t, err)
@@ -129,7 +111,7 @@ func TestClientStatesOnSessionExpiry(t *testing.T) {
 
 func TestClientLostWhenServerDownPastSessionTimeout(t *testing.T) {
 	srv := zktest.Embedded(t)
-	c, rec := connect(t, srv.ConnectString(), zk.WithSessionTimeout(time.Second))
+	c, rec := zktest.ConnectRecorded(t, srv.ConnectString(), zk.WithSessionTimeout(time.Second))
 	old := c.SessionID()
 	require.NoError(t, srv.Stop())
 	// Nobody tells the client the session is gone: it decides on its own.
@@ -141,8 +123,8 @@ func TestClientLostWhenServerDownPastSessionTimeout(t *testing.T) {
 
 func TestClientProtectedCreateAcrossLostReply(t *testing.T) {
 	srv := zktest.Embedded(t)
-	ctx := testCtx(t)
-	c, _ := connect(t, srv.ConnectString(), zk.WithSessionTimeout(4*time.Second),
+	ctx := zktest.Context(t)
+	c, _ := zktest.ConnectRecorded(t, srv.ConnectString(), zk.WithSessionTimeout(4*time.Second),
 		zk.WithRetryPolicy(retry.NTimes(5, 10*time.Millisecond)))
 	require.NoError(t, c.EnsurePath(ctx, "/locks"))
 	// The server applies the create, then the connection drops before the reply.
@@ -160,8 +142,8 @@ func TestClientUnprotectedCreateRetryReportsNodeExists(t *testing.T) {
 	// The contrast: without protection a retried create after a lost reply
 	// cannot know it succeeded.
 	srv := zktest.Embedded(t)
-	ctx := testCtx(t)
-	c, _ := connect(t, srv.ConnectString(), zk.WithRetryPolicy(retry.NTimes(5, 10*time.Millisecond)))
+	ctx := zktest.Context(t)
+	c, _ := zktest.ConnectRecorded(t, srv.ConnectString(), zk.WithRetryPolicy(retry.NTimes(5, 10*time.Millisecond)))
 	srv.DropAfterApply(jute.OpCreate2)
 	_, err := c.Create(ctx, "/plain", nil, zk.ModePersistent, nil)
 	require.ErrorIs(t, err, zk.ErrNodeExists)
@@ -169,8 +151,8 @@ func TestClientUnprotectedCreateRetryReportsNodeExists(t *testing.T) {
 
 func TestClientGuaranteedDeleteWhileDisconnected(t *testing.T) {
 	srv := zktest.Embedded(t)
-	ctx := testCtx(t)
-	c, rec := connect(t, srv.ConnectString(), zk.WithSessionTimeout(10*time.Second),
+	ctx := zktest.Context(t)
+	c, rec := zktest.ConnectRecorded(t, srv.ConnectString(), zk.WithSessionTimeout(10*time.Second),
 		zk.WithRetryPolicy(retry.OneTime(10*time.Millisecond)), zk.WithConnectionTimeout(200*time.Millisecond))
 	_, err := c.Create(ctx, "/gd", nil, zk.ModePersistent, nil)
 	require.NoError(t, err)
@@ -196,11 +178,11 @@ func TestClientGuaranteedDeleteWhileDisconnected(t *testing.T) {
 
 func TestClientSpansAndRetryEvents(t *testing.T) {
 	srv := zktest.Embedded(t)
-	ctx := testCtx(t)
+	ctx := zktest.Context(t)
 	sr := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(sr))
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
-	c, _ := connect(t, srv.ConnectString(), zk.WithTracerProvider(tp),
+	c, _ := zktest.ConnectRecorded(t, srv.ConnectString(), zk.WithTracerProvider(tp),
 		zk.WithRetryPolicy(retry.NTimes(5, 10*time.Millisecond)))
 	_, err := c.Create(ctx, "/traced", []byte("x"), zk.ModePersistent, nil)
 	require.NoError(t, err)
@@ -232,11 +214,11 @@ func TestClientSpansAndRetryEvents(t *testing.T) {
 
 func TestClientMetrics(t *testing.T) {
 	srv := zktest.Embedded(t)
-	ctx := testCtx(t)
+	ctx := zktest.Context(t)
 	reader := sdkmetric.NewManualReader()
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 	t.Cleanup(func() { _ = mp.Shutdown(context.Background()) })
-	c, rec := connect(t, srv.ConnectString(), zk.WithMeterProvider(mp), zk.WithSessionTimeout(4*time.Second))
+	c, rec := zktest.ConnectRecorded(t, srv.ConnectString(), zk.WithMeterProvider(mp), zk.WithSessionTimeout(4*time.Second))
 	_, _, err := c.Exists(ctx, "/")
 	require.NoError(t, err)
 	require.True(t, srv.ExpireSession(c.SessionID()))
@@ -269,7 +251,7 @@ func TestClientMetrics(t *testing.T) {
 
 func TestClientListenSeesOnlyLaterStates(t *testing.T) {
 	srv := zktest.Embedded(t)
-	c, _ := connect(t, srv.ConnectString())
+	c, _ := zktest.ConnectRecorded(t, srv.ConnectString())
 	late := &zktest.Recorder[zk.ConnectionState]{}
 	unsubscribe := c.Listen(late.Add)
 	srv.DropConnections()
@@ -286,7 +268,7 @@ func TestClientListenSeesOnlyLaterStates(t *testing.T) {
 
 func TestClientStatesRealEnsembleFailover(t *testing.T) {
 	e := zktest.RealEnsemble(t, 3)
-	c, rec := connect(t, e.ConnectString(), zk.WithSessionTimeout(6*time.Second))
+	c, rec := zktest.ConnectRecorded(t, e.ConnectString(), zk.WithSessionTimeout(6*time.Second))
 	sid := c.SessionID()
 	server := c.Conn().Server()
 	for i := range e.Size() {
@@ -301,8 +283,8 @@ func TestClientStatesRealEnsembleFailover(t *testing.T) {
 func TestClientStatesRealExpiry(t *testing.T) {
 	zktest.RequireReal(t)
 	e := zktest.RealEnsemble(t, 1)
-	ctx := testCtx(t)
-	c, rec := connect(t, e.ConnectString(), zk.WithSessionTimeout(4*time.Second))
+	ctx := zktest.Context(t)
+	c, rec := zktest.ConnectRecorded(t, e.ConnectString(), zk.WithSessionTimeout(4*time.Second))
 	old := c.SessionID()
 	// Expire the session the standard way: open it elsewhere and close it.
 	other, err := zk.Dial(ctx, e.ConnectString(), zk.WithSession(old, c.Conn().Password()))
@@ -314,19 +296,19 @@ func TestClientStatesRealExpiry(t *testing.T) {
 
 func TestClientStatesRealServerDown(t *testing.T) {
 	e := zktest.RealEnsemble(t, 1)
-	c, rec := connect(t, e.ConnectString(), zk.WithSessionTimeout(2*time.Second))
+	c, rec := zktest.ConnectRecorded(t, e.ConnectString(), zk.WithSessionTimeout(2*time.Second))
 	require.NoError(t, e.Stop(0))
 	rec.WaitFor(t, zk.Connected, zk.Suspended, zk.Lost)
-	require.NoError(t, e.Restart(testCtx(t), 0))
+	require.NoError(t, e.Restart(zktest.Context(t), 0))
 	rec.WaitFor(t, zk.Connected, zk.Suspended, zk.Lost, zk.Reconnected)
-	_, _, err := c.Exists(testCtx(t), "/")
+	_, _, err := c.Exists(zktest.Context(t), "/")
 	require.NoError(t, err)
 }
 
 func TestClientOpInFlightSurvivesLostSession(t *testing.T) {
 	srv := zktest.Embedded(t)
-	ctx := testCtx(t)
-	c, rec := connect(t, srv.ConnectString(), zk.WithSessionTimeout(time.Second),
+	ctx := zktest.Context(t)
+	c, rec := zktest.ConnectRecorded(t, srv.ConnectString(), zk.WithSessionTimeout(time.Second),
 		zk.WithRetryPolicy(retry.NTimes(50, 100*time.Millisecond)))
 	_, err := c.Create(ctx, "/n", []byte("v"), zk.ModePersistent, nil)
 	require.NoError(t, err)

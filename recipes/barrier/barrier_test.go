@@ -8,7 +8,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -18,38 +17,11 @@ import (
 
 func TestMain(m *testing.M) { zktest.Main(m) }
 
-func connect(t testing.TB, addr string) *zk.Client {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	c, err := zk.Connect(ctx, addr, zk.WithSessionTimeout(4*time.Second))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = c.Close() })
-	return c
-}
-
-func testCtx(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-func recvErr(t testing.TB, ch <-chan error) error {
-	t.Helper()
-	select {
-	case err := <-ch:
-		return err
-	case <-time.After(30 * time.Second):
-		t.Fatal("timed out waiting for a result")
-		return nil
-	}
-}
-
 func TestBarrierSetWaitRemove(t *testing.T) {
 	srv := zktest.Server(t)
 	path := zktest.UniquePath(t) + "/b"
-	ctx := testCtx(t)
-	b := New(connect(t, srv.ConnectString()), path)
+	ctx := zktest.Context(t)
+	b := New(zktest.Connect(t, srv.ConnectString()), path)
 	require.NoError(t, b.Wait(ctx)) // not set: returns at once
 	require.NoError(t, b.Remove(ctx))
 	require.NoError(t, b.Set(ctx))
@@ -59,7 +31,7 @@ func TestBarrierSetWaitRemove(t *testing.T) {
 	released := make(chan error, waiters)
 	var waiting sync.WaitGroup
 	for range waiters {
-		w := New(connect(t, srv.ConnectString()), path)
+		w := New(zktest.Connect(t, srv.ConnectString()), path)
 		waiting.Add(1)
 		go func() {
 			waiting.Done()
@@ -74,7 +46,7 @@ func TestBarrierSetWaitRemove(t *testing.T) {
 	}
 	require.NoError(t, b.Remove(ctx))
 	for range waiters {
-		require.NoError(t, recvErr(t, released))
+		require.NoError(t, zktest.Recv(t, released))
 	}
 
 	require.NoError(t, b.Set(ctx))
@@ -89,12 +61,12 @@ func TestDoubleBarrierEnterAndLeaveTogether(t *testing.T) {
 	srv := zktest.Server(t)
 	path := zktest.UniquePath(t)
 	const n = 4
-	ctx := testCtx(t)
+	ctx := zktest.Context(t)
 	var entered, left atomic.Int32
 	errs := make(chan error, 2*n)
 	bars := make([]*DoubleBarrier, n)
 	for i := range bars {
-		bars[i] = NewDouble(connect(t, srv.ConnectString()), path, n)
+		bars[i] = NewDouble(zktest.Connect(t, srv.ConnectString()), path, n)
 	}
 	for _, d := range bars[:n-1] {
 		go func() {
@@ -102,7 +74,7 @@ func TestDoubleBarrierEnterAndLeaveTogether(t *testing.T) {
 		}()
 	}
 	// Nobody enters before the last member arrives.
-	c := connect(t, srv.ConnectString())
+	c := zktest.Connect(t, srv.ConnectString())
 	zktest.Eventually(t, func() bool {
 		kids, _, err := c.Children(ctx, path)
 		return err == nil && len(kids) == n-1
@@ -115,7 +87,7 @@ func TestDoubleBarrierEnterAndLeaveTogether(t *testing.T) {
 	require.Zero(t, entered.Load())
 	go func() { errs <- bars[n-1].Enter(ctx) }()
 	for range n {
-		require.NoError(t, recvErr(t, errs))
+		require.NoError(t, zktest.Recv(t, errs))
 		entered.Add(1)
 	}
 	ok, _, err := c.Exists(ctx, path+"/ready")
@@ -149,7 +121,7 @@ func TestDoubleBarrierEnterAndLeaveTogether(t *testing.T) {
 	require.Zero(t, left.Load(), "a member left before the last one called Leave")
 	go func() { errs <- bars[n-1].Leave(ctx) }()
 	for range n {
-		require.NoError(t, recvErr(t, errs))
+		require.NoError(t, zktest.Recv(t, errs))
 	}
 	kids, _, err = c.Children(ctx, path)
 	require.NoError(t, err)
@@ -161,14 +133,14 @@ func TestDoubleBarrierMemberSessionExpires(t *testing.T) {
 	srv := zktest.Embedded(t)
 	path := zktest.UniquePath(t)
 	const n = 3
-	ctx := testCtx(t)
+	ctx := zktest.Context(t)
 	clients := make([]*zk.Client, n)
 	bars := make([]*DoubleBarrier, n)
 	for i := range bars {
-		clients[i] = connect(t, srv.ConnectString())
+		clients[i] = zktest.Connect(t, srv.ConnectString())
 		bars[i] = NewDouble(clients[i], path, n)
 	}
-	c := connect(t, srv.ConnectString())
+	c := zktest.Connect(t, srv.ConnectString())
 	count := func() int {
 		kids, _, err := c.Children(ctx, path)
 		if errors.Is(err, zk.ErrNoNode) {
@@ -189,7 +161,7 @@ func TestDoubleBarrierMemberSessionExpires(t *testing.T) {
 	zktest.Eventually(t, func() bool { return count() == n-1 && clients[0].State() == zk.Reconnected }, "the expired member to come back")
 	go func() { errs <- bars[n-1].Enter(ctx) }()
 	for range n {
-		require.NoError(t, recvErr(t, errs))
+		require.NoError(t, zktest.Recv(t, errs))
 	}
 
 	// After entering: member 1's session expires mid-computation. The
@@ -199,8 +171,8 @@ func TestDoubleBarrierMemberSessionExpires(t *testing.T) {
 	for _, i := range []int{0, 2} {
 		go func() { errs <- bars[i].Leave(ctx) }()
 	}
-	require.NoError(t, recvErr(t, errs))
-	require.NoError(t, recvErr(t, errs))
+	require.NoError(t, zktest.Recv(t, errs))
+	require.NoError(t, zktest.Recv(t, errs))
 	require.ErrorIs(t, bars[1].Leave(ctx), ErrNodeLost)
 	require.Zero(t, count())
 }
@@ -208,7 +180,7 @@ func TestDoubleBarrierMemberSessionExpires(t *testing.T) {
 func TestDoubleBarrierEnterCancelledLeavesNoNode(t *testing.T) {
 	srv := zktest.Server(t)
 	path := zktest.UniquePath(t)
-	c := connect(t, srv.ConnectString())
+	c := zktest.Connect(t, srv.ConnectString())
 	d := NewDouble(c, path, 2)
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
@@ -218,7 +190,7 @@ func TestDoubleBarrierEnterCancelledLeavesNoNode(t *testing.T) {
 		return err == nil && len(kids) == 1
 	}, "our node")
 	cancel()
-	require.ErrorIs(t, recvErr(t, errc), context.Canceled)
+	require.ErrorIs(t, zktest.Recv(t, errc), context.Canceled)
 	kids, _, err := c.Children(context.Background(), path)
 	require.NoError(t, err)
 	require.Empty(t, kids)

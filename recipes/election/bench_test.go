@@ -28,7 +28,7 @@ func BenchmarkFailover(b *testing.B) {
 	b.Run("graceful", func(b *testing.B) {
 		srv := zktest.Embedded(b)
 		path := zktest.UniquePath(b)
-		c1, c2 := connect(b, srv.ConnectString()), connect(b, srv.ConnectString())
+		c1, c2 := zktest.Connect(b, srv.ConnectString()), zktest.Connect(b, srv.ConnectString())
 		ctx := context.Background()
 		rtt := measureRTT(b, c2)
 		leader := startLatch(b, c1, path, "a")
@@ -58,7 +58,9 @@ func BenchmarkFailover(b *testing.B) {
 		srv := zktest.Embedded(b, testserver.WithTickTime(tick))
 		path := zktest.UniquePath(b)
 		ctx := context.Background()
-		dial := func() *zk.Client { return connect(b, srv.ConnectString(), zk.WithSessionTimeout(sessionTimeout)) }
+		dial := func() *zk.Client {
+			return zktest.Connect(b, srv.ConnectString(), zk.WithSessionTimeout(sessionTimeout))
+		}
 		leader := startLatch(b, dial(), path, "first")
 		await(b, leader)
 		var total time.Duration

@@ -125,14 +125,14 @@ func TestLatchAtMostOneLeaderUnderFaults(t *testing.T) {
 	latches := make([]*Latch, participants)
 	start := func(i int) {
 		l := NewLatch(clients[i], path, fmt.Sprintf("p%d", i))
-		require.NoError(t, l.Start(testCtx(t)))
+		require.NoError(t, l.Start(zktest.Context(t)))
 		latches[i] = l
 		wg.Add(1)
 		go x.act(l, &wg)
 	}
 	var lost atomic.Int64
 	for i := range clients {
-		clients[i] = connect(t, srv.ConnectString())
+		clients[i] = zktest.Connect(t, srv.ConnectString())
 		clients[i].Listen(func(s zk.ConnectionState) {
 			if s == zk.Lost {
 				lost.Add(1)

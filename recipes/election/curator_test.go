@@ -52,7 +52,7 @@ type leaderView interface {
 func agree(t *testing.T, want string, gos []leaderView, javas []*zktest.JavaProcess) {
 	t.Helper()
 	for _, g := range gos {
-		ld, err := g.Leader(testCtx(t))
+		ld, err := g.Leader(zktest.Context(t))
 		require.NoError(t, err)
 		require.Equal(t, want, ld.ID, "a Go participant disagrees")
 	}
@@ -66,23 +66,23 @@ func TestCuratorInteropLatch(t *testing.T) {
 	cp := buildElection(t)
 	addr := realAddr(t)
 	path := zktest.UniquePath(t) + "/latch"
-	c := connect(t, addr)
+	c := zktest.Connect(t, addr)
 	waitN := func(n int) {
-		zktest.Eventually(t, func() bool { return len(children(t, c, path)) == n }, "participants")
+		zktest.Eventually(t, func() bool { return len(zktest.Children(t, c, path)) == n }, "participants")
 	}
 
-	g1 := startLatch(t, connect(t, addr), path, "go-1")
+	g1 := startLatch(t, zktest.Connect(t, addr), path, "go-1")
 	await(t, g1)
 	j1 := zktest.StartJava(t, cp, "CuratorElection", addr, "latch", path, "java-1")
 	j1.Expect("STARTED")
 	waitN(2)
-	g2 := startLatch(t, connect(t, addr), path, "go-2")
+	g2 := startLatch(t, zktest.Connect(t, addr), path, "go-2")
 	waitN(3)
 	j2 := zktest.StartJava(t, cp, "CuratorElection", addr, "latch", path, "java-2")
 	j2.Expect("STARTED")
 	waitN(4)
 
-	ps, err := g2.Participants(testCtx(t))
+	ps, err := g2.Participants(zktest.Context(t))
 	require.NoError(t, err)
 	require.Equal(t, []Participant{{"go-1", true}, {"java-1", false}, {"go-2", false}, {"java-2", false}}, ps)
 	gos := []leaderView{g1, g2}
@@ -123,18 +123,18 @@ func TestCuratorInteropSelector(t *testing.T) {
 	cp := buildElection(t)
 	addr := realAddr(t)
 	path := zktest.UniquePath(t) + "/selector"
-	c := connect(t, addr)
+	c := zktest.Connect(t, addr)
 
 	fn, leads := blockingLeader()
-	g := NewSelector(connect(t, addr), path, "go-1", fn)
-	require.NoError(t, g.Start(testCtx(t)))
+	g := NewSelector(zktest.Connect(t, addr), path, "go-1", fn)
+	require.NoError(t, g.Start(zktest.Context(t)))
 	defer g.Close()
 	lead := recvCtx(t, leads)
 	j := zktest.StartJava(t, cp, "CuratorElection", addr, "selector", path, "java-1")
 	j.Expect("STARTED")
-	zktest.Eventually(t, func() bool { return len(children(t, c, path)) == 2 }, "participants")
+	zktest.Eventually(t, func() bool { return len(zktest.Children(t, c, path)) == 2 }, "participants")
 
-	ps, err := g.Participants(testCtx(t))
+	ps, err := g.Participants(zktest.Context(t))
 	require.NoError(t, err)
 	require.Equal(t, []Participant{{"go-1", true}, {"java-1", false}}, ps)
 	agree(t, "go-1", []leaderView{g}, []*zktest.JavaProcess{j})
@@ -144,7 +144,7 @@ func TestCuratorInteropSelector(t *testing.T) {
 
 	// The Go leader gives leadership up: Java's LeaderSelector takes it.
 	g.Interrupt()
-	waitDone(t, lead, "Go leadership to end")
+	zktest.WaitDone(t, lead, "Go leadership to end")
 	j.Expect("LEADER")
 	zktest.Eventually(t, func() bool { return !g.IsLeader() }, "the Go selector to stop leading")
 	agree(t, "java-1", []leaderView{g}, []*zktest.JavaProcess{j})
@@ -153,12 +153,12 @@ func TestCuratorInteropSelector(t *testing.T) {
 
 	// Java releases; the Go selector, queued again, takes over.
 	zktest.Eventually(t, g.Requeue, "the Go selector to queue again")
-	zktest.Eventually(t, func() bool { return len(children(t, c, path)) == 2 }, "the Go selector to queue")
+	zktest.Eventually(t, func() bool { return len(zktest.Children(t, c, path)) == 2 }, "the Go selector to queue")
 	j.Send("release")
 	j.Expect("NOTLEADER")
 	lead = recvCtx(t, leads)
 	require.NoError(t, lead.Err())
-	ld, err := g.Leader(testCtx(t))
+	ld, err := g.Leader(zktest.Context(t))
 	require.NoError(t, err)
 	require.Equal(t, "go-1", ld.ID)
 	j.Send("close")

@@ -28,13 +28,13 @@ func TestLatchRealEnsembleMemberKilled(t *testing.T) {
 	clients := make([]*zk.Client, participants)
 	start := func(i int) {
 		l := NewLatch(clients[i], path, fmt.Sprintf("p%d", i))
-		require.NoError(t, l.Start(testCtx(t)))
+		require.NoError(t, l.Start(zktest.Context(t)))
 		latches[i] = l
 		wg.Add(1)
 		go x.act(l, &wg)
 	}
 	for i := range clients {
-		clients[i] = connect(t, e.ConnectString())
+		clients[i] = zktest.Connect(t, e.ConnectString())
 		start(i)
 	}
 	defer func() {

@@ -18,20 +18,20 @@ var latchNodeRE = regexp.MustCompile(`^_c_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0
 func TestLatchNodeLayoutAndParticipants(t *testing.T) {
 	srv := zktest.Server(t)
 	path := zktest.UniquePath(t) + "/leader"
-	ctx := testCtx(t)
-	c := connect(t, srv.ConnectString())
+	ctx := zktest.Context(t)
+	c := zktest.Connect(t, srv.ConnectString())
 
 	a := startLatch(t, c, path, "a")
 	await(t, a)
-	b := startLatch(t, connect(t, srv.ConnectString()), path, "b")
-	cc := startLatch(t, connect(t, srv.ConnectString()), path, "c")
+	b := startLatch(t, zktest.Connect(t, srv.ConnectString()), path, "b")
+	cc := startLatch(t, zktest.Connect(t, srv.ConnectString()), path, "c")
 	require.True(t, a.IsLeader())
 	require.False(t, b.IsLeader())
 	require.False(t, cc.IsLeader())
 	require.NotZero(t, a.FencingToken())
 	require.Zero(t, b.FencingToken())
 
-	kids := children(t, c, path)
+	kids := zktest.Children(t, c, path)
 	require.Len(t, kids, 3)
 	for _, k := range kids {
 		require.Regexp(t, latchNodeRE, k)
@@ -56,16 +56,16 @@ func TestLatchNodeLayoutAndParticipants(t *testing.T) {
 func TestLatchCloseHandsOverAndNotifies(t *testing.T) {
 	srv := zktest.Server(t)
 	path := zktest.UniquePath(t)
-	ctx := testCtx(t)
+	ctx := zktest.Context(t)
 
-	a := NewLatch(connect(t, srv.ConnectString()), path, "a", WithCloseMode(CloseNotifyLeader))
+	a := NewLatch(zktest.Connect(t, srv.ConnectString()), path, "a", WithCloseMode(CloseNotifyLeader))
 	var ra zktest.Recorder[bool]
 	a.Listen(ra.Add)
 	require.NoError(t, a.Start(ctx))
 	leadA := await(t, a)
 	ra.WaitFor(t, true)
 
-	b := NewLatch(connect(t, srv.ConnectString()), path, "b") // CloseSilent
+	b := NewLatch(zktest.Connect(t, srv.ConnectString()), path, "b") // CloseSilent
 	var rb zktest.Recorder[bool]
 	b.Listen(rb.Add)
 	require.NoError(t, b.Start(ctx))
@@ -83,15 +83,15 @@ func TestLatchCloseHandsOverAndNotifies(t *testing.T) {
 	require.NoError(t, b.Close())
 	require.ErrorIs(t, context.Cause(leadB), ErrClosed)
 	require.Equal(t, []bool{true}, rb.Items(), "silent close must not notify")
-	require.Empty(t, children(t, connect(t, srv.ConnectString()), path))
+	require.Empty(t, zktest.Children(t, zktest.Connect(t, srv.ConnectString()), path))
 }
 
 func TestLatchStartFailsCleanly(t *testing.T) {
 	srv := zktest.Server(t)
-	c := connect(t, srv.ConnectString())
+	c := zktest.Connect(t, srv.ConnectString())
 	l := NewLatch(c, "bad//path", "x")
-	require.Error(t, l.Start(testCtx(t)))
-	require.ErrorIs(t, l.Start(testCtx(t)), ErrClosed)
+	require.Error(t, l.Start(zktest.Context(t)))
+	require.ErrorIs(t, l.Start(zktest.Context(t)), ErrClosed)
 	require.ErrorIs(t, l.Close(), ErrClosed)
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -103,14 +103,14 @@ func TestLatchStartFailsCleanly(t *testing.T) {
 func TestLatchSuspendedDropsAndRecontests(t *testing.T) {
 	srv := zktest.Embedded(t)
 	path := zktest.UniquePath(t)
-	c := connect(t, srv.ConnectString())
+	c := zktest.Connect(t, srv.ConnectString())
 	a := startLatch(t, c, path, "a")
-	b := startLatch(t, connect(t, srv.ConnectString()), path, "b")
+	b := startLatch(t, zktest.Connect(t, srv.ConnectString()), path, "b")
 	lead := await(t, a)
 	node := a.OurPath()
 
 	srv.DropSession(c.SessionID())
-	waitDone(t, lead, "leadership to end on Suspended")
+	zktest.WaitDone(t, lead, "leadership to end on Suspended")
 	require.ErrorIs(t, context.Cause(lead), ErrLost)
 
 	// Same session after reconnect: the node is kept, and it is still first.
@@ -123,7 +123,7 @@ func TestLatchSuspendedDropsAndRecontests(t *testing.T) {
 func TestLatchSessionPolicyKeepsLeadershipOverSuspended(t *testing.T) {
 	srv := zktest.Embedded(t)
 	path := zktest.UniquePath(t)
-	c := connect(t, srv.ConnectString(), zk.WithErrorPolicy(zk.SessionErrorPolicy))
+	c := zktest.Connect(t, srv.ConnectString(), zk.WithErrorPolicy(zk.SessionErrorPolicy))
 	a := startLatch(t, c, path, "a")
 	lead := await(t, a)
 	var states zktest.Recorder[zk.ConnectionState]
@@ -137,15 +137,15 @@ func TestLatchSessionPolicyKeepsLeadershipOverSuspended(t *testing.T) {
 func TestLatchSessionExpiryHandsOverAndRequeues(t *testing.T) {
 	srv := zktest.Embedded(t)
 	path := zktest.UniquePath(t)
-	ca := connect(t, srv.ConnectString())
-	cb := connect(t, srv.ConnectString())
+	ca := zktest.Connect(t, srv.ConnectString())
+	cb := zktest.Connect(t, srv.ConnectString())
 	a := startLatch(t, ca, path, "a")
 	leadA := await(t, a)
 	b := startLatch(t, cb, path, "b")
 	oldNode := a.OurPath()
 
 	srv.ExpireSession(ca.SessionID())
-	waitDone(t, leadA, "leadership to end on expiry")
+	zktest.WaitDone(t, leadA, "leadership to end on expiry")
 	await(t, b)
 
 	// a re-contests in its new session with a new node behind b's; the old
@@ -155,10 +155,10 @@ func TestLatchSessionExpiryHandsOverAndRequeues(t *testing.T) {
 		return p != "" && p != oldNode
 	}, "a new node for a")
 	require.False(t, a.IsLeader())
-	ps, err := a.Participants(testCtx(t))
+	ps, err := a.Participants(zktest.Context(t))
 	require.NoError(t, err)
 	require.Equal(t, []Participant{{"b", true}, {"a", false}}, ps)
-	ok, _, err := cb.Exists(testCtx(t), oldNode)
+	ok, _, err := cb.Exists(zktest.Context(t), oldNode)
 	require.NoError(t, err)
 	require.False(t, ok)
 
@@ -169,12 +169,12 @@ func TestLatchSessionExpiryHandsOverAndRequeues(t *testing.T) {
 func TestLatchNodeDeletedBySomeoneElse(t *testing.T) {
 	srv := zktest.Server(t)
 	path := zktest.UniquePath(t)
-	c := connect(t, srv.ConnectString())
+	c := zktest.Connect(t, srv.ConnectString())
 	a := startLatch(t, c, path, "a")
 	lead := await(t, a)
 	node := a.OurPath()
-	require.NoError(t, connect(t, srv.ConnectString()).Delete(testCtx(t), node, -1))
-	waitDone(t, lead, "leadership to end")
+	require.NoError(t, zktest.Connect(t, srv.ConnectString()).Delete(zktest.Context(t), node, -1))
+	zktest.WaitDone(t, lead, "leadership to end")
 	require.ErrorIs(t, context.Cause(lead), seqnode.ErrHoldLost)
 	lead = await(t, a) // alone: leads again on a new node
 	require.NotEqual(t, node, a.OurPath())
@@ -184,9 +184,9 @@ func TestLatchNodeDeletedBySomeoneElse(t *testing.T) {
 func TestLatchAwaitCancelled(t *testing.T) {
 	srv := zktest.Server(t)
 	path := zktest.UniquePath(t)
-	a := startLatch(t, connect(t, srv.ConnectString()), path, "a")
+	a := startLatch(t, zktest.Connect(t, srv.ConnectString()), path, "a")
 	await(t, a)
-	b := startLatch(t, connect(t, srv.ConnectString()), path, "b")
+	b := startLatch(t, zktest.Connect(t, srv.ConnectString()), path, "b")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := b.Await(ctx)
@@ -195,10 +195,10 @@ func TestLatchAwaitCancelled(t *testing.T) {
 
 func TestLeaderNoParticipants(t *testing.T) {
 	srv := zktest.Server(t)
-	l := NewLatch(connect(t, srv.ConnectString()), zktest.UniquePath(t), "x")
-	_, err := l.Leader(testCtx(t))
+	l := NewLatch(zktest.Connect(t, srv.ConnectString()), zktest.UniquePath(t), "x")
+	_, err := l.Leader(zktest.Context(t))
 	require.ErrorIs(t, err, ErrNoLeader)
-	ps, err := l.Participants(testCtx(t))
+	ps, err := l.Participants(zktest.Context(t))
 	require.NoError(t, err)
 	require.Empty(t, ps)
 }

@@ -61,24 +61,24 @@ func TestSelectorTakesTurns(t *testing.T) {
 			}
 			return nil
 		}
-		sels[i] = NewSelector(connect(t, srv.ConnectString()), path, fmt.Sprintf("s%d", i), fn, WithAutoRequeue())
-		require.NoError(t, sels[i].Start(testCtx(t)))
+		sels[i] = NewSelector(zktest.Connect(t, srv.ConnectString()), path, fmt.Sprintf("s%d", i), fn, WithAutoRequeue())
+		require.NoError(t, sels[i].Start(zktest.Context(t)))
 	}
 	defer func() {
 		for _, s := range sels {
 			require.NoError(t, s.Close())
 		}
 	}()
-	c := connect(t, srv.ConnectString())
-	zktest.Eventually(t, func() bool { return len(children(t, c, path)) == n }, "3 participants")
-	for _, k := range children(t, c, path) {
+	c := zktest.Connect(t, srv.ConnectString())
+	zktest.Eventually(t, func() bool { return len(zktest.Children(t, c, path)) == n }, "3 participants")
+	for _, k := range zktest.Children(t, c, path) {
 		require.Regexp(t, lockNodeRE, k)
 	}
-	ps, err := sels[0].Participants(testCtx(t))
+	ps, err := sels[0].Participants(zktest.Context(t))
 	require.NoError(t, err)
 	require.Len(t, ps, n)
 	require.True(t, ps[0].Leader)
-	ld, err := sels[1].Leader(testCtx(t))
+	ld, err := sels[1].Leader(zktest.Context(t))
 	require.NoError(t, err)
 	require.Equal(t, ps[0], ld)
 	leaders := 0
@@ -101,20 +101,20 @@ func TestSelectorInterruptRequeueAndClose(t *testing.T) {
 	srv := zktest.Server(t)
 	path := zktest.UniquePath(t)
 	fn, leads := blockingLeader()
-	s := NewSelector(connect(t, srv.ConnectString()), path, "x", fn, WithAutoRequeue())
-	require.NoError(t, s.Start(testCtx(t)))
-	require.ErrorIs(t, s.Start(testCtx(t)), ErrStarted)
+	s := NewSelector(zktest.Connect(t, srv.ConnectString()), path, "x", fn, WithAutoRequeue())
+	require.NoError(t, s.Start(zktest.Context(t)))
+	require.ErrorIs(t, s.Start(zktest.Context(t)), ErrStarted)
 	lead := recvCtx(t, leads)
 	require.True(t, s.IsLeader())
 	s.Interrupt()
-	waitDone(t, lead, "interrupted leadership")
+	zktest.WaitDone(t, lead, "interrupted leadership")
 	require.ErrorIs(t, context.Cause(lead), ErrInterrupted)
 	lead = recvCtx(t, leads) // requeued
 	require.NoError(t, s.Close())
 	require.ErrorIs(t, context.Cause(lead), ErrClosed)
 	require.False(t, s.IsLeader())
 	require.ErrorIs(t, s.Close(), ErrClosed)
-	require.Empty(t, children(t, connect(t, srv.ConnectString()), path))
+	require.Empty(t, zktest.Children(t, zktest.Connect(t, srv.ConnectString()), path))
 }
 
 func TestSelectorOnceWithoutRequeue(t *testing.T) {
@@ -124,12 +124,12 @@ func TestSelectorOnceWithoutRequeue(t *testing.T) {
 	done := make(chan struct{}, 4)
 	errBoom := errors.New("boom")
 	var reported atomic.Value
-	s := NewSelector(connect(t, srv.ConnectString()), path, "x", func(ctx context.Context) error {
+	s := NewSelector(zktest.Connect(t, srv.ConnectString()), path, "x", func(ctx context.Context) error {
 		runs.Add(1)
 		done <- struct{}{}
 		return errBoom
 	}, WithErrorHandler(func(err error) { reported.Store(err) }))
-	require.NoError(t, s.Start(testCtx(t)))
+	require.NoError(t, s.Start(zktest.Context(t)))
 	<-done
 	zktest.Eventually(t, func() bool { return s.Requeue() }, "the selector to finish its turn")
 	<-done
@@ -142,14 +142,14 @@ func TestSelectorOnceWithoutRequeue(t *testing.T) {
 func TestSelectorLeadershipEndsOnSuspended(t *testing.T) {
 	srv := zktest.Embedded(t)
 	path := zktest.UniquePath(t)
-	c := connect(t, srv.ConnectString())
+	c := zktest.Connect(t, srv.ConnectString())
 	fn, leads := blockingLeader()
 	s := NewSelector(c, path, "x", fn, WithAutoRequeue())
-	require.NoError(t, s.Start(testCtx(t)))
+	require.NoError(t, s.Start(zktest.Context(t)))
 	defer s.Close()
 	lead := recvCtx(t, leads)
 	srv.DropSession(c.SessionID())
-	waitDone(t, lead, "leadership to end on Suspended")
+	zktest.WaitDone(t, lead, "leadership to end on Suspended")
 	require.ErrorIs(t, context.Cause(lead), ErrLost)
 	lead = recvCtx(t, leads) // requeued after reconnecting
 	require.NoError(t, lead.Err())

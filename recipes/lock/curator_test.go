@@ -282,7 +282,7 @@ func (f *flags) check(t *testing.T) {
 // goWorkers runs work on each client's goroutine, iterations times.
 func goWorkers(t *testing.T, clients []*zk.Client, iterations int, work func(ctx context.Context, c *zk.Client, w, i int) error) {
 	t.Helper()
-	ctx := testCtx(t)
+	ctx := zktest.Context(t)
 	var wg sync.WaitGroup
 	errs := make(chan error, len(clients))
 	for w, c := range clients {
@@ -316,9 +316,9 @@ func notYet(t *testing.T, got <-chan error, what string) {
 func TestCuratorInteropMutex(t *testing.T) {
 	cp := buildContender(t)
 	addr := realAddr(t)
-	ctx := testCtx(t)
+	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
-	c1, c2 := connect(t, addr), connect(t, addr)
+	c1, c2 := zktest.Connect(t, addr), zktest.Connect(t, addr)
 
 	// Order: Go holds, Java waits, Go waits. Both sides list the same
 	// participants in the same order.
@@ -326,7 +326,7 @@ func TestCuratorInteropMutex(t *testing.T) {
 	_, err := m1.Acquire(ctx)
 	require.NoError(t, err)
 	java := startJava(t, cp, addr, "hold-mutex", path, "java-1")
-	waitFor(t, func() bool { return len(children(t, c1, path)) == 2 }, "the Java waiter")
+	waitFor(t, func() bool { return len(zktest.Children(t, c1, path)) == 2 }, "the Java waiter")
 	m2 := NewMutex(c2, path, WithData([]byte("go-2")))
 	got := make(chan error, 1)
 	go func() {
@@ -349,7 +349,7 @@ func TestCuratorInteropMutex(t *testing.T) {
 	require.NoError(t, err)
 	java.expect("RELEASED")
 	java.wait()
-	require.NoError(t, recvErr(t, got))
+	require.NoError(t, zktest.Recv(t, got))
 	require.NoError(t, m2.Release(ctx))
 
 	// Contention: two Java threads and two Go workers.
@@ -366,21 +366,21 @@ func TestCuratorInteropMutex(t *testing.T) {
 	loop.expect("DONE")
 	loop.wait()
 	f.check(t)
-	require.Empty(t, children(t, c1, path))
+	require.Empty(t, zktest.Children(t, c1, path))
 }
 
 func TestCuratorInteropRWMutex(t *testing.T) {
 	cp := buildContender(t)
 	addr := realAddr(t)
-	ctx := testCtx(t)
+	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
-	c1, c2 := connect(t, addr), connect(t, addr)
+	c1, c2 := zktest.Connect(t, addr), zktest.Connect(t, addr)
 
 	w1 := NewRWMutex(c1, path, WithData([]byte("go-w1")))
 	_, err := w1.WriteLock().Acquire(ctx)
 	require.NoError(t, err)
 	java := startJava(t, cp, addr, "hold-read", path, "java-r")
-	waitFor(t, func() bool { return len(children(t, c1, path)) == 2 }, "the Java reader")
+	waitFor(t, func() bool { return len(zktest.Children(t, c1, path)) == 2 }, "the Java reader")
 	w2 := NewRWMutex(c2, path, WithData([]byte("go-w2")))
 	got := make(chan error, 1)
 	go func() {
@@ -422,7 +422,7 @@ func TestCuratorInteropRWMutex(t *testing.T) {
 	require.NoError(t, err)
 	java.expect("RELEASED")
 	java.wait()
-	require.NoError(t, recvErr(t, got))
+	require.NoError(t, zktest.Recv(t, got))
 	require.NoError(t, w2.WriteLock().Release(ctx))
 
 	f := &flags{dir: t.TempDir()}
@@ -445,15 +445,15 @@ func TestCuratorInteropRWMutex(t *testing.T) {
 	loop.expect("DONE")
 	loop.wait()
 	f.check(t)
-	require.Empty(t, children(t, c1, path))
+	require.Empty(t, zktest.Children(t, c1, path))
 }
 
 func TestCuratorInteropSemaphore(t *testing.T) {
 	cp := buildContender(t)
 	addr := realAddr(t)
-	ctx := testCtx(t)
+	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
-	c1, c2 := connect(t, addr), connect(t, addr)
+	c1, c2 := zktest.Connect(t, addr), zktest.Connect(t, addr)
 	const maxLeases = 2
 
 	s1 := NewSemaphore(c1, path, maxLeases, WithData([]byte("go-1")))
@@ -462,7 +462,7 @@ func TestCuratorInteropSemaphore(t *testing.T) {
 	l2, err := NewSemaphore(c2, path, maxLeases, WithData([]byte("go-2"))).Acquire(ctx)
 	require.NoError(t, err)
 	java := startJava(t, cp, addr, "hold-sem", path, "java-1", fmt.Sprint(maxLeases))
-	waitFor(t, func() bool { return len(children(t, c1, path+"/leases")) == 3 }, "the Java lease")
+	waitFor(t, func() bool { return len(zktest.Children(t, c1, path+"/leases")) == 3 }, "the Java lease")
 	ids, err := s1.Participants(ctx)
 	require.NoError(t, err)
 	require.Equal(t, []string{"go-1", "go-2", "java-1"}, ids)
@@ -492,7 +492,7 @@ func TestCuratorInteropSemaphore(t *testing.T) {
 	require.NoError(t, err)
 	java.expect("RELEASED")
 	java.wait()
-	require.NoError(t, recvErr(t, got))
+	require.NoError(t, zktest.Recv(t, got))
 	require.NoError(t, l2.Release(ctx))
 	require.NoError(t, l3.Release(ctx))
 
@@ -509,5 +509,5 @@ func TestCuratorInteropSemaphore(t *testing.T) {
 	loop.expect("DONE")
 	loop.wait()
 	f.check(t)
-	require.Empty(t, children(t, c1, path+"/leases"))
+	require.Empty(t, zktest.Children(t, c1, path+"/leases"))
 }

@@ -195,7 +195,7 @@ func TestMutexMutualExclusionUnderFaults(t *testing.T) {
 	const nClients, rounds = 10, 200
 	clients := make([]*zk.Client, nClients)
 	for i := range clients {
-		clients[i] = connect(t, srv.ConnectString())
+		clients[i] = zktest.Connect(t, srv.ConnectString())
 	}
 	path := zktest.UniquePath(t)
 	g := newGuard()
@@ -223,12 +223,12 @@ func TestMutexMutualExclusionUnderFaults(t *testing.T) {
 		},
 	}, g)
 	// Every node was released; none is left behind, before or after Close.
-	zktest.Eventually(t, func() bool { return len(children(t, clients[0], path)) == 0 }, "no lock nodes left")
+	zktest.Eventually(t, func() bool { return len(zktest.Children(t, clients[0], path)) == 0 }, "no lock nodes left")
 	for _, c := range clients {
 		require.NoError(t, c.Close())
 	}
-	check := connect(t, srv.ConnectString())
-	require.Empty(t, children(t, check, path))
+	check := zktest.Connect(t, srv.ConnectString())
+	require.Empty(t, zktest.Children(t, check, path))
 }
 
 func TestMutexMutualExclusionRealEnsemble(t *testing.T) {
@@ -238,7 +238,7 @@ func TestMutexMutualExclusionRealEnsemble(t *testing.T) {
 	const nClients, rounds = 10, 200
 	clients := make([]*zk.Client, nClients)
 	for i := range clients {
-		clients[i] = connect(t, e.ConnectString(), zk.WithSessionTimeout(10*time.Second))
+		clients[i] = zktest.Connect(t, e.ConnectString(), zk.WithSessionTimeout(10*time.Second))
 	}
 	path := zktest.UniquePath(t)
 	g := newGuard()
@@ -267,10 +267,10 @@ func TestMutexMutualExclusionRealEnsemble(t *testing.T) {
 		},
 	}, g)
 	require.True(t, killed.Load(), "a member was killed")
-	zktest.Eventually(t, func() bool { return len(children(t, clients[0], path)) == 0 }, "no lock nodes left")
+	zktest.Eventually(t, func() bool { return len(zktest.Children(t, clients[0], path)) == 0 }, "no lock nodes left")
 	for _, c := range clients {
 		require.NoError(t, c.Close())
 	}
-	check := connect(t, e.ConnectString())
-	require.Empty(t, children(t, check, path))
+	check := zktest.Connect(t, e.ConnectString())
+	require.Empty(t, zktest.Children(t, check, path))
 }

@@ -285,12 +285,6 @@ func (m *Mutex) Release(ctx context.Context) error {
 	return nil
 }
 
-var closedChan = func() chan struct{} {
-	ch := make(chan struct{})
-	close(ch)
-	return ch
-}()
-
 func isClosed(ch <-chan struct{}) bool {
 	select {
 	case <-ch:

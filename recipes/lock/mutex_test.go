@@ -17,8 +17,8 @@ import (
 
 func TestMutexNodeLayoutAndParticipants(t *testing.T) {
 	srv := zktest.Server(t)
-	c1, c2 := connect(t, srv.ConnectString()), connect(t, srv.ConnectString(), zk.WithDefaultData([]byte("default-2")))
-	ctx := testCtx(t)
+	c1, c2 := zktest.Connect(t, srv.ConnectString()), zktest.Connect(t, srv.ConnectString(), zk.WithDefaultData([]byte("default-2")))
+	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t) + "/orders"
 
 	a := NewMutex(c1, path, WithData([]byte("worker-a")))
@@ -53,17 +53,17 @@ func TestMutexNodeLayoutAndParticipants(t *testing.T) {
 	require.False(t, a.IsHeld())
 	require.Zero(t, a.FencingToken())
 	require.ErrorIs(t, context.Cause(held), ErrReleased)
-	require.NoError(t, recvErr(t, got))
+	require.NoError(t, zktest.Recv(t, got))
 	require.Greater(t, b.FencingToken(), first, "fencing tokens grow with each grant")
 	require.NoError(t, b.Release(ctx))
 	require.ErrorIs(t, b.Release(ctx), ErrNotHeld)
-	require.Empty(t, children(t, c1, path))
+	require.Empty(t, zktest.Children(t, c1, path))
 }
 
 func TestMutexExclusion(t *testing.T) {
 	srv := zktest.Server(t)
-	clients := []*zk.Client{connect(t, srv.ConnectString()), connect(t, srv.ConnectString())}
-	ctx := testCtx(t)
+	clients := []*zk.Client{zktest.Connect(t, srv.ConnectString()), zktest.Connect(t, srv.ConnectString())}
+	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
 	const workers, rounds = 4, 15
 	var inside, overlaps, total atomic.Int32
@@ -98,13 +98,13 @@ func TestMutexExclusion(t *testing.T) {
 	}
 	require.Zero(t, overlaps.Load())
 	require.EqualValues(t, workers*rounds, total.Load())
-	require.Empty(t, children(t, clients[0], path))
+	require.Empty(t, zktest.Children(t, clients[0], path))
 }
 
 func TestMutexReentrant(t *testing.T) {
 	srv := zktest.Server(t)
-	c := connect(t, srv.ConnectString())
-	ctx := testCtx(t)
+	c := zktest.Connect(t, srv.ConnectString())
+	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
 	m := NewMutex(c, path)
 	h1, err := m.Acquire(ctx)
@@ -117,7 +117,7 @@ func TestMutexReentrant(t *testing.T) {
 	require.True(t, ok)
 	require.Equal(t, h1, h2)
 	require.Equal(t, h1, h3)
-	require.Len(t, children(t, c, path), 1, "re-entry makes no new node")
+	require.Len(t, zktest.Children(t, c, path), 1, "re-entry makes no new node")
 
 	other := NewMutex(c, path) // another owner on the same client is excluded
 	_, ok, err = other.TryAcquire(ctx, 0)
@@ -132,13 +132,13 @@ func TestMutexReentrant(t *testing.T) {
 	require.Error(t, h1.Err())
 	require.ErrorIs(t, m.Release(ctx), ErrNotHeld)
 	require.Empty(t, m.Node())
-	require.Empty(t, children(t, c, path))
+	require.Empty(t, zktest.Children(t, c, path))
 }
 
 func TestMutexFair(t *testing.T) {
 	srv := zktest.Server(t)
-	c := connect(t, srv.ConnectString())
-	ctx := testCtx(t)
+	c := zktest.Connect(t, srv.ConnectString())
+	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
 	holder := NewMutex(c, path)
 	_, err := holder.Acquire(ctx)
@@ -161,15 +161,15 @@ func TestMutexFair(t *testing.T) {
 	}
 	require.NoError(t, holder.Release(ctx))
 	for i := range waiters {
-		require.NoError(t, recvErr(t, errs))
+		require.NoError(t, zktest.Recv(t, errs))
 		require.Equal(t, i, <-order, "FIFO by sequence")
 	}
 }
 
 func TestMutexTryAcquireTimeoutLeavesNoNode(t *testing.T) {
 	srv := zktest.Server(t)
-	c1, c2 := connect(t, srv.ConnectString()), connect(t, srv.ConnectString())
-	ctx := testCtx(t)
+	c1, c2 := zktest.Connect(t, srv.ConnectString()), zktest.Connect(t, srv.ConnectString())
+	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
 	holder := NewMutex(c1, path)
 	_, err := holder.Acquire(ctx)
@@ -181,7 +181,7 @@ func TestMutexTryAcquireTimeoutLeavesNoNode(t *testing.T) {
 		require.NoError(t, err)
 		require.False(t, ok)
 		require.Nil(t, held)
-		require.Len(t, children(t, c1, path), 1, "wait %v: only the holder's node is left", wait)
+		require.Len(t, zktest.Children(t, c1, path), 1, "wait %v: only the holder's node is left", wait)
 		require.Empty(t, m.Node())
 	}
 	require.NoError(t, holder.Release(ctx))
@@ -193,8 +193,8 @@ func TestMutexTryAcquireTimeoutLeavesNoNode(t *testing.T) {
 
 func TestMutexCancelWhileWaitingLeavesNoNode(t *testing.T) {
 	srv := zktest.Server(t)
-	c1, c2 := connect(t, srv.ConnectString()), connect(t, srv.ConnectString())
-	ctx := testCtx(t)
+	c1, c2 := zktest.Connect(t, srv.ConnectString()), zktest.Connect(t, srv.ConnectString())
+	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
 	holder := NewMutex(c1, path)
 	_, err := holder.Acquire(ctx)
@@ -209,40 +209,40 @@ func TestMutexCancelWhileWaitingLeavesNoNode(t *testing.T) {
 	}()
 	waitParticipants(t, c1, path, 2)
 	cancel()
-	err = recvErr(t, got)
+	err = zktest.Recv(t, got)
 	require.ErrorIs(t, err, context.Canceled)
-	require.Len(t, children(t, c1, path), 1, "the waiter's node is deleted before Acquire returns")
+	require.Len(t, zktest.Children(t, c1, path), 1, "the waiter's node is deleted before Acquire returns")
 	require.False(t, m.IsHeld())
 
 	// An already-cancelled context creates nothing.
 	_, err = m.Acquire(wctx)
 	require.ErrorIs(t, err, context.Canceled)
-	require.Len(t, children(t, c1, path), 1)
+	require.Len(t, zktest.Children(t, c1, path), 1)
 	require.NoError(t, holder.Release(ctx))
 }
 
 func TestMutexHeldEndsOnSuspended(t *testing.T) {
 	srv := zktest.Embedded(t)
-	c := connect(t, srv.ConnectString())
-	ctx := testCtx(t)
+	c := zktest.Connect(t, srv.ConnectString())
+	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
 	m := NewMutex(c, path)
 	held, err := m.Acquire(ctx)
 	require.NoError(t, err)
 	node := m.Node()
 	srv.DropConnections()
-	waitDone(t, held, "held context after Suspended")
+	zktest.WaitDone(t, held, "held context after Suspended")
 	require.ErrorIs(t, context.Cause(held), ErrLost)
 	require.False(t, m.IsHeld())
 
 	// Same session after the reconnect: the node is still ours, but the
 	// hold ended; re-entry says so, Release cleans up.
 	require.NoError(t, c.BlockUntilConnected(ctx))
-	require.True(t, exists(t, c, node))
+	require.True(t, zktest.Exists(t, c, node))
 	_, err = m.Acquire(ctx)
 	require.ErrorIs(t, err, ErrLost)
 	require.NoError(t, m.Release(ctx))
-	require.False(t, exists(t, c, node))
+	require.False(t, zktest.Exists(t, c, node))
 	held, err = m.Acquire(ctx)
 	require.NoError(t, err)
 	require.NoError(t, held.Err())
@@ -251,8 +251,8 @@ func TestMutexHeldEndsOnSuspended(t *testing.T) {
 
 func TestMutexHeldEndsOnLostAndReacquires(t *testing.T) {
 	srv := zktest.Embedded(t)
-	c := connect(t, srv.ConnectString(), zk.WithErrorPolicy(zk.SessionErrorPolicy))
-	ctx := testCtx(t)
+	c := zktest.Connect(t, srv.ConnectString(), zk.WithErrorPolicy(zk.SessionErrorPolicy))
+	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
 	m := NewMutex(c, path)
 	held, err := m.Acquire(ctx)
@@ -260,7 +260,7 @@ func TestMutexHeldEndsOnLostAndReacquires(t *testing.T) {
 	oldSession, oldToken := c.SessionID(), m.FencingToken()
 
 	srv.ExpireSession(oldSession)
-	waitDone(t, held, "held context after Lost")
+	zktest.WaitDone(t, held, "held context after Lost")
 	require.ErrorIs(t, context.Cause(held), ErrLost)
 	require.NoError(t, c.BlockUntilConnected(ctx))
 	zktest.Eventually(t, func() bool { s := c.SessionID(); return s != 0 && s != oldSession }, "a new session")
@@ -281,14 +281,14 @@ func TestMutexHeldEndsOnLostAndReacquires(t *testing.T) {
 
 func TestMutexNodeDeletedBySomeoneElse(t *testing.T) {
 	srv := zktest.Server(t)
-	c1, c2 := connect(t, srv.ConnectString()), connect(t, srv.ConnectString())
-	ctx := testCtx(t)
+	c1, c2 := zktest.Connect(t, srv.ConnectString()), zktest.Connect(t, srv.ConnectString())
+	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
 	m := NewMutex(c1, path)
 	held, err := m.Acquire(ctx)
 	require.NoError(t, err)
 	require.NoError(t, c2.Delete(ctx, m.Node(), -1))
-	waitDone(t, held, "held context after the node's deletion")
+	zktest.WaitDone(t, held, "held context after the node's deletion")
 	require.ErrorIs(t, context.Cause(held), ErrLost)
 	require.NoError(t, m.Release(ctx))
 }
@@ -296,8 +296,8 @@ func TestMutexNodeDeletedBySomeoneElse(t *testing.T) {
 func TestMutexWaiterSurvivesSessionLoss(t *testing.T) {
 	// A waiter whose session expires makes a new node and keeps waiting.
 	srv := zktest.Embedded(t)
-	c1, c2 := connect(t, srv.ConnectString()), connect(t, srv.ConnectString())
-	ctx := testCtx(t)
+	c1, c2 := zktest.Connect(t, srv.ConnectString()), zktest.Connect(t, srv.ConnectString())
+	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
 	holder := NewMutex(c1, path)
 	_, err := holder.Acquire(ctx)
@@ -316,24 +316,24 @@ func TestMutexWaiterSurvivesSessionLoss(t *testing.T) {
 		if s == 0 || s == old {
 			return false
 		}
-		for _, name := range children(t, c1, path) {
+		for _, name := range zktest.Children(t, c1, path) {
 			_, st, err := c1.Exists(ctx, path+"/"+name)
 			if err == nil && st != nil && st.EphemeralOwner == s {
-				return len(children(t, c1, path)) == 2
+				return len(zktest.Children(t, c1, path)) == 2
 			}
 		}
 		return false
 	}, "the waiter's node in its new session")
 	require.NoError(t, holder.Release(ctx))
-	require.NoError(t, recvErr(t, got))
+	require.NoError(t, zktest.Recv(t, got))
 	require.True(t, m.IsHeld())
 	require.NoError(t, m.Release(ctx))
 }
 
 func TestMutexReleaseDuringConnectionLossKeepsNode(t *testing.T) {
 	srv := zktest.Embedded(t)
-	c1, c2 := connect(t, srv.ConnectString()), connect(t, srv.ConnectString())
-	ctx := testCtx(t)
+	c1, c2 := zktest.Connect(t, srv.ConnectString()), zktest.Connect(t, srv.ConnectString())
+	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
 	m := NewMutex(c1, path)
 	held, err := m.Acquire(ctx)
@@ -342,15 +342,15 @@ func TestMutexReleaseDuringConnectionLossKeepsNode(t *testing.T) {
 
 	srv.RejectConnections(time.Second) // shorter than the session timeout
 	srv.DropSession(c1.SessionID())
-	waitDone(t, held, "held context after the drop")
+	zktest.WaitDone(t, held, "held context after the drop")
 
 	rctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
 	defer cancel()
 	require.NoError(t, m.Release(rctx), "the delete is guaranteed: retried in the background")
 	require.Equal(t, node, m.Node(), "CURATOR-678: the Mutex keeps knowing its node until it is deleted")
-	require.True(t, exists(t, c2, node))
+	require.True(t, zktest.Exists(t, c2, node))
 	zktest.Eventually(t, func() bool { return m.Node() == "" }, "the background delete")
-	require.False(t, exists(t, c2, node))
+	require.False(t, zktest.Exists(t, c2, node))
 
 	// A new Acquire after that works normally.
 	_, err = m.Acquire(ctx)
@@ -360,8 +360,8 @@ func TestMutexReleaseDuringConnectionLossKeepsNode(t *testing.T) {
 
 func TestMutexRevocation(t *testing.T) {
 	srv := zktest.Server(t)
-	c1, c2 := connect(t, srv.ConnectString()), connect(t, srv.ConnectString())
-	ctx := testCtx(t)
+	c1, c2 := zktest.Connect(t, srv.ConnectString()), zktest.Connect(t, srv.ConnectString())
+	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
 	asked := make(chan *Mutex, 2)
 	revocable := WithRevocationListener(func(m *Mutex) {
@@ -399,17 +399,17 @@ func TestMutexRevocation(t *testing.T) {
 	require.NoError(t, Revoke(ctx, c2, nodes[0]))
 	waitAsked(a)
 	require.False(t, a.IsHeld())
-	require.NoError(t, recvErr(t, got))
+	require.NoError(t, zktest.Recv(t, got))
 	waitAsked(b)
 	require.False(t, b.IsHeld())
-	zktest.Eventually(t, func() bool { return len(children(t, c1, path)) == 0 }, "both released")
+	zktest.Eventually(t, func() bool { return len(zktest.Children(t, c1, path)) == 0 }, "both released")
 	require.NoError(t, Revoke(ctx, c2, nodes[0]), "revoking a node that is gone is not an error")
 }
 
 func TestMutexConcurrentAcquireOnOneValueShares(t *testing.T) {
 	srv := zktest.Server(t)
-	c := connect(t, srv.ConnectString())
-	ctx := testCtx(t)
+	c := zktest.Connect(t, srv.ConnectString())
+	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
 	m := NewMutex(c, path)
 	var wg sync.WaitGroup
@@ -427,7 +427,7 @@ func TestMutexConcurrentAcquireOnOneValueShares(t *testing.T) {
 	for err := range errs {
 		require.NoError(t, err)
 	}
-	require.Len(t, children(t, c, path), 1)
+	require.Len(t, zktest.Children(t, c, path), 1)
 	for i := range 4 {
 		require.NoError(t, m.Release(ctx), "release %d", i)
 	}
@@ -436,9 +436,9 @@ func TestMutexConcurrentAcquireOnOneValueShares(t *testing.T) {
 
 func TestMutexErrorsNameOpAndPath(t *testing.T) {
 	srv := zktest.Server(t)
-	c := connect(t, srv.ConnectString())
+	c := zktest.Connect(t, srv.ConnectString())
 	m := NewMutex(c, "bad path")
-	_, err := m.Acquire(testCtx(t))
+	_, err := m.Acquire(zktest.Context(t))
 	require.Error(t, err)
 	require.Contains(t, err.Error(), "lock: acquire bad path")
 	require.True(t, errors.Is(err, zk.ErrInvalidPath), fmt.Sprint(err))

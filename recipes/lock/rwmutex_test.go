@@ -13,8 +13,8 @@ import (
 
 func TestRWMutexNodeNames(t *testing.T) {
 	srv := zktest.Server(t)
-	c := connect(t, srv.ConnectString())
-	ctx := testCtx(t)
+	c := zktest.Connect(t, srv.ConnectString())
+	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
 	rw := NewRWMutex(c, path)
 	_, err := rw.ReadLock().Acquire(ctx)
@@ -29,8 +29,8 @@ func TestRWMutexNodeNames(t *testing.T) {
 
 func TestRWMutexReadersShareWritersExclude(t *testing.T) {
 	srv := zktest.Server(t)
-	c1, c2 := connect(t, srv.ConnectString()), connect(t, srv.ConnectString())
-	ctx := testCtx(t)
+	c1, c2 := zktest.Connect(t, srv.ConnectString()), zktest.Connect(t, srv.ConnectString())
+	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
 
 	r1, r2 := NewRWMutex(c1, path), NewRWMutex(c2, path)
@@ -61,7 +61,7 @@ func TestRWMutexReadersShareWritersExclude(t *testing.T) {
 	default:
 	}
 	require.NoError(t, r2.ReadLock().Release(ctx))
-	require.NoError(t, recvErr(t, wrote))
+	require.NoError(t, zktest.Recv(t, wrote))
 	_, ok, err = r3.ReadLock().TryAcquire(ctx, 0)
 	require.NoError(t, err)
 	require.False(t, ok, "no reader while a writer holds")
@@ -70,13 +70,13 @@ func TestRWMutexReadersShareWritersExclude(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, ok)
 	require.NoError(t, r3.ReadLock().Release(ctx))
-	require.Empty(t, children(t, c1, path))
+	require.Empty(t, zktest.Children(t, c1, path))
 }
 
 func TestRWMutexDowngrade(t *testing.T) {
 	srv := zktest.Server(t)
-	c := connect(t, srv.ConnectString())
-	ctx := testCtx(t)
+	c := zktest.Connect(t, srv.ConnectString())
+	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
 	rw := NewRWMutex(c, path)
 	_, err := rw.WriteLock().Acquire(ctx)
@@ -97,14 +97,14 @@ func TestRWMutexDowngrade(t *testing.T) {
 	require.NoError(t, other.ReadLock().Release(ctx))
 	require.NoError(t, rw.ReadLock().Release(ctx))
 
-	names := children(t, c, path)
+	names := zktest.Children(t, c, path)
 	require.Empty(t, names)
 }
 
 func TestRWMutexExclusion(t *testing.T) {
 	srv := zktest.Server(t)
-	clients := []*zk.Client{connect(t, srv.ConnectString()), connect(t, srv.ConnectString())}
-	ctx := testCtx(t)
+	clients := []*zk.Client{zktest.Connect(t, srv.ConnectString()), zktest.Connect(t, srv.ConnectString())}
+	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
 	var readers, writers, bad atomic.Int32
 	var wg sync.WaitGroup
@@ -149,5 +149,5 @@ func TestRWMutexExclusion(t *testing.T) {
 		require.NoError(t, err)
 	}
 	require.Zero(t, bad.Load())
-	require.Empty(t, children(t, clients[0], path))
+	require.Empty(t, zktest.Children(t, clients[0], path))
 }

@@ -16,8 +16,8 @@ import (
 
 func TestSemaphoreLayoutAndLimit(t *testing.T) {
 	srv := zktest.Server(t)
-	c := connect(t, srv.ConnectString())
-	ctx := testCtx(t)
+	c := zktest.Connect(t, srv.ConnectString())
+	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
 	s := NewSemaphore(c, path, 2, WithData([]byte("me")))
 	l1, err := s.Acquire(ctx)
@@ -30,8 +30,8 @@ func TestSemaphoreLayoutAndLimit(t *testing.T) {
 	_, ok, err = s.TryAcquire(ctx, 50*time.Millisecond)
 	require.NoError(t, err)
 	require.False(t, ok, "two leases at most")
-	require.Len(t, children(t, c, path+"/leases"), 2, "a timed-out acquire leaves no lease")
-	require.Empty(t, children(t, c, path+"/locks"), "the internal mutex is released")
+	require.Len(t, zktest.Children(t, c, path+"/leases"), 2, "a timed-out acquire leaves no lease")
+	require.Empty(t, zktest.Children(t, c, path+"/locks"), "the internal mutex is released")
 	ids, err := s.Participants(ctx)
 	require.NoError(t, err)
 	require.Equal(t, []string{"me", "me"}, ids)
@@ -50,17 +50,17 @@ func TestSemaphoreLayoutAndLimit(t *testing.T) {
 	require.ErrorIs(t, l1.Release(ctx), ErrNotHeld)
 	require.True(t, l1.Deleted())
 	require.ErrorIs(t, context.Cause(l1.Context()), ErrReleased)
-	require.NoError(t, recvErr(t, got))
+	require.NoError(t, zktest.Recv(t, got))
 	require.NoError(t, l3.Context().Err())
 	require.NoError(t, l2.Release(ctx))
 	require.NoError(t, l3.Release(ctx))
-	require.Empty(t, children(t, c, path+"/leases"))
+	require.Empty(t, zktest.Children(t, c, path+"/leases"))
 }
 
 func TestSemaphoreConcurrency(t *testing.T) {
 	srv := zktest.Server(t)
-	clients := []*zk.Client{connect(t, srv.ConnectString()), connect(t, srv.ConnectString())}
-	ctx := testCtx(t)
+	clients := []*zk.Client{zktest.Connect(t, srv.ConnectString()), zktest.Connect(t, srv.ConnectString())}
+	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
 	const maxLeases = 2
 	var inside, peak, over atomic.Int32
@@ -101,18 +101,18 @@ func TestSemaphoreConcurrency(t *testing.T) {
 		require.NoError(t, err)
 	}
 	require.Zero(t, over.Load())
-	require.Empty(t, children(t, clients[0], path+"/leases"))
+	require.Empty(t, zktest.Children(t, clients[0], path+"/leases"))
 }
 
 func TestSemaphoreLeaseEndsOnLost(t *testing.T) {
 	srv := zktest.Embedded(t)
-	c1, c2 := connect(t, srv.ConnectString()), connect(t, srv.ConnectString())
-	ctx := testCtx(t)
+	c1, c2 := zktest.Connect(t, srv.ConnectString()), zktest.Connect(t, srv.ConnectString())
+	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
 	l, err := NewSemaphore(c1, path, 1).Acquire(ctx)
 	require.NoError(t, err)
 	srv.ExpireSession(c1.SessionID())
-	waitDone(t, l.Context(), "lease context after Lost")
+	zktest.WaitDone(t, l.Context(), "lease context after Lost")
 	require.ErrorIs(t, context.Cause(l.Context()), ErrLost)
 	// The lease died with its session: another client gets it (CURATOR-315).
 	l2, ok, err := NewSemaphore(c2, path, 1).TryAcquire(ctx, 10*time.Second)
@@ -124,8 +124,8 @@ func TestSemaphoreLeaseEndsOnLost(t *testing.T) {
 
 func TestSemaphoreMutex(t *testing.T) {
 	srv := zktest.Server(t)
-	c := connect(t, srv.ConnectString())
-	ctx := testCtx(t)
+	c := zktest.Connect(t, srv.ConnectString())
+	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
 	m := NewSemaphoreMutex(c, path)
 	held, err := m.Acquire(ctx)
@@ -141,7 +141,7 @@ func TestSemaphoreMutex(t *testing.T) {
 	// Released from another goroutine.
 	done := make(chan error, 1)
 	go func() { done <- m.Release(ctx) }()
-	require.NoError(t, recvErr(t, done))
+	require.NoError(t, zktest.Recv(t, done))
 	require.ErrorIs(t, context.Cause(held), ErrReleased)
 	require.False(t, m.IsHeld())
 	require.Zero(t, m.FencingToken())
@@ -159,8 +159,8 @@ func TestSemaphoreMutex(t *testing.T) {
 
 func TestMultiLock(t *testing.T) {
 	srv := zktest.Server(t)
-	c := connect(t, srv.ConnectString())
-	ctx := testCtx(t)
+	c := zktest.Connect(t, srv.ConnectString())
+	ctx := zktest.Context(t)
 	base := zktest.UniquePath(t)
 	a, b := NewMutex(c, base+"/a"), NewSemaphoreMutex(c, base+"/b")
 	ml := NewMultiLock(a, b)
@@ -182,7 +182,7 @@ func TestMultiLock(t *testing.T) {
 	_, ok, err := ml2.TryAcquire(ctx, 100*time.Millisecond)
 	require.NoError(t, err)
 	require.False(t, ok)
-	require.Empty(t, children(t, c, base+"/a"), "the lock taken first is released")
+	require.Empty(t, zktest.Children(t, c, base+"/a"), "the lock taken first is released")
 	require.NoError(t, other.Release(ctx))
 
 	// The held context ends when one lock's hold ends.
@@ -192,19 +192,19 @@ func TestMultiLock(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, ok)
 	require.NoError(t, c.Delete(ctx, x.Node(), -1))
-	waitDone(t, held, "multi-lock held context")
+	zktest.WaitDone(t, held, "multi-lock held context")
 	require.ErrorIs(t, context.Cause(held), ErrLost)
 	require.NoError(t, ml3.Release(ctx))
 }
 
 func TestSemaphoreSharedCount(t *testing.T) {
 	srv := zktest.Server(t)
-	c := connect(t, srv.ConnectString())
-	ctx := testCtx(t)
+	c := zktest.Connect(t, srv.ConnectString())
+	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
 	count := shared.NewCount(c, path+"/count", 1)
 	s := NewSemaphoreCount(c, path+"/sem", count)
-	other := NewSemaphoreCount(connect(t, srv.ConnectString()), path+"/sem", shared.NewCount(c, path+"/count", 99))
+	other := NewSemaphoreCount(zktest.Connect(t, srv.ConnectString()), path+"/sem", shared.NewCount(c, path+"/count", 99))
 
 	l1, err := s.Acquire(ctx)
 	require.NoError(t, err)
@@ -221,7 +221,7 @@ func TestSemaphoreSharedCount(t *testing.T) {
 	}()
 	// Raising the count lets the waiter in without any release.
 	require.NoError(t, count.Set(ctx, 2))
-	require.NoError(t, recvErr(t, got))
+	require.NoError(t, zktest.Recv(t, got))
 	require.NoError(t, l1.Context().Err(), "the first lease is still held")
 	require.NoError(t, l2.Release(ctx))
 	require.NoError(t, l1.Release(ctx))

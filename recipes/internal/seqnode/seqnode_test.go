@@ -14,27 +14,10 @@ import (
 
 func TestMain(m *testing.M) { zktest.Main(m) }
 
-func connect(t *testing.T, addr string, opts ...zk.Option) *zk.Client {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	opts = append([]zk.Option{zk.WithSessionTimeout(4 * time.Second)}, opts...)
-	c, err := zk.Connect(ctx, addr, opts...)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = c.Close() })
-	return c
-}
-
-func testCtx(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
-
 func TestCreateAwaitHold(t *testing.T) {
 	srv := zktest.Server(t)
-	c1, c2 := connect(t, srv.ConnectString()), connect(t, srv.ConnectString())
-	ctx := testCtx(t)
+	c1, c2 := zktest.Connect(t, srv.ConnectString()), zktest.Connect(t, srv.ConnectString())
+	ctx := zktest.Context(t)
 	parent := zktest.UniquePath(t) + "/a/b"
 	key := ByLockName("lock-")
 
@@ -93,8 +76,8 @@ func TestCreateAwaitHold(t *testing.T) {
 
 func TestHoldDataCallback(t *testing.T) {
 	srv := zktest.Server(t)
-	c := connect(t, srv.ConnectString())
-	ctx := testCtx(t)
+	c := zktest.Connect(t, srv.ConnectString())
+	ctx := zktest.Context(t)
 	n, err := Create(ctx, c, zktest.UniquePath(t), "lock-", []byte("v0"))
 	require.NoError(t, err)
 	seen := make(chan string, 4)
@@ -111,10 +94,10 @@ func TestHoldDataCallback(t *testing.T) {
 
 func TestHoldEndsOnSuspendedAndLost(t *testing.T) {
 	srv := zktest.Embedded(t)
-	ctx := testCtx(t)
+	ctx := zktest.Context(t)
 
 	t.Run("suspended", func(t *testing.T) {
-		c := connect(t, srv.ConnectString())
+		c := zktest.Connect(t, srv.ConnectString())
 		n, err := Create(ctx, c, zktest.UniquePath(t), "lock-", nil)
 		require.NoError(t, err)
 		h, err := StartHold(ctx, c, n, nil)
@@ -126,7 +109,7 @@ func TestHoldEndsOnSuspendedAndLost(t *testing.T) {
 		require.NoError(t, WaitSafe(ctx, c))
 	})
 	t.Run("session policy survives a drop, not a loss", func(t *testing.T) {
-		c := connect(t, srv.ConnectString(), zk.WithErrorPolicy(zk.SessionErrorPolicy))
+		c := zktest.Connect(t, srv.ConnectString(), zk.WithErrorPolicy(zk.SessionErrorPolicy))
 		n, err := Create(ctx, c, zktest.UniquePath(t), "lock-", nil)
 		require.NoError(t, err)
 		h, err := StartHold(ctx, c, n, nil)
@@ -149,8 +132,8 @@ func TestHoldEndsOnSuspendedAndLost(t *testing.T) {
 
 func TestCreateDetachedLeavesNothingWhenCancelled(t *testing.T) {
 	srv := zktest.Embedded(t)
-	c := connect(t, srv.ConnectString())
-	ctx := testCtx(t)
+	c := zktest.Connect(t, srv.ConnectString())
+	ctx := zktest.Context(t)
 	parent := zktest.UniquePath(t)
 	require.NoError(t, c.EnsurePath(ctx, parent))
 
@@ -180,8 +163,8 @@ func TestCreateDetachedLeavesNothingWhenCancelled(t *testing.T) {
 
 func TestAwaitNoticesSessionLossWhileWaiting(t *testing.T) {
 	srv := zktest.Embedded(t)
-	c1, c2 := connect(t, srv.ConnectString()), connect(t, srv.ConnectString())
-	ctx := testCtx(t)
+	c1, c2 := zktest.Connect(t, srv.ConnectString()), zktest.Connect(t, srv.ConnectString())
+	ctx := zktest.Context(t)
 	parent := zktest.UniquePath(t)
 	key := ByLockName("lock-")
 	_, err := Create(ctx, c1, parent, "lock-", nil)

@@ -1,0 +1,95 @@
+package zktest
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/zkcurator/zkcurator/zk"
+)
+
+// SessionTimeout is the session timeout Connect asks for unless the test
+// gives its own: short, so Lost comes quickly in fault tests, and long
+// enough for -race on two cores.
+const SessionTimeout = 4 * time.Second
+
+// waitTimeout bounds Connect, Context, Recv and WaitDone.
+const waitTimeout = 60 * time.Second
+
+// Connect opens a zk.Client to addr (with SessionTimeout unless opts set
+// one) and closes it when the test ends; t.Fatal if it cannot connect.
+func Connect(t testing.TB, addr string, opts ...zk.Option) *zk.Client {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	opts = append([]zk.Option{zk.WithSessionTimeout(SessionTimeout)}, opts...)
+	c, err := zk.Connect(ctx, addr, opts...)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// ConnectRecorded is Connect with every connection state recorded from the
+// first Connected on, for exact state-sequence assertions.
+func ConnectRecorded(t testing.TB, addr string, opts ...zk.Option) (*zk.Client, *Recorder[zk.ConnectionState]) {
+	t.Helper()
+	rec := &Recorder[zk.ConnectionState]{}
+	return Connect(t, addr, append(opts, zk.WithStateListener(rec.Add))...), rec
+}
+
+// Context returns a context for one test's calls, cancelled when the test
+// ends and at the latest after a minute.
+func Context(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// Children returns the children of path, none when it does not exist.
+func Children(t testing.TB, c *zk.Client, path string) []string {
+	t.Helper()
+	ch, _, err := c.Children(context.Background(), path)
+	if errors.Is(err, zk.ErrNoNode) {
+		return nil
+	}
+	require.NoError(t, err)
+	return ch
+}
+
+// Exists reports whether path exists.
+func Exists(t testing.TB, c *zk.Client, path string) bool {
+	t.Helper()
+	ok, _, err := c.Exists(context.Background(), path)
+	require.NoError(t, err)
+	return ok
+}
+
+// Recv waits for a value from ch, failing the test after a minute.
+func Recv[T any](t testing.TB, ch <-chan T) T {
+	t.Helper()
+	timer := time.NewTimer(waitTimeout)
+	defer timer.Stop()
+	select {
+	case v := <-ch:
+		return v
+	case <-timer.C:
+		t.Fatal("zktest: timed out waiting for a result")
+		var zero T
+		return zero
+	}
+}
+
+// WaitDone waits for ctx to be done, failing the test after a minute.
+func WaitDone(t testing.TB, ctx context.Context, what string) {
+	t.Helper()
+	timer := time.NewTimer(waitTimeout)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+	case <-timer.C:
+		t.Fatalf("zktest: timed out waiting for %s", what)
+	}
+}
