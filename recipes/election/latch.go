@@ -338,27 +338,16 @@ func (l *Latch) contest(n **seqnode.Node) error {
 		*n = nn
 		l.setNode(nn)
 	}
-	err := seqnode.Await(l.ctx, c, *n, latchKey, seqnode.Standard(1), nil)
+	h, err := seqnode.AwaitHold(l.ctx, c, *n, latchKey, seqnode.Standard(1), nil, nil)
 	switch {
+	case errors.Is(err, seqnode.ErrUnsafe):
+		return seqnode.WaitSafe(l.ctx, c)
 	case errors.Is(err, seqnode.ErrNodeGone):
 		*n = nil // deleted by someone (or with the session): make a new one
 		l.setNode(nil)
 		return nil
 	case errors.Is(err, seqnode.ErrNotOwner):
 		return nil // the next round replaces it
-	case err != nil:
-		return err
-	}
-	h, err := seqnode.StartHold(l.ctx, c, *n, nil)
-	switch {
-	case errors.Is(err, seqnode.ErrUnsafe):
-		return seqnode.WaitSafe(l.ctx, c)
-	case errors.Is(err, seqnode.ErrNodeGone):
-		*n = nil
-		l.setNode(nil)
-		return nil
-	case errors.Is(err, seqnode.ErrNotOwner):
-		return nil
 	case err != nil:
 		return err
 	}

@@ -208,10 +208,7 @@ func (m *Mutex) acquire(ctx context.Context, expire <-chan time.Time) (context.C
 // once the hold is the Mutex's (the revocation listener waits for it).
 func (m *Mutex) await(ctx context.Context, n *seqnode.Node, expire <-chan time.Time, installed <-chan struct{}) (*seqnode.Hold, error) {
 	for {
-		if err := seqnode.Await(ctx, m.client, n, m.key, m.decide, expire); err != nil {
-			return nil, err
-		}
-		h, err := seqnode.StartHold(ctx, m.client, n, m.onData(installed))
+		h, err := seqnode.AwaitHold(ctx, m.client, n, m.key, m.decide, expire, m.onData(installed))
 		if !errors.Is(err, seqnode.ErrUnsafe) {
 			return h, err
 		}

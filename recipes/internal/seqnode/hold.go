@@ -37,6 +37,28 @@ type Hold struct {
 // request travels this way). It runs on the hold's goroutine: it may call
 // End, but must not wait for the hold to end.
 func StartHold(parent context.Context, c *zk.Client, n *Node, onData func(data []byte)) (*Hold, error) {
+	return startHold(parent, c, n, onData, nil)
+}
+
+// ownRead is a GetW of a participant's own node: its data, Stat and watch.
+type ownRead struct {
+	data []byte
+	st   *zk.Stat
+	ch   <-chan zk.Event
+	err  error
+}
+
+func readOwn(ctx context.Context, c *zk.Client, n *Node) *ownRead {
+	r := &ownRead{}
+	r.data, r.st, r.ch, r.err = c.GetW(ctx, n.Path)
+	return r
+}
+
+// startHold is StartHold; pre, if not nil, is a GetW of n made (pipelined
+// with the children list) before the hold was decided, used instead of
+// reading again. Its watch is as good as a new one: a session lost since
+// ends it, and the state check below catches a connection in doubt.
+func startHold(parent context.Context, c *zk.Client, n *Node, onData func(data []byte), pre *ownRead) (*Hold, error) {
 	ctx, cancel := context.WithCancelCause(context.WithoutCancel(parent))
 	h := &Hold{node: n, ctx: ctx, cancel: cancel, done: make(chan struct{})}
 	pol := c.ErrorPolicy()
@@ -60,7 +82,10 @@ func StartHold(parent context.Context, c *zk.Client, n *Node, onData func(data [
 	// changes); its Stat proves the node is our current session's. A
 	// session lost after this point cancels ctx through the listener or
 	// ends the watch.
-	data, st, ch, err := c.GetW(ctx, n.Path)
+	if pre == nil {
+		pre = readOwn(ctx, c, n)
+	}
+	data, st, ch, err := pre.data, pre.st, pre.ch, pre.err
 	switch {
 	case errors.Is(err, zk.ErrNoNode):
 		return fail(fmt.Errorf("%w: %s", ErrNodeGone, n.Path))

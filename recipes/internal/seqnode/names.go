@@ -11,8 +11,8 @@
 // A recipe combines these pieces:
 //
 //	n, err := seqnode.CreateDetached(ctx, c, path, "lock-", nil) // Create, safe to cancel
-//	err = seqnode.Await(ctx, c, n, seqnode.ByLockName("lock-"), seqnode.Standard(1), nil)
-//	h, err := seqnode.StartHold(ctx, c, n, nil) // checks ephemeralOwner == current session
+//	h, err := seqnode.AwaitHold(ctx, c, n, seqnode.ByLockName("lock-"), seqnode.Standard(1), nil, nil)
+//	// (Await, then StartHold, which checks ephemeralOwner == current session)
 //	<-h.Context().Done() // held until this
 //	seqnode.Discard(ctx, c, n.Path) // guaranteed delete
 //
