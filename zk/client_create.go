@@ -24,6 +24,11 @@ type CreateOptions struct {
 	// node (Curator's withProtection). A node found that belongs to another
 	// session (an earlier, lost one) is deleted and created again.
 	Protected bool
+	// ProtectedID is the UUID in a protected node's name; empty generates
+	// one. A caller that gives its own (NewProtectedID) can find the node
+	// again after abandoning the create, e.g. when its context ended while
+	// the reply was in flight, as Curator does in the background.
+	ProtectedID string
 	// CreateParents creates missing parents first, as containers where the
 	// server supports them (else as persistent nodes).
 	CreateParents bool
@@ -46,7 +51,11 @@ func (c *Client) CreateWith(ctx context.Context, path string, data []byte, opts 
 		if i < 0 {
 			return "", nil, wrapErr("create", path, fmt.Errorf("%w %q", ErrInvalidPath, path))
 		}
-		prefix = ProtectedPrefix + newUUID() + "-"
+		id := opts.ProtectedID
+		if id == "" {
+			id = NewProtectedID()
+		}
+		prefix = ProtectedPrefix + id + "-"
 		target = path[:i+1] + prefix + path[i+1:]
 	}
 	if err := ValidatePath(target, opts.Mode.IsSequential()); err != nil {
@@ -187,8 +196,9 @@ func ensurePath(ctx context.Context, conn *Conn, path string, c *Client) error {
 	return nil
 }
 
-// newUUID returns a random (version 4) UUID in its text form.
-func newUUID() string {
+// NewProtectedID returns a random (version 4) UUID in its text form, as
+// used in protected node names.
+func NewProtectedID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
 	b[6] = b[6]&0x0f | 0x40

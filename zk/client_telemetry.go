@@ -3,6 +3,7 @@ package zk
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -22,6 +23,28 @@ type telemetry struct {
 	stateChanges metric.Int64Counter
 	reconnects   metric.Int64Counter
 	expirations  metric.Int64Counter
+	opOpts       sync.Map // op name -> *opOptions
+}
+
+// opOptions are the metric options of one operation name, built once: an
+// attribute set costs allocations that every call would otherwise pay.
+type opOptions struct {
+	op      metric.MeasurementOption // zk.op
+	ok, err metric.MeasurementOption // zk.op and zk.outcome
+}
+
+func (t *telemetry) options(op string) *opOptions {
+	if o, ok := t.opOpts.Load(op); ok {
+		return o.(*opOptions)
+	}
+	opAttr := attribute.String("zk.op", op)
+	o := &opOptions{
+		op:  metric.WithAttributes(opAttr),
+		ok:  metric.WithAttributes(opAttr, attribute.String("zk.outcome", "ok")),
+		err: metric.WithAttributes(opAttr, attribute.String("zk.outcome", "error")),
+	}
+	actual, _ := t.opOpts.LoadOrStore(op, o)
+	return actual.(*opOptions)
 }
 
 func newTelemetry(tp trace.TracerProvider, mp metric.MeterProvider) *telemetry {
@@ -46,17 +69,39 @@ func newTelemetry(tp trace.TracerProvider, mp metric.MeterProvider) *telemetry {
 type opSpan struct {
 	t        *telemetry
 	span     trace.Span
-	op       string
+	opts     *opOptions
 	start    time.Time
 	attempts int
 }
 
-// startOp starts the span and metrics of one operation.
+// startOp starts the span and metrics of one operation. Span attributes
+// are only built when the span is recorded.
 func (t *telemetry) startOp(ctx context.Context, op, path string) (context.Context, *opSpan) {
-	ctx, span := t.tracer.Start(ctx, "zk."+op, trace.WithSpanKind(trace.SpanKindClient),
-		trace.WithAttributes(attribute.String("zk.op", op), attribute.String("zk.path", path)))
-	t.inFlight.Add(ctx, 1, metric.WithAttributes(attribute.String("zk.op", op)))
-	return ctx, &opSpan{t: t, span: span, op: op, start: time.Now()}
+	ctx, span := t.tracer.Start(ctx, spanName(op), trace.WithSpanKind(trace.SpanKindClient))
+	if span.IsRecording() {
+		span.SetAttributes(attribute.String("zk.op", op), attribute.String("zk.path", path))
+	}
+	o := t.options(op)
+	t.inFlight.Add(ctx, 1, o.op)
+	return ctx, &opSpan{t: t, span: span, opts: o, start: time.Now()}
+}
+
+// spanNames holds "zk."+op for the operations the Client has, so naming a
+// span does not allocate.
+var spanNames = map[string]string{}
+
+func init() {
+	for _, op := range []string{"create", "delete", "exists", "get", "set", "children", "getACL", "setACL",
+		"sync", "multi", "getEphemerals", "allChildrenNumber", "addWatch", "removeWatches", "addAuth", "ensurePath"} {
+		spanNames[op] = "zk." + op
+	}
+}
+
+func spanName(op string) string {
+	if n, ok := spanNames[op]; ok {
+		return n
+	}
+	return "zk." + op
 }
 
 // attempt counts one attempt.
@@ -64,6 +109,9 @@ func (s *opSpan) attempt() { s.attempts++ }
 
 // retry records a retry as a span event.
 func (s *opSpan) retry(attempt int, err error, sleep time.Duration) {
+	if !s.span.IsRecording() {
+		return
+	}
 	attrs := []attribute.KeyValue{
 		attribute.Int("zk.attempt", attempt),
 		attribute.String("zk.error", err.Error()),
@@ -77,24 +125,26 @@ func (s *opSpan) retry(attempt int, err error, sleep time.Duration) {
 
 // end finishes the span and records the operation's duration.
 func (s *opSpan) end(ctx context.Context, err error) {
-	outcome := "ok"
-	s.span.SetAttributes(attribute.Int("zk.attempts", s.attempts))
-	if err != nil {
-		outcome = "error"
-		if code, ok := ErrorCode(err); ok {
-			s.span.SetAttributes(attribute.Int("zk.error_code", int(code)))
+	if s.span.IsRecording() {
+		s.span.SetAttributes(attribute.Int("zk.attempts", s.attempts))
+		if err != nil {
+			if code, ok := ErrorCode(err); ok {
+				s.span.SetAttributes(attribute.Int("zk.error_code", int(code)))
+			}
+			if !errors.Is(err, ErrNoNode) && !errors.Is(err, ErrNodeExists) {
+				// NoNode and NodeExists are answers, not failures.
+				s.span.SetStatus(codes.Error, err.Error())
+			}
+			s.span.RecordError(err)
 		}
-		if !errors.Is(err, ErrNoNode) && !errors.Is(err, ErrNodeExists) {
-			// NoNode and NodeExists are answers, not failures.
-			s.span.SetStatus(codes.Error, err.Error())
-		}
-		s.span.RecordError(err)
 	}
 	s.span.End()
-	opAttr := attribute.String("zk.op", s.op)
-	s.t.inFlight.Add(ctx, -1, metric.WithAttributes(opAttr))
-	s.t.opDuration.Record(ctx, time.Since(s.start).Seconds(),
-		metric.WithAttributes(opAttr, attribute.String("zk.outcome", outcome)))
+	outcome := s.opts.ok
+	if err != nil {
+		outcome = s.opts.err
+	}
+	s.t.inFlight.Add(ctx, -1, s.opts.op)
+	s.t.opDuration.Record(ctx, time.Since(s.start).Seconds(), outcome)
 }
 
 // stateChanged counts a connection state change.

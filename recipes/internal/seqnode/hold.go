@@ -27,43 +27,26 @@ type Hold struct {
 
 // StartHold starts holding n on c. The hold's context carries parent's
 // values but not its cancellation. It fails with ErrUnsafe when the
-// client's current state is an error under its policy, ErrNodeGone when n
-// no longer exists, ErrNotOwner when n belongs to a session other than
-// the current one, or with an operation's error; then nothing is left
-// running.
+// client's current state is an error under its policy, or ErrNotOwner when
+// n belongs to a session other than the current one (n.Owner comes from
+// the create's Stat and a node's owner never changes, so this needs no
+// read); then nothing is left running.
 //
-// onData, if not nil, is called with the node's data when the hold starts
-// and each time the data changes while it lasts (Curator's revocation
-// request travels this way). It runs on the hold's goroutine: it may call
-// End, but must not wait for the hold to end.
+// The watch on the node itself (which ends the hold when the node is
+// deleted) is set by the hold's goroutine, off the caller's path: the
+// caller can act at once, and a node found gone or not ours by that first
+// read ends the hold like a later deletion would.
+//
+// onData, if not nil, is called with the node's data when that first read
+// returns and each time the data changes while the hold lasts (Curator's
+// revocation request travels this way). It runs on the hold's goroutine:
+// it may call End, but must not wait for the hold to end.
 func StartHold(parent context.Context, c *zk.Client, n *Node, onData func(data []byte)) (*Hold, error) {
-	return startHold(parent, c, n, onData, nil)
-}
-
-// ownRead is a GetW of a participant's own node: its data, Stat and watch.
-type ownRead struct {
-	data []byte
-	st   *zk.Stat
-	ch   <-chan zk.Event
-	err  error
-}
-
-func readOwn(ctx context.Context, c *zk.Client, n *Node) *ownRead {
-	r := &ownRead{}
-	r.data, r.st, r.ch, r.err = c.GetW(ctx, n.Path)
-	return r
-}
-
-// startHold is StartHold; pre, if not nil, is a GetW of n made (pipelined
-// with the children list) before the hold was decided, used instead of
-// reading again. Its watch is as good as a new one: a session lost since
-// ends it, and the state check below catches a connection in doubt.
-func startHold(parent context.Context, c *zk.Client, n *Node, onData func(data []byte), pre *ownRead) (*Hold, error) {
 	ctx, cancel := context.WithCancelCause(context.WithoutCancel(parent))
 	h := &Hold{node: n, ctx: ctx, cancel: cancel, done: make(chan struct{})}
 	pol := c.ErrorPolicy()
-	// Listen before looking at the state: a state published after State()
-	// reads it reaches the listener.
+	// Listen before looking at the state and the session: a state
+	// published after they are read reaches the listener.
 	unlisten := c.Listen(func(s zk.ConnectionState) {
 		if pol.IsError(s) {
 			cancel(fmt.Errorf("%w: connection %s", ErrHoldLost, s))
@@ -78,39 +61,38 @@ func startHold(parent context.Context, c *zk.Client, n *Node, onData func(data [
 	if s := c.State(); pol.IsError(s) {
 		return fail(fmt.Errorf("%w: %s", ErrUnsafe, s))
 	}
-	// The watch on our own node tells us of its deletion (and of data
-	// changes); its Stat proves the node is our current session's. A
-	// session lost after this point cancels ctx through the listener or
-	// ends the watch.
-	if pre == nil {
-		pre = readOwn(ctx, c, n)
-	}
-	data, st, ch, err := pre.data, pre.st, pre.ch, pre.err
-	switch {
-	case errors.Is(err, zk.ErrNoNode):
-		return fail(fmt.Errorf("%w: %s", ErrNodeGone, n.Path))
-	case err != nil && ctx.Err() != nil:
-		return fail(fmt.Errorf("%w: %w", ErrUnsafe, context.Cause(ctx)))
-	case err != nil:
-		return fail(err)
-	case st.EphemeralOwner != n.Owner || !n.OwnedBy(c):
+	if !n.OwnedBy(c) {
 		return fail(fmt.Errorf("%w: %s", ErrNotOwner, n.Path))
-	case ctx.Err() != nil:
-		return fail(fmt.Errorf("%w: %w", ErrUnsafe, context.Cause(ctx)))
 	}
-	go h.watch(c, ch, data, onData, unlisten)
+	go h.watch(c, onData, unlisten)
 	return h, nil
 }
 
 // watch is the hold's goroutine: it follows the node's watch until the
 // hold ends.
-func (h *Hold) watch(c *zk.Client, ch <-chan zk.Event, data []byte, onData func([]byte), unlisten func()) {
+func (h *Hold) watch(c *zk.Client, onData func([]byte), unlisten func()) {
 	defer close(h.done)
 	defer unlisten()
-	if onData != nil {
-		onData(data)
-	}
 	for {
+		// Watch the node and look at it: first when the hold starts, then
+		// after each data change.
+		data, st, ch, err := c.GetW(h.ctx, h.node.Path)
+		switch {
+		case h.ctx.Err() != nil:
+			return
+		case errors.Is(err, zk.ErrNoNode):
+			h.cancel(fmt.Errorf("%w: node %s deleted", ErrHoldLost, h.node.Path))
+			return
+		case err != nil:
+			h.cancel(fmt.Errorf("%w: watching %s: %w", ErrHoldLost, h.node.Path, err))
+			return
+		case st.EphemeralOwner != h.node.Owner || !h.node.OwnedBy(c):
+			h.cancel(fmt.Errorf("%w: %s belongs to an earlier session", ErrHoldLost, h.node.Path))
+			return
+		}
+		if onData != nil {
+			onData(data)
+		}
 		select {
 		case <-h.ctx.Done():
 			return
@@ -122,26 +104,6 @@ func (h *Hold) watch(c *zk.Client, ch <-chan zk.Event, data []byte, onData func(
 			case zk.EventNotWatching:
 				h.cancel(fmt.Errorf("%w: watch on %s ended: %v", ErrHoldLost, h.node.Path, ev.Err))
 				return
-			}
-			// Data changed (or another event): watch again and look.
-			var st *zk.Stat
-			var err error
-			data, st, ch, err = c.GetW(h.ctx, h.node.Path)
-			switch {
-			case h.ctx.Err() != nil:
-				return
-			case errors.Is(err, zk.ErrNoNode):
-				h.cancel(fmt.Errorf("%w: node %s deleted", ErrHoldLost, h.node.Path))
-				return
-			case err != nil:
-				h.cancel(fmt.Errorf("%w: watching %s: %w", ErrHoldLost, h.node.Path, err))
-				return
-			case st.EphemeralOwner != h.node.Owner || !h.node.OwnedBy(c):
-				h.cancel(fmt.Errorf("%w: %s belongs to an earlier session", ErrHoldLost, h.node.Path))
-				return
-			}
-			if onData != nil {
-				onData(data)
 			}
 		}
 	}

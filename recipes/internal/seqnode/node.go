@@ -49,9 +49,15 @@ func (n *Node) OwnedBy(c *zk.Client) bool {
 // named "_c_<uuid>-<lockName><seq10>", with missing parents created as
 // containers. data nil stores the client's default data.
 func Create(ctx context.Context, c *zk.Client, parent, lockName string, data []byte) (*Node, error) {
+	return create(ctx, c, parent, lockName, data, "")
+}
+
+// create is Create with the protected id given ("" generates one).
+func create(ctx context.Context, c *zk.Client, parent, lockName string, data []byte, id string) (*Node, error) {
 	p, st, err := c.CreateWith(ctx, joinPath(parent, lockName), data, zk.CreateOptions{
 		Mode:          zk.ModeEphemeralSequential,
 		Protected:     true,
+		ProtectedID:   id,
 		CreateParents: true,
 	})
 	if err != nil {
@@ -139,29 +145,7 @@ func waitGone(ctx context.Context, c *zk.Client, path string, expire <-chan time
 // when expire (may be nil) delivers first, or with ctx's error or an
 // operation's error. On failure n is left as it is: the caller deletes it.
 func Await(ctx context.Context, c *zk.Client, n *Node, key Sorter, decide Decide, expire <-chan time.Time) error {
-	_, err := await(ctx, c, n, key, decide, expire, false)
-	return err
-}
-
-// AwaitHold is Await followed by StartHold, with the read StartHold needs
-// sent together with the children list whenever n is likely to hold (on
-// the first look, and after the sibling it waited on, the first in line,
-// went): an uncontended acquire and a hand-off then cost one round trip
-// less. It fails with Await's and StartHold's errors.
-func AwaitHold(ctx context.Context, c *zk.Client, n *Node, key Sorter, decide Decide, expire <-chan time.Time, onData func([]byte)) (*Hold, error) {
-	pre, err := await(ctx, c, n, key, decide, expire, true)
-	if err != nil {
-		return nil, err
-	}
-	return startHold(ctx, c, n, onData, pre)
-}
-
-// await is Await; with speculate it reads n (GetW) in parallel with the
-// children list when n is likely to hold, and returns that read when it
-// holds.
-func await(ctx context.Context, c *zk.Client, n *Node, key Sorter, decide Decide, expire <-chan time.Time, speculate bool) (*ownRead, error) {
 	parent := n.Parent()
-	likely := speculate
 	lost := make(chan struct{}, 1)
 	unlisten := c.Listen(func(s zk.ConnectionState) {
 		if s == zk.Lost {
@@ -174,37 +158,33 @@ func await(ctx context.Context, c *zk.Client, n *Node, key Sorter, decide Decide
 	defer unlisten()
 	for {
 		if !n.OwnedBy(c) {
-			return nil, fmt.Errorf("%w: %s", ErrNotOwner, n.Path)
-		}
-		var own chan *ownRead
-		if likely {
-			own = make(chan *ownRead, 1)
-			go func() { own <- readOwn(ctx, c, n) }()
+			return fmt.Errorf("%w: %s", ErrNotOwner, n.Path)
 		}
 		children, err := List(ctx, c, parent, key)
-		var pre *ownRead
-		if own != nil {
-			pre = <-own
-		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		i := Index(children, n.Name)
 		if i < 0 {
-			return nil, fmt.Errorf("%w: %s", ErrNodeGone, n.Path)
+			return fmt.Errorf("%w: %s", ErrNodeGone, n.Path)
 		}
 		holds, watch := decide(children, i)
 		if holds {
-			return pre, nil
+			return nil
 		}
-		// The one-shot watch of a speculative read that was not needed
-		// stays registered until our node changes or goes; its channel has
-		// room for that one event.
-		likely = speculate && Index(children, watch) == 0
 		if err := waitGone(ctx, c, joinPath(parent, watch), expire, lost, n); err != nil {
-			return nil, err
+			return err
 		}
 	}
+}
+
+// AwaitHold is Await followed by StartHold: it fails with the errors of
+// either.
+func AwaitHold(ctx context.Context, c *zk.Client, n *Node, key Sorter, decide Decide, expire <-chan time.Time, onData func([]byte)) (*Hold, error) {
+	if err := Await(ctx, c, n, key, decide, expire); err != nil {
+		return nil, err
+	}
+	return StartHold(ctx, c, n, onData)
 }
 
 // joinPath joins a parent path and a child name.

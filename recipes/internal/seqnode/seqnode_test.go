@@ -60,8 +60,13 @@ func TestCreateAwaitHold(t *testing.T) {
 
 	// n1 is gone: awaiting it says so.
 	require.ErrorIs(t, Await(ctx, c1, n1, key, Standard(1), nil), ErrNodeGone)
-	_, err = StartHold(ctx, c1, n1, nil)
-	require.ErrorIs(t, err, ErrNodeGone)
+	// StartHold does not read the node on the caller's path: its first
+	// read, on the hold's goroutine, finds the node gone and ends the hold.
+	gone, err := StartHold(ctx, c1, n1, nil)
+	require.NoError(t, err)
+	<-gone.Done()
+	require.ErrorIs(t, context.Cause(gone.Context()), ErrHoldLost)
+	require.ErrorContains(t, context.Cause(gone.Context()), "deleted")
 	// A node of another session is not ours.
 	_, err = StartHold(ctx, c1, n2, nil)
 	require.ErrorIs(t, err, ErrNotOwner)
