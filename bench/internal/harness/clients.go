@@ -74,8 +74,17 @@ func (nopLogger) Printf(string, ...any) {}
 // DialGozk opens a go-zookeeper session to addr and waits until the session
 // is established or ctx ends.
 func DialGozk(ctx context.Context, addr string) (*Gozk, error) {
+	return dialGozk(ctx, addr, nil)
+}
+
+// dialGozk is DialGozk with a dialer (nil: go-zookeeper's own).
+func dialGozk(ctx context.Context, addr string, dialer gozk.Dialer) (*Gozk, error) {
+	dial := func(*gozk.Conn) {}
+	if dialer != nil {
+		dial = gozk.WithDialer(dialer)
+	}
 	conn, events, err := gozk.Connect([]string{addr}, sessionTimeout,
-		gozk.WithLogger(nopLogger{}), gozk.WithLogInfo(false))
+		gozk.WithLogger(nopLogger{}), gozk.WithLogInfo(false), dial)
 	if err != nil {
 		return nil, fmt.Errorf("gozk: connect %s: %w", addr, err)
 	}

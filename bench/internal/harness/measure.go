@@ -3,6 +3,7 @@ package harness
 import (
 	"bufio"
 	"context"
+	"math"
 	"os"
 	"runtime"
 	"strconv"
@@ -105,4 +106,14 @@ func Measure(ctx context.Context, d Driver, op Op, g, n int) (Result, error) {
 	c1 := ReadCounters()
 	runtime.ReadMemStats(&m1)
 	return Result{N: n, Elapsed: elapsed, Mallocs: m1.Mallocs - m0.Mallocs, Counters: c1.Sub(c0)}, err
+}
+
+// Percentile returns the p-th percentile (0–100, nearest rank) of sorted
+// durations, 0 for none.
+func Percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(math.Ceil(p/100*float64(len(sorted)))) - 1
+	return sorted[min(max(i, 0), len(sorted)-1)]
 }
