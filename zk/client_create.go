@@ -25,7 +25,7 @@ type CreateOptions struct {
 	// session (an earlier, lost one) is deleted and created again.
 	Protected bool
 	// ProtectedID is the UUID in a protected node's name; empty generates
-	// one. A caller that gives its own (NewProtectedID) can find the node
+	// one. A caller that gives its own (NewUUID) can find the node
 	// again after abandoning the create, e.g. when its context ended while
 	// the reply was in flight, as Curator does in the background.
 	ProtectedID string
@@ -53,7 +53,7 @@ func (c *Client) CreateWith(ctx context.Context, path string, data []byte, opts 
 		}
 		id := opts.ProtectedID
 		if id == "" {
-			id = NewProtectedID()
+			id = NewUUID()
 		}
 		prefix = ProtectedPrefix + id + "-"
 		target = path[:i+1] + prefix + path[i+1:]
@@ -196,9 +196,10 @@ func ensurePath(ctx context.Context, conn *Conn, path string, c *Client) error {
 	return nil
 }
 
-// NewProtectedID returns a random (version 4) UUID in its text form, as
-// used in protected node names.
-func NewProtectedID() string {
+// NewUUID returns a random (version 4) UUID in its text form (as Java's
+// UUID.randomUUID().toString()), as used in protected node names and in
+// recipes' member names.
+func NewUUID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
 	b[6] = b[6]&0x0f | 0x40

@@ -2,8 +2,6 @@ package barrier
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -63,7 +61,7 @@ func (d *DoubleBarrier) Enter(ctx context.Context) error {
 		return wrap("enter", d.path, ErrEntered)
 	}
 	d.mu.Unlock()
-	name := newUUID()
+	name := zk.NewUUID()
 	ours := d.child(name)
 	var owner int64 // session of our node; 0: not made yet
 	for {
@@ -264,24 +262,4 @@ func (d *DoubleBarrier) deleteOurs(ctx context.Context, path string) error {
 // "ready".
 func members(children []string) []string {
 	return slices.DeleteFunc(slices.Clone(children), func(n string) bool { return n == readyNode })
-}
-
-// newUUID returns a random (version 4) UUID in its text form, as Java's
-// UUID.randomUUID().toString().
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	var s [36]byte
-	hex.Encode(s[0:8], b[0:4])
-	s[8] = '-'
-	hex.Encode(s[9:13], b[4:6])
-	s[13] = '-'
-	hex.Encode(s[14:18], b[6:8])
-	s[18] = '-'
-	hex.Encode(s[19:23], b[8:10])
-	s[23] = '-'
-	hex.Encode(s[24:], b[10:])
-	return string(s[:])
 }

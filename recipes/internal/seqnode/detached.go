@@ -29,7 +29,7 @@ func CreateDetached(ctx context.Context, c *zk.Client, parent, lockName string, 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	id := zk.NewProtectedID()
+	id := zk.NewUUID()
 	n, err := create(ctx, c, parent, lockName, data, id)
 	if err == nil || ctx.Err() == nil {
 		return n, err
