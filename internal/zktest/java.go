@@ -18,6 +18,10 @@ import (
 // zookeeper).
 const JavaLib = "/usr/share/java"
 
+// CuratorJars are the jar name prefixes (in JavaLib) a Curator
+// interoperability program compiles and runs against.
+var CuratorJars = []string{"curator-recipes", "curator-framework", "curator-client", "zookeeper"}
+
 // javaTimeout bounds each wait for a Java program's output or exit.
 const javaTimeout = 60 * time.Second
 
@@ -51,7 +55,8 @@ func CompileJava(t testing.TB, jars []string, srcs ...string) string {
 }
 
 // JavaProcess is a running Java program whose stdout a test reads line
-// by line and whose stdin it writes commands to.
+// by line and whose stdin it writes commands to. Its methods are for the
+// test's goroutine only.
 type JavaProcess struct {
 	t      testing.TB
 	name   string
@@ -59,6 +64,7 @@ type JavaProcess struct {
 	lines  chan string
 	done   chan error // the exit status, once
 	stderr lockedBuffer
+	failOn []string // prefixes of output lines that are test errors
 }
 
 type lockedBuffer struct {
@@ -131,58 +137,106 @@ func (p *JavaProcess) Send(line string) {
 	}
 }
 
-// ExpectPrefix reads output lines until one starts with prefix and returns
-// it; it fails the test if the program ends first or no such line comes
-// within 60s.
-func (p *JavaProcess) ExpectPrefix(prefix string) string {
+// FailOn makes each output line that starts with prefix a test error
+// (reported with t.Errorf; the test goes on), whichever method reads the
+// line: ExpectPrefix, Expect, ReadToEOF or Wait. Call it before reading;
+// lines read earlier, and lines left unread when the test ends, are not
+// checked.
+func (p *JavaProcess) FailOn(prefix string) {
+	p.failOn = append(p.failOn, prefix)
+}
+
+// read returns the next output line, or ok false once the program has
+// closed its stdout; it reports the line if FailOn names a prefix of it.
+func (p *JavaProcess) read(timeout <-chan time.Time, what string, seen []string) (line string, ok bool) {
+	p.t.Helper()
+	select {
+	case line, ok = <-p.lines:
+		if !ok {
+			return "", false
+		}
+		for _, prefix := range p.failOn {
+			if strings.HasPrefix(line, prefix) {
+				p.t.Errorf("zktest: java %s: %s", p.name, line)
+				break
+			}
+		}
+		return line, true
+	case <-timeout:
+		p.t.Fatalf("zktest: java %s: no %s within %v; output %q, stderr:\n%s", p.name, what, javaTimeout, seen, p.stderr.String())
+		return "", false
+	}
+}
+
+// readUntil reads output lines until match accepts one and returns it with
+// the lines read before it; it fails the test if the program ends first or
+// no such line comes within 60s.
+func (p *JavaProcess) readUntil(what string, match func(string) bool) (string, []string) {
 	p.t.Helper()
 	var seen []string
 	timeout := time.NewTimer(javaTimeout)
 	defer timeout.Stop()
 	for {
-		select {
-		case line, ok := <-p.lines:
-			if !ok {
-				p.t.Fatalf("zktest: java %s ended before %q; output %q, stderr:\n%s", p.name, prefix, seen, p.stderr.String())
-			}
-			if strings.HasPrefix(line, prefix) {
-				return line
-			}
-			seen = append(seen, line)
-		case <-timeout.C:
-			p.t.Fatalf("zktest: java %s: no %q within %v; output %q, stderr:\n%s", p.name, prefix, javaTimeout, seen, p.stderr.String())
+		line, ok := p.read(timeout.C, what, seen)
+		if !ok {
+			p.t.Fatalf("zktest: java %s ended before %s; output %q, stderr:\n%s", p.name, what, seen, p.stderr.String())
 		}
+		if match(line) {
+			return line, seen
+		}
+		seen = append(seen, line)
 	}
 }
 
-// Expect reads output lines until the line want.
-func (p *JavaProcess) Expect(want string) {
+// ExpectPrefix reads output lines until one starts with prefix and returns
+// it; it fails the test if the program ends first or no such line comes
+// within 60s.
+func (p *JavaProcess) ExpectPrefix(prefix string) string {
 	p.t.Helper()
-	if got := p.ExpectPrefix(want); got != want {
-		p.Expect(want)
-	}
+	line, _ := p.readUntil(fmt.Sprintf("line starting %q", prefix), func(l string) bool { return strings.HasPrefix(l, prefix) })
+	return line
 }
 
-// Wait waits for the program to exit and fails the test unless it exits
-// with status 0.
-func (p *JavaProcess) Wait() {
+// Expect reads output lines until the line want and returns the lines
+// read before it; it fails the test if the program ends first or want
+// does not come within 60s.
+func (p *JavaProcess) Expect(want string) []string {
 	p.t.Helper()
+	_, seen := p.readUntil(fmt.Sprintf("line %q", want), func(l string) bool { return l == want })
+	return seen
+}
+
+// ReadToEOF reads the remaining output lines until the program closes its
+// stdout (normally by exiting) and returns them; it fails the test if that
+// takes more than 60s.
+func (p *JavaProcess) ReadToEOF() []string {
+	p.t.Helper()
+	var rest []string
 	timeout := time.NewTimer(javaTimeout)
 	defer timeout.Stop()
 	for {
-		select {
-		case _, ok := <-p.lines:
-			if ok {
-				continue
-			}
-			err := <-p.done
-			p.done <- err
-			if err != nil {
-				p.t.Fatalf("zktest: java %s: %v; stderr:\n%s", p.name, err, p.stderr.String())
-			}
-			return
-		case <-timeout.C:
-			p.t.Fatalf("zktest: java %s did not exit within %v", p.name, javaTimeout)
+		line, ok := p.read(timeout.C, "end of output", rest)
+		if !ok {
+			return rest
 		}
+		rest = append(rest, line)
+	}
+}
+
+// Wait reads the remaining output (see ReadToEOF), waits for the program
+// to exit and fails the test unless it exits with status 0.
+func (p *JavaProcess) Wait() {
+	p.t.Helper()
+	rest := p.ReadToEOF()
+	timeout := time.NewTimer(javaTimeout)
+	defer timeout.Stop()
+	select {
+	case err := <-p.done:
+		p.done <- err
+		if err != nil {
+			p.t.Fatalf("zktest: java %s: %v; output %q, stderr:\n%s", p.name, err, rest, p.stderr.String())
+		}
+	case <-timeout.C:
+		p.t.Fatalf("zktest: java %s did not exit within %v", p.name, javaTimeout)
 	}
 }

@@ -45,3 +45,16 @@ func RealEnsemble(t testing.TB, members int) *realzk.Ensemble {
 	})
 	return e
 }
+
+// RealConnectString returns the connect string of a real ZooKeeper for a
+// test that needs one whatever EnvTarget says (Curator interoperability):
+// the shared server when EnvTarget=real, else a standalone server of the
+// test's own. It calls RequireReal first.
+func RealConnectString(t testing.TB) string {
+	t.Helper()
+	RequireReal(t)
+	if os.Getenv(EnvTarget) == KindReal {
+		return Server(t).ConnectString()
+	}
+	return RealEnsemble(t, 1).ConnectString()
+}

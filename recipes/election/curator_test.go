@@ -2,7 +2,6 @@ package election
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,19 +18,8 @@ import (
 
 func buildElection(t *testing.T) string {
 	t.Helper()
-	return zktest.CompileJava(t, []string{"curator-recipes", "curator-framework", "curator-client", "zookeeper"},
+	return zktest.CompileJava(t, zktest.CuratorJars,
 		filepath.Join("testdata", "CuratorElection.java"))
-}
-
-// realAddr returns the connect string of a real ZooKeeper: the shared one
-// when ZKCURATOR_TEST_SERVER=real, else a standalone one for this test.
-func realAddr(t *testing.T) string {
-	t.Helper()
-	zktest.RequireReal(t)
-	if os.Getenv(zktest.EnvTarget) == zktest.KindReal {
-		return zktest.Server(t).ConnectString()
-	}
-	return zktest.RealEnsemble(t, 1).ConnectString()
 }
 
 // javaStatus asks a Java participant whether it leads and whom it names
@@ -64,7 +52,7 @@ func agree(t *testing.T, want string, gos []leaderView, javas []*zktest.JavaProc
 
 func TestCuratorInteropLatch(t *testing.T) {
 	cp := buildElection(t)
-	addr := realAddr(t)
+	addr := zktest.RealConnectString(t)
 	path := zktest.UniquePath(t) + "/latch"
 	c := zktest.Connect(t, addr)
 	waitN := func(n int) {
@@ -121,7 +109,7 @@ func TestCuratorInteropLatch(t *testing.T) {
 
 func TestCuratorInteropSelector(t *testing.T) {
 	cp := buildElection(t)
-	addr := realAddr(t)
+	addr := zktest.RealConnectString(t)
 	path := zktest.UniquePath(t) + "/selector"
 	c := zktest.Connect(t, addr)
 

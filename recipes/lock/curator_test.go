@@ -1,20 +1,15 @@
 package lock
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -29,146 +24,23 @@ import (
 // (O_EXCL for exclusive holders) and then looks at the others' — whichever
 // of two overlapping holders looks second sees the other.
 
-const javaLib = "/usr/share/java"
-
 // buildContender compiles the Java contender and returns the classpath to
 // run it. Missing Java or Curator jars fail the test (it only runs with
 // ZKCURATOR_REAL_ZK=1).
 func buildContender(t *testing.T) string {
 	t.Helper()
-	zktest.RequireReal(t)
-	javac, err := exec.LookPath("javac")
-	if err != nil {
-		t.Fatalf("javac not found (install default-jdk-headless): %v", err)
-	}
-	for _, jar := range []string{"curator-recipes", "curator-framework", "curator-client", "zookeeper"} {
-		if m, _ := filepath.Glob(filepath.Join(javaLib, jar+"*.jar")); len(m) == 0 {
-			t.Fatalf("%s jar missing in %s (install libcurator-recipes-java libcurator-framework-java libcurator-client-java)", jar, javaLib)
-		}
-	}
-	dir := t.TempDir()
-	out, err := exec.Command(javac, "-d", dir, "-cp", javaLib+"/*", filepath.Join("testdata", "CuratorContender.java")).CombinedOutput()
-	require.NoError(t, err, "javac: %s", out)
-	return dir + string(os.PathListSeparator) + javaLib + "/*"
-}
-
-// realAddr returns the connect string of a real ZooKeeper: the shared one
-// when ZKCURATOR_TEST_SERVER=real, else a standalone one for this test.
-func realAddr(t *testing.T) string {
-	t.Helper()
-	zktest.RequireReal(t)
-	if os.Getenv(zktest.EnvTarget) == zktest.KindReal {
-		return zktest.Server(t).ConnectString()
-	}
-	return zktest.RealEnsemble(t, 1).ConnectString()
-}
-
-type javaProc struct {
-	t      *testing.T
-	name   string
-	stdin  io.WriteCloser
-	lines  chan string
-	done   chan error
-	stderr *bytes.Buffer
+	return zktest.CompileJava(t, zktest.CuratorJars,
+		filepath.Join("testdata", "CuratorContender.java"))
 }
 
 // startJava starts the contender with args; it is killed when the test
-// ends if still running.
-func startJava(t *testing.T, cp string, args ...string) *javaProc {
+// ends if still running. An OVERLAP line (the contender saw another
+// holder inside) is a test error, whichever read sees it.
+func startJava(t *testing.T, cp string, args ...string) *zktest.JavaProcess {
 	t.Helper()
-	cmd := exec.Command("java", append([]string{"-cp", cp, "CuratorContender"}, args...)...)
-	p := &javaProc{t: t, name: strings.Join(args[1:3], " "), lines: make(chan string, 1024), done: make(chan error, 1), stderr: &bytes.Buffer{}}
-	cmd.Stderr = &lockedWriter{w: p.stderr}
-	stdout, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	p.stdin, err = cmd.StdinPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			p.lines <- sc.Text()
-		}
-		close(p.lines)
-		p.done <- cmd.Wait()
-	}()
-	t.Cleanup(func() {
-		select {
-		case err := <-p.done:
-			p.done <- err
-		default:
-			_ = cmd.Process.Kill()
-			_ = p.stdin.Close()
-			for range p.lines {
-			}
-			<-p.done
-		}
-	})
+	p := zktest.StartJava(t, cp, "CuratorContender", args...)
+	p.FailOn("OVERLAP")
 	return p
-}
-
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(b []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(b)
-}
-
-// expect reads output lines until want; an OVERLAP line fails the test.
-func (p *javaProc) expect(want string) []string {
-	p.t.Helper()
-	var seen []string
-	timeout := time.After(60 * time.Second)
-	for {
-		select {
-		case line, ok := <-p.lines:
-			if !ok {
-				p.t.Fatalf("java %s ended before %q; output %q, stderr:\n%s", p.name, want, seen, p.stderrText())
-			}
-			if strings.HasPrefix(line, "OVERLAP") {
-				p.t.Errorf("java %s: %s", p.name, line)
-			}
-			if line == want {
-				return seen
-			}
-			seen = append(seen, line)
-		case <-timeout:
-			p.t.Fatalf("java %s: no %q within 60s; output %q, stderr:\n%s", p.name, want, seen, p.stderrText())
-		}
-	}
-}
-
-func (p *javaProc) stderrText() string {
-	w := p.stderr
-	return w.String()
-}
-
-// wait waits for the process to exit successfully.
-func (p *javaProc) wait() {
-	p.t.Helper()
-	rest := p.expectEOF()
-	select {
-	case err := <-p.done:
-		p.done <- err
-		require.NoError(p.t, err, "java %s; output %q, stderr:\n%s", p.name, rest, p.stderrText())
-	case <-time.After(60 * time.Second):
-		p.t.Fatalf("java %s did not exit", p.name)
-	}
-}
-
-func (p *javaProc) expectEOF() []string {
-	var rest []string
-	for line := range p.lines {
-		if strings.HasPrefix(line, "OVERLAP") {
-			p.t.Errorf("java %s: %s", p.name, line)
-		}
-		rest = append(rest, line)
-	}
-	return rest
 }
 
 // runJava runs the contender to completion and returns the paths of its
@@ -176,8 +48,8 @@ func (p *javaProc) expectEOF() []string {
 func runJava(t *testing.T, cp, prefix string, args ...string) []string {
 	t.Helper()
 	p := startJava(t, cp, args...)
-	lines := p.expectEOF()
-	p.wait()
+	lines := p.ReadToEOF()
+	p.Wait()
 	var nodes []string
 	for _, l := range lines {
 		if n, ok := strings.CutPrefix(l, prefix+" "); ok {
@@ -185,17 +57,6 @@ func runJava(t *testing.T, cp, prefix string, args ...string) []string {
 		}
 	}
 	return nodes
-}
-
-func waitFor(t *testing.T, cond func() bool, what string) {
-	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		<-time.After(20 * time.Millisecond)
-	}
 }
 
 // flags is the Go side of the flag-file protocol.
@@ -315,7 +176,7 @@ func notYet(t *testing.T, got <-chan error, what string) {
 
 func TestCuratorInteropMutex(t *testing.T) {
 	cp := buildContender(t)
-	addr := realAddr(t)
+	addr := zktest.RealConnectString(t)
 	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
 	c1, c2 := zktest.Connect(t, addr), zktest.Connect(t, addr)
@@ -326,7 +187,7 @@ func TestCuratorInteropMutex(t *testing.T) {
 	_, err := m1.Acquire(ctx)
 	require.NoError(t, err)
 	java := startJava(t, cp, addr, "hold-mutex", path, "java-1")
-	waitFor(t, func() bool { return len(zktest.Children(t, c1, path)) == 2 }, "the Java waiter")
+	zktest.Eventually(t, func() bool { return len(zktest.Children(t, c1, path)) == 2 }, "the Java waiter")
 	m2 := NewMutex(c2, path, WithData([]byte("go-2")))
 	got := make(chan error, 1)
 	go func() {
@@ -343,12 +204,11 @@ func TestCuratorInteropMutex(t *testing.T) {
 
 	// Exclusion both ways: Java gets it after Go, Go waits for Java.
 	require.NoError(t, m1.Release(ctx))
-	java.expect("ACQUIRED")
+	java.Expect("ACQUIRED")
 	notYet(t, got, "the Go waiter behind Java")
-	_, err = io.WriteString(java.stdin, "\n")
-	require.NoError(t, err)
-	java.expect("RELEASED")
-	java.wait()
+	java.Send("")
+	java.Expect("RELEASED")
+	java.Wait()
 	require.NoError(t, zktest.Recv(t, got))
 	require.NoError(t, m2.Release(ctx))
 
@@ -363,15 +223,15 @@ func TestCuratorInteropMutex(t *testing.T) {
 		f.exclusive()
 		return m.Release(ctx)
 	})
-	loop.expect("DONE")
-	loop.wait()
+	loop.Expect("DONE")
+	loop.Wait()
 	f.check(t)
 	require.Empty(t, zktest.Children(t, c1, path))
 }
 
 func TestCuratorInteropRWMutex(t *testing.T) {
 	cp := buildContender(t)
-	addr := realAddr(t)
+	addr := zktest.RealConnectString(t)
 	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
 	c1, c2 := zktest.Connect(t, addr), zktest.Connect(t, addr)
@@ -380,7 +240,7 @@ func TestCuratorInteropRWMutex(t *testing.T) {
 	_, err := w1.WriteLock().Acquire(ctx)
 	require.NoError(t, err)
 	java := startJava(t, cp, addr, "hold-read", path, "java-r")
-	waitFor(t, func() bool { return len(zktest.Children(t, c1, path)) == 2 }, "the Java reader")
+	zktest.Eventually(t, func() bool { return len(zktest.Children(t, c1, path)) == 2 }, "the Java reader")
 	w2 := NewRWMutex(c2, path, WithData([]byte("go-w2")))
 	got := make(chan error, 1)
 	go func() {
@@ -411,17 +271,16 @@ func TestCuratorInteropRWMutex(t *testing.T) {
 	// The Java reader gets in after the Go writer; the second Go writer
 	// waits for the Java reader.
 	require.NoError(t, w1.WriteLock().Release(ctx))
-	java.expect("ACQUIRED")
+	java.Expect("ACQUIRED")
 	notYet(t, got, "the Go writer behind a Java reader")
 	// A Go reader joins the Java reader? No: a writer is queued before it.
 	r := NewRWMutex(c1, path)
 	_, ok, err := r.ReadLock().TryAcquire(ctx, 0)
 	require.NoError(t, err)
 	require.False(t, ok, "a reader queued behind a writer waits")
-	_, err = io.WriteString(java.stdin, "\n")
-	require.NoError(t, err)
-	java.expect("RELEASED")
-	java.wait()
+	java.Send("")
+	java.Expect("RELEASED")
+	java.Wait()
 	require.NoError(t, zktest.Recv(t, got))
 	require.NoError(t, w2.WriteLock().Release(ctx))
 
@@ -442,15 +301,15 @@ func TestCuratorInteropRWMutex(t *testing.T) {
 		f.reader(fmt.Sprintf("go-%d-%d", w, i))
 		return rw.ReadLock().Release(ctx)
 	})
-	loop.expect("DONE")
-	loop.wait()
+	loop.Expect("DONE")
+	loop.Wait()
 	f.check(t)
 	require.Empty(t, zktest.Children(t, c1, path))
 }
 
 func TestCuratorInteropSemaphore(t *testing.T) {
 	cp := buildContender(t)
-	addr := realAddr(t)
+	addr := zktest.RealConnectString(t)
 	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
 	c1, c2 := zktest.Connect(t, addr), zktest.Connect(t, addr)
@@ -462,7 +321,7 @@ func TestCuratorInteropSemaphore(t *testing.T) {
 	l2, err := NewSemaphore(c2, path, maxLeases, WithData([]byte("go-2"))).Acquire(ctx)
 	require.NoError(t, err)
 	java := startJava(t, cp, addr, "hold-sem", path, "java-1", fmt.Sprint(maxLeases))
-	waitFor(t, func() bool { return len(zktest.Children(t, c1, path+"/leases")) == 3 }, "the Java lease")
+	zktest.Eventually(t, func() bool { return len(zktest.Children(t, c1, path+"/leases")) == 3 }, "the Java lease")
 	ids, err := s1.Participants(ctx)
 	require.NoError(t, err)
 	require.Equal(t, []string{"go-1", "go-2", "java-1"}, ids)
@@ -486,12 +345,11 @@ func TestCuratorInteropSemaphore(t *testing.T) {
 	}()
 	waitParticipants(t, c1, path+"/locks", 2)
 	require.NoError(t, l1.Release(ctx))
-	java.expect("ACQUIRED")
+	java.Expect("ACQUIRED")
 	notYet(t, got, "the third Go lease")
-	_, err = io.WriteString(java.stdin, "\n")
-	require.NoError(t, err)
-	java.expect("RELEASED")
-	java.wait()
+	java.Send("")
+	java.Expect("RELEASED")
+	java.Wait()
 	require.NoError(t, zktest.Recv(t, got))
 	require.NoError(t, l2.Release(ctx))
 	require.NoError(t, l3.Release(ctx))
@@ -506,8 +364,8 @@ func TestCuratorInteropSemaphore(t *testing.T) {
 		f.lease(fmt.Sprintf("go-%d-%d", w, i), maxLeases)
 		return l.Release(ctx)
 	})
-	loop.expect("DONE")
-	loop.wait()
+	loop.Expect("DONE")
+	loop.Wait()
 	f.check(t)
 	require.Empty(t, zktest.Children(t, c1, path+"/leases"))
 }
