@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/zkcurator/zkcurator/internal/listeners"
 	"github.com/zkcurator/zkcurator/retry"
 )
 
@@ -27,7 +28,7 @@ type Client struct {
 	base    string // connect string without the namespace (for EnsurePath of the namespace)
 	policy  retry.Policy
 	errPol  ErrorPolicy
-	bus     *stateBus
+	bus     *listeners.Bus[ConnectionState]
 	tel     *telemetry
 	log     *slog.Logger
 	connTO  time.Duration
@@ -92,7 +93,7 @@ func Connect(ctx context.Context, connectString string, opts ...Option) (*Client
 	if err != nil {
 		return nil, err
 	}
-	c.bus = newStateBus(cfg.client.listeners)
+	c.bus = listeners.New(cfg.client.listeners...)
 	c.deletes = newDeleteWorker(c)
 	c.mu.Lock()
 	c.conn, c.gen = conn, 1
@@ -167,7 +168,7 @@ func (c *Client) ensureNamespace(ctx context.Context) error {
 // the Client; a slow listener delays other listeners but never the
 // session. The returned function unsubscribes f.
 func (c *Client) Listen(f func(ConnectionState)) (unsubscribe func()) {
-	return c.bus.listen(f)
+	return c.bus.Listen(f)
 }
 
 // ErrorPolicy returns the policy recipes consult to decide whether a
@@ -263,7 +264,7 @@ func (c *Client) Close() error {
 	}
 	c.wg.Wait()
 	c.deletes.close()
-	c.bus.close()
+	c.bus.Close()
 	if errors.Is(err, ErrClosed) {
 		err = nil
 	}

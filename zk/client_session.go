@@ -89,7 +89,7 @@ func (c *Client) publish(s ConnectionState) {
 	c.mu.Unlock()
 	c.log.Info("zk: connection state", "state", s.String())
 	c.tel.stateChanged(s)
-	c.bus.publish(s)
+	c.bus.Publish(s)
 }
 
 // suspend makes operations wait (up to the connection timeout) for a

@@ -140,7 +140,7 @@ func (w *Watcher) pump() {
 			case <-w.signal:
 				continue
 			case <-c.pumpsStop:
-				w.stopped()
+				w.stopped(nil)
 				return
 			}
 		}
@@ -151,7 +151,7 @@ func (w *Watcher) pump() {
 		select {
 		case w.ch <- ev:
 		case <-c.pumpsStop:
-			w.stopped()
+			w.stopped(&ev)
 			return
 		}
 	}
@@ -159,12 +159,15 @@ func (w *Watcher) pump() {
 
 // stopped ends the watcher when the Conn closes: events not received are
 // dropped, except that the final event is put in the channel if there is
-// room.
-func (w *Watcher) stopped() {
+// room. pending is the event the pump had taken from the queue, if any: it
+// is the final one when the queue is now empty.
+func (w *Watcher) stopped(pending *Event) {
 	w.mu.Lock()
 	var final *Event
 	if n := len(w.q); n > 0 && w.ended {
 		final = &w.q[n-1]
+	} else if n == 0 && w.ended {
+		final = pending
 	}
 	w.q, w.ended = nil, true
 	w.mu.Unlock()

@@ -8,6 +8,7 @@ import (
 
 	"github.com/cenkalti/backoff/v4"
 
+	"github.com/zkcurator/zkcurator/internal/listeners"
 	"github.com/zkcurator/zkcurator/recipes/internal/seqnode"
 	"github.com/zkcurator/zkcurator/zk"
 )
@@ -67,7 +68,7 @@ type Latch struct {
 	path   string
 	id     string
 	cfg    latchConfig
-	notify *notifier
+	notify *listeners.Bus[bool]
 
 	ctx  context.Context // the latch's lifetime; ended by Close
 	stop context.CancelCauseFunc
@@ -95,7 +96,7 @@ func NewLatch(client *zk.Client, path, id string, opts ...LatchOption) *Latch {
 		path:    path,
 		id:      id,
 		cfg:     cfg,
-		notify:  newNotifier(),
+		notify:  listeners.New[bool](),
 		ctx:     ctx,
 		stop:    stop,
 		done:    make(chan struct{}),
@@ -126,7 +127,6 @@ func (l *Latch) Start(ctx context.Context) error {
 	}
 	l.state = started
 	l.mu.Unlock()
-	l.notify.start()
 	n, err := seqnode.CreateDetached(ctx, l.client, l.path, latchLockName, []byte(l.id))
 	if err != nil {
 		l.mu.Lock()
@@ -135,7 +135,7 @@ func (l *Latch) Start(ctx context.Context) error {
 		l.mu.Unlock()
 		l.stop(ErrClosed)
 		close(l.done)
-		l.notify.close()
+		l.notify.Close()
 		return wrap("start", l.path, err)
 	}
 	l.setNode(n)
@@ -150,7 +150,7 @@ func (l *Latch) Start(ctx context.Context) error {
 // leadership context (Await) is cancelled before f(false) is called. The
 // returned function unsubscribes f.
 func (l *Latch) Listen(f func(isLeader bool)) (unsubscribe func()) {
-	return l.notify.listen(f)
+	return l.notify.Listen(f)
 }
 
 // IsLeader reports whether the Latch leads now.
@@ -244,12 +244,12 @@ func (l *Latch) CloseWith(mode CloseMode) error {
 	l.signalLocked()
 	l.mu.Unlock()
 	if mode != CloseNotifyLeader {
-		l.notify.clear()
+		l.notify.Clear()
 	}
 	l.stop(ErrClosed)
 	<-l.done
-	l.notify.clear()
-	l.notify.close()
+	l.notify.Clear()
+	l.notify.Close()
 	return nil
 }
 
@@ -273,7 +273,7 @@ func (l *Latch) setHold(h *seqnode.Hold) {
 	l.signalLocked()
 	l.mu.Unlock()
 	if now := h != nil; now != was {
-		l.notify.publish(now)
+		l.notify.Publish(now)
 	}
 }
 
