@@ -1,0 +1,46 @@
+package cache
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/zkcurator/zkcurator/internal/zktest"
+	"github.com/zkcurator/zkcurator/zk"
+)
+
+// A parent with more than 65,535 children (CURATOR-374, CURATOR-690).
+// Short names keep the getChildren reply under the 1 MiB frame limit.
+func TestChildrenCacheHugeParent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("creates 70,000 nodes")
+	}
+	const n = 70_000
+	srv := zktest.Server(t)
+	c := zktest.Connect(t, srv.ConnectString())
+	ctx := zktest.Context(t)
+	p := zktest.UniquePath(t)
+	paths := []string{p}
+	for i := range n {
+		paths = append(paths, fmt.Sprintf("%s/%x", p, i))
+	}
+	require.NoError(t, createTree(ctx, c, paths, []byte("v"), 512))
+	t.Cleanup(func() {
+		// Leave a shared real server clean; pipelined like the creates.
+		_ = deleteAll(ctx, c, paths)
+	})
+
+	cc := NewChildren(c, p, WithConcurrency(256))
+	rec := newRecorder(cc.Listen)
+	require.NoError(t, cc.Start(ctx))
+	defer cc.Close()
+	require.Len(t, cc.Names(), n)
+	require.Equal(t, n, rec.count(NodeCreated))
+
+	require.NoError(t, c.Delete(ctx, fmt.Sprintf("%s/%x", p, 7), -1))
+	_, err := c.Create(ctx, p+"/new", []byte("x"), zk.ModePersistent, nil)
+	require.NoError(t, err)
+	rec.waitAll(t, fmt.Sprintf("NodeDeleted %s/%x", p, 7), "NodeCreated "+p+"/new")
+	require.Len(t, cc.Names(), n)
+}
