@@ -132,7 +132,7 @@ func (b *bench) close() error {
 // goes to logw.
 func run(ctx context.Context, cfg config, out, logw io.Writer) (err error) {
 	logf := func(format string, args ...any) { fmt.Fprintf(logw, format+"\n", args...) }
-	loadStart := loadAvg()
+	loadStart := harness.LoadAvg()
 	var (
 		benches []*bench
 		skipped []string
@@ -213,7 +213,7 @@ func run(ctx context.Context, cfg config, out, logw io.Writer) (err error) {
 		}
 		logf("round %d/%d done in %v", round+1, cfg.rounds, time.Since(start).Round(time.Millisecond))
 	}
-	rep := report{cfg: cfg, res: res, skipped: skipped, load: [2]string{loadStart, loadAvg()}}
+	rep := report{cfg: cfg, res: res, skipped: skipped, load: [2]string{loadStart, harness.LoadAvg()}}
 	for _, b := range benches {
 		rep.servers = append(rep.servers, b.srv.Kind)
 	}

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
-	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -107,9 +105,9 @@ type report struct {
 func (p report) markdown() string {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
-	w("Generated %s by:\n\n    cd bench && %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), commandLine(p.cfg.args))
+	w("Generated %s by:\n\n    cd bench && %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), harness.CommandLine("benchreport", p.cfg.args))
 	w("Machine: %s, %d CPUs, %s %s/%s. Medians of %d interleaved rounds; each measured run about %v.\n",
-		cpuModel(), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, p.cfg.rounds, p.cfg.dur)
+		harness.CPUModel(), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, p.cfg.rounds, p.cfg.dur)
 	w("Load average (1, 5, 15 min) at start %s, at end %s.\n", p.load[0], p.load[1])
 	for _, s := range p.skipped {
 		w("Skipped server %s\n", s)
@@ -268,37 +266,4 @@ func fmtNum(s stat) string {
 		return fmt.Sprintf("%.1f", s.median)
 	}
 	return fmt.Sprintf("%.2f", s.median)
-}
-
-// commandLine renders the invocation as a `go run` command.
-func commandLine(args []string) string {
-	if len(args) == 0 {
-		return "go run ./cmd/benchreport"
-	}
-	return strings.Join(append([]string{"go run ./cmd/benchreport"}, args[1:]...), " ")
-}
-
-// loadAvg returns the 1, 5 and 15 minute load averages, or "unknown".
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
-		return strings.Join(f[:3], " ")
-	}
-	return "unknown"
-}
-
-// cpuModel returns the CPU's model name from /proc/cpuinfo, or GOARCH.
-func cpuModel() string {
-	f, err := os.Open("/proc/cpuinfo")
-	if err != nil {
-		return runtime.GOARCH
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
-			return strings.TrimSpace(v)
-		}
-	}
-	return runtime.GOARCH
 }

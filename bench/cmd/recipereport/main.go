@@ -128,7 +128,7 @@ func rotate[T any](xs []T, r int) []T {
 func run(ctx context.Context, cfg config, out, logw io.Writer) error {
 	logf := func(format string, args ...any) { fmt.Fprintf(logw, format+"\n", args...) }
 	res := newResults()
-	res.load[0] = loadAvg()
+	res.load[0] = harness.LoadAvg()
 	for _, k := range cfg.servers {
 		logf("starting %s server", k)
 		srv, err := harness.StartServer(ctx, k)
@@ -152,7 +152,7 @@ func run(ctx context.Context, cfg config, out, logw io.Writer) error {
 	if len(res.servers) == 0 {
 		return errors.New("no server could start")
 	}
-	res.load[1] = loadAvg()
+	res.load[1] = harness.LoadAvg()
 	_, err := io.WriteString(out, report{cfg: cfg, res: res}.markdown())
 	return err
 }

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
-	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -149,9 +147,9 @@ type report struct {
 func (p report) markdown() string {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
-	w("Generated %s by:\n\n    cd bench && %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), commandLine(p.cfg.args))
+	w("Generated %s by:\n\n    cd bench && %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), harness.CommandLine("recipereport", p.cfg.args))
 	w("Machine: %s, %d CPUs, %s %s/%s. Lock and hand-off: medians of %d interleaved rounds of about %v each; tree: medians of %d interleaved rounds.\n",
-		cpuModel(), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, p.cfg.rounds, p.cfg.dur, p.cfg.treeRounds)
+		harness.CPUModel(), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, p.cfg.rounds, p.cfg.dur, p.cfg.treeRounds)
 	w("Load average (1, 5, 15 min) at start %s, at end %s.\n", p.res.load[0], p.res.load[1])
 	for _, s := range p.res.skipped {
 		w("Skipped server %s\n", s)
@@ -285,37 +283,4 @@ func (p report) treeTables(w, t func(string, ...any)) {
 		w("| %s | %.1f | %.1f | %s |\n", s, heap.median/(1<<20), float64(tr.DataBytes())/(1<<20), spread(over, "%.0f"))
 		t("cache overhead < 300 B/node beyond data, %s: %.0f — %s", s, over.median, verdict(over.median, over.ok, 300, false))
 	}
-}
-
-// commandLine renders the invocation as a `go run` command.
-func commandLine(args []string) string {
-	if len(args) == 0 {
-		return "go run ./cmd/recipereport"
-	}
-	return strings.Join(append([]string{"go run ./cmd/recipereport"}, args[1:]...), " ")
-}
-
-// loadAvg returns the 1, 5 and 15 minute load averages, or "unknown".
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
-		return strings.Join(f[:3], " ")
-	}
-	return "unknown"
-}
-
-// cpuModel returns the CPU's model name from /proc/cpuinfo, or GOARCH.
-func cpuModel() string {
-	f, err := os.Open("/proc/cpuinfo")
-	if err != nil {
-		return runtime.GOARCH
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
-			return strings.TrimSpace(v)
-		}
-	}
-	return runtime.GOARCH
 }
