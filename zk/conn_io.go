@@ -129,15 +129,36 @@ func (c *Conn) handleFrame(cs *connState, frame []byte) error {
 	}
 	if w := r.watch; w != nil {
 		if kind, ok := w.kindFor(r.opcode, h.Err); ok {
-			c.watches.add(w, kind)
-			if w.watcher != nil {
-				w.watcher.start()
+			if c.watches.add(w, kind) {
+				if w.watcher != nil {
+					w.watcher.start()
+				}
+			} else {
+				c.endLateWatch(w)
 			}
 		}
 	}
 	r.err, r.zxid = err, h.Zxid
 	r.wake()
 	return nil
+}
+
+// endLateWatch ends a watch whose reply was read after the session ended
+// (die drained the registry): it gets the same final EventNotWatching the
+// drained watches got.
+func (c *Conn) endLateWatch(w *watchReg) {
+	c.mu.Lock()
+	st, err := c.state, c.deadErr
+	c.mu.Unlock()
+	it := eventItem{ev: Event{Type: EventNotWatching, State: st, Err: err}, final: true}
+	if w.oneshot != nil {
+		it.oneshots = []*oneShot{w.oneshot}
+	}
+	if w.watcher != nil {
+		w.watcher.start()
+		it.watchers = []*Watcher{w.watcher}
+	}
+	c.events.Push(it)
 }
 
 // handleAuthReply matches an auth reply (xid -4) to the oldest auth packet.

@@ -56,6 +56,7 @@ type watchRegistry struct {
 	oneshot   [3]map[string][]*oneShot // by watchData, watchExist, watchChild
 	persist   [2]map[string][]*Watcher // by watchPersistent, watchRecursive
 	recursive int                      // number of paths with recursive watches
+	ended     bool                     // drained for good: add registers nothing
 }
 
 func newWatchRegistry() *watchRegistry {
@@ -69,19 +70,25 @@ func newWatchRegistry() *watchRegistry {
 	return r
 }
 
-// add registers w's watch under kind.
-func (r *watchRegistry) add(w *watchReg, kind watchKind) {
+// add registers w's watch under kind. It returns false, registering
+// nothing, once the registry has been drained: a reply read while the
+// session ends must not leave a watch that nothing will ever end.
+func (r *watchRegistry) add(w *watchReg, kind watchKind) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.ended {
+		return false
+	}
 	if kind <= watchChild {
 		r.oneshot[kind][w.spath] = append(r.oneshot[kind][w.spath], w.oneshot)
-		return
+		return true
 	}
 	m := r.persist[kind-watchPersistent]
 	if kind == watchRecursive && len(m[w.spath]) == 0 {
 		r.recursive++
 	}
 	m[w.spath] = append(m[w.spath], w.watcher)
+	return true
 }
 
 // route removes the one-shot watches a notification fires and collects the
@@ -198,10 +205,12 @@ func (r *watchRegistry) removeLocal(spath string, typ WatcherType) (data, child 
 	return data, child, ws
 }
 
-// drain removes every watch (session ended or Conn closed).
+// drain removes every watch (session ended or Conn closed); later adds
+// fail.
 func (r *watchRegistry) drain() (os []*oneShot, ws []*Watcher) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.ended = true
 	for i := range r.oneshot {
 		for _, l := range r.oneshot[i] {
 			os = append(os, l...)

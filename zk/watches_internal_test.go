@@ -92,3 +92,18 @@ func TestNextXidWraps(t *testing.T) {
 	require.Equal(t, int32(1), c.nextXid())
 	require.Equal(t, int32(2), c.nextXid())
 }
+
+// A reply read after the session ended (die drained the registry) must
+// not register a watch that nothing would ever end.
+func TestWatchRegistryRefusesAddAfterDrain(t *testing.T) {
+	r := newWatchRegistry()
+	require.True(t, r.add(&watchReg{kind: watchData, spath: "/a", oneshot: &oneShot{ch: make(chan Event, 1)}}, watchData))
+	os, _ := r.drain()
+	require.Len(t, os, 1)
+	require.False(t, r.add(&watchReg{kind: watchData, spath: "/b", oneshot: &oneShot{ch: make(chan Event, 1)}}, watchData))
+	require.False(t, r.add(&watchReg{kind: watchPersistent, spath: "/b", watcher: &Watcher{}}, watchPersistent))
+	os, ws := r.drain()
+	require.Empty(t, os)
+	require.Empty(t, ws)
+	require.Empty(t, r.setWatchesRequests(0))
+}

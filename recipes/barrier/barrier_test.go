@@ -8,10 +8,12 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkcurator/zkcurator/internal/zktest"
+	"github.com/zkcurator/zkcurator/jute"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
@@ -175,6 +177,44 @@ func TestDoubleBarrierMemberSessionExpires(t *testing.T) {
 	require.NoError(t, zktest.Recv(t, errs))
 	require.ErrorIs(t, bars[1].Leave(ctx), ErrNodeLost)
 	require.Zero(t, count())
+}
+
+// TestDoubleBarrierEnterSessionLostBeforeReadyWatch loses the session
+// after the member's node is made but before its watch on "ready" is set:
+// the retried watch lives in the new session and never reports the loss,
+// so Enter must notice Lost itself and make its node again.
+func TestDoubleBarrierEnterSessionLostBeforeReadyWatch(t *testing.T) {
+	srv := zktest.Embedded(t)
+	path := zktest.UniquePath(t)
+	ctx := zktest.Context(t)
+	other := zktest.Connect(t, srv.ConnectString())
+	_, err := other.Create(ctx, path, nil, zk.ModePersistent, nil)
+	require.NoError(t, err)
+	c, rec := zktest.ConnectRecorded(t, srv.ConnectString())
+	old := c.SessionID()
+
+	// The exists on "ready" is applied, then the connection is closed
+	// before the reply; no reconnect until the session has expired.
+	srv.DropAfterApply(jute.OpExists)
+	srv.RejectConnections(time.Minute)
+	errs := make(chan error, 2)
+	go func() { errs <- NewDouble(c, path, 2).Enter(ctx) }()
+	zktest.Eventually(t, func() bool { return c.State() == zk.Suspended }, "the connection to drop")
+	require.True(t, srv.ExpireSession(old))
+	srv.RejectConnections(0)
+	rec.WaitFor(t, zk.Connected, zk.Suspended, zk.Lost, zk.Reconnected)
+
+	zktest.Eventually(t, func() bool {
+		kids := zktest.Children(t, other, path)
+		if len(kids) != 1 {
+			return false
+		}
+		ok, st, err := other.Exists(ctx, path+"/"+kids[0])
+		return err == nil && ok && st.EphemeralOwner == c.SessionID()
+	}, "the member's node in its new session")
+	go func() { errs <- NewDouble(other, path, 2).Enter(ctx) }()
+	require.NoError(t, zktest.Recv(t, errs))
+	require.NoError(t, zktest.Recv(t, errs))
 }
 
 func TestDoubleBarrierEnterCancelledLeavesNoNode(t *testing.T) {

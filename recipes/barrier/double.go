@@ -63,6 +63,20 @@ func (d *DoubleBarrier) Enter(ctx context.Context) error {
 	d.mu.Unlock()
 	name := zk.NewUUID()
 	ours := d.child(name)
+	// A session lost after our node was made but before the ready watch
+	// was set leaves that watch in the new session, where it will never
+	// report the loss: listen for Lost as well, from before the node is
+	// made.
+	lost := make(chan struct{}, 1)
+	unlisten := d.client.Listen(func(s zk.ConnectionState) {
+		if s == zk.Lost {
+			select {
+			case lost <- struct{}{}:
+			default:
+			}
+		}
+	})
+	defer unlisten()
 	var owner int64 // session of our node; 0: not made yet
 	for {
 		// Look at our node each time: after a session ends, the client's
@@ -97,6 +111,8 @@ func (d *DoubleBarrier) Enter(ctx context.Context) error {
 		select {
 		case <-ch:
 			// ready made, or the watch ended (session lost): look again.
+		case <-lost:
+			// Our node may have gone with the session: look again.
 		case <-ctx.Done():
 			return d.abandon(ctx, ours, "enter", ctx.Err())
 		}
