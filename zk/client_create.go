@@ -37,6 +37,49 @@ type CreateOptions struct {
 // CreateWith creates a node as opts say, and returns its path and Stat.
 // data nil means the client's default data (WithDefaultData).
 func (c *Client) CreateWith(ctx context.Context, path string, data []byte, opts CreateOptions) (string, *Stat, error) {
+	return c.createWith(ctx, path, data, opts, c.createOnce)
+}
+
+// CreateAndList is CreateWith followed by a list of the new node's
+// parent, which includes the new node: the children of the parent as
+// they were right after the create, in the same session. Both requests
+// go out back to back (Conn.CreateAndList), so the pair costs one round
+// trip where a create and then a Children call cost two — the first step
+// of a lock or an election. When the pipelined list cannot be used (its
+// parents had to be created, a retry found the node by its protected
+// name, a TTL mode), the list is read after the create instead.
+func (c *Client) CreateAndList(ctx context.Context, path string, data []byte, opts CreateOptions) (created string, st *Stat, children []string, err error) {
+	listed := false
+	created, st, err = c.createWith(ctx, path, data, opts,
+		func(ctx context.Context, conn *Conn, target string, data []byte, acl []ACL, opts CreateOptions) (string, *Stat, error) {
+			if opts.Mode.IsTTL() {
+				return c.createOnce(ctx, conn, target, data, acl, opts)
+			}
+			p, st, kids, cerr, lerr := conn.CreateAndList(ctx, target, data, opts.Mode, acl)
+			if opts.CreateParents && errors.Is(cerr, ErrNoNode) {
+				return c.createOnce(ctx, conn, target, data, acl, opts)
+			}
+			if cerr == nil && lerr == nil {
+				children, listed = kids, true
+			}
+			return p, st, cerr
+		})
+	if err != nil || listed {
+		return created, st, children, err
+	}
+	children, _, err = c.Children(ctx, parentPath(created))
+	if err != nil {
+		return "", nil, nil, err
+	}
+	return created, st, children, nil
+}
+
+// createAttempt is one attempt at a create of target (protected prefix
+// applied), made by createWith on the current Conn.
+type createAttempt func(ctx context.Context, conn *Conn, target string, data []byte, acl []ACL, opts CreateOptions) (string, *Stat, error)
+
+// createWith is CreateWith with its attempts made by once.
+func (c *Client) createWith(ctx context.Context, path string, data []byte, opts CreateOptions, once createAttempt) (string, *Stat, error) {
 	if data == nil {
 		data = c.cfg.client.defaultData
 	}
@@ -78,7 +121,7 @@ func (c *Client) CreateWith(ctx context.Context, path string, data []byte, opts 
 			}
 		}
 		var err error
-		created, st, err = c.createOnce(ctx, conn, target, data, acl, opts)
+		created, st, err = once(ctx, conn, target, data, acl, opts)
 		if prefix != "" && (IsRetryable(err) || errors.Is(err, ErrSessionExpired)) {
 			mustFind = true
 		}

@@ -88,16 +88,23 @@ func (c *Conn) create2(op string, ctx context.Context, path string, data []byte,
 	if err := checkCreate(op, path, mode, acl); err != nil {
 		return "", nil, err
 	}
+	r, resp := c.newCreate2Request(path, data, mode, acl)
+	if err := c.do(ctx, r); err != nil {
+		return "", nil, wrapErr(op, path, err)
+	}
+	return stripChroot(c.chroot, resp.Path), &resp.Stat, nil
+}
+
+// newCreate2Request builds a create2 (createContainer for containers) of a
+// checked path.
+func (c *Conn) newCreate2Request(path string, data []byte, mode CreateMode, acl []ACL) (*request, *jute.Create2Response) {
 	opcode := jute.OpCreate2
 	if mode.IsContainer() {
 		opcode = jute.OpCreateContainer
 	}
 	resp := &jute.Create2Response{}
 	body := &jute.CreateRequest{Path: c.spath(path), Data: data, ACL: acl, Flags: int32(mode)}
-	if err := c.do(ctx, newRequest(opcode, body, resp)); err != nil {
-		return "", nil, wrapErr(op, path, err)
-	}
-	return stripChroot(c.chroot, resp.Path), &resp.Stat, nil
+	return newRequest(opcode, body, resp), resp
 }
 
 // CreateTTL creates a node with a time to live (mode ModePersistentTTL or

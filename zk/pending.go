@@ -105,6 +105,21 @@ func (o *outQueue) push(r *request) error {
 	return nil
 }
 
+// pushAll queues rs back to back (nothing can come between them), or
+// none of them when the queue has been shut.
+func (o *outQueue) pushAll(rs []*request) error {
+	o.mu.Lock()
+	if o.err != nil {
+		err := o.err
+		o.mu.Unlock()
+		return err
+	}
+	o.q = append(o.q, rs...)
+	o.mu.Unlock()
+	o.notify()
+	return nil
+}
+
 // pushLast queues r and shuts the queue with err in one step, so nothing
 // can be queued behind r (closeSession).
 func (o *outQueue) pushLast(r *request, err error) error {
