@@ -35,6 +35,11 @@ type Node struct {
 	Name  string // last path element
 	Owner int64  // session that created it (its ephemeralOwner)
 	Czxid int64  // zxid of its creation: a fencing token
+
+	// listed is the parent's children read right after the create, in
+	// the same session (CreateAndList): Await's first decision uses it
+	// instead of another round trip. nil once used.
+	listed []string
 }
 
 // Parent returns the path of the node's parent.
@@ -54,7 +59,7 @@ func Create(ctx context.Context, c *zk.Client, parent, lockName string, data []b
 
 // create is Create with the protected id given ("" generates one).
 func create(ctx context.Context, c *zk.Client, parent, lockName string, data []byte, id string) (*Node, error) {
-	p, st, err := c.CreateWith(ctx, joinPath(parent, lockName), data, zk.CreateOptions{
+	p, st, children, err := c.CreateAndList(ctx, joinPath(parent, lockName), data, zk.CreateOptions{
 		Mode:          zk.ModeEphemeralSequential,
 		Protected:     true,
 		ProtectedID:   id,
@@ -63,7 +68,8 @@ func create(ctx context.Context, c *zk.Client, parent, lockName string, data []b
 	if err != nil {
 		return nil, err
 	}
-	return &Node{Path: p, Name: p[strings.LastIndexByte(p, '/')+1:], Owner: st.EphemeralOwner, Czxid: st.Czxid}, nil
+	return &Node{Path: p, Name: p[strings.LastIndexByte(p, '/')+1:], Owner: st.EphemeralOwner, Czxid: st.Czxid,
+		listed: children}, nil
 }
 
 // List returns parent's children sorted by key. A missing parent has no
@@ -160,9 +166,15 @@ func Await(ctx context.Context, c *zk.Client, n *Node, key Sorter, decide Decide
 		if !n.OwnedBy(c) {
 			return fmt.Errorf("%w: %s", ErrNotOwner, n.Path)
 		}
-		children, err := List(ctx, c, parent, key)
-		if err != nil {
-			return err
+		children := n.listed
+		n.listed = nil
+		if children != nil {
+			Sort(children, key)
+		} else {
+			var err error
+			if children, err = List(ctx, c, parent, key); err != nil {
+				return err
+			}
 		}
 		i := Index(children, n.Name)
 		if i < 0 {
