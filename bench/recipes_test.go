@@ -91,6 +91,7 @@ func BenchmarkLockCycle(b *testing.B) {
 					}()
 					n0 := counter.Total()
 					c0 := harness.ReadCounters()
+					b.ReportAllocs()
 					b.ResetTimer()
 					err = harness.Cycles(ctx, l, b.N)
 					b.StopTimer()

@@ -209,11 +209,6 @@ func (c *Client) BlockUntilConnected(ctx context.Context) error {
 // passes, so the retry policy decides what happens next.
 func (c *Client) liveConn(ctx context.Context, wait time.Duration) (*Conn, error) {
 	var timeout <-chan time.Time
-	if wait > 0 {
-		t := time.NewTimer(wait)
-		defer t.Stop()
-		timeout = t.C
-	}
 	for {
 		c.mu.Lock()
 		if c.closed {
@@ -226,6 +221,12 @@ func (c *Client) liveConn(ctx context.Context, wait time.Duration) (*Conn, error
 		case <-ready:
 			return conn, nil
 		default:
+		}
+		if wait > 0 && timeout == nil {
+			// Only a call that has to wait pays for the timer.
+			t := time.NewTimer(wait)
+			defer t.Stop()
+			timeout = t.C
 		}
 		select {
 		case <-ready:

@@ -28,9 +28,11 @@ type telemetry struct {
 
 // opOptions are the metric options of one operation name, built once: an
 // attribute set costs allocations that every call would otherwise pay.
+// The options are kept as ready slices: passing a slice on to a
+// variadic parameter does not allocate, building one per call does.
 type opOptions struct {
-	op      metric.MeasurementOption // zk.op
-	ok, err metric.MeasurementOption // zk.op and zk.outcome
+	op      []metric.AddOption    // zk.op
+	ok, err []metric.RecordOption // zk.op and zk.outcome
 }
 
 func (t *telemetry) options(op string) *opOptions {
@@ -39,9 +41,9 @@ func (t *telemetry) options(op string) *opOptions {
 	}
 	opAttr := attribute.String("zk.op", op)
 	o := &opOptions{
-		op:  metric.WithAttributes(opAttr),
-		ok:  metric.WithAttributes(opAttr, attribute.String("zk.outcome", "ok")),
-		err: metric.WithAttributes(opAttr, attribute.String("zk.outcome", "error")),
+		op:  []metric.AddOption{metric.WithAttributes(opAttr)},
+		ok:  []metric.RecordOption{metric.WithAttributes(opAttr, attribute.String("zk.outcome", "ok"))},
+		err: []metric.RecordOption{metric.WithAttributes(opAttr, attribute.String("zk.outcome", "error"))},
 	}
 	actual, _ := t.opOpts.LoadOrStore(op, o)
 	return actual.(*opOptions)
@@ -77,14 +79,17 @@ type opSpan struct {
 // startOp starts the span and metrics of one operation. Span attributes
 // are only built when the span is recorded.
 func (t *telemetry) startOp(ctx context.Context, op, path string) (context.Context, *opSpan) {
-	ctx, span := t.tracer.Start(ctx, spanName(op), trace.WithSpanKind(trace.SpanKindClient))
+	ctx, span := t.tracer.Start(ctx, spanName(op), clientSpan...)
 	if span.IsRecording() {
 		span.SetAttributes(attribute.String("zk.op", op), attribute.String("zk.path", path))
 	}
 	o := t.options(op)
-	t.inFlight.Add(ctx, 1, o.op)
+	t.inFlight.Add(ctx, 1, o.op...)
 	return ctx, &opSpan{t: t, span: span, opts: o, start: time.Now()}
 }
+
+// clientSpan is the start option of every operation's span, built once.
+var clientSpan = []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient)}
 
 // spanNames holds "zk."+op for the operations the Client has, so naming a
 // span does not allocate.
@@ -143,8 +148,8 @@ func (s *opSpan) end(ctx context.Context, err error) {
 	if err != nil {
 		outcome = s.opts.err
 	}
-	s.t.inFlight.Add(ctx, -1, s.opts.op)
-	s.t.opDuration.Record(ctx, time.Since(s.start).Seconds(), outcome)
+	s.t.inFlight.Add(ctx, -1, s.opts.op...)
+	s.t.opDuration.Record(ctx, time.Since(s.start).Seconds(), outcome...)
 }
 
 // stateChanged counts a connection state change.
