@@ -169,3 +169,28 @@ func ExampleClient_CreateWith() {
 	// true true
 	// owned by this session: true
 }
+
+// The first step of a lock: make our ephemeral-sequential node and see
+// who is ahead of us, in one round trip.
+func ExampleClient_CreateAndList() {
+	srv := startServer()
+	defer srv.Close()
+	ctx := context.Background()
+	c, err := zk.Connect(ctx, srv.ConnectString())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+
+	path, _, children, err := c.CreateAndList(ctx, "/locks/job/lock-", nil, zk.CreateOptions{
+		Mode:          zk.ModeEphemeralSequential,
+		Protected:     true,
+		CreateParents: true,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	first := len(children) == 1 && strings.HasSuffix(path, "/"+children[0])
+	fmt.Println("nodes:", len(children), "ours is first:", first)
+	// Output: nodes: 1 ours is first: true
+}
