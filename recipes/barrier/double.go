@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/zkcurator/zkcurator/recipes/internal/seqnode"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
@@ -67,15 +68,7 @@ func (d *DoubleBarrier) Enter(ctx context.Context) error {
 	// was set leaves that watch in the new session, where it will never
 	// report the loss: listen for Lost as well, from before the node is
 	// made.
-	lost := make(chan struct{}, 1)
-	unlisten := d.client.Listen(func(s zk.ConnectionState) {
-		if s == zk.Lost {
-			select {
-			case lost <- struct{}{}:
-			default:
-			}
-		}
-	})
+	lost, unlisten := seqnode.NotifyLost(d.client)
 	defer unlisten()
 	var owner int64 // session of our node; 0: not made yet
 	for {

@@ -134,15 +134,7 @@ func (s *Semaphore) acquire(ctx context.Context, expire <-chan time.Time) (*Leas
 // and starts holding it.
 func (s *Semaphore) await(ctx context.Context, n *seqnode.Node, expire <-chan time.Time) (*seqnode.Hold, error) {
 	// A lost session ends the wait at once: our lease went with it.
-	lost := make(chan struct{}, 1)
-	unlisten := s.client.Listen(func(st zk.ConnectionState) {
-		if st == zk.Lost {
-			select {
-			case lost <- struct{}{}:
-			default:
-			}
-		}
-	})
+	lost, unlisten := seqnode.NotifyLost(s.client)
 	defer unlisten()
 	for {
 		if !n.OwnedBy(s.client) {

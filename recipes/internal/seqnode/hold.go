@@ -149,3 +149,21 @@ func WaitSafe(ctx context.Context, c *zk.Client) error {
 	}
 	return nil
 }
+
+// NotifyLost returns a channel that receives (once per burst, never
+// blocking the client) when c publishes Lost, and the function that stops
+// listening. A wait whose watch may have been set in a later session than
+// the node it is about (an operation retried across the loss) selects on
+// it too, so the loss of the node's session is never missed.
+func NotifyLost(c *zk.Client) (lost <-chan struct{}, stop func()) {
+	ch := make(chan struct{}, 1)
+	stop = c.Listen(func(s zk.ConnectionState) {
+		if s == zk.Lost {
+			select {
+			case ch <- struct{}{}:
+			default:
+			}
+		}
+	})
+	return ch, stop
+}

@@ -152,15 +152,7 @@ func waitGone(ctx context.Context, c *zk.Client, path string, expire <-chan time
 // operation's error. On failure n is left as it is: the caller deletes it.
 func Await(ctx context.Context, c *zk.Client, n *Node, key Sorter, decide Decide, expire <-chan time.Time) error {
 	parent := n.Parent()
-	lost := make(chan struct{}, 1)
-	unlisten := c.Listen(func(s zk.ConnectionState) {
-		if s == zk.Lost {
-			select {
-			case lost <- struct{}{}:
-			default:
-			}
-		}
-	})
+	lost, unlisten := NotifyLost(c)
 	defer unlisten()
 	for {
 		if !n.OwnedBy(c) {
