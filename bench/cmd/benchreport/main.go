@@ -24,7 +24,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -74,14 +73,11 @@ func parseFlags(args []string) (config, error) {
 	if cfg.rounds < 1 || cfg.dur <= 0 {
 		return cfg, errors.New("-rounds and -dur must be positive")
 	}
-	for _, s := range splitList(*servers) {
-		k := harness.ServerKind(s)
-		if !slices.Contains(harness.Servers, k) {
-			return cfg, fmt.Errorf("unknown server %q", s)
-		}
-		cfg.servers = append(cfg.servers, k)
+	var err error
+	if cfg.servers, err = harness.ParseServers(*servers); err != nil {
+		return cfg, err
 	}
-	for _, s := range splitList(*ops) {
+	for _, s := range harness.SplitList(*ops) {
 		switch strings.ToLower(s) {
 		case "get":
 			cfg.ops = append(cfg.ops, harness.OpGet)
@@ -91,7 +87,7 @@ func parseFlags(args []string) (config, error) {
 			return cfg, fmt.Errorf("unknown op %q", s)
 		}
 	}
-	for _, s := range splitList(*gs) {
+	for _, s := range harness.SplitList(*gs) {
 		g, err := strconv.Atoi(s)
 		if err != nil || g < 1 {
 			return cfg, fmt.Errorf("bad goroutine count %q", s)
@@ -102,16 +98,6 @@ func parseFlags(args []string) (config, error) {
 		return cfg, errors.New("-servers, -ops and -g must not be empty")
 	}
 	return cfg, nil
-}
-
-func splitList(s string) []string {
-	var out []string
-	for _, f := range strings.Split(s, ",") {
-		if f = strings.TrimSpace(f); f != "" {
-			out = append(out, f)
-		}
-	}
-	return out
 }
 
 // bench is one server with a session per client.

@@ -31,67 +31,23 @@ func newResults() *results { return &results{runs: map[cellKey][]harness.Result{
 
 func (r *results) add(k cellKey, res harness.Result) { r.runs[k] = append(r.runs[k], res) }
 
-// stat is the median over a cell's runs of one metric, with its spread.
-type stat struct {
-	median, min, max float64
-	ok               bool // the cell has runs
-}
-
-func (r *results) stat(k cellKey, metric func(harness.Result) float64) stat {
+// stat summarises one metric over a cell's runs.
+func (r *results) stat(k cellKey, metric func(harness.Result) float64) harness.Stat {
 	runs := r.runs[k]
-	if len(runs) == 0 {
-		return stat{}
-	}
 	v := make([]float64, len(runs))
 	for i, run := range runs {
 		v[i] = metric(run)
 	}
-	slices.Sort(v)
-	m := v[len(v)/2]
-	if len(v)%2 == 0 {
-		m = (v[len(v)/2-1] + v[len(v)/2]) / 2
-	}
-	return stat{median: m, min: v[0], max: v[len(v)-1], ok: true}
+	return harness.StatOf(v)
 }
 
-func (r *results) ops(k cellKey) stat    { return r.stat(k, harness.Result.OpsPerSec) }
-func (r *results) cpu(k cellKey) stat    { return r.stat(k, harness.Result.CPUPerOp) }
-func (r *results) allocs(k cellKey) stat { return r.stat(k, harness.Result.AllocsPerOp) }
-func (r *results) syscalls(k cellKey) stat {
+func (r *results) ops(k cellKey) harness.Stat    { return r.stat(k, harness.Result.OpsPerSec) }
+func (r *results) cpu(k cellKey) harness.Stat    { return r.stat(k, harness.Result.CPUPerOp) }
+func (r *results) allocs(k cellKey) harness.Stat { return r.stat(k, harness.Result.AllocsPerOp) }
+func (r *results) syscalls(k cellKey) harness.Stat {
 	return r.stat(k, harness.Result.SyscallsPerOp)
 }
-func (r *results) ctxsw(k cellKey) stat { return r.stat(k, harness.Result.CtxSwitchPerOp) }
-
-// ratio is a/b of two medians; ok is false when either is missing.
-type ratio struct {
-	v  float64
-	ok bool
-}
-
-func ratioOf(a, b stat) ratio {
-	if !a.ok || !b.ok || b.median == 0 {
-		return ratio{}
-	}
-	return ratio{v: a.median / b.median, ok: true}
-}
-
-func (r ratio) String() string {
-	if !r.ok {
-		return "—"
-	}
-	return fmt.Sprintf("%.2f", r.v)
-}
-
-// verdict says whether r meets a target: at least (atLeast) or at most.
-func (r ratio) verdict(target float64, atLeast bool) string {
-	if !r.ok {
-		return "not measured"
-	}
-	if (atLeast && r.v >= target) || (!atLeast && r.v <= target) {
-		return "met"
-	}
-	return "**missed**"
-}
+func (r *results) ctxsw(k cellKey) harness.Stat { return r.stat(k, harness.Result.CtxSwitchPerOp) }
 
 // report renders results as markdown.
 type report struct {
@@ -129,8 +85,8 @@ func (p report) markdown() string {
 					w(" %s |", fmtOps(p.res.ops(cellKey{s, op, g, c})))
 				}
 				z := p.res.ops(cellKey{s, op, g, harness.ClientZkcurator})
-				w(" %s | %s |\n", ratioOf(z, p.res.ops(cellKey{s, op, g, harness.ClientRaw})),
-					ratioOf(z, p.res.ops(cellKey{s, op, g, harness.ClientGozk})))
+				w(" %s | %s |\n", harness.RatioOf(z, p.res.ops(cellKey{s, op, g, harness.ClientRaw})),
+					harness.RatioOf(z, p.res.ops(cellKey{s, op, g, harness.ClientGozk})))
 			}
 		}
 	}
@@ -172,8 +128,8 @@ func (p report) markdown() string {
 	gMax := slices.Max(p.cfg.gs)
 	for _, s := range p.servers {
 		for _, op := range p.cfg.ops {
-			r := ratioOf(p.res.ops(cellKey{s, op, gMax, harness.ClientZkcurator}), p.res.ops(cellKey{s, op, gMax, harness.ClientRaw}))
-			w("- zkcurator ≥ 0.95 × raw, %s %s g=%d: %s — %s\n", s, op, gMax, r, r.verdict(0.95, true))
+			r := harness.RatioOf(p.res.ops(cellKey{s, op, gMax, harness.ClientZkcurator}), p.res.ops(cellKey{s, op, gMax, harness.ClientRaw}))
+			w("- zkcurator ≥ 0.95 × raw, %s %s g=%d: %s — %s\n", s, op, gMax, r, r.Verdict(0.95, true))
 		}
 	}
 	for _, s := range p.servers {
@@ -183,7 +139,7 @@ func (p report) markdown() string {
 		for _, op := range p.cfg.ops {
 			for _, g := range p.cfg.gs {
 				r := p.cpuRatio(s, op, g)
-				w("- zkcurator CPU/op ≤ 1/3 × gozk, %s %s g=%d: %s — %s\n", s, op, g, r, r.verdict(1.0/3, false))
+				w("- zkcurator CPU/op ≤ 1/3 × gozk, %s %s g=%d: %s — %s\n", s, op, g, r, r.Verdict(1.0/3, false))
 			}
 		}
 	}
@@ -191,7 +147,7 @@ func (p report) markdown() string {
 		for _, s := range embedded {
 			for _, c := range []harness.Client{harness.ClientRaw, harness.ClientZkcurator} {
 				r := p.serverRatio(s, harness.OpGet, gMax, c)
-				w("- %s ≥ 3 × real, pipelined Get g=%d, %s client: %s — %s\n", s, gMax, c, r, r.verdict(3, true))
+				w("- %s ≥ 3 × real, pipelined Get g=%d, %s client: %s — %s\n", s, gMax, c, r, r.Verdict(3, true))
 			}
 		}
 	}
@@ -227,7 +183,7 @@ func (p report) clientCosts(w func(string, ...any), s harness.ServerKind) {
 				w(" %s |", fmtNum(p.res.cpu(cellKey{s, op, g, c})))
 			}
 			w(" %s |", p.cpuRatio(s, op, g))
-			for _, metric := range []func(cellKey) stat{p.res.syscalls, p.res.ctxsw, p.res.allocs} {
+			for _, metric := range []func(cellKey) harness.Stat{p.res.syscalls, p.res.ctxsw, p.res.allocs} {
 				for _, c := range clients {
 					w(" %s |", fmtNum(metric(cellKey{s, op, g, c})))
 				}
@@ -237,33 +193,24 @@ func (p report) clientCosts(w func(string, ...any), s harness.ServerKind) {
 	}
 }
 
-func (p report) cpuRatio(s harness.ServerKind, op harness.Op, g int) ratio {
-	return ratioOf(p.res.cpu(cellKey{s, op, g, harness.ClientZkcurator}), p.res.cpu(cellKey{s, op, g, harness.ClientGozk}))
+func (p report) cpuRatio(s harness.ServerKind, op harness.Op, g int) harness.Ratio {
+	return harness.RatioOf(p.res.cpu(cellKey{s, op, g, harness.ClientZkcurator}), p.res.cpu(cellKey{s, op, g, harness.ClientGozk}))
 }
 
-func (p report) serverRatio(s harness.ServerKind, op harness.Op, g int, c harness.Client) ratio {
-	return ratioOf(p.res.ops(cellKey{s, op, g, c}), p.res.ops(cellKey{harness.ServerReal, op, g, c}))
+func (p report) serverRatio(s harness.ServerKind, op harness.Op, g int, c harness.Client) harness.Ratio {
+	return harness.RatioOf(p.res.ops(cellKey{s, op, g, c}), p.res.ops(cellKey{harness.ServerReal, op, g, c}))
 }
 
-func fmtOps(s stat) string {
-	if !s.ok {
-		return "—"
-	}
-	spread := 0.0
-	if s.median > 0 {
-		spread = (s.max - s.min) / s.median * 100
-	}
-	return fmt.Sprintf("%.0f ±%.0f%%", s.median, spread)
-}
+func fmtOps(s harness.Stat) string { return s.Spread("%.0f") }
 
-func fmtNum(s stat) string {
+func fmtNum(s harness.Stat) string {
 	switch {
-	case !s.ok:
+	case !s.OK:
 		return "—"
-	case s.median >= 100:
-		return fmt.Sprintf("%.0f", s.median)
-	case s.median >= 10:
-		return fmt.Sprintf("%.1f", s.median)
+	case s.Median >= 100:
+		return fmt.Sprintf("%.0f", s.Median)
+	case s.Median >= 10:
+		return fmt.Sprintf("%.1f", s.Median)
 	}
-	return fmt.Sprintf("%.2f", s.median)
+	return fmt.Sprintf("%.2f", s.Median)
 }

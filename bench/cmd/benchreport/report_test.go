@@ -83,15 +83,3 @@ func TestReportMarkdown(t *testing.T) {
 		t.Error("report shows client costs for the in-process embedded server")
 	}
 }
-
-func TestRatioVerdict(t *testing.T) {
-	if v := (ratio{}).verdict(1, true); v != "not measured" {
-		t.Errorf("missing ratio: %q", v)
-	}
-	if v := (ratio{v: 0.3, ok: true}).verdict(1.0/3, false); v != "met" {
-		t.Errorf("0.3 ≤ 1/3: %q", v)
-	}
-	if v := (ratio{v: 2.9, ok: true}).verdict(3, true); v != "**missed**" {
-		t.Errorf("2.9 ≥ 3: %q", v)
-	}
-}

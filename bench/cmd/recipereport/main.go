@@ -32,7 +32,6 @@ import (
 	"io"
 	"os"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/zkcurator/zkcurator/bench/internal/harness"
@@ -85,14 +84,11 @@ func parseFlags(args []string) (config, error) {
 	if cfg.rounds < 1 || cfg.treeRounds < 1 || cfg.dur <= 0 || cfg.treeNodes < 1 {
 		return cfg, errors.New("-rounds, -tree-rounds, -dur and -tree-nodes must be positive")
 	}
-	for _, s := range splitList(*servers) {
-		k := harness.ServerKind(s)
-		if !slices.Contains(harness.Servers, k) {
-			return cfg, fmt.Errorf("unknown server %q", s)
-		}
-		cfg.servers = append(cfg.servers, k)
+	var err error
+	if cfg.servers, err = harness.ParseServers(*servers); err != nil {
+		return cfg, err
 	}
-	for _, p := range splitList(*parts) {
+	for _, p := range harness.SplitList(*parts) {
 		if p != "lock" && p != "handoff" && p != "tree" {
 			return cfg, fmt.Errorf("unknown part %q", p)
 		}
@@ -102,16 +98,6 @@ func parseFlags(args []string) (config, error) {
 		return cfg, errors.New("-servers and -parts must not be empty")
 	}
 	return cfg, nil
-}
-
-func splitList(s string) []string {
-	var out []string
-	for _, f := range strings.Split(s, ",") {
-		if f = strings.TrimSpace(f); f != "" {
-			out = append(out, f)
-		}
-	}
-	return out
 }
 
 // rotate returns xs rotated left by r (the interleaving of round r).

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"runtime"
-	"slices"
 	"strings"
 	"time"
 
@@ -64,77 +63,15 @@ func newResults() *results {
 	}
 }
 
-// stat is the median of some runs, with their spread.
-type stat struct {
-	median, min, max float64
-	ok               bool
-}
-
-func statOf(v []float64) stat {
-	if len(v) == 0 {
-		return stat{}
-	}
-	v = slices.Clone(v)
-	slices.Sort(v)
-	m := v[len(v)/2]
-	if len(v)%2 == 0 {
-		m = (v[len(v)/2-1] + v[len(v)/2]) / 2
-	}
-	return stat{median: m, min: v[0], max: v[len(v)-1], ok: true}
-}
-
-func (r *results) primeStat(k key, metric func(harness.Primed) float64) stat {
+func (r *results) primeStat(k key, metric func(harness.Primed) float64) harness.Stat {
 	var v []float64
 	for _, p := range r.prime[k] {
 		v = append(v, metric(p))
 	}
-	return statOf(v)
+	return harness.StatOf(v)
 }
 
 func primeSeconds(p harness.Primed) float64 { return p.Elapsed.Seconds() }
-
-// ratio is a/b of two medians; ok is false when either is missing.
-type ratio struct {
-	v  float64
-	ok bool
-}
-
-func ratioOf(a, b stat) ratio {
-	if !a.ok || !b.ok || b.median == 0 {
-		return ratio{}
-	}
-	return ratio{v: a.median / b.median, ok: true}
-}
-
-func (r ratio) String() string {
-	if !r.ok {
-		return "—"
-	}
-	return fmt.Sprintf("%.2f", r.v)
-}
-
-// verdict says whether v meets a target: at least (atLeast) or at most.
-func verdict(v float64, ok bool, target float64, atLeast bool) string {
-	if !ok {
-		return "not measured"
-	}
-	if (atLeast && v >= target) || (!atLeast && v <= target) {
-		return "met"
-	}
-	return "**missed**"
-}
-
-// spread formats a median with its (max−min)/median spread.
-func spread(s stat, format string) string {
-	if !s.ok {
-		return "—"
-	}
-	sp := 0.0
-	if s.median != 0 {
-		sp = (s.max - s.min) / s.median * 100
-	}
-	return fmt.Sprintf(format+" ±%.0f%%", s.median, sp)
-}
 
 func ms(ns float64) float64 { return ns / 1e6 }
 
@@ -179,15 +116,15 @@ func (p report) lockTable(w, t func(string, ...any)) {
 	w("| server | zkcurator Mutex | gozk Lock | bound (create+getChildren+delete) | zkcurator/gozk | zkcurator/bound | gozk/bound |\n")
 	w("|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, s := range p.res.servers {
-		z := statOf(p.res.cycles[key{s, string(harness.LockZkcurator)}])
-		g := statOf(p.res.cycles[key{s, string(harness.LockGozk)}])
-		bd := statOf(p.res.cycles[key{s, string(harness.LockBound)}])
-		w("| %s | %s | %s | %s | %s | %s | %s |\n", s, spread(z, "%.0f"), spread(g, "%.0f"), spread(bd, "%.0f"),
-			ratioOf(z, g), ratioOf(z, bd), ratioOf(g, bd))
-		r := ratioOf(z, g)
-		t("lock cycles ≥ gozk, %s: %s — %s", s, r, verdict(r.v, r.ok, 1, true))
-		r = ratioOf(z, bd)
-		t("lock cycles ≥ 0.9 × bound, %s: %s — %s", s, r, verdict(r.v, r.ok, 0.9, true))
+		z := harness.StatOf(p.res.cycles[key{s, string(harness.LockZkcurator)}])
+		g := harness.StatOf(p.res.cycles[key{s, string(harness.LockGozk)}])
+		bd := harness.StatOf(p.res.cycles[key{s, string(harness.LockBound)}])
+		w("| %s | %s | %s | %s | %s | %s | %s |\n", s, z.Spread("%.0f"), g.Spread("%.0f"), bd.Spread("%.0f"),
+			harness.RatioOf(z, g), harness.RatioOf(z, bd), harness.RatioOf(g, bd))
+		r := harness.RatioOf(z, g)
+		t("lock cycles ≥ gozk, %s: %s — %s", s, r, harness.Verdict(r.V, r.OK, 1, true))
+		r = harness.RatioOf(z, bd)
+		t("lock cycles ≥ 0.9 × bound, %s: %s — %s", s, r, harness.Verdict(r.V, r.OK, 0.9, true))
 	}
 	p.requestTable(w, "Requests per cycle (counted on the wire, pings excluded)", "")
 }
@@ -215,21 +152,21 @@ func (p report) handoffTable(w func(string, ...any)) {
 	w("| server | zkcurator p50 | gozk p50 | zkcurator p90 | gozk p90 | zkcurator/gozk p50 | zkcurator/gozk p90 |\n")
 	w("|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, s := range p.res.servers {
-		zk50 := statOf(p.res.p50[key{s, string(harness.LockZkcurator)}])
-		gz50 := statOf(p.res.p50[key{s, string(harness.LockGozk)}])
-		zk90 := statOf(p.res.p90[key{s, string(harness.LockZkcurator)}])
-		gz90 := statOf(p.res.p90[key{s, string(harness.LockGozk)}])
+		zk50 := harness.StatOf(p.res.p50[key{s, string(harness.LockZkcurator)}])
+		gz50 := harness.StatOf(p.res.p50[key{s, string(harness.LockGozk)}])
+		zk90 := harness.StatOf(p.res.p90[key{s, string(harness.LockZkcurator)}])
+		gz90 := harness.StatOf(p.res.p90[key{s, string(harness.LockGozk)}])
 		w("| %s | %s | %s | %s | %s | %s | %s |\n", s, fmtMs(zk50), fmtMs(gz50), fmtMs(zk90), fmtMs(gz90),
-			ratioOf(zk50, gz50), ratioOf(zk90, gz90))
+			harness.RatioOf(zk50, gz50), harness.RatioOf(zk90, gz90))
 	}
 	p.requestTable(w, "Requests per hand-off, all 9 sessions together (counted on the wire, pings excluded)", "handoff ")
 }
 
-func fmtMs(s stat) string {
-	if !s.ok {
+func fmtMs(s harness.Stat) string {
+	if !s.OK {
 		return "—"
 	}
-	return spread(stat{median: ms(s.median), min: ms(s.min), max: ms(s.max), ok: true}, "%.3f")
+	return harness.Stat{Median: ms(s.Median), Min: ms(s.Min), Max: ms(s.Max), OK: true}.Spread("%.3f")
 }
 
 func (p report) treeTables(w, t func(string, ...any)) {
@@ -239,22 +176,22 @@ func (p report) treeTables(w, t func(string, ...any)) {
 	w("| server | build | gozk-serial | pipelined | pipelined-lean | cache | gozk-serial/cache | cache/pipelined | cache/pipelined-lean |\n")
 	w("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, s := range p.res.servers {
-		st := map[harness.PrimeMethod]stat{}
+		st := map[harness.PrimeMethod]harness.Stat{}
 		for _, m := range harness.PrimeMethods {
 			st[m] = p.res.primeStat(key{s, string(m)}, primeSeconds)
 		}
 		w("| %s | %.2f |", s, p.res.build[s].Seconds())
 		for _, m := range harness.PrimeMethods {
-			w(" %s |", spread(st[m], "%.3f"))
+			w(" %s |", st[m].Spread("%.3f"))
 		}
 		c := st[harness.PrimeCache]
-		w(" %s | %s | %s |\n", ratioOf(st[harness.PrimeGozkSerial], c), ratioOf(c, st[harness.PrimePipelined]), ratioOf(c, st[harness.PrimePipelinedLean]))
-		r := ratioOf(st[harness.PrimeGozkSerial], c)
-		t("priming ≥ 5 × faster than gozk one at a time, %s: %s — %s", s, r, verdict(r.v, r.ok, 5, true))
-		r = ratioOf(c, st[harness.PrimePipelined])
-		t("priming ≤ 2 × pipelined reads (getData+getChildren per node), %s: %s — %s", s, r, verdict(r.v, r.ok, 2, false))
-		r = ratioOf(c, st[harness.PrimePipelinedLean])
-		t("priming ≤ 2 × pipelined reads (the cache's reads), %s: %s — %s", s, r, verdict(r.v, r.ok, 2, false))
+		w(" %s | %s | %s |\n", harness.RatioOf(st[harness.PrimeGozkSerial], c), harness.RatioOf(c, st[harness.PrimePipelined]), harness.RatioOf(c, st[harness.PrimePipelinedLean]))
+		r := harness.RatioOf(st[harness.PrimeGozkSerial], c)
+		t("priming ≥ 5 × faster than gozk one at a time, %s: %s — %s", s, r, harness.Verdict(r.V, r.OK, 5, true))
+		r = harness.RatioOf(c, st[harness.PrimePipelined])
+		t("priming ≤ 2 × pipelined reads (getData+getChildren per node), %s: %s — %s", s, r, harness.Verdict(r.V, r.OK, 2, false))
+		r = harness.RatioOf(c, st[harness.PrimePipelinedLean])
+		t("priming ≤ 2 × pipelined reads (the cache's reads), %s: %s — %s", s, r, harness.Verdict(r.V, r.OK, 2, false))
 	}
 	w("\nRequests per priming: ")
 	for i, m := range harness.PrimeMethods[:3] {
@@ -277,10 +214,10 @@ func (p report) treeTables(w, t func(string, ...any)) {
 		k := key{s, string(harness.PrimeCache)}
 		heap := p.res.primeStat(k, func(x harness.Primed) float64 { return float64(x.HeapBytes) })
 		over := p.res.primeStat(k, harness.Primed.OverheadPerNode)
-		if !heap.ok {
+		if !heap.OK {
 			continue
 		}
-		w("| %s | %.1f | %.1f | %s |\n", s, heap.median/(1<<20), float64(tr.DataBytes())/(1<<20), spread(over, "%.0f"))
-		t("cache overhead < 300 B/node beyond data, %s: %.0f — %s", s, over.median, verdict(over.median, over.ok, 300, false))
+		w("| %s | %.1f | %.1f | %s |\n", s, heap.Median/(1<<20), float64(tr.DataBytes())/(1<<20), over.Spread("%.0f"))
+		t("cache overhead < 300 B/node beyond data, %s: %.0f — %s", s, over.Median, harness.Verdict(over.Median, over.OK, 300, false))
 	}
 }
