@@ -217,35 +217,29 @@ func replay(evs []Event) (map[string]serverNode, error) {
 
 // createTree creates paths (parents first) with data, pipelined.
 func createTree(ctx context.Context, c *zk.Client, paths []string, data []byte, limit int) error {
-	// Group by depth so parents exist before children.
-	byDepth := map[int][]string{}
-	maxD := 0
-	for _, p := range paths {
-		d := strings.Count(p, "/")
-		byDepth[d] = append(byDepth[d], p)
-		maxD = max(maxD, d)
-	}
-	for d := 0; d <= maxD; d++ {
-		g, gctx := errgroup.WithContext(ctx)
-		g.SetLimit(limit)
-		for _, p := range byDepth[d] {
-			g.Go(func() error {
-				_, err := c.Create(gctx, p, data, zk.ModePersistent, nil)
-				if errors.Is(err, zk.ErrNodeExists) {
-					err = nil
-				}
-				return err
-			})
+	return byLevel(ctx, paths, false, limit, func(ctx context.Context, p string) error {
+		_, err := c.Create(ctx, p, data, zk.ModePersistent, nil)
+		if errors.Is(err, zk.ErrNodeExists) {
+			err = nil
 		}
-		if err := g.Wait(); err != nil {
-			return err
-		}
-	}
-	return nil
+		return err
+	})
 }
 
 // deleteAll deletes paths, children before parents, pipelined.
 func deleteAll(ctx context.Context, c *zk.Client, paths []string) error {
+	return byLevel(ctx, paths, true, 512, func(ctx context.Context, p string) error {
+		err := c.Delete(ctx, p, -1)
+		if errors.Is(err, zk.ErrNoNode) {
+			err = nil
+		}
+		return err
+	})
+}
+
+// byLevel calls fn for every path, at most limit at a time, one depth at a
+// time: shallowest first, or deepest first when deepest is set.
+func byLevel(ctx context.Context, paths []string, deepest bool, limit int, fn func(ctx context.Context, p string) error) error {
 	byDepth := map[int][]string{}
 	maxD := 0
 	for _, p := range paths {
@@ -253,17 +247,15 @@ func deleteAll(ctx context.Context, c *zk.Client, paths []string) error {
 		byDepth[d] = append(byDepth[d], p)
 		maxD = max(maxD, d)
 	}
-	for d := maxD; d >= 0; d-- {
+	for i := 0; i <= maxD; i++ {
+		d := i
+		if deepest {
+			d = maxD - i
+		}
 		g, gctx := errgroup.WithContext(ctx)
-		g.SetLimit(512)
+		g.SetLimit(limit)
 		for _, p := range byDepth[d] {
-			g.Go(func() error {
-				err := c.Delete(gctx, p, -1)
-				if errors.Is(err, zk.ErrNoNode) {
-					err = nil
-				}
-				return err
-			})
+			g.Go(func() error { return fn(gctx, p) })
 		}
 		if err := g.Wait(); err != nil {
 			return err
