@@ -140,10 +140,7 @@ func TestTreeCacheBasics(t *testing.T) {
 	want, err := readTree(ctx, c, p, -1)
 	require.NoError(t, err)
 	zktest.Eventually(t, func() bool { return len(cacheTree(tc.All())) == len(want) }, "cache == server")
-	require.Equal(t, want, cacheTree(tc.All()))
-	got, err := replay(rec.events())
-	require.NoError(t, err)
-	require.Equal(t, want, got)
+	requireMatchesServer(t, ctx, c, p, tc, rec)
 	require.ErrorIs(t, tc.Start(ctx), ErrStarted)
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/zkcurator/zkcurator/internal/zktest"
@@ -213,6 +214,19 @@ func replay(evs []Event) (map[string]serverNode, error) {
 		mz[p] = ev.Stat.Mzxid
 	}
 	return out, nil
+}
+
+// requireMatchesServer asserts that the tree cache and the replay of the
+// events rec recorded both equal the server's tree below root, node for
+// node.
+func requireMatchesServer(t *testing.T, ctx context.Context, c *zk.Client, root string, tc *TreeCache, rec *recorder) {
+	t.Helper()
+	want, err := readTree(ctx, c, root, -1)
+	require.NoError(t, err)
+	require.Equal(t, want, cacheTree(tc.All()), "cache == server")
+	got, err := replay(rec.events())
+	require.NoError(t, err)
+	require.Equal(t, want, got, "replayed events == server")
 }
 
 // createTree creates paths (parents first) with data, pipelined.

@@ -37,12 +37,7 @@ func TestTreeCacheFallback35(t *testing.T) {
 	rec.waitFor(t, "NodeCreated "+p+"/a/b/c", "NodeDeleted "+p+"/a/b/c")
 	zktest.Eventually(t, func() bool { n, _ := tc.Get(p + "/a"); return string(n.Data) == "3" }, "data 3")
 
-	want, err := readTree(ctx, c, p, -1)
-	require.NoError(t, err)
-	require.Equal(t, want, cacheTree(tc.All()))
-	got, err := replay(rec.events())
-	require.NoError(t, err)
-	require.Equal(t, want, got)
+	requireMatchesServer(t, ctx, c, p, tc, rec)
 
 	// A persistent watch cannot be forced on 3.5.
 	tc2 := NewTree(c, p, WithWatchMode(WatchPersistent))
@@ -128,12 +123,7 @@ func testResync(t *testing.T, version string, mode WatchMode, fault string) {
 	require.Greater(t, newA.Stat.Czxid, oldA.Stat.Czxid)
 	require.Equal(t, "v2", string(newA.Data))
 
-	want, err := readTree(ctx, w, p, -1)
-	require.NoError(t, err)
-	require.Equal(t, want, cacheTree(tc.All()))
-	got, err := replay(rec.events())
-	require.NoError(t, err)
-	require.Equal(t, want, got)
+	requireMatchesServer(t, ctx, w, p, tc, rec)
 
 	// The watches work again after the resync.
 	_, err = w.Set(ctx, p+"/keep", []byte("v3"), -1)
