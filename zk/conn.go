@@ -29,6 +29,8 @@ type connConfig struct {
 	readOnly       bool
 	logger         *slog.Logger
 	maxBuffer      int
+	maxRequest     int // largest request frame sent (length field), jute.maxbuffer
+	maxRequestSet  bool
 	auths          []authCred
 	shuffleSeed    *int64
 	client         clientConfig // options only the Client layer reads
@@ -87,6 +89,19 @@ func WithLogger(l *slog.Logger) Option {
 // protocol error that drops the connection.
 func WithMaxBuffer(n int) Option {
 	return func(c *connConfig) { c.maxBuffer = n }
+}
+
+// WithMaxRequestSize sets the largest request a Conn sends, counted as
+// ZooKeeper counts it: the frame's length field (request header and body,
+// without the 4-byte length itself). The default, jute.DefaultMaxBuffer
+// (1048575), is the server's default jute.maxbuffer; a server that gets a
+// longer frame drops the connection. A larger request fails at once with
+// ErrRequestTooLarge and is never sent: the connection, and everything
+// else in flight on it, is untouched. Set it to the server's
+// jute.maxbuffer when that was changed. n must be > 0. Valid for Dial and
+// Connect.
+func WithMaxRequestSize(n int) Option {
+	return func(c *connConfig) { c.maxRequest = n; c.maxRequestSet = true }
 }
 
 // WithAuth adds a credential sent on every connection, before any request
@@ -170,6 +185,9 @@ func Dial(ctx context.Context, connectString string, opts ...Option) (*Conn, err
 	cfg := connConfig{sessionTimeout: DefaultSessionTimeout, maxBuffer: jute.DefaultMaxBuffer}
 	for _, o := range opts {
 		o(&cfg)
+	}
+	if err := cfg.validateCore(); err != nil {
+		return nil, err
 	}
 	if cfg.sessionTimeout <= 0 {
 		cfg.sessionTimeout = DefaultSessionTimeout

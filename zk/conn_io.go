@@ -282,18 +282,29 @@ func (c *Conn) writeLoop(cs *connState) {
 			if r.abandoned() {
 				continue // its caller is gone and nothing was sent: drop it
 			}
-			switch r.opcode {
-			case jute.OpAuth:
+			// Encode first: a frame the server would refuse (and answer by
+			// dropping the connection) is taken back, unsent, and fails
+			// alone, before it gets an xid or a place in the queues.
+			mark, xid := len(buf), c.xid
+			if r.opcode == jute.OpAuth {
 				r.xid = jute.XidAuth
-				cs.auth.push(r)
-			default:
+			} else {
 				r.xid = c.nextXid()
+			}
+			buf = appendFrame(buf, r.xid, r.opcode, r.body)
+			if n := len(buf) - mark - 4; n > c.cfg.maxRequest {
+				buf, c.xid = buf[:mark], xid
+				r.complete(fmt.Errorf("%w: %d bytes, limit %d (jute.maxbuffer)", ErrRequestTooLarge, n, c.cfg.maxRequest), 0)
+				continue
+			}
+			if r.opcode == jute.OpAuth {
+				cs.auth.push(r)
+			} else {
 				c.pend.push(r)
 				if r.opcode == jute.OpCloseSession {
 					c.closeSent.Store(true)
 				}
 			}
-			buf = appendFrame(buf, r.xid, r.opcode, r.body)
 			if len(buf) >= writeChunk && !write() {
 				clear(batch)
 				return

@@ -72,6 +72,17 @@ var (
 	ErrProtocol = errors.New("zk: protocol error")
 	// ErrNoServer means no server could be reached before the context ended.
 	ErrNoServer = errors.New("zk: could not connect to a server")
+	// ErrRequestTooLarge means a request's encoded frame is longer than
+	// the limit (WithMaxRequestSize, default the server's jute.maxbuffer).
+	// It was not sent; the connection is untouched. Retrying cannot help,
+	// so IsRetryable is false for it.
+	ErrRequestTooLarge = errors.New("zk: request too large")
+	// ErrInvalidConnectString means a connect string could not be parsed:
+	// an empty host, a bad port, or a bad chroot.
+	ErrInvalidConnectString = errors.New("zk: invalid connect string")
+	// ErrInvalidOption means an option given to Connect or Dial has a bad
+	// value (the error names the option).
+	ErrInvalidOption = errors.New("zk: invalid option")
 )
 
 var codeErrors = func() map[int32]*CodeError {
