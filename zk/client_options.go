@@ -53,9 +53,10 @@ func WithNamespace(ns string) Option {
 	return func(c *connConfig) { c.client.namespace = ns }
 }
 
-// WithConnectionTimeout sets how long an operation waits for a connection
-// before its attempt fails with ErrConnectionLoss (default 15s). Client
-// option.
+// WithConnectionTimeout bounds how long Dial and Connect try to reach a
+// server when their ctx has no earlier deadline, and how long a Client
+// operation waits for a connection before its attempt fails with
+// ErrConnectionLoss (default 15s). Valid for Dial and Connect.
 func WithConnectionTimeout(d time.Duration) Option {
 	return func(c *connConfig) { c.client.connectionTimeout = d }
 }

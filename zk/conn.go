@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -133,16 +134,18 @@ type Conn struct {
 	hosts  []string
 	chroot string
 
-	mu         sync.Mutex
-	state      State
-	sessionID  int64
-	passwd     []byte
-	timeout    time.Duration // negotiated
-	server     string
-	auths      []authCred
-	deadErr    error // why the session is dead (nil while it lives)
-	closing    bool
-	everConned bool
+	mu          sync.Mutex
+	state       State
+	sessionID   int64
+	passwd      []byte
+	timeout     time.Duration // negotiated
+	server      string
+	auths       []authCred
+	deadErr     error // why the session is dead (nil while it lives)
+	closing     bool
+	everConned  bool
+	connErrs    map[string]error // last connect error per host, for Dial's error
+	lastConnErr error
 
 	lastZxid    atomic.Int64
 	xid         int32 // next xid; used by the one writer goroutine at a time
@@ -174,9 +177,13 @@ type Conn struct {
 }
 
 // Dial connects to a ZooKeeper ensemble ("h1:2181,h2:2181/chroot") and
-// returns once a session is established. If ctx ends first it returns an
-// error wrapping ErrNoServer (and the last connection error). Afterwards the
-// Conn reconnects by itself in the background.
+// returns once a session is established. It gives up when ctx ends or the
+// connection timeout passes (WithConnectionTimeout, default 15s), whichever
+// comes first, with an error that wraps ErrNoServer, the context's error
+// and the last connection error, and names every host with its last error.
+// A connect string that cannot be parsed fails at once with
+// ErrInvalidConnectString. Afterwards the Conn reconnects by itself in the
+// background.
 func Dial(ctx context.Context, connectString string, opts ...Option) (*Conn, error) {
 	hosts, chroot, err := parseConnectString(connectString)
 	if err != nil {
@@ -230,9 +237,12 @@ func Dial(ctx context.Context, connectString string, opts ...Option) (*Conn, err
 	c.stopCtx, c.stopCancel = context.WithCancel(context.Background())
 	c.wg.Add(1)
 	go c.eventLoop()
-	lastErr := make(chan error, 1)
-	go c.loop(lastErr)
+	go c.loop()
 
+	// WithConnectionTimeout bounds Dial even when ctx has no deadline; an
+	// earlier deadline of ctx wins.
+	ctx, cancel := context.WithTimeout(ctx, cfg.client.connectionTimeout)
+	defer cancel()
 	select {
 	case <-c.connected:
 		return c, nil
@@ -247,16 +257,43 @@ func Dial(ctx context.Context, connectString string, opts ...Option) (*Conn, err
 		default:
 		}
 		c.closeNoSession()
-		var last error
-		select {
-		case last = <-lastErr:
-		default:
-		}
-		if last != nil {
-			return nil, fmt.Errorf("zk: dial %s: %w: %w (last error: %v)", connectString, ErrNoServer, ctx.Err(), last)
-		}
-		return nil, fmt.Errorf("zk: dial %s: %w: %w", connectString, ErrNoServer, ctx.Err())
+		return nil, c.dialError(connectString, ctx.Err())
 	}
+}
+
+// noteConnectErr records why connecting to host failed, for Dial's error.
+func (c *Conn) noteConnectErr(host string, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.connErrs == nil {
+		c.connErrs = make(map[string]error)
+	}
+	c.connErrs[host] = err
+	c.lastConnErr = err
+}
+
+// dialError is Dial's error when no server answered in time: it wraps
+// ErrNoServer, the context's error and the last connection error, and
+// names every host with the last error it gave.
+func (c *Conn) dialError(connectString string, ctxErr error) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var b strings.Builder
+	for i, h := range c.hosts {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(h)
+		if err, ok := c.connErrs[h]; ok {
+			fmt.Fprintf(&b, ": %v", err)
+		} else {
+			b.WriteString(": not tried")
+		}
+	}
+	if c.lastConnErr != nil {
+		return fmt.Errorf("zk: dial %s: %w: %w (hosts: %s): last error: %w", connectString, ErrNoServer, ctxErr, b.String(), c.lastConnErr)
+	}
+	return fmt.Errorf("zk: dial %s: %w: %w (hosts: %s)", connectString, ErrNoServer, ctxErr, b.String())
 }
 
 // SessionID returns the session id (0 before the first connection).

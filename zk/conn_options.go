@@ -15,5 +15,11 @@ func (c *connConfig) validateCore() error {
 	} else if c.maxRequest <= 0 {
 		return fmt.Errorf("zk: %w: WithMaxRequestSize(%d): must be > 0", ErrInvalidOption, c.maxRequest)
 	}
+	switch cc := &c.client; {
+	case cc.connectionTimeout < 0:
+		return fmt.Errorf("zk: %w: WithConnectionTimeout(%v): must be > 0", ErrInvalidOption, cc.connectionTimeout)
+	case cc.connectionTimeout == 0:
+		cc.connectionTimeout = DefaultConnectionTimeout
+	}
 	return nil
 }

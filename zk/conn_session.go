@@ -35,7 +35,7 @@ func (cs *connState) fail(err error) {
 
 // loop is the session loop: connect, run the connection until it drops,
 // reconnect to the next host, until the session dies or the Conn closes.
-func (c *Conn) loop(lastErr chan error) {
+func (c *Conn) loop() {
 	defer close(c.loopDone)
 	next := 0
 	for attempt := 0; ; attempt++ {
@@ -65,11 +65,7 @@ func (c *Conn) loop(lastErr chan error) {
 				return
 			}
 			c.log.Info("zk: connect failed", "server", host, "err", err)
-			select {
-			case <-lastErr:
-			default:
-			}
-			lastErr <- err
+			c.noteConnectErr(host, err)
 			continue
 		}
 		c.runConn(cs, resp)

@@ -3,6 +3,7 @@ package zk
 import (
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
 )
 
@@ -10,33 +11,47 @@ import (
 const DefaultPort = "2181"
 
 // parseConnectString splits "h1:2181,h2:2181/chroot" into host:port pairs
-// and the chroot ("" when there is none, or when it is "/").
+// and the chroot ("" when there is none, or when it is "/"). A host
+// without a port gets DefaultPort. Every error wraps
+// ErrInvalidConnectString: an empty host (",," or ":2181"), a port that is
+// not a number in 1..65535, an empty or invalid chroot segment.
 func parseConnectString(s string) (hosts []string, chroot string, err error) {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("zk: connect string %q: %w: "+format, append([]any{s, ErrInvalidConnectString}, args...)...)
+	}
 	hostPart := s
 	if i := strings.IndexByte(s, '/'); i >= 0 {
 		hostPart, chroot = s[:i], s[i:]
 		if chroot == "/" {
 			chroot = ""
 		} else if err := ValidatePath(chroot, false); err != nil {
-			return nil, "", fmt.Errorf("zk: connect string %q: chroot: %w", s, err)
+			return nil, "", fmt.Errorf("zk: connect string %q: %w: chroot: %w", s, ErrInvalidConnectString, err)
 		}
+	}
+	if strings.TrimSpace(hostPart) == "" {
+		return nil, "", bad("no hosts")
 	}
 	for _, h := range strings.Split(hostPart, ",") {
 		h = strings.TrimSpace(h)
 		if h == "" {
-			continue
+			return nil, "", bad("empty host")
 		}
-		if _, _, err := net.SplitHostPort(h); err != nil {
+		host, port, err := net.SplitHostPort(h)
+		if err != nil {
 			// No port (or a bare IPv6 address): add the default port.
-			h = net.JoinHostPort(strings.Trim(h, "[]"), DefaultPort)
+			host, port = strings.Trim(h, "[]"), DefaultPort
+			h = net.JoinHostPort(host, port)
 			if _, _, err := net.SplitHostPort(h); err != nil {
-				return nil, "", fmt.Errorf("zk: connect string %q: bad host %q", s, h)
+				return nil, "", bad("bad host %q", h)
 			}
 		}
+		if host == "" {
+			return nil, "", bad("host %q: empty host name", h)
+		}
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return nil, "", bad("host %q: port %q is not a number in 1..65535", h, port)
+		}
 		hosts = append(hosts, h)
-	}
-	if len(hosts) == 0 {
-		return nil, "", fmt.Errorf("zk: connect string %q: no hosts", s)
 	}
 	return hosts, chroot, nil
 }

@@ -55,10 +55,39 @@ func TestParseConnectString(t *testing.T) {
 	require.Equal(t, []string{"127.0.0.1:1", "[::1]:2"}, hosts)
 	require.Equal(t, "", chroot)
 
-	for _, s := range []string{"", "/x", "h:1/a/", "h:1//"} {
-		_, _, err := parseConnectString(s)
-		require.Error(t, err, s)
+	hosts, _, err = parseConnectString(" h1:1 , ::1 ")
+	require.NoError(t, err)
+	require.Equal(t, []string{"h1:1", "[::1]:2181"}, hosts)
+}
+
+func TestParseConnectStringInvalid(t *testing.T) {
+	for _, tc := range []struct{ s, why string }{
+		{"", "empty"},
+		{"  ", "blank"},
+		{"/x", "no host"},
+		{"h1:2181,,h2:2181", "empty host in the middle"},
+		{",h1:2181", "empty first host"},
+		{"h1:2181,", "empty last host"},
+		{":2181", "empty host name"},
+		{"h1:", "empty port"},
+		{"h1:abc", "port not a number"},
+		{"h1:0", "port 0"},
+		{"h1:65536", "port out of range"},
+		{"h1:-1", "negative port"},
+		{"h:1/a/", "chroot ends with /"},
+		{"h:1//", "empty chroot segment"},
+		{"h:1/a//b", "empty chroot segment in the middle"},
+		{"h:1/a/./b", "relative chroot segment"},
+		{"h:1/a\x00b", "NUL in chroot"},
+	} {
+		_, _, err := parseConnectString(tc.s)
+		require.ErrorIs(t, err, ErrInvalidConnectString, "%q: %s", tc.s, tc.why)
 	}
+	_, _, err := parseConnectString("h:1/a//b")
+	require.ErrorIs(t, err, ErrInvalidPath, "a bad chroot is also an invalid path")
+}
+
+func TestChroot(t *testing.T) {
 	require.Equal(t, "/app", chrootPath("/app", "/"))
 	require.Equal(t, "/app/a", chrootPath("/app", "/a"))
 	require.Equal(t, "/a", chrootPath("", "/a"))
