@@ -201,7 +201,18 @@ func (c *Conn) rememberAuth(a authCred) {
 // dispatchNotification routes a watch event to the watches it fires.
 func (c *Conn) dispatchNotification(we *jute.WatcherEvent) {
 	typ := EventType(we.Type)
-	ev := Event{Type: typ, State: State(we.State), Path: stripChroot(c.chroot, we.Path)}
+	path := we.Path
+	if path != "" {
+		p, ok := underChroot(c.chroot, path)
+		if !ok {
+			// Nothing of this client's lies outside its chroot: a server
+			// event for such a path is dropped, never shown as if inside.
+			c.log.Warn("zk: dropped event outside the chroot", "path", path, "chroot", c.chroot)
+			return
+		}
+		path = p
+	}
+	ev := Event{Type: typ, State: State(we.State), Path: path}
 	os, ws := c.watches.route(typ, we.Path)
 	it := eventItem{ev: ev, oneshots: os, watchers: ws}
 	if len(os) == 0 && len(ws) == 0 {

@@ -67,16 +67,27 @@ func chrootPath(chroot, p string) string {
 	return chroot + p
 }
 
-// stripChroot removes the chroot from a server path.
+// stripChroot removes the chroot from a server path. A path outside the
+// chroot is returned unchanged; callers that must not see one use
+// underChroot.
 func stripChroot(chroot, p string) string {
-	if chroot == "" {
-		return p
-	}
-	if p == chroot {
-		return "/"
-	}
-	if strings.HasPrefix(p, chroot+"/") {
-		return p[len(chroot):]
+	if cp, ok := underChroot(chroot, p); ok {
+		return cp
 	}
 	return p
+}
+
+// underChroot returns the client path of server path p and true, or false
+// when p is outside the chroot ("/other" or "/application" for chroot
+// "/app"): such a path has no client path and must not reach the caller.
+func underChroot(chroot, p string) (string, bool) {
+	switch {
+	case chroot == "":
+		return p, true
+	case p == chroot:
+		return "/", true
+	case len(p) > len(chroot) && p[len(chroot)] == '/' && strings.HasPrefix(p, chroot):
+		return p[len(chroot):], true
+	}
+	return "", false
 }

@@ -93,7 +93,16 @@ func TestChroot(t *testing.T) {
 	require.Equal(t, "/a", chrootPath("", "/a"))
 	require.Equal(t, "/", stripChroot("/app", "/app"))
 	require.Equal(t, "/a", stripChroot("/app", "/app/a"))
-	require.Equal(t, "/application", stripChroot("/app", "/application"))
+	for _, p := range []string{"/application", "/ap", "/other/x", "/", ""} {
+		_, ok := underChroot("/app", p)
+		require.False(t, ok, "%q is outside /app", p)
+	}
+	cp, ok := underChroot("/app", "/app/x/y")
+	require.True(t, ok)
+	require.Equal(t, "/x/y", cp)
+	cp, ok = underChroot("", "/other")
+	require.True(t, ok)
+	require.Equal(t, "/other", cp)
 }
 
 func TestDigestID(t *testing.T) {
