@@ -35,6 +35,11 @@ type conn struct {
 	oldClient bool
 	lastZxid  int64
 	lastOp    string
+	holeID    int64 // session whose blackhole silences this connection
+
+	// hole: the connection is blackholed (Server.Blackhole): what the
+	// client sends is dropped unread, nothing is sent to it.
+	hole atomic.Bool
 
 	recv atomic.Int64
 	sent atomic.Int64
@@ -100,6 +105,9 @@ func (c *conn) enqueue(b []byte, closeAfter bool) {
 	at := time.Now()
 	if l := c.s.latency.Load(); l > 0 {
 		at = at.Add(time.Duration(l))
+	}
+	if c.hole.Load() {
+		return // lost in the black hole
 	}
 	c.qmu.Lock()
 	if c.dead {
@@ -346,6 +354,12 @@ func (s *Server) handshake(c *conn, frame []byte) bool {
 		return false
 	}
 	c.oldClient = oldClient
+	if req.SessionID != 0 && s.holes[req.SessionID] {
+		// Partitioned: the handshake never arrives; the client times out.
+		c.holeID = req.SessionID
+		c.hole.Store(true)
+		return true
+	}
 	if req.LastZxidSeen > s.zxid {
 		s.log.Info("refusing session: client has seen a later zxid", "remote", c.remote,
 			"clientZxid", req.LastZxidSeen, "serverZxid", s.zxid)

@@ -87,3 +87,42 @@ func (s *Server) DropAfterApply(op int32) {
 	s.dropArmed = true
 	s.mu.Unlock()
 }
+
+// Blackhole partitions a session from the server, as a network that drops
+// every packet both ways would, while TCP connections stay open: what the
+// session's connection sends is dropped unread (so it does not count as
+// heard from the session), nothing is sent to it, and a connection that
+// tries to re-attach the session gets no handshake reply. The session
+// expires by its timeout as usual; its connection is then left open and
+// silent, since the client could not hear it close. Heal ends the
+// partition. It reports whether the session existed.
+func (s *Server) Blackhole(id int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sess := s.sessions[id]
+	if sess == nil {
+		return false
+	}
+	if s.holes == nil {
+		s.holes = make(map[int64]bool)
+	}
+	s.holes[id] = true
+	if c := sess.conn; c != nil {
+		c.holeID = id
+		c.hole.Store(true)
+	}
+	return true
+}
+
+// Heal ends Blackhole for a session: its connections that are still open
+// are heard and answered again (a handshake dropped meanwhile stays lost).
+func (s *Server) Heal(id int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.holes, id)
+	for c := range s.conns {
+		if c.holeID == id {
+			c.hole.Store(false)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -345,4 +346,33 @@ func TestFaultStopRestartClient(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, ok)
 	require.Equal(t, id, stat.EphemeralOwner)
+}
+
+func TestFaultBlackholeClient(t *testing.T) {
+	srv := testserver.New(t)
+	c, st := dial(t, srv, zk.WithSessionTimeout(time.Second))
+	ctx := t.Context()
+	path := zktest.UniquePath(t)
+	_, err := c.Create(ctx, path, nil, zk.ModeEphemeral, zk.OpenACLUnsafe)
+	require.NoError(t, err)
+	id := c.SessionID()
+	require.False(t, srv.Blackhole(id+1), "no such session")
+	require.True(t, srv.Blackhole(id))
+
+	// Nothing gets through: the request is not answered (nor heard), the
+	// connection times out on the client's side.
+	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	_, _, err = c.Get(short, path)
+	cancel()
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	next := st.waitFor(t, 0, zk.StateDisconnected)
+
+	// The server expires the session by its timeout; the partitioned
+	// client cannot hear it, and its re-attach attempts go unanswered.
+	zktest.Eventually(t, func() bool { return !slices.Contains(srv.Sessions(), id) }, "session expiry")
+	require.NotContains(t, st.Items()[next:], zk.StateExpired)
+
+	// Healed: the next re-attach learns the session expired.
+	srv.Heal(id)
+	st.waitFor(t, next, zk.StateExpired)
 }

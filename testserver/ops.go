@@ -44,6 +44,9 @@ func (s *Server) process(c *conn, frame []byte) bool {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if c.hole.Load() {
+		return true // dropped unread: the session is not touched
+	}
 	if c.isClosed() || c.sess == nil {
 		return false
 	}

@@ -53,6 +53,7 @@ type Server struct {
 	rejectUntil   time.Time
 	dropOp        int32
 	dropArmed     bool
+	holes         map[int64]bool // blackholed session ids (Blackhole)
 
 	// Fault state read by connection writers without mu.
 	latency    atomic.Int64 // ns added to every reply

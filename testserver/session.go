@@ -71,8 +71,8 @@ func (s *Server) expireSessionLocked(sess *session) {
 	c := sess.conn
 	sess.conn = nil
 	s.killSessionLocked(sess)
-	if c != nil {
-		c.abort()
+	if c != nil && !c.hole.Load() {
+		c.abort() // a blackholed client cannot hear the close either
 	}
 }
 

@@ -49,7 +49,7 @@ func (c *Client) run() {
 				c.suspend()
 				c.publish(Suspended)
 				if conn := c.Conn(); conn != nil {
-					lostTimer = time.NewTimer(conn.SessionTimeout())
+					lostTimer = time.NewTimer(lostAfter(conn, time.Now()))
 					lost = lostTimer.C
 				}
 			case StateSyncConnected, StateConnectedReadOnly:
@@ -80,6 +80,31 @@ func (c *Client) run() {
 			}
 		}
 	}
+}
+
+// lostAfter returns how long after now a Client that has just been
+// Suspended declares the session Lost: when the server may first expire
+// it (the send time of the latest request it answered plus the session
+// timeout; see Conn.sessionAliveUntil) less lostMargin. Suspended itself
+// comes only when the read timeout (2/3 of the session timeout) has passed
+// without a byte, so counting the whole timeout from Suspended would leave
+// a holder believing in its session for up to 2/3 of the timeout after the
+// server expired it.
+func lostAfter(conn *Conn, now time.Time) time.Duration {
+	to := conn.SessionTimeout()
+	until, ok := conn.sessionAliveUntil()
+	if !ok {
+		return to
+	}
+	return max(until.Sub(now)-lostMargin(to), 0)
+}
+
+// lostMargin is how much earlier than the server's first possible expiry
+// Lost is declared: a twentieth of the session timeout, at most 500ms. It
+// absorbs timer and scheduling delays in publishing Lost, and clock-rate
+// differences between client and server (parts per million).
+func lostMargin(timeout time.Duration) time.Duration {
+	return min(timeout/20, 500*time.Millisecond)
 }
 
 // publish records s and hands it to the listeners.

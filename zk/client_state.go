@@ -19,9 +19,14 @@ const (
 	// session or (after Lost) to a new one.
 	Reconnected
 	// Lost: the session is gone — it expired, or the connection stayed
-	// Suspended for longer than the negotiated session timeout. Ephemeral
-	// nodes and watches of the old session must be considered gone; the
-	// Client starts a new session by itself.
+	// Suspended until the server may expire it: the send time of the
+	// last request the server answered (the latest moment the client
+	// knows the server heard from the session) plus the negotiated
+	// session timeout, less a small margin (a twentieth of the timeout,
+	// at most 500ms). So Lost comes before the server can expire the
+	// session, not a whole timeout after Suspended. Ephemeral nodes and
+	// watches of the old session must be considered gone; the Client
+	// starts a new session by itself.
 	Lost
 	// ReadOnly: connected to a server in read-only mode; writes fail.
 	ReadOnly
@@ -70,4 +75,20 @@ var StandardErrorPolicy ErrorPolicy = standardPolicy{}
 
 // SessionErrorPolicy treats only Lost as an error: a hold survives a short
 // disconnection as long as the session does.
+//
+// What it guarantees: while the Client is cut off, Lost is published
+// before the server can expire the session (see Lost), so a holder's
+// context ends before another client can take over. What remains is a
+// window it cannot close, which fencing covers:
+//   - clock rates: the client's and the server's clocks measure the
+//     timeout; a rate difference beyond the margin (real clocks differ
+//     by parts per million) shrinks it;
+//   - noticing: between the cancellation of a held context and the moment
+//     user code checks it, the code may still act on the resource;
+//   - writes in flight: a write sent before Lost may reach the resource
+//     after another holder took over.
+//
+// For the last two, pass the recipe's fencing token to the resource, or
+// make the writes to ZooKeeper with the holder's Fenced method (a Multi
+// with a check of the holder's node, applied only while it exists).
 var SessionErrorPolicy ErrorPolicy = sessionPolicy{}

@@ -148,7 +148,9 @@ type Conn struct {
 	lastConnErr error
 
 	lastZxid    atomic.Int64
-	xid         int32 // next xid; used by the one writer goroutine at a time
+	epoch       time.Time    // monotonic origin of monoNow
+	heardAt     atomic.Int64 // monoNow() at the send of the latest request answered; see heard
+	xid         int32        // next xid; used by the one writer goroutine at a time
 	closeSent   atomic.Bool
 	out         *outQueue
 	pend        pendingQueue
@@ -233,6 +235,7 @@ func Dial(ctx context.Context, connectString string, opts ...Option) (*Conn, err
 		loopDone:  make(chan struct{}),
 		closed:    make(chan struct{}),
 		pumpsStop: make(chan struct{}),
+		epoch:     time.Now(),
 	}
 	c.stopCtx, c.stopCancel = context.WithCancel(context.Background())
 	c.wg.Add(1)

@@ -75,6 +75,9 @@ func (c *Conn) handleFrame(cs *connState, frame []byte) error {
 	}
 	switch h.Xid {
 	case jute.XidPing:
+		if sent, ok := cs.pings.pop(); ok {
+			c.heard(sent)
+		}
 		return nil
 	case jute.XidAuth:
 		return c.handleAuthReply(cs, h.Err)
@@ -97,6 +100,7 @@ func (c *Conn) handleFrame(cs *connState, frame []byte) error {
 		r.complete(fmt.Errorf("%w: %w", ErrConnectionLoss, perr), 0)
 		return perr
 	}
+	c.heard(r.sentAt)
 	if r.internal {
 		if h.Err != 0 {
 			c.log.Warn("zk: internal request failed", "op", r.opcode, "err", codeError(h.Err))
@@ -272,6 +276,7 @@ func (c *Conn) writeLoop(cs *connState) {
 			case <-timer.C:
 				idle := time.Since(lastSend)
 				if idle >= pingEvery {
+					cs.pings.push(c.monoNow())
 					buf = appendFrame(buf, jute.XidPing, jute.OpPing, nil)
 					if !write() {
 						return
@@ -289,6 +294,8 @@ func (c *Conn) writeLoop(cs *connState) {
 		// calls per request under load and costs little when idle.
 		runtime.Gosched()
 		batch = c.out.take(batch[:0])
+		// Taken before the write: a send time never later than the real one.
+		sent := c.monoNow()
 		for _, r := range batch {
 			if r.abandoned() {
 				continue // its caller is gone and nothing was sent: drop it
@@ -308,6 +315,7 @@ func (c *Conn) writeLoop(cs *connState) {
 				r.complete(fmt.Errorf("%w: %d bytes, limit %d (jute.maxbuffer)", ErrRequestTooLarge, n, c.cfg.maxRequest), 0)
 				continue
 			}
+			r.sentAt = sent
 			if r.opcode == jute.OpAuth {
 				cs.auth.push(r)
 			} else {

@@ -22,6 +22,8 @@ type connState struct {
 	once        sync.Once
 	err         error     // why the connection ended, set before done is closed
 	auth        authQueue // auth packets awaiting their reply
+	pings       pingQueue // send times of pings awaiting their reply
+	handshakeAt int64     // monoNow() before the ConnectRequest was written
 }
 
 // fail ends the connection with cause err (the first cause wins).
@@ -114,6 +116,7 @@ func (c *Conn) connect(host string) (*connState, *jute.ConnectResponse, error) {
 	}
 	// Unblock the handshake when the connect timeout passes or the Conn closes.
 	stopWatch := context.AfterFunc(ctx, func() { nc.SetDeadline(time.Unix(1, 0)) })
+	sent := c.monoNow()
 	resp, err := c.handshake(nc, sid, pw)
 	if !stopWatch() && err == nil {
 		err = ctx.Err()
@@ -127,7 +130,7 @@ func (c *Conn) connect(host string) (*connState, *jute.ConnectResponse, error) {
 		nc.Close()
 		return nil, nil, fmt.Errorf("%w (server %s)", ErrSessionExpired, host)
 	}
-	return &connState{nc: nc, host: host, done: make(chan struct{})}, resp, nil
+	return &connState{nc: nc, host: host, done: make(chan struct{}), handshakeAt: sent}, resp, nil
 }
 
 func (c *Conn) handshake(nc net.Conn, sid int64, pw []byte) (*jute.ConnectResponse, error) {
@@ -180,6 +183,7 @@ func (c *Conn) runConn(cs *connState, resp *jute.ConnectResponse) {
 	}
 	c.passwd, c.timeout, c.server = resp.Passwd, t, cs.host
 	c.state, c.everConned = state, true
+	c.heard(cs.handshakeAt) // the server (re)attached the session on reading it
 	auths := append([]authCred(nil), c.auths...)
 	c.mu.Unlock()
 	c.curMu.Lock()

@@ -35,6 +35,8 @@ type request struct {
 	done  chan struct{} // cap 1; signalled once when state becomes reqDone
 	err   error         // result, valid after done
 	zxid  int64         // zxid of the reply
+
+	sentAt int64 // Conn.monoNow() just before it was written; 0 if never
 }
 
 var requestPool = sync.Pool{New: func() any { return &request{done: make(chan struct{}, 1)} }}
@@ -50,7 +52,7 @@ func newRequest(opcode int32, body, resp jute.Record) *request {
 func (r *request) release() {
 	r.xid, r.opcode, r.body, r.resp = 0, 0, nil, nil
 	r.watch, r.auth, r.internal = nil, nil, false
-	r.err, r.zxid = nil, 0
+	r.err, r.zxid, r.sentAt = nil, 0, 0
 	r.state.Store(reqWaiting)
 	requestPool.Put(r)
 }
