@@ -21,20 +21,22 @@ import (
 const DefaultSessionTimeout = 10 * time.Second
 
 type connConfig struct {
-	sessionTimeout time.Duration
-	sessionID      int64
-	passwd         []byte
-	handler        func(Event)
-	dialer         func(ctx context.Context, network, addr string) (net.Conn, error)
-	tls            *tls.Config
-	readOnly       bool
-	logger         *slog.Logger
-	maxBuffer      int
-	maxRequest     int // largest request frame sent (length field), jute.maxbuffer
-	maxRequestSet  bool
-	auths          []authCred
-	shuffleSeed    *int64
-	client         clientConfig // options only the Client layer reads
+	sessionTimeout  time.Duration
+	sessionID       int64
+	passwd          []byte
+	handler         func(Event)
+	dialer          func(ctx context.Context, network, addr string) (net.Conn, error)
+	tls             *tls.Config
+	readOnly        bool
+	logger          *slog.Logger
+	maxBuffer       int
+	maxRequest      int // largest request frame sent (length field), jute.maxbuffer
+	maxRequestSet   bool
+	closeTimeout    time.Duration // bounds Close's wait for the closeSession reply
+	closeTimeoutSet bool
+	auths           []authCred
+	shuffleSeed     *int64
+	client          clientConfig // options only the Client layer reads
 }
 
 // Option configures Dial.
@@ -103,6 +105,19 @@ func WithMaxBuffer(n int) Option {
 // Connect.
 func WithMaxRequestSize(n int) Option {
 	return func(c *connConfig) { c.maxRequest = n; c.maxRequestSet = true }
+}
+
+// DefaultCloseTimeout bounds how long Close waits for the server to
+// answer closeSession when WithCloseTimeout is not given.
+const DefaultCloseTimeout = 2 * time.Second
+
+// WithCloseTimeout bounds how long Close waits for the server's answer to
+// closeSession (default DefaultCloseTimeout; never longer than the read
+// timeout, 2/3 of the session timeout). When it passes, Close returns
+// anyway and the session expires on the server after its timeout. d must
+// be > 0. Valid for Dial and Connect.
+func WithCloseTimeout(d time.Duration) Option {
+	return func(c *connConfig) { c.closeTimeout = d; c.closeTimeoutSet = true }
 }
 
 // WithAuth adds a credential sent on every connection, before any request
@@ -391,9 +406,13 @@ func (c *Conn) dropConn(err error) {
 	}
 }
 
-// Close ends the session: it sends closeSession and waits (at most the read
-// timeout, 2/3 of the session timeout) for the reply, so the server has
-// deleted the session's ephemeral nodes when Close returns. Requests
+// Close ends the session: it sends closeSession and waits for the reply,
+// so the server has deleted the session's ephemeral nodes when Close
+// returns. The wait is bounded by the close timeout (WithCloseTimeout,
+// default 2s) and by the read timeout (2/3 of the negotiated session
+// timeout), whichever is shorter: a silent server cannot hold Close up.
+// When the bound passes first, the session is left to expire on the
+// server. Requests
 // written before it are answered by the server; anything else still
 // waiting gets ErrClosed. Every watch ends (EventNotWatching with
 // ErrClosed) and every goroutine of the Conn has ended when Close returns.
@@ -417,6 +436,7 @@ func (c *Conn) Close() error {
 		if wait <= 0 {
 			wait = c.cfg.sessionTimeout * 2 / 3
 		}
+		wait = min(wait, c.cfg.closeTimeout)
 		r := newRequest(jute.OpCloseSession, nil, nil)
 		if err := c.out.pushLast(r, ErrClosed); err == nil {
 			t := time.NewTimer(wait)

@@ -15,6 +15,11 @@ func (c *connConfig) validateCore() error {
 	} else if c.maxRequest <= 0 {
 		return fmt.Errorf("zk: %w: WithMaxRequestSize(%d): must be > 0", ErrInvalidOption, c.maxRequest)
 	}
+	if !c.closeTimeoutSet {
+		c.closeTimeout = DefaultCloseTimeout
+	} else if c.closeTimeout <= 0 {
+		return fmt.Errorf("zk: %w: WithCloseTimeout(%v): must be > 0", ErrInvalidOption, c.closeTimeout)
+	}
 	switch cc := &c.client; {
 	case cc.connectionTimeout < 0:
 		return fmt.Errorf("zk: %w: WithConnectionTimeout(%v): must be > 0", ErrInvalidOption, cc.connectionTimeout)
