@@ -70,7 +70,13 @@ func WithDialer(d func(ctx context.Context, network, addr string) (net.Conn, err
 }
 
 // WithTLS wraps every connection in TLS (client side). When cfg.ServerName
-// is empty, the host name of the server being dialled is used.
+// is empty, the host name of the server being dialled is used. A TLS
+// failure that retrying cannot fix (the server's certificate fails
+// verification, or the server refuses ours with an alert) fails Dial and
+// Connect at once with that error, matchable with errors.As (for example
+// x509.UnknownAuthorityError, x509.HostnameError); once a session is
+// established, such a failure on a reconnect is logged and the next host
+// is tried.
 func WithTLS(cfg *tls.Config) Option {
 	return func(c *connConfig) { c.tls = cfg }
 }
@@ -159,6 +165,7 @@ type Conn struct {
 	deadErr     error // why the session is dead (nil while it lives)
 	closing     bool
 	everConned  bool
+	dialErr     error            // set before dialFailed is closed
 	connErrs    map[string]error // last connect error per host, for Dial's error
 	lastConnErr error
 
@@ -174,6 +181,7 @@ type Conn struct {
 	wbuf        []byte     // writer's buffer, reused across connections
 	wbatch      []*request // writer's batch, reused
 	connected   chan struct{}
+	dialFailed  chan struct{} // closed when Dial must give up at once (dialErr)
 	connectOnce sync.Once
 	dead        chan struct{}
 	deadOnce    sync.Once
@@ -239,18 +247,19 @@ func Dial(ctx context.Context, connectString string, opts ...Option) (*Conn, err
 		cfg: cfg, log: log, hosts: hosts, chroot: chroot,
 		state:     StateConnecting,
 		sessionID: cfg.sessionID, passwd: cfg.passwd,
-		auths:     append([]authCred(nil), cfg.auths...),
-		xid:       1,
-		out:       newOutQueue(),
-		watches:   newWatchRegistry(),
-		events:    queue.New[eventItem](),
-		connected: make(chan struct{}),
-		dead:      make(chan struct{}),
-		stop:      make(chan struct{}),
-		loopDone:  make(chan struct{}),
-		closed:    make(chan struct{}),
-		pumpsStop: make(chan struct{}),
-		epoch:     time.Now(),
+		auths:      append([]authCred(nil), cfg.auths...),
+		xid:        1,
+		out:        newOutQueue(),
+		watches:    newWatchRegistry(),
+		events:     queue.New[eventItem](),
+		connected:  make(chan struct{}),
+		dialFailed: make(chan struct{}),
+		dead:       make(chan struct{}),
+		stop:       make(chan struct{}),
+		loopDone:   make(chan struct{}),
+		closed:     make(chan struct{}),
+		pumpsStop:  make(chan struct{}),
+		epoch:      time.Now(),
 	}
 	c.stopCtx, c.stopCancel = context.WithCancel(context.Background())
 	c.wg.Add(1)
@@ -268,6 +277,9 @@ func Dial(ctx context.Context, connectString string, opts ...Option) (*Conn, err
 		err := c.deadError()
 		c.Close()
 		return nil, fmt.Errorf("zk: dial %s: %w", connectString, err)
+	case <-c.dialFailed:
+		c.closeNoSession()
+		return nil, fmt.Errorf("zk: dial %s: %w", connectString, c.dialErr)
 	case <-ctx.Done():
 		select {
 		case <-c.connected: // connected just in time: keep it

@@ -66,8 +66,15 @@ func (c *Conn) loop() {
 				c.die(ErrSessionExpired, StateExpired)
 				return
 			}
-			c.log.Info("zk: connect failed", "server", host, "err", err)
 			c.noteConnectErr(host, err)
+			if isTLSConfigError(err) {
+				c.log.Error("zk: TLS handshake failed", "server", host, "err", err)
+				if c.failDial(fmt.Errorf("%s: %w", host, err)) {
+					return
+				}
+				continue
+			}
+			c.log.Info("zk: connect failed", "server", host, "err", err)
 			continue
 		}
 		c.runConn(cs, resp)

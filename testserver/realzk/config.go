@@ -27,6 +27,7 @@ type member struct {
 	clientPort   int
 	quorumPort   int
 	electionPort int
+	securePort   int      // 0 without Options.TLS
 	jvmFlags     []string // Options.JVMFlags; nil: fastStartJVMFlags
 	proc         *process // nil before the first start
 }
@@ -76,6 +77,9 @@ func zooCfg(opts Options, members []*member, m *member) string {
 	// Tests do not need durability against power loss; skipping fsync keeps
 	// write-heavy tests fast on CI disks.
 	w("forceSync", "no")
+	if opts.TLS != nil {
+		b.WriteString(tlsCfg(opts.TLS, m))
+	}
 	if len(members) == 1 {
 		w("standaloneEnabled", "true")
 		return b.String()
@@ -117,6 +121,9 @@ func writeMemberFiles(opts Options, members []*member, m *member) error {
 		{filepath.Join(m.dir, cfgName), zooCfg(opts, members, m)},
 		{filepath.Join(m.dir, log4jName), log4jProps},
 		{filepath.Join(m.dir, logbackXML), logbackConfig},
+	}
+	if opts.TLS != nil {
+		files = append(files, tlsFiles(opts.TLS, m)...)
 	}
 	for _, f := range files {
 		if err := os.WriteFile(f.path, []byte(f.body), 0o644); err != nil {

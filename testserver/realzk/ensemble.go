@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,6 +43,9 @@ type Options struct {
 	// JVMFlags replaces the JVM's memory, JIT and GC flags (nil:
 	// FastStartJVMFlags; benchmarks pass ThroughputJVMFlags).
 	JVMFlags []string
+	// TLS, if set, also opens a secure client port on every member
+	// (Ensemble.SecureAddr). The plain client port stays open.
+	TLS *TLS
 	// Logf, if set, receives progress messages (member started, stopped...).
 	// It is only called from inside Ensemble's methods, never afterwards.
 	Logf func(format string, args ...any)
@@ -84,6 +88,11 @@ func Start(ctx context.Context, opts Options) (*Ensemble, error) {
 	}
 	if opts.TickTime < time.Millisecond {
 		return nil, fmt.Errorf("realzk: start: TickTime=%v, want >= 1ms", opts.TickTime)
+	}
+	if opts.TLS != nil {
+		if err := opts.TLS.validate(); err != nil {
+			return nil, err
+		}
 	}
 	inst, err := Find()
 	if err != nil {
@@ -137,7 +146,11 @@ var errPortTaken = errors.New("port already in use")
 
 func startOnce(ctx context.Context, inst *Install, opts Options) (*Ensemble, error) {
 	n := opts.Members
-	ports, err := freePorts(3 * n)
+	per := 3 // client, quorum, election
+	if opts.TLS != nil {
+		per = 4 // and secure client
+	}
+	ports, err := freePorts(per * n)
 	if err != nil {
 		return nil, err
 	}
@@ -150,11 +163,14 @@ func startOnce(ctx context.Context, inst *Install, opts Options) (*Ensemble, err
 		e.members = append(e.members, &member{
 			index:        i,
 			dir:          filepath.Join(dir, fmt.Sprintf("m%d", i)),
-			clientPort:   ports[3*i],
-			quorumPort:   ports[3*i+1],
-			electionPort: ports[3*i+2],
+			clientPort:   ports[per*i],
+			quorumPort:   ports[per*i+1],
+			electionPort: ports[per*i+2],
 			jvmFlags:     opts.JVMFlags,
 		})
+		if opts.TLS != nil {
+			e.members[i].securePort = ports[per*i+3]
+		}
 	}
 	fail := func(err error) (*Ensemble, error) {
 		_ = e.Close()
@@ -190,7 +206,16 @@ func (e *Ensemble) waitServing(ctx context.Context, m *member, p *process) error
 		out, err := fourLetter(ctx, m.addr(), "srvr")
 		mode := parseMode(out)
 		if err == nil && e.serving(mode) {
-			return nil
+			if m.securePort == 0 {
+				return nil
+			}
+			// The secure port opens on its own; srvr answers on the plain one.
+			c, derr := net.DialTimeout("tcp", m.secureAddr(), time.Second)
+			if derr == nil {
+				c.Close()
+				return nil
+			}
+			err = fmt.Errorf("secure client port: %w", derr)
 		}
 		switch {
 		case err != nil:

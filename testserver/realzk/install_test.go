@@ -85,6 +85,21 @@ func TestZooCfg(t *testing.T) {
 	}
 	require.NotContains(t, cfg, "standaloneEnabled")
 
+	tlsOpts := withDefaults(Options{TLS: &TLS{CertPEM: []byte("c"), KeyPEM: []byte("k"), CAPEM: []byte("ca"), ClientAuth: "need"}})
+	ms[0].securePort = 4000
+	tcfg := zooCfg(tlsOpts, ms[:1], ms[0])
+	for _, line := range []string{
+		"serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory",
+		"secureClientPort=4000", "secureClientPortAddress=127.0.0.1", "clientPort=1000",
+		"ssl.keyStore.location=/d/m0/keystore.pem", "ssl.keyStore.type=PEM",
+		"ssl.trustStore.location=/d/m0/truststore.pem", "ssl.trustStore.type=PEM",
+		"ssl.clientAuth=need",
+	} {
+		require.Contains(t, strings.Split(tcfg, "\n"), line)
+	}
+	require.NotContains(t, cfg, "ssl.", "no TLS unless asked for")
+	ms[0].securePort = 0
+
 	one := zooCfg(withDefaults(Options{}), ms[:1], ms[0])
 	require.Contains(t, one, "standaloneEnabled=true\n")
 	require.Contains(t, one, "tickTime=100\n")

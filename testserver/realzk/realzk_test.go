@@ -2,6 +2,7 @@ package realzk_test
 
 import (
 	"context"
+	"crypto/tls"
 	"net"
 	"os"
 	"path/filepath"
@@ -160,6 +161,42 @@ func TestStartRejectsBadOptions(t *testing.T) {
 	require.Error(t, err)
 	_, err = realzk.Start(context.Background(), realzk.Options{TickTime: time.Microsecond})
 	require.Error(t, err)
+
+	ca := zktest.NewTestCA(t, "test CA")
+	cert, key := ca.Issue(t, "127.0.0.1")
+	for _, bad := range []*realzk.TLS{
+		{KeyPEM: key},
+		{CertPEM: cert},
+		{CertPEM: cert, KeyPEM: []byte("-----BEGIN EC PRIVATE KEY-----")},
+		{CertPEM: cert, KeyPEM: key, ClientAuth: "need"},
+		{CertPEM: cert, KeyPEM: key, CAPEM: ca.PEM, ClientAuth: "always"},
+	} {
+		_, err = realzk.Start(context.Background(), realzk.Options{TLS: bad})
+		require.ErrorContains(t, err, "TLS")
+	}
+}
+
+// A server started with TLS serves TLS on its secure client port with
+// the given certificate, and plain ZooKeeper on its client port.
+func TestStandaloneTLS(t *testing.T) {
+	zktest.RequireReal(t)
+	ca := zktest.NewTestCA(t, "test CA")
+	cert, key := ca.Issue(t, "127.0.0.1")
+	e, err := realzk.Start(ctxT(t), realzk.Options{Logf: t.Logf, TLS: &realzk.TLS{CertPEM: cert, KeyPEM: key}})
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, e.Close()) })
+	require.NotEqual(t, e.Addr(0), e.SecureAddr(0))
+	require.Equal(t, e.SecureAddr(0), e.SecureConnectString())
+	require.Empty(t, e.SecureAddr(1))
+
+	d := &net.Dialer{Timeout: 10 * time.Second}
+	c, err := tls.DialWithDialer(d, "tcp", e.SecureAddr(0), &tls.Config{RootCAs: ca.Pool()})
+	require.NoError(t, err, "verified against the test CA")
+	require.NoError(t, c.Close())
+
+	out, err := e.FourLetter(ctxT(t), 0, "ruok")
+	require.NoError(t, err)
+	require.Equal(t, "imok", out)
 }
 
 func TestStartFailureShowsLogTail(t *testing.T) {
