@@ -24,9 +24,10 @@ type fakeServer struct {
 	ln       net.Listener
 	timeout  int32 // negotiated session timeout, ms
 	hostile  func(xid int32) []byte
-	silent   bool // first connection: answer nothing after the handshake
-	authFail bool // answer auth packets with AuthFailed and close
-	readOnly bool // handshake says the server is read-only
+	answer   func(xid, op int32) []byte // if set and non-nil, the reply to any request but ping and close
+	silent   bool                       // first connection: answer nothing after the handshake
+	authFail bool                       // answer auth packets with AuthFailed and close
+	readOnly bool                       // handshake says the server is read-only
 
 	mu    sync.Mutex
 	conns []net.Conn
@@ -113,7 +114,11 @@ func (fs *fakeServer) serve(nc net.Conn, idx int) {
 			continue
 		}
 		var out []byte
+		if fs.answer != nil && h.Type != jute.OpPing && h.Type != jute.OpCloseSession {
+			out = fs.answer(h.Xid, h.Type)
+		}
 		switch {
+		case out != nil:
 		case h.Type == jute.OpGetData && idx == 0 && fs.hostile != nil:
 			out = fs.hostile(h.Xid)
 		case h.Type == jute.OpGetData:
