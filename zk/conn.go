@@ -424,9 +424,8 @@ func (c *Conn) dropConn(err error) {
 // default 2s) and by the read timeout (2/3 of the negotiated session
 // timeout), whichever is shorter: a silent server cannot hold Close up.
 // When the bound passes first, the session is left to expire on the
-// server. Requests
-// written before it are answered by the server; anything else still
-// waiting gets ErrClosed. Every watch ends (EventNotWatching with
+// server. Requests written before it are answered by the server; anything
+// else still waiting gets ErrClosed. Every watch ends (EventNotWatching with
 // ErrClosed) and every goroutine of the Conn has ended when Close returns.
 // Later calls fail with ErrClosed. Close is idempotent and returns nil.
 //
