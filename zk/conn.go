@@ -265,10 +265,14 @@ func Dial(ctx context.Context, connectString string, opts ...Option) (*Conn, err
 	c.wg.Add(1)
 	go c.eventLoop()
 	go c.loop()
+	return c.awaitSession(ctx, connectString)
+}
 
-	// WithConnectionTimeout bounds Dial even when ctx has no deadline; an
-	// earlier deadline of ctx wins.
-	ctx, cancel := context.WithTimeout(ctx, cfg.client.connectionTimeout)
+// awaitSession waits for Dial's first session. WithConnectionTimeout
+// bounds the wait even when ctx has no deadline; an earlier deadline of
+// ctx wins. On failure the Conn is closed.
+func (c *Conn) awaitSession(ctx context.Context, connectString string) (*Conn, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.client.connectionTimeout)
 	defer cancel()
 	select {
 	case <-c.connected:

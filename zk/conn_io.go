@@ -131,20 +131,28 @@ func (c *Conn) handleFrame(cs *connState, frame []byte) error {
 	if !r.claim() {
 		return nil
 	}
-	if w := r.watch; w != nil {
-		if kind, ok := w.kindFor(r.opcode, h.Err); ok {
-			if c.watches.add(w, kind) {
-				if w.watcher != nil {
-					w.watcher.start()
-				}
-			} else {
-				c.endLateWatch(w)
-			}
-		}
+	if r.watch != nil {
+		c.registerWatch(r.watch, r.opcode, h.Err)
 	}
 	r.err, r.zxid = err, h.Zxid
 	r.wake()
 	return nil
+}
+
+// registerWatch registers the watch of a request answered with code, when
+// the reply allows it.
+func (c *Conn) registerWatch(w *watchReg, opcode, code int32) {
+	kind, ok := w.kindFor(opcode, code)
+	if !ok {
+		return
+	}
+	if !c.watches.add(w, kind) {
+		c.endLateWatch(w)
+		return
+	}
+	if w.watcher != nil {
+		w.watcher.start()
+	}
 }
 
 // endLateWatch ends a watch whose reply was read after the session ended
@@ -236,6 +244,36 @@ func (c *Conn) nextXid() int32 {
 	return x
 }
 
+// appendRequest gives r its xid, appends its frame to buf and queues r
+// for its reply (sent is the batch's send time). A frame longer than the
+// request limit (ZooKeeper's jute.maxbuffer, which the server answers by
+// dropping the connection) is taken back, unsent, before it gets an xid
+// or a place in a queue: r alone fails, with ErrRequestTooLarge.
+func (c *Conn) appendRequest(cs *connState, buf []byte, r *request, sent int64) []byte {
+	mark, xid := len(buf), c.xid
+	if r.opcode == jute.OpAuth {
+		r.xid = jute.XidAuth
+	} else {
+		r.xid = c.nextXid()
+	}
+	buf = appendFrame(buf, r.xid, r.opcode, r.body)
+	if n := len(buf) - mark - 4; n > c.cfg.maxRequest {
+		c.xid = xid
+		r.complete(fmt.Errorf("%w: %d bytes, limit %d (jute.maxbuffer)", ErrRequestTooLarge, n, c.cfg.maxRequest), 0)
+		return buf[:mark]
+	}
+	r.sentAt = sent
+	if r.opcode == jute.OpAuth {
+		cs.auth.push(r)
+		return buf
+	}
+	c.pend.push(r)
+	if r.opcode == jute.OpCloseSession {
+		c.closeSent.Store(true)
+	}
+	return buf
+}
+
 // writeLoop drains the outgoing queue, coalescing every queued request into
 // one write, and pings when nothing was sent for half the read timeout.
 func (c *Conn) writeLoop(cs *connState) {
@@ -300,30 +338,7 @@ func (c *Conn) writeLoop(cs *connState) {
 			if r.abandoned() {
 				continue // its caller is gone and nothing was sent: drop it
 			}
-			// Encode first: a frame the server would refuse (and answer by
-			// dropping the connection) is taken back, unsent, and fails
-			// alone, before it gets an xid or a place in the queues.
-			mark, xid := len(buf), c.xid
-			if r.opcode == jute.OpAuth {
-				r.xid = jute.XidAuth
-			} else {
-				r.xid = c.nextXid()
-			}
-			buf = appendFrame(buf, r.xid, r.opcode, r.body)
-			if n := len(buf) - mark - 4; n > c.cfg.maxRequest {
-				buf, c.xid = buf[:mark], xid
-				r.complete(fmt.Errorf("%w: %d bytes, limit %d (jute.maxbuffer)", ErrRequestTooLarge, n, c.cfg.maxRequest), 0)
-				continue
-			}
-			r.sentAt = sent
-			if r.opcode == jute.OpAuth {
-				cs.auth.push(r)
-			} else {
-				c.pend.push(r)
-				if r.opcode == jute.OpCloseSession {
-					c.closeSent.Store(true)
-				}
-			}
+			buf = c.appendRequest(cs, buf, r, sent)
 			if len(buf) >= writeChunk && !write() {
 				clear(batch)
 				return
