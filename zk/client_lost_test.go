@@ -1,6 +1,7 @@
 package zk_test
 
 import (
+	"sync"
 	"testing"
 	"time"
 
@@ -18,11 +19,34 @@ import (
 // whole timeout from Suspended fires long after the expiry.
 func TestClientLostBeforeServerExpiresPartitionedSession(t *testing.T) {
 	srv := zktest.Embedded(t)
+	lostBeforeExpiry(t, srv.ConnectString(), srv.ConnectString(), func(holder *zk.Client) {
+		require.True(t, srv.Blackhole(holder.SessionID()))
+	})
+}
+
+// The same against a real ZooKeeper (its session tracker, its tick
+// rounding), the holder behind a proxy that turns into a black hole.
+func TestClientLostBeforeRealServerExpiresPartitionedSession(t *testing.T) {
+	addr := zktest.RealEnsemble(t, 1).Addr(0)
+	proxy := zktest.NewProxy(t, addr)
+	lostBeforeExpiry(t, proxy.Addr(), addr, func(*zk.Client) { proxy.Blackhole(true) })
+}
+
+// lostBeforeExpiry connects a holder (SessionErrorPolicy, 3s session) to
+// holderAddr and a waiter to waiterAddr, cuts the holder off with
+// partition, and requires the holder's Lost before the waiter sees the
+// holder's ephemeral node deleted by the session's expiry.
+func lostBeforeExpiry(t *testing.T, holderAddr, waiterAddr string, partition func(holder *zk.Client)) {
 	ctx := zktest.Context(t)
 	order := &zktest.Recorder[string]{}
 	start := time.Now()
-	at := func(what string) { t.Logf("%v: %s", time.Since(start).Round(time.Millisecond), what) }
-	holder := zktest.Connect(t, srv.ConnectString(),
+	var mu sync.Mutex
+	at := func(what string) {
+		mu.Lock()
+		defer mu.Unlock()
+		t.Logf("%v: %s", time.Since(start).Round(time.Millisecond), what)
+	}
+	holder := zktest.Connect(t, holderAddr,
 		zk.WithSessionTimeout(3*time.Second),
 		zk.WithErrorPolicy(zk.SessionErrorPolicy),
 		zk.WithStateListener(func(s zk.ConnectionState) {
@@ -31,7 +55,7 @@ func TestClientLostBeforeServerExpiresPartitionedSession(t *testing.T) {
 				order.Add("holder " + s.String())
 			}
 		}))
-	waiter := zktest.Connect(t, srv.ConnectString())
+	waiter := zktest.Connect(t, waiterAddr)
 
 	base := zktest.UniquePath(t)
 	require.NoError(t, holder.EnsurePath(ctx, base))
@@ -50,8 +74,10 @@ func TestClientLostBeforeServerExpiresPartitionedSession(t *testing.T) {
 		}
 	}()
 
+	mu.Lock()
 	start = time.Now()
-	require.True(t, srv.Blackhole(holder.SessionID()))
+	mu.Unlock()
+	partition(holder)
 	order.WaitFor(t, "holder SUSPENDED", "holder LOST", "expired")
 	<-done
 }
