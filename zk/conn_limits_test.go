@@ -87,3 +87,19 @@ func TestConnRequestTooLargeOption(t *testing.T) {
 	_, err = zk.Connect(ctx, srv.ConnectString(), zk.WithMaxRequestSize(-1))
 	require.ErrorIs(t, err, zk.ErrInvalidOption)
 }
+
+// The limit is where a real ZooKeeper puts it: with the client-side
+// check moved out of the way, a frame one byte over jute.maxbuffer makes
+// the server drop the connection, and one at the limit is accepted.
+func TestRequestSizeLimitMatchesRealServer(t *testing.T) {
+	addr := zktest.RealConnectString(t)
+	ctx := opCtx(t)
+	c := dialConn(t, addr, zk.WithMaxRequestSize(2<<20))
+	p := zktest.UniquePath(t)
+	max := jute.DefaultMaxBuffer - createFrameLen(p, 0)
+	_, err := c.Create(ctx, p, make([]byte, max+1), zk.ModePersistent, zk.OpenACLUnsafe)
+	require.ErrorIs(t, err, zk.ErrConnectionLoss, "the server refused the frame")
+	_, err = c.Create(ctx, p, make([]byte, max), zk.ModePersistent, zk.OpenACLUnsafe)
+	require.NoError(t, err, "the server accepts a frame of exactly jute.maxbuffer")
+	require.NoError(t, c.Delete(ctx, p, -1))
+}
