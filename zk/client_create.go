@@ -80,6 +80,9 @@ type createAttempt func(ctx context.Context, conn *Conn, target string, data []b
 
 // createWith is CreateWith with its attempts made by once.
 func (c *Client) createWith(ctx context.Context, path string, data []byte, opts CreateOptions, once createAttempt) (string, *Stat, error) {
+	if c.done == nil {
+		return "", nil, wrapErr("create", path, errNotConnected)
+	}
 	if data == nil {
 		data = c.cfg.client.defaultData
 	}

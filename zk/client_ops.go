@@ -23,6 +23,9 @@ func classify(err error) retry.Class {
 
 // do runs fn on the current session under the retry policy, in one span.
 func (c *Client) do(ctx context.Context, op, path string, fn func(ctx context.Context, conn *Conn) error) error {
+	if c.done == nil {
+		return wrapErr(op, path, errNotConnected)
+	}
 	ctx, sp := c.tel.startOp(ctx, op, path)
 	err := retry.Do(ctx, c.policy, classify, func(ctx context.Context) error {
 		sp.attempt()

@@ -279,6 +279,24 @@ func (c *Conn) Server() string {
 	return c.server
 }
 
+// errNotDialed is the error of every call on a Conn that Dial did not make
+// (a zero Conn{}): it matches ErrClosed.
+var errNotDialed = fmt.Errorf("%w (Conn not made by Dial)", ErrClosed)
+
+// closedErr returns ErrClosed once Close has begun (errNotDialed for a zero
+// Conn), else nil.
+func (c *Conn) closedErr() error {
+	if c.out == nil {
+		return errNotDialed
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closing {
+		return ErrClosed
+	}
+	return nil
+}
+
 func (c *Conn) deadError() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -344,6 +362,9 @@ func (c *Conn) dropConn(err error) {
 // Close waits for the event goroutine, so it must not be called from the
 // event handler (WithEventHandler); call it from another goroutine.
 func (c *Conn) Close() error {
+	if c.out == nil {
+		return nil // a zero Conn: nothing to close
+	}
 	c.mu.Lock()
 	if c.closing {
 		c.mu.Unlock()

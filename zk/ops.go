@@ -14,6 +14,10 @@ import (
 // queue (so xid matching stays right) and its late reply is discarded.
 // r must not be used after do returns.
 func (c *Conn) do(ctx context.Context, r *request) error {
+	if c.out == nil {
+		r.release()
+		return errNotDialed
+	}
 	if err := ctx.Err(); err != nil {
 		r.release()
 		return err

@@ -116,6 +116,9 @@ func (c *Conn) RemoveWatches(ctx context.Context, path string, typ WatcherType, 
 	if typ != WatcherChildren && typ != WatcherData && typ != WatcherAny {
 		return wrapErr("removeWatches", path, fmt.Errorf("%w: unknown watcher type %d", ErrBadArguments, int32(typ)))
 	}
+	if err := c.closedErr(); err != nil {
+		return wrapErr("removeWatches", path, err)
+	}
 	sp := c.spath(path)
 	if !local {
 		if err := c.removeWatchesServer(ctx, sp, typ); err != nil {

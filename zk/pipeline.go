@@ -23,6 +23,9 @@ func (c *Conn) doAll(ctx context.Context, reqs ...*request) []error {
 		}
 		return errs
 	}
+	if c.out == nil {
+		return fail(errNotDialed)
+	}
 	if err := ctx.Err(); err != nil {
 		return fail(err)
 	}
