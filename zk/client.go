@@ -60,7 +60,10 @@ type sessionEvent struct {
 // new one. Options set the session timeout, retry policy, namespace,
 // credentials, TLS, logger and OpenTelemetry providers.
 func Connect(ctx context.Context, connectString string, opts ...Option) (*Client, error) {
-	cfg := newClientConfig(opts)
+	cfg, err := newClientConfig(opts)
+	if err != nil {
+		return nil, err
+	}
 	hostPart, chroot := connectString, ""
 	if i := strings.IndexByte(connectString, '/'); i >= 0 {
 		hostPart, chroot = connectString[:i], connectString[i:]
@@ -81,7 +84,6 @@ func Connect(ctx context.Context, connectString string, opts ...Option) (*Client
 		events:    make(chan sessionEvent, 64),
 		done:      make(chan struct{}),
 	}
-	cfg.client.namespace = strings.Trim(cfg.client.namespace, "/")
 	if ns := cfg.client.namespace; ns != "" {
 		chroot = strings.TrimSuffix(chroot, "/")
 		c.hosts = hostPart + chroot + "/" + ns
@@ -123,6 +125,7 @@ func (c *Client) connOptions(gen int, handler func(Event)) Option {
 	c.mu.Lock()
 	cfg := *c.cfg
 	cfg.auths = append([]authCred(nil), c.cfg.auths...)
+	cfg.check = optionCheck{}
 	c.mu.Unlock()
 	if gen > 1 {
 		cfg.sessionID, cfg.passwd = 0, nil

@@ -72,6 +72,14 @@ var (
 	ErrProtocol = errors.New("zk: protocol error")
 	// ErrNoServer means no server could be reached before the context ended.
 	ErrNoServer = errors.New("zk: could not connect to a server")
+	// ErrInvalidOption is wrapped by the error Dial or Connect returns for
+	// an option with a bad value, or a Client-only option given to Dial;
+	// the message names the option.
+	ErrInvalidOption = errors.New("zk: invalid option")
+	// ErrInvalidArgument is wrapped by the error of a call (in zk or in a
+	// recipe constructor) given a nil or zero argument it cannot use: a nil
+	// callback, a count below 1, a nil client.
+	ErrInvalidArgument = errors.New("zk: invalid argument")
 )
 
 var codeErrors = func() map[int32]*CodeError {
