@@ -3,6 +3,7 @@ package zk
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/zkcurator/zkcurator/retry"
@@ -44,8 +45,53 @@ func (c *Client) do(ctx context.Context, op, path string, fn func(ctx context.Co
 		sp.retry(attempt, err, sleep)
 		c.log.Debug("zk: retrying", "op", op, "path", path, "attempt", attempt, "err", err, "sleep", sleep)
 	}))
+	err = wrapRetryErr(op, path, err)
 	sp.end(ctx, err)
 	return err
+}
+
+// wrapRetryErr puts the op and path in front of an error of the retry loop
+// itself (ctx ended, policy gave up): "zk: get /x: context canceled after
+// 2 attempts: connection loss". Other errors are returned as they are.
+func wrapRetryErr(op, path string, err error) error {
+	re, ok := err.(*retry.Error) // an attempt's own error is already an OpError
+	if !ok {
+		return err
+	}
+	return &OpError{Op: op, Path: path, Err: retryError{re}}
+}
+
+// retryError shows a retry.Error without the "retry:" prefix and without
+// repeating the op and path of the last attempt's error.
+type retryError struct{ re *retry.Error }
+
+func (e retryError) Error() string {
+	var s string
+	switch {
+	case e.re.Ctx == nil:
+		s = "gave up after " + attempts(e.re.Attempts)
+	case e.re.Err == nil:
+		return e.re.Ctx.Error()
+	default:
+		s = e.re.Ctx.Error() + " after " + attempts(e.re.Attempts)
+	}
+	cause := e.re.Err
+	var oe *OpError
+	if errors.As(cause, &oe) {
+		cause = oe.Err
+	}
+	return s + ": " + trimPrefix(cause.Error())
+}
+
+// Unwrap returns the retry.Error, which unwraps to ctx's error and the last
+// attempt's.
+func (e retryError) Unwrap() error { return e.re }
+
+func attempts(n int) string {
+	if n == 1 {
+		return "1 attempt"
+	}
+	return strconv.Itoa(n) + " attempts"
 }
 
 // Create creates a node and returns its path (with the sequence number
