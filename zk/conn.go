@@ -118,7 +118,7 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // WithMaxBuffer sets the largest frame accepted from a server (default
-// jute.DefaultMaxBuffer, as ZooKeeper's jute.maxbuffer; it must be
+// 0xfffff bytes, the default of ZooKeeper's jute.maxbuffer; it must be
 // positive). A larger frame is a protocol error that drops the
 // connection. Conn and Client.
 func WithMaxBuffer(n int) Option {

@@ -13,9 +13,12 @@ func TestErrorsMatchSentinels(t *testing.T) {
 	require.ErrorIs(t, err, ErrNoNode)
 	require.NotErrorIs(t, err, ErrNodeExists)
 	require.Equal(t, "zk: get /a: node does not exist", err.Error())
-	code, ok := ErrorCode(err)
+	code, ok := CodeOf(err)
 	require.True(t, ok)
-	require.Equal(t, jute.ErrNoNode, code)
+	require.Equal(t, CodeNoNode, code)
+	require.Equal(t, "NONODE", code.String())
+	_, ok = CodeOf(errors.New("other"))
+	require.False(t, ok)
 
 	unknown := codeError(-999)
 	require.ErrorIs(t, unknown, &CodeError{Code: -999})
@@ -106,6 +109,8 @@ func TestMultiBuildAndResults(t *testing.T) {
 	require.Equal(t, "/a", res[0].Path)
 	require.Equal(t, int64(5), res[0].Stat.Czxid)
 	require.Equal(t, int32(1), res[2].Stat.Version)
+	require.Equal(t, []OpType{OpCreate, OpCreate, OpSetData, OpCheck, OpDelete},
+		[]OpType{res[0].Type, res[1].Type, res[2].Type, res[3].Type, res[4].Type})
 
 	failed := &jute.MultiResponse{Results: []jute.MultiResult{
 		{Type: jute.OpError, Err: 0}, {Type: jute.OpError, Err: 0}, {Type: jute.OpError, Err: 0},
@@ -116,6 +121,7 @@ func TestMultiBuildAndResults(t *testing.T) {
 	require.Contains(t, err.Error(), "multi check /a")
 	require.NoError(t, res[0].Err)
 	require.ErrorIs(t, res[4].Err, ErrRuntimeInconsistency)
+	require.Equal(t, OpFailed, res[0].Type)
 
 	_, err = multiResults(&jute.MultiResponse{}, ops, "")
 	require.ErrorIs(t, err, ErrProtocol)

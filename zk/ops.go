@@ -73,7 +73,7 @@ func (c *Conn) Create(ctx context.Context, path string, data []byte, mode Create
 		return "", err
 	}
 	resp := &jute.CreateResponse{}
-	body := &jute.CreateRequest{Path: c.spath(path), Data: data, ACL: acl, Flags: int32(mode)}
+	body := &jute.CreateRequest{Path: c.spath(path), Data: data, ACL: toWireACL(acl), Flags: int32(mode)}
 	if err := c.do(ctx, newRequest(jute.OpCreate, body, resp)); err != nil {
 		return "", wrapErr("create", path, err)
 	}
@@ -96,7 +96,7 @@ func (c *Conn) create2(op string, ctx context.Context, path string, data []byte,
 	if err := c.do(ctx, r); err != nil {
 		return "", nil, wrapErr(op, path, err)
 	}
-	return stripChroot(c.chroot, resp.Path), &resp.Stat, nil
+	return stripChroot(c.chroot, resp.Path), statOf(&resp.Stat), nil
 }
 
 // newCreate2Request builds a create2 (createContainer for containers) of a
@@ -107,12 +107,12 @@ func (c *Conn) newCreate2Request(path string, data []byte, mode CreateMode, acl 
 		opcode = jute.OpCreateContainer
 	}
 	resp := &jute.Create2Response{}
-	body := &jute.CreateRequest{Path: c.spath(path), Data: data, ACL: acl, Flags: int32(mode)}
+	body := &jute.CreateRequest{Path: c.spath(path), Data: data, ACL: toWireACL(acl), Flags: int32(mode)}
 	return newRequest(opcode, body, resp), resp
 }
 
 // CreateTTL creates a node with a time to live (mode ModePersistentTTL or
-// ModePersistentSequentialTTL; 0 < ttl <= jute.MaxTTL ms). The server
+// ModePersistentSequentialTTL; 0 < ttl <= 2^40-1 ms). The server
 // deletes it once it has had no children for ttl. Needs a server started
 // with zookeeper.extendedTypesEnabled=true (else ErrUnimplemented).
 func (c *Conn) CreateTTL(ctx context.Context, path string, data []byte, mode CreateMode, acl []ACL, ttl time.Duration) (string, *Stat, error) {
@@ -127,11 +127,11 @@ func (c *Conn) CreateTTL(ctx context.Context, path string, data []byte, mode Cre
 		return "", nil, err
 	}
 	resp := &jute.Create2Response{}
-	body := &jute.CreateTTLRequest{Path: c.spath(path), Data: data, ACL: acl, Flags: int32(mode), TTL: ms}
+	body := &jute.CreateTTLRequest{Path: c.spath(path), Data: data, ACL: toWireACL(acl), Flags: int32(mode), TTL: ms}
 	if err := c.do(ctx, newRequest(jute.OpCreateTTL, body, resp)); err != nil {
 		return "", nil, wrapErr("createTTL", path, err)
 	}
-	return stripChroot(c.chroot, resp.Path), &resp.Stat, nil
+	return stripChroot(c.chroot, resp.Path), statOf(&resp.Stat), nil
 }
 
 // Delete deletes a node if its version matches (-1 matches any version).
@@ -157,7 +157,7 @@ func (c *Conn) Exists(ctx context.Context, path string) (bool, *Stat, error) {
 	if err != nil {
 		return false, nil, wrapErr("exists", path, err)
 	}
-	return true, &resp.Stat, nil
+	return true, statOf(&resp.Stat), nil
 }
 
 // Get returns a node's data and Stat.
@@ -170,7 +170,7 @@ func (c *Conn) Get(ctx context.Context, path string) ([]byte, *Stat, error) {
 	if err := c.do(ctx, newRequest(jute.OpGetData, body, resp)); err != nil {
 		return nil, nil, wrapErr("get", path, err)
 	}
-	return resp.Data, &resp.Stat, nil
+	return resp.Data, statOf(&resp.Stat), nil
 }
 
 // Set replaces a node's data if its version matches (-1 matches any
@@ -184,7 +184,7 @@ func (c *Conn) Set(ctx context.Context, path string, data []byte, version int32)
 	if err := c.do(ctx, newRequest(jute.OpSetData, body, resp)); err != nil {
 		return nil, wrapErr("set", path, err)
 	}
-	return &resp.Stat, nil
+	return statOf(&resp.Stat), nil
 }
 
 // Children returns a node's child names (unordered) and its Stat.
@@ -197,7 +197,7 @@ func (c *Conn) Children(ctx context.Context, path string) ([]string, *Stat, erro
 	if err := c.do(ctx, newRequest(jute.OpGetChildren2, body, resp)); err != nil {
 		return nil, nil, wrapErr("children", path, err)
 	}
-	return resp.Children, &resp.Stat, nil
+	return resp.Children, statOf(&resp.Stat), nil
 }
 
 // GetACL returns a node's ACL and Stat.
@@ -210,7 +210,7 @@ func (c *Conn) GetACL(ctx context.Context, path string) ([]ACL, *Stat, error) {
 	if err := c.do(ctx, newRequest(jute.OpGetACL, body, resp)); err != nil {
 		return nil, nil, wrapErr("getACL", path, err)
 	}
-	return resp.ACL, &resp.Stat, nil
+	return fromWireACL(resp.ACL), statOf(&resp.Stat), nil
 }
 
 // SetACL replaces a node's ACL if its ACL version (aversion) matches (-1
@@ -223,11 +223,11 @@ func (c *Conn) SetACL(ctx context.Context, path string, acl []ACL, version int32
 		return nil, wrapErr("setACL", path, fmt.Errorf("%w: empty ACL", ErrInvalidACL))
 	}
 	resp := &jute.SetACLResponse{}
-	body := &jute.SetACLRequest{Path: c.spath(path), ACL: acl, Version: version}
+	body := &jute.SetACLRequest{Path: c.spath(path), ACL: toWireACL(acl), Version: version}
 	if err := c.do(ctx, newRequest(jute.OpSetACL, body, resp)); err != nil {
 		return nil, wrapErr("setACL", path, err)
 	}
-	return &resp.Stat, nil
+	return statOf(&resp.Stat), nil
 }
 
 // Sync makes the connected server catch up with the leader for path, so a

@@ -78,7 +78,7 @@ func (c *Conn) CreateAndList(ctx context.Context, path string, data []byte, mode
 	if errs[0] != nil {
 		return "", nil, nil, wrapErr("create", path, errs[0]), wrapErr("children", parent, errs[1])
 	}
-	created, st = stripChroot(c.chroot, cresp.Path), &cresp.Stat
+	created, st = stripChroot(c.chroot, cresp.Path), statOf(&cresp.Stat)
 	if errs[1] != nil {
 		return created, st, nil, nil, wrapErr("children", parent, errs[1])
 	}
