@@ -162,7 +162,8 @@ func (c *Client) ensureNamespace(ctx context.Context) error {
 		return err
 	}
 	defer conn.Close()
-	return ensurePath(ctx, conn, "/"+c.cfg.client.namespace, nil)
+	// As in Curator 5, the namespace node and its parents are containers.
+	return c.ensurePath(ctx, conn, "namespace", "/"+c.cfg.client.namespace, true)
 }
 
 // Listen subscribes f to the connection-state changes that happen after

@@ -23,6 +23,10 @@ type Stat struct {
 	Pzxid          int64 // zxid of the last change to the node's children
 }
 
+// AnyVersion, given as the version of Set, Delete, SetACL, SetOp,
+// DeleteOp or CheckOp, matches any version of the node.
+const AnyVersion int32 = -1
+
 // statOf returns a wire Stat as a *Stat, without copying.
 func statOf(s *jute.Stat) *Stat { return (*Stat)(s) }
 
