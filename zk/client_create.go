@@ -17,7 +17,7 @@ const ProtectedPrefix = "_c_"
 // CreateOptions says how CreateWith makes a node.
 type CreateOptions struct {
 	Mode CreateMode
-	ACL  []ACL         // nil: OpenACLUnsafe
+	ACL  []ACL         // nil: the default ACL (WithDefaultACL; open by default)
 	TTL  time.Duration // for the TTL modes
 	// Protected prefixes the node's name with _c_<uuid>- so that a create
 	// whose reply was lost can be found again on retry instead of leaking a

@@ -95,9 +95,10 @@ func attempts(n int) string {
 }
 
 // Create creates a node and returns its path (with the sequence number
-// for sequential modes). acl nil means OpenACLUnsafe; data nil means the
-// client's default data (WithDefaultData). For protected creates, parents
-// and TTLs use CreateWith.
+// for sequential modes). acl nil means the default ACL (WithDefaultACL,
+// else OpenACLUnsafe); data nil means the client's default data
+// (WithDefaultData). For protected creates, parents and TTLs use
+// CreateWith.
 func (c *Client) Create(ctx context.Context, path string, data []byte, mode CreateMode, acl []ACL) (string, error) {
 	p, _, err := c.CreateWith(ctx, path, data, CreateOptions{Mode: mode, ACL: acl})
 	return p, err

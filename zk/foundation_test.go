@@ -85,16 +85,16 @@ func TestMultiBuildAndResults(t *testing.T) {
 		CheckOp("/a", 1),
 		DeleteOp("/a", -1),
 	}
-	req, err := buildMultiRequest(ops, "/root")
+	req, err := buildMultiRequest(ops, "/root", OpenACLUnsafe)
 	require.NoError(t, err)
 	require.Len(t, req.Ops, 5)
 	require.Equal(t, jute.OpCreate2, req.Ops[0].Type)
 	require.Equal(t, jute.OpCreateContainer, req.Ops[1].Type)
 	require.Equal(t, "/root/a", req.Ops[0].Record.(*jute.CreateRequest).Path)
 
-	_, err = buildMultiRequest([]Op{DeleteOp("bad", -1)}, "")
+	_, err = buildMultiRequest([]Op{DeleteOp("bad", -1)}, "", nil)
 	require.ErrorIs(t, err, ErrInvalidPath)
-	_, err = buildMultiRequest([]Op{CreateOp("/t", nil, ModePersistentTTL, nil)}, "")
+	_, err = buildMultiRequest([]Op{CreateOp("/t", nil, ModePersistentTTL, nil)}, "", nil)
 	require.ErrorIs(t, err, ErrBadArguments)
 
 	ok := &jute.MultiResponse{Results: []jute.MultiResult{

@@ -102,8 +102,9 @@ type OpResult struct {
 	Err  error
 }
 
-// buildMultiRequest validates ops and encodes them with chroot applied.
-func buildMultiRequest(ops []Op, chroot string) (*jute.MultiRequest, error) {
+// buildMultiRequest validates ops and encodes them with chroot applied;
+// creates with a nil ACL get defaultACL.
+func buildMultiRequest(ops []Op, chroot string, defaultACL []ACL) (*jute.MultiRequest, error) {
 	req := &jute.MultiRequest{Ops: make([]jute.MultiOp, 0, len(ops))}
 	for i, op := range ops {
 		var rec jute.Record
@@ -121,7 +122,11 @@ func buildMultiRequest(ops []Op, chroot string) (*jute.MultiRequest, error) {
 			if err := ValidatePath(op.Path, op.Mode.IsSequential()); err != nil {
 				return nil, wrapErr("multi", op.Path, err)
 			}
-			rec = &jute.CreateRequest{Path: p, Data: op.Data, ACL: toWireACL(op.ACL), Flags: int32(op.Mode)}
+			acl := op.ACL
+			if acl == nil {
+				acl = defaultACL
+			}
+			rec = &jute.CreateRequest{Path: p, Data: op.Data, ACL: toWireACL(acl), Flags: int32(op.Mode)}
 		case OpDelete, OpCheck:
 			wire = jute.OpDelete
 			if op.Type == OpCheck {

@@ -45,6 +45,18 @@ func (c *Conn) do(ctx context.Context, r *request) error {
 
 func (c *Conn) spath(p string) string { return chrootPath(c.chroot, p) }
 
+// aclOrDefault returns acl, or for nil the default ACL (WithDefaultACL,
+// else OpenACLUnsafe).
+func (c *Conn) aclOrDefault(acl []ACL) []ACL {
+	if acl != nil {
+		return acl
+	}
+	if c.cfg.defaultACL != nil {
+		return c.cfg.defaultACL
+	}
+	return OpenACLUnsafe
+}
+
 func checkCreate(op, path string, mode CreateMode, acl []ACL) error {
 	if !mode.valid() {
 		return wrapErr(op, path, fmt.Errorf("%w: unknown create mode %d", ErrBadArguments, int32(mode)))
@@ -59,9 +71,11 @@ func checkCreate(op, path string, mode CreateMode, acl []ACL) error {
 }
 
 // Create creates a node and returns its path (with the sequence number for
-// sequential modes). ModeContainer uses createContainer; TTL modes need
-// CreateTTL.
+// sequential modes). acl nil means the default ACL (WithDefaultACL, else
+// OpenACLUnsafe); every create of a Conn, CreateOp included, reads nil so.
+// ModeContainer uses createContainer; TTL modes need CreateTTL.
 func (c *Conn) Create(ctx context.Context, path string, data []byte, mode CreateMode, acl []ACL) (string, error) {
+	acl = c.aclOrDefault(acl)
 	if mode.IsTTL() {
 		return "", wrapErr("create", path, fmt.Errorf("%w: mode %v needs CreateTTL", ErrBadArguments, mode))
 	}
@@ -89,6 +103,7 @@ func (c *Conn) Create2(ctx context.Context, path string, data []byte, mode Creat
 }
 
 func (c *Conn) create2(op string, ctx context.Context, path string, data []byte, mode CreateMode, acl []ACL) (string, *Stat, error) {
+	acl = c.aclOrDefault(acl)
 	if err := checkCreate(op, path, mode, acl); err != nil {
 		return "", nil, err
 	}
@@ -123,6 +138,7 @@ func (c *Conn) CreateTTL(ctx context.Context, path string, data []byte, mode Cre
 	if ms <= 0 || ms > jute.MaxTTL {
 		return "", nil, wrapErr("createTTL", path, fmt.Errorf("%w: ttl %v out of range", ErrBadArguments, ttl))
 	}
+	acl = c.aclOrDefault(acl)
 	if err := checkCreate("createTTL", path, mode, acl); err != nil {
 		return "", nil, err
 	}
@@ -249,7 +265,7 @@ func (c *Conn) Sync(ctx context.Context, path string) (string, error) {
 // failing op's (wrapped with its name and path; errors.Is works) and the
 // results say which op failed.
 func (c *Conn) Multi(ctx context.Context, ops ...Op) ([]OpResult, error) {
-	req, err := buildMultiRequest(ops, c.chroot)
+	req, err := buildMultiRequest(ops, c.chroot, c.aclOrDefault(nil))
 	if err != nil {
 		return nil, err
 	}

@@ -67,6 +67,7 @@ func (c *Conn) CreateAndList(ctx context.Context, path string, data []byte, mode
 		err := wrapErr("create", path, fmt.Errorf("%w: mode %v needs CreateTTL", ErrBadArguments, mode))
 		return "", nil, nil, err, err
 	}
+	acl = c.aclOrDefault(acl)
 	if err := checkCreate("create", path, mode, acl); err != nil {
 		return "", nil, nil, err, err
 	}
