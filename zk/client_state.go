@@ -32,6 +32,7 @@ const (
 	Closed
 )
 
+// String returns the state's name as Curator spells it, e.g. "SUSPENDED".
 func (s ConnectionState) String() string {
 	switch s {
 	case Connected:

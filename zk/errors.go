@@ -100,6 +100,8 @@ type CodeError struct {
 	msg  string
 }
 
+// Error returns "zk: " and the code's description, e.g. "zk: node does not
+// exist".
 func (e *CodeError) Error() string { return "zk: " + e.msg }
 
 // Is reports whether target is a CodeError with the same code, so that an
@@ -224,6 +226,7 @@ type OpError struct {
 	Err  error  // the cause: a sentinel, ctx.Err(), or another error
 }
 
+// Error returns "zk: <op> <path>: <cause>".
 func (e *OpError) Error() string {
 	if e.Path == "" {
 		return "zk: " + e.Op + ": " + trimPrefix(e.Err.Error())

@@ -99,6 +99,7 @@ func (m CreateMode) IsTTL() bool { return m == ModePersistentTTL || m == ModePer
 
 func (m CreateMode) valid() bool { return m >= ModePersistent && m <= ModePersistentSequentialTTL }
 
+// String returns the mode's name, e.g. "ephemeral-sequential".
 func (m CreateMode) String() string {
 	switch m {
 	case ModePersistent:
@@ -137,6 +138,8 @@ const (
 	EventNotWatching            EventType = -2
 )
 
+// String returns the type's name as in Java's Watcher.Event.EventType,
+// e.g. "NodeDataChanged".
 func (t EventType) String() string {
 	switch t {
 	case EventNone:
@@ -176,6 +179,8 @@ const (
 	StateClosed            State = 7    // Close was called
 )
 
+// String returns the state's name as in Java's KeeperState, e.g.
+// "SyncConnected".
 func (s State) String() string {
 	switch s {
 	case StateDisconnected:
@@ -206,6 +211,7 @@ type Event struct {
 	Err   error
 }
 
+// String formats the event for logs: type, state, path and error.
 func (e Event) String() string {
 	if e.Err != nil {
 		return fmt.Sprintf("%s %s %q: %v", e.Type, e.State, e.Path, e.Err)
@@ -234,6 +240,7 @@ const (
 	AddWatchPersistentRecursive AddWatchMode = 1
 )
 
+// String returns "persistent" or "persistent-recursive".
 func (m AddWatchMode) String() string {
 	switch m {
 	case AddWatchPersistent:
