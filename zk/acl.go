@@ -3,18 +3,16 @@ package zk
 import (
 	"crypto/sha1"
 	"encoding/base64"
-
-	"github.com/zkcurator/zkcurator/jute"
 )
 
-// Permission bits of an ACL entry.
+// Permission bits of an ACL entry (ZooDefs.Perms).
 const (
-	PermRead   = jute.PermRead
-	PermWrite  = jute.PermWrite
-	PermCreate = jute.PermCreate
-	PermDelete = jute.PermDelete
-	PermAdmin  = jute.PermAdmin
-	PermAll    = jute.PermAll
+	PermRead   int32 = 1 << 0 // read the node's data and list its children
+	PermWrite  int32 = 1 << 1 // set the node's data
+	PermCreate int32 = 1 << 2 // create children
+	PermDelete int32 = 1 << 3 // delete children
+	PermAdmin  int32 = 1 << 4 // set the node's ACL
+	PermAll    int32 = PermRead | PermWrite | PermCreate | PermDelete | PermAdmin
 )
 
 // Well-known ACLs (ZooDefs.Ids). Treat them as read-only.

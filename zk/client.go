@@ -60,7 +60,10 @@ type sessionEvent struct {
 // new one. Options set the session timeout, retry policy, namespace,
 // credentials, TLS, logger and OpenTelemetry providers.
 func Connect(ctx context.Context, connectString string, opts ...Option) (*Client, error) {
-	cfg := newClientConfig(opts)
+	cfg, err := newClientConfig(opts)
+	if err != nil {
+		return nil, err
+	}
 	hostPart, chroot := connectString, ""
 	if i := strings.IndexByte(connectString, '/'); i >= 0 {
 		hostPart, chroot = connectString[:i], connectString[i:]
@@ -81,7 +84,6 @@ func Connect(ctx context.Context, connectString string, opts ...Option) (*Client
 		events:    make(chan sessionEvent, 64),
 		done:      make(chan struct{}),
 	}
-	cfg.client.namespace = strings.Trim(cfg.client.namespace, "/")
 	if ns := cfg.client.namespace; ns != "" {
 		chroot = strings.TrimSuffix(chroot, "/")
 		c.hosts = hostPart + chroot + "/" + ns
@@ -123,6 +125,7 @@ func (c *Client) connOptions(gen int, handler func(Event)) Option {
 	c.mu.Lock()
 	cfg := *c.cfg
 	cfg.auths = append([]authCred(nil), c.cfg.auths...)
+	cfg.check = optionCheck{}
 	c.mu.Unlock()
 	if gen > 1 {
 		cfg.sessionID, cfg.passwd = 0, nil
@@ -159,7 +162,8 @@ func (c *Client) ensureNamespace(ctx context.Context) error {
 		return err
 	}
 	defer conn.Close()
-	return ensurePath(ctx, conn, "/"+c.cfg.client.namespace, nil)
+	// As in Curator 5, the namespace node and its parents are containers.
+	return c.ensurePath(ctx, conn, "namespace", "/"+c.cfg.client.namespace, true)
 }
 
 // Listen subscribes f to the connection-state changes that happen after
@@ -167,30 +171,51 @@ func (c *Client) ensureNamespace(ctx context.Context) error {
 // Listeners are called in order, one at a time, on one goroutine owned by
 // the Client; a slow listener delays other listeners but never the
 // session. The returned function unsubscribes f.
+//
+// The last state a listener sees is Closed, published by Close after every
+// other state. Listen on a closed Client subscribes nothing.
 func (c *Client) Listen(f func(ConnectionState)) (unsubscribe func()) {
+	if c.bus == nil || f == nil {
+		return func() {}
+	}
 	return c.bus.Listen(f)
 }
 
 // ErrorPolicy returns the policy recipes consult to decide whether a
-// connection state ends their hold.
-func (c *Client) ErrorPolicy() ErrorPolicy { return c.errPol }
+// connection state ends their hold (WithErrorPolicy).
+func (c *Client) ErrorPolicy() ErrorPolicy {
+	if c.errPol == nil {
+		return StandardErrorPolicy
+	}
+	return c.errPol
+}
 
-// State returns the last connection state published (0 before the first).
+// State returns the last connection state published: Connected or
+// ReadOnly after Connect, then Suspended, Reconnected, Lost as the session
+// goes, and Closed after Close (or on a Client not made by Connect).
 func (c *Client) State() ConnectionState {
+	if c.done == nil {
+		return Closed
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.state
 }
 
 // Conn returns the Conn of the current session, or nil while a new session
-// is being established. Recipes use it for the session id.
+// is being made and after Close. It is a low-level escape hatch: the
+// Client may close that Conn at any moment (when the session is lost), and
+// a caller must not Close it itself. The session facts a caller usually
+// wants are methods of the Client: SessionID, SessionTimeout, Server,
+// LastZxid.
 func (c *Client) Conn() *Conn {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.conn
 }
 
-// SessionID returns the current session's id, or 0 while there is none.
+// SessionID returns the current session's id, or 0 while there is none
+// (a new session being made, or after Close).
 func (c *Client) SessionID() int64 {
 	if conn := c.Conn(); conn != nil {
 		return conn.SessionID()
@@ -198,10 +223,42 @@ func (c *Client) SessionID() int64 {
 	return 0
 }
 
-// BlockUntilConnected waits until the client is connected to a server.
+// SessionTimeout returns the session timeout the server negotiated for the
+// current session, or 0 while there is none.
+func (c *Client) SessionTimeout() time.Duration {
+	if conn := c.Conn(); conn != nil {
+		return conn.SessionTimeout()
+	}
+	return 0
+}
+
+// Server returns the host:port of the server the current session is (or
+// was last) connected to, or "" while there is no session.
+func (c *Client) Server() string {
+	if conn := c.Conn(); conn != nil {
+		return conn.Server()
+	}
+	return ""
+}
+
+// LastZxid returns the largest zxid the current session has seen in a
+// reply, or 0 while there is no session.
+func (c *Client) LastZxid() int64 {
+	if conn := c.Conn(); conn != nil {
+		return conn.LastZxid()
+	}
+	return 0
+}
+
+// BlockUntilConnected waits until the client is connected to a server. It
+// fails when ctx ends first (the error matches ctx.Err()) or the Client is
+// closed (ErrClosed).
 func (c *Client) BlockUntilConnected(ctx context.Context) error {
+	if c.done == nil {
+		return wrapErr("blockUntilConnected", "", errNotConnected)
+	}
 	_, err := c.liveConn(ctx, 0)
-	return err
+	return wrapErr("blockUntilConnected", "", err)
 }
 
 // liveConn returns the current Conn once it is connected, waiting up to
@@ -240,6 +297,10 @@ func (c *Client) liveConn(ctx context.Context, wait time.Duration) (*Conn, error
 	}
 }
 
+// errNotConnected is the error of every call on a Client that Connect did
+// not make (a zero Client{}): it matches ErrClosed.
+var errNotConnected = fmt.Errorf("%w (Client not made by Connect)", ErrClosed)
+
 func (c *Client) isClosed() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -248,8 +309,14 @@ func (c *Client) isClosed() bool {
 
 // Close ends the session (its ephemeral nodes are deleted), stops
 // background work and answers every call in flight. Pending guaranteed
-// deletes that have not succeeded yet are abandoned. Close is idempotent.
+// deletes that have not succeeded yet are abandoned. Listeners get Closed
+// as their last state, and State reports Closed. Every later call fails
+// with an error matching ErrClosed. Close is idempotent: a second call
+// returns nil.
 func (c *Client) Close() error {
+	if c.done == nil {
+		return nil // a zero Client: nothing to close
+	}
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -264,7 +331,11 @@ func (c *Client) Close() error {
 		err = conn.Close()
 	}
 	c.wg.Wait()
+	c.mu.Lock()
+	c.conn = nil // the session is over: no session facts after Close
+	c.mu.Unlock()
 	c.deletes.close()
+	c.publish(Closed) // run has ended: nothing is published after it
 	c.bus.Close()
 	if errors.Is(err, ErrClosed) {
 		err = nil

@@ -17,7 +17,7 @@ const ProtectedPrefix = "_c_"
 // CreateOptions says how CreateWith makes a node.
 type CreateOptions struct {
 	Mode CreateMode
-	ACL  []ACL         // nil: OpenACLUnsafe
+	ACL  []ACL         // nil: the default ACL (WithDefaultACL; open by default)
 	TTL  time.Duration // for the TTL modes
 	// Protected prefixes the node's name with _c_<uuid>- so that a create
 	// whose reply was lost can be found again on retry instead of leaking a
@@ -29,9 +29,21 @@ type CreateOptions struct {
 	// again after abandoning the create, e.g. when its context ended while
 	// the reply was in flight, as Curator does in the background.
 	ProtectedID string
-	// CreateParents creates missing parents first, as containers where the
-	// server supports them (else as persistent nodes).
+	// CreateParents creates missing parents as persistent nodes (Curator's
+	// creatingParentsIfNeeded), with the default ACL.
 	CreateParents bool
+	// CreateParentContainers creates missing parents as containers, which
+	// the server deletes once their last child is gone, falling back to
+	// persistent nodes on servers without containers (Curator's
+	// creatingParentContainersIfNeeded). Recipes use it. At most one of
+	// CreateParents and CreateParentContainers may be set.
+	CreateParentContainers bool
+}
+
+// parents reports whether missing parents are to be created, and as
+// containers or not.
+func (o CreateOptions) parents() (create, containers bool) {
+	return o.CreateParents || o.CreateParentContainers, o.CreateParentContainers
 }
 
 // CreateWith creates a node as opts say, and returns its path and Stat.
@@ -56,7 +68,7 @@ func (c *Client) CreateAndList(ctx context.Context, path string, data []byte, op
 				return c.createOnce(ctx, conn, target, data, acl, opts)
 			}
 			p, st, kids, cerr, lerr := conn.CreateAndList(ctx, target, data, opts.Mode, acl)
-			if opts.CreateParents && errors.Is(cerr, ErrNoNode) {
+			if mk, _ := opts.parents(); mk && errors.Is(cerr, ErrNoNode) {
 				return c.createOnce(ctx, conn, target, data, acl, opts)
 			}
 			if cerr == nil && lerr == nil {
@@ -80,12 +92,18 @@ type createAttempt func(ctx context.Context, conn *Conn, target string, data []b
 
 // createWith is CreateWith with its attempts made by once.
 func (c *Client) createWith(ctx context.Context, path string, data []byte, opts CreateOptions, once createAttempt) (string, *Stat, error) {
+	if c.done == nil {
+		return "", nil, wrapErr("create", path, errNotConnected)
+	}
+	if opts.CreateParents && opts.CreateParentContainers {
+		return "", nil, wrapErr("create", path, fmt.Errorf("%w: both CreateParents and CreateParentContainers", ErrInvalidArgument))
+	}
 	if data == nil {
 		data = c.cfg.client.defaultData
 	}
 	acl := opts.ACL
 	if acl == nil {
-		acl = OpenACLUnsafe
+		acl = c.defaultACL()
 	}
 	target := path
 	var prefix string // protected name prefix, "" when not protected
@@ -144,17 +162,19 @@ func (c *Client) createOnce(ctx context.Context, conn *Conn, path string, data [
 		} else {
 			p, st, err = conn.Create2(ctx, path, data, opts.Mode, acl)
 		}
-		if !opts.CreateParents || !errors.Is(err, ErrNoNode) {
+		mk, containers := opts.parents()
+		if !mk || !errors.Is(err, ErrNoNode) {
 			return p, st, err
 		}
 		parent := path[:strings.LastIndexByte(path, '/')]
 		if parent == "" {
 			return p, st, err
 		}
-		if err := ensurePath(ctx, conn, parent, c); err != nil {
+		if err := c.ensurePath(ctx, conn, "create", parent, containers); err != nil {
 			return "", nil, err
 		}
-		opts.CreateParents = false // one round of parent creation is enough
+		// One round of parent creation is enough.
+		opts.CreateParents, opts.CreateParentContainers = false, false
 	}
 }
 
@@ -199,44 +219,64 @@ func (c *Client) findProtected(ctx context.Context, conn *Conn, target, prefix s
 	return "", nil, nil
 }
 
-// EnsurePath creates path and any missing parents, as containers where the
-// server supports them (else as persistent nodes). Existing nodes are fine.
+// EnsurePath creates path and any missing parents as persistent nodes
+// with the default ACL (WithDefaultACL), like Curator's
+// creatingParentsIfNeeded. Existing nodes are fine.
 func (c *Client) EnsurePath(ctx context.Context, path string) error {
 	return c.do(ctx, "ensurePath", path, func(ctx context.Context, conn *Conn) error {
-		return ensurePath(ctx, conn, path, c)
+		return c.ensurePath(ctx, conn, "ensurePath", path, false)
 	})
 }
 
-// ensurePath creates every missing node of path. c (may be nil) remembers
-// whether the server lacks containers.
-func ensurePath(ctx context.Context, conn *Conn, path string, c *Client) error {
+// EnsureContainers creates path and any missing parents as containers
+// (Curator's createContainers): the server deletes a container once its
+// last child is gone, so use it for the parents of ephemeral or
+// short-lived nodes, not for nodes that must stay. On servers without
+// containers (before 3.5) persistent nodes are created instead. Existing
+// nodes are fine.
+func (c *Client) EnsureContainers(ctx context.Context, path string) error {
+	return c.do(ctx, "ensureContainers", path, func(ctx context.Context, conn *Conn) error {
+		return c.ensurePath(ctx, conn, "ensureContainers", path, true)
+	})
+}
+
+// ensurePath creates every missing node of path, as containers or as
+// persistent nodes, with the default ACL. Errors are wrapped with op.
+func (c *Client) ensurePath(ctx context.Context, conn *Conn, op, path string, containers bool) error {
 	if err := ValidatePath(path, false); err != nil {
-		return wrapErr("ensurePath", path, err)
+		return wrapErr(op, path, err)
 	}
 	if path == "/" {
 		return nil
 	}
+	acl := c.defaultACL()
 	for i := 1; i <= len(path); i++ {
 		if i < len(path) && path[i] != '/' {
 			continue
 		}
 		p := path[:i]
-		mode := ModeContainer
-		if c != nil && c.noContainers.Load() {
-			mode = ModePersistent
+		mode := ModePersistent
+		if containers && !c.noContainers.Load() {
+			mode = ModeContainer
 		}
-		_, _, err := conn.Create2(ctx, p, nil, mode, OpenACLUnsafe)
+		_, _, err := conn.Create2(ctx, p, nil, mode, acl)
 		if errors.Is(err, ErrUnimplemented) && mode == ModeContainer {
-			if c != nil {
-				c.noContainers.Store(true)
-			}
-			_, _, err = conn.Create2(ctx, p, nil, ModePersistent, OpenACLUnsafe)
+			c.noContainers.Store(true)
+			_, _, err = conn.Create2(ctx, p, nil, ModePersistent, acl)
 		}
 		if err != nil && !errors.Is(err, ErrNodeExists) {
 			return err
 		}
 	}
 	return nil
+}
+
+// defaultACL is the ACL of nodes created with a nil ACL.
+func (c *Client) defaultACL() []ACL {
+	if c.cfg.defaultACL != nil {
+		return c.cfg.defaultACL
+	}
+	return OpenACLUnsafe
 }
 
 // NewUUID returns a random (version 4) UUID in its text form (as Java's
@@ -258,4 +298,31 @@ func NewUUID() string {
 	s[23] = '-'
 	hex.Encode(s[24:], b[10:])
 	return string(s[:])
+}
+
+// CreateOrSet makes sure path holds data: it creates the node as opts say
+// (Mode, ACL, TTL, parents), and when the node already exists it sets its
+// data with AnyVersion instead (Curator's create().orSetData()). It
+// returns the node's Stat after the create or the set. A node deleted
+// between the two is created again. data nil means the default data
+// (WithDefaultData). Sequential modes and Protected make no sense here
+// (they always create a new node) and fail with ErrInvalidArgument.
+func (c *Client) CreateOrSet(ctx context.Context, path string, data []byte, opts CreateOptions) (*Stat, error) {
+	if opts.Mode.IsSequential() || opts.Protected {
+		return nil, wrapErr("createOrSet", path, fmt.Errorf("%w: sequential or protected create", ErrInvalidArgument))
+	}
+	if data == nil && c.cfg != nil {
+		data = c.cfg.client.defaultData
+	}
+	for {
+		_, st, err := c.CreateWith(ctx, path, data, opts)
+		if !errors.Is(err, ErrNodeExists) {
+			return st, err
+		}
+		st, err = c.Set(ctx, path, data, AnyVersion)
+		if !errors.Is(err, ErrNoNode) {
+			return st, err
+		}
+		// Deleted since the create failed: create it again.
+	}
 }

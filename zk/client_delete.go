@@ -3,10 +3,15 @@ package zk
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
+
+	"github.com/zkcurator/zkcurator/jute"
 )
 
 // DeleteGuaranteed deletes a node and keeps trying in the background until
@@ -150,4 +155,121 @@ func (w *deleteWorker) close() {
 		close(j.done)
 	}
 	w.jobs = nil
+}
+
+// deleteBatchLimit bounds the encoded size of one multi DeleteAll sends:
+// the request-size limit (WithMaxRequestSize, default the server's
+// jute.maxbuffer) with room to spare for the framing batchLen estimates.
+func (c *Client) deleteBatchLimit() int {
+	limit := jute.DefaultMaxBuffer
+	if c.cfg.maxRequestSet {
+		limit = c.cfg.maxRequest
+	}
+	return max(limit-4096, limit/2)
+}
+
+// DeleteAll deletes path and everything below it, children before their
+// parents (Curator's delete().deletingChildrenIfNeeded()). The deletes go
+// in Multi batches whose encoded size stays under the server's packet
+// limit, deepest nodes first. It tolerates concurrent changes: nodes that
+// vanish meanwhile are skipped, and children created meanwhile are deleted
+// too. A path that does not exist is not an error. The root "/" cannot be
+// deleted (ErrInvalidArgument); a failure part-way leaves the nodes not
+// deleted yet in place.
+func (c *Client) DeleteAll(ctx context.Context, path string) error {
+	if err := ValidatePath(path, false); err != nil {
+		return wrapErr("deleteAll", path, err)
+	}
+	if path == "/" {
+		return wrapErr("deleteAll", path, fmt.Errorf("%w: the root cannot be deleted", ErrInvalidArgument))
+	}
+	if c.done == nil {
+		return wrapErr("deleteAll", path, errNotConnected)
+	}
+	if err := ctx.Err(); err != nil {
+		return wrapErr("deleteAll", path, err)
+	}
+	extra := len(c.chroot()) // every path is sent with the chroot in front
+	for {
+		nodes, err := c.subtree(ctx, path)
+		if err != nil || len(nodes) == 0 {
+			return err
+		}
+		again := false
+		for len(nodes) > 0 {
+			n := batchLen(nodes, extra, c.deleteBatchLimit())
+			ops := make([]Op, n)
+			for i, p := range nodes[:n] {
+				ops[i] = DeleteOp(p, AnyVersion)
+			}
+			_, err := c.Multi(ctx, ops...)
+			switch {
+			case err == nil:
+			case errors.Is(err, ErrNoNode), errors.Is(err, ErrNotEmpty):
+				// Changed under us; the batch was not applied. Delete its
+				// nodes one by one, and walk again if one got a child.
+				for _, p := range nodes[:n] {
+					err := c.Delete(ctx, p, AnyVersion)
+					if errors.Is(err, ErrNotEmpty) {
+						again = true
+					} else if err != nil && !errors.Is(err, ErrNoNode) {
+						return wrapErr("deleteAll", path, err)
+					}
+				}
+			default:
+				return wrapErr("deleteAll", path, err)
+			}
+			nodes = nodes[n:]
+		}
+		if !again {
+			return nil
+		}
+	}
+}
+
+// subtree lists path and its descendants, deepest first (every node
+// before its parent). Nodes that vanish while it lists are left out.
+func (c *Client) subtree(ctx context.Context, path string) ([]string, error) {
+	nodes := []string{path}
+	for i := 0; i < len(nodes); i++ {
+		kids, _, err := c.Children(ctx, nodes[i])
+		if errors.Is(err, ErrNoNode) {
+			if i == 0 {
+				return nil, nil
+			}
+			continue
+		}
+		if err != nil {
+			return nil, wrapErr("deleteAll", path, err)
+		}
+		for _, k := range kids {
+			nodes = append(nodes, strings.TrimSuffix(nodes[i], "/")+"/"+k)
+		}
+	}
+	slices.Reverse(nodes) // breadth-first reversed: children before parents
+	return nodes, nil
+}
+
+// batchLen returns how many of nodes fit in one multi of deletes under
+// limit bytes; at least one. extra is added to every path's length.
+func batchLen(nodes []string, extra, limit int) int {
+	// Request header and multi framing, then per op: the op header (type,
+	// done, err) and the delete request (path, version).
+	size := 8 + 9
+	for i, p := range nodes {
+		size += 9 + 4 + extra + len(p) + 4
+		if size > limit && i > 0 {
+			return i
+		}
+	}
+	return len(nodes)
+}
+
+// chroot returns the chroot the Client's sessions run under (its
+// connect string's and its namespace's), "" for none.
+func (c *Client) chroot() string {
+	if i := strings.IndexByte(c.hosts, '/'); i >= 0 {
+		return c.hosts[i:]
+	}
+	return ""
 }

@@ -3,6 +3,7 @@ package zk
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/zkcurator/zkcurator/retry"
@@ -23,6 +24,9 @@ func classify(err error) retry.Class {
 
 // do runs fn on the current session under the retry policy, in one span.
 func (c *Client) do(ctx context.Context, op, path string, fn func(ctx context.Context, conn *Conn) error) error {
+	if c.done == nil {
+		return wrapErr(op, path, errNotConnected)
+	}
 	ctx, sp := c.tel.startOp(ctx, op, path)
 	err := retry.Do(ctx, c.policy, classify, func(ctx context.Context) error {
 		sp.attempt()
@@ -41,14 +45,60 @@ func (c *Client) do(ctx context.Context, op, path string, fn func(ctx context.Co
 		sp.retry(attempt, err, sleep)
 		c.log.Debug("zk: retrying", "op", op, "path", path, "attempt", attempt, "err", err, "sleep", sleep)
 	}))
+	err = wrapRetryErr(op, path, err)
 	sp.end(ctx, err)
 	return err
 }
 
+// wrapRetryErr puts the op and path in front of an error of the retry loop
+// itself (ctx ended, policy gave up): "zk: get /x: context canceled after
+// 2 attempts: connection loss". Other errors are returned as they are.
+func wrapRetryErr(op, path string, err error) error {
+	re, ok := err.(*retry.Error) // an attempt's own error is already an OpError
+	if !ok {
+		return err
+	}
+	return &OpError{Op: op, Path: path, Err: retryError{re}}
+}
+
+// retryError shows a retry.Error without the "retry:" prefix and without
+// repeating the op and path of the last attempt's error.
+type retryError struct{ re *retry.Error }
+
+func (e retryError) Error() string {
+	var s string
+	switch {
+	case e.re.Ctx == nil:
+		s = "gave up after " + attempts(e.re.Attempts)
+	case e.re.Err == nil:
+		return e.re.Ctx.Error()
+	default:
+		s = e.re.Ctx.Error() + " after " + attempts(e.re.Attempts)
+	}
+	cause := e.re.Err
+	var oe *OpError
+	if errors.As(cause, &oe) {
+		cause = oe.Err
+	}
+	return s + ": " + trimPrefix(cause.Error())
+}
+
+// Unwrap returns the retry.Error, which unwraps to ctx's error and the last
+// attempt's.
+func (e retryError) Unwrap() error { return e.re }
+
+func attempts(n int) string {
+	if n == 1 {
+		return "1 attempt"
+	}
+	return strconv.Itoa(n) + " attempts"
+}
+
 // Create creates a node and returns its path (with the sequence number
-// for sequential modes). acl nil means OpenACLUnsafe; data nil means the
-// client's default data (WithDefaultData). For protected creates, parents
-// and TTLs use CreateWith.
+// for sequential modes). acl nil means the default ACL (WithDefaultACL,
+// else OpenACLUnsafe); data nil means the client's default data
+// (WithDefaultData). For protected creates, parents and TTLs use
+// CreateWith.
 func (c *Client) Create(ctx context.Context, path string, data []byte, mode CreateMode, acl []ACL) (string, error) {
 	p, _, err := c.CreateWith(ctx, path, data, CreateOptions{Mode: mode, ACL: acl})
 	return p, err

@@ -2,6 +2,7 @@ package zk
 
 import (
 	"log/slog"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/otel"
@@ -23,7 +24,7 @@ func DefaultRetryPolicy() retry.Policy {
 	return retry.ExponentialBackoff(100*time.Millisecond, 10, 2*time.Second)
 }
 
-// clientConfig holds the options only a Client uses; Dial ignores them.
+// clientConfig holds the options only a Client uses; Dial rejects them.
 type clientConfig struct {
 	retry             retry.Policy
 	errorPolicy       ErrorPolicy
@@ -36,62 +37,108 @@ type clientConfig struct {
 }
 
 // WithRetryPolicy sets the policy a Client retries failed operations with
-// (default DefaultRetryPolicy). Client option; Dial ignores it.
+// (default DefaultRetryPolicy; nil is invalid). Client only.
 func WithRetryPolicy(p retry.Policy) Option {
-	return func(c *connConfig) { c.client.retry = p }
+	return clientOption("WithRetryPolicy", func(c *connConfig) {
+		if p == nil {
+			c.invalid("WithRetryPolicy", "nil policy")
+		}
+		c.client.retry = p
+	})
 }
 
 // WithErrorPolicy sets which connection states recipes treat as the end of
-// a hold (default StandardErrorPolicy). Client option.
+// a hold (default StandardErrorPolicy; nil is invalid). Client only.
 func WithErrorPolicy(p ErrorPolicy) Option {
-	return func(c *connConfig) { c.client.errorPolicy = p }
+	return clientOption("WithErrorPolicy", func(c *connConfig) {
+		if p == nil {
+			c.invalid("WithErrorPolicy", "nil policy")
+		}
+		c.client.errorPolicy = p
+	})
 }
 
-// WithNamespace makes every path of a Client relative to /ns (created on
-// Connect if missing), like Curator's namespace. Client option.
+// WithNamespace makes every path of a Client relative to /ns, like
+// Curator's namespace: "app" or "app/v1" ("" means none; a leading slash is
+// allowed). "/"+ns must be a valid path. The namespace node and its parents
+// are created on Connect, as containers where the server supports them
+// (Curator 5 does the same). Client only.
 func WithNamespace(ns string) Option {
-	return func(c *connConfig) { c.client.namespace = ns }
+	return clientOption("WithNamespace", func(c *connConfig) {
+		ns = strings.TrimPrefix(ns, "/")
+		if ns != "" {
+			if err := ValidatePath("/"+ns, false); err != nil {
+				c.invalid("WithNamespace", "%v", err)
+			}
+		}
+		c.client.namespace = ns
+	})
 }
 
-// WithConnectionTimeout bounds how long Dial and Connect try to reach a
-// server when their ctx has no earlier deadline, and how long a Client
-// operation waits for a connection before its attempt fails with
-// ErrConnectionLoss (default 15s). Valid for Dial and Connect.
+// WithConnectionTimeout bounds how long the client waits for a
+// connection: Connect and Dial fail when no session is established within
+// it, and a Client operation whose attempt waits longer for a connection
+// fails that attempt with ErrConnectionLoss, which the retry policy may
+// retry (default DefaultConnectionTimeout; it must be positive). Conn and
+// Client.
 func WithConnectionTimeout(d time.Duration) Option {
-	return func(c *connConfig) { c.client.connectionTimeout = d }
+	return func(c *connConfig) {
+		if d <= 0 {
+			c.invalid("WithConnectionTimeout", "must be positive, got %v", d)
+		}
+		c.client.connectionTimeout = d
+	}
 }
 
 // WithDefaultData sets the data Client.Create stores when given nil data
-// (default: none), like Curator's defaultData. Client option.
+// (default: none), like Curator's defaultData. Client only.
 func WithDefaultData(b []byte) Option {
-	return func(c *connConfig) { c.client.defaultData = append([]byte(nil), b...) }
+	return clientOption("WithDefaultData", func(c *connConfig) {
+		c.client.defaultData = append([]byte(nil), b...)
+	})
 }
 
 // WithTracerProvider sets the OpenTelemetry TracerProvider for the Client's
-// spans (default: the global one, a no-op unless the application set one).
-// Client option.
+// spans (default: the global one, a no-op unless the application set one;
+// nil is invalid). Client only.
 func WithTracerProvider(tp trace.TracerProvider) Option {
-	return func(c *connConfig) { c.client.tracerProvider = tp }
+	return clientOption("WithTracerProvider", func(c *connConfig) {
+		if tp == nil {
+			c.invalid("WithTracerProvider", "nil provider")
+		}
+		c.client.tracerProvider = tp
+	})
 }
 
 // WithMeterProvider sets the OpenTelemetry MeterProvider for the Client's
-// metrics (default: the global one). Client option.
+// metrics (default: the global one; nil is invalid). Client only.
 func WithMeterProvider(mp metric.MeterProvider) Option {
-	return func(c *connConfig) { c.client.meterProvider = mp }
+	return clientOption("WithMeterProvider", func(c *connConfig) {
+		if mp == nil {
+			c.invalid("WithMeterProvider", "nil provider")
+		}
+		c.client.meterProvider = mp
+	})
 }
 
 // WithStateListener subscribes f to the Client's connection states from the
 // start, so it also sees the first Connected (a listener added later with
-// Client.Listen sees only the states after it). Client option.
+// Client.Listen sees only the states after it). Client only.
 func WithStateListener(f func(ConnectionState)) Option {
-	return func(c *connConfig) { c.client.listeners = append(c.client.listeners, f) }
+	return clientOption("WithStateListener", func(c *connConfig) {
+		if f == nil {
+			c.invalid("WithStateListener", "nil listener")
+		}
+		c.client.listeners = append(c.client.listeners, f)
+	})
 }
 
-// newClientConfig applies opts and fills in the Client's defaults.
-func newClientConfig(opts []Option) *connConfig {
+// newClientConfig applies opts, checks them and fills in the Client's
+// defaults for the options not given.
+func newClientConfig(opts []Option) (*connConfig, error) {
 	cfg := &connConfig{}
-	for _, o := range opts {
-		o(cfg)
+	if err := applyOptions(cfg, opts, false); err != nil {
+		return nil, err
 	}
 	cc := &cfg.client
 	if cc.retry == nil {
@@ -100,7 +147,7 @@ func newClientConfig(opts []Option) *connConfig {
 	if cc.errorPolicy == nil {
 		cc.errorPolicy = StandardErrorPolicy
 	}
-	if cc.connectionTimeout <= 0 {
+	if cc.connectionTimeout == 0 {
 		cc.connectionTimeout = DefaultConnectionTimeout
 	}
 	if cc.tracerProvider == nil {
@@ -112,5 +159,5 @@ func newClientConfig(opts []Option) *connConfig {
 	if cfg.logger == nil {
 		cfg.logger = slog.New(slog.DiscardHandler)
 	}
-	return cfg
+	return cfg, nil
 }

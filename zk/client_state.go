@@ -30,8 +30,14 @@ const (
 	Lost
 	// ReadOnly: connected to a server in read-only mode; writes fail.
 	ReadOnly
+	// Closed: Close was called. It is the last state a listener sees, and
+	// what State reports from then on; every operation fails with
+	// ErrClosed. Curator has no such state (its listeners just stop); both
+	// error policies treat it as the end of a hold.
+	Closed
 )
 
+// String returns the state's name as Curator spells it, e.g. "SUSPENDED".
 func (s ConnectionState) String() string {
 	switch s {
 	case Connected:
@@ -44,6 +50,8 @@ func (s ConnectionState) String() string {
 		return "LOST"
 	case ReadOnly:
 		return "READ_ONLY"
+	case Closed:
+		return "CLOSED"
 	}
 	return fmt.Sprintf("ConnectionState(%d)", int(s))
 }
@@ -63,17 +71,19 @@ type ErrorPolicy interface {
 
 type standardPolicy struct{}
 
-func (standardPolicy) IsError(s ConnectionState) bool { return s == Suspended || s == Lost }
+func (standardPolicy) IsError(s ConnectionState) bool {
+	return s == Suspended || s == Lost || s == Closed
+}
 
 type sessionPolicy struct{}
 
-func (sessionPolicy) IsError(s ConnectionState) bool { return s == Lost }
+func (sessionPolicy) IsError(s ConnectionState) bool { return s == Lost || s == Closed }
 
-// StandardErrorPolicy treats Suspended and Lost as errors (Curator's default):
+// StandardErrorPolicy treats Suspended, Lost and Closed as errors (Curator's default):
 // a hold ends as soon as the connection is in doubt.
 var StandardErrorPolicy ErrorPolicy = standardPolicy{}
 
-// SessionErrorPolicy treats only Lost as an error: a hold survives a short
+// SessionErrorPolicy treats only Lost and Closed as errors: a hold survives a short
 // disconnection as long as the session does.
 //
 // What it guarantees: while the Client is cut off, Lost is published

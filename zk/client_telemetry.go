@@ -122,7 +122,7 @@ func (s *opSpan) retry(attempt int, err error, sleep time.Duration) {
 		attribute.String("zk.error", err.Error()),
 		attribute.Int64("zk.retry.sleep_ms", sleep.Milliseconds()),
 	}
-	if code, ok := ErrorCode(err); ok {
+	if code, ok := CodeOf(err); ok {
 		attrs = append(attrs, attribute.Int("zk.error_code", int(code)))
 	}
 	s.span.AddEvent("retry", trace.WithAttributes(attrs...))
@@ -133,7 +133,7 @@ func (s *opSpan) end(ctx context.Context, err error) {
 	if s.span.IsRecording() {
 		s.span.SetAttributes(attribute.Int("zk.attempts", s.attempts))
 		if err != nil {
-			if code, ok := ErrorCode(err); ok {
+			if code, ok := CodeOf(err); ok {
 				s.span.SetAttributes(attribute.Int("zk.error_code", int(code)))
 			}
 			if !errors.Is(err, ErrNoNode) && !errors.Is(err, ErrNodeExists) {

@@ -164,8 +164,8 @@ func TestConnInvalidPaths(t *testing.T) {
 		require.ErrorIs(t, err, zk.ErrInvalidPath, p)
 		require.ErrorIs(t, c.Delete(ctx, p, -1), zk.ErrInvalidPath, p)
 	}
-	_, err := c.Create(ctx, "/x", nil, zk.ModePersistent, nil)
-	require.ErrorIs(t, err, zk.ErrInvalidACL)
+	_, err := c.Create(ctx, "/x", nil, zk.ModePersistent, []zk.ACL{})
+	require.ErrorIs(t, err, zk.ErrInvalidACL, "an empty ACL (nil means the default)")
 }
 
 func TestConnMultiAtomic(t *testing.T) {

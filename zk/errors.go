@@ -3,17 +3,105 @@ package zk
 import (
 	"errors"
 	"fmt"
-
-	"github.com/zkcurator/zkcurator/jute"
 )
 
-// CodeError is a ZooKeeper error code (KeeperException.Code) as a Go error.
-// Each code has one sentinel value below; match them with errors.Is.
+// ErrorCode is a ZooKeeper error code (KeeperException.Code), as a server
+// sends it. String gives the name Java's KeeperException.Code uses
+// ("NONODE"). Get the code of an error with CodeOf; match errors with
+// errors.Is and the Err* sentinels.
+type ErrorCode int32
+
+// Error codes (KeeperException.Code). Each code but CodeOK has a sentinel
+// error below (CodeNoNode: ErrNoNode).
+const (
+	CodeOK                           ErrorCode = 0
+	CodeSystemError                  ErrorCode = -1
+	CodeRuntimeInconsistency         ErrorCode = -2
+	CodeDataInconsistency            ErrorCode = -3
+	CodeConnectionLoss               ErrorCode = -4
+	CodeMarshallingError             ErrorCode = -5
+	CodeUnimplemented                ErrorCode = -6
+	CodeOperationTimeout             ErrorCode = -7
+	CodeBadArguments                 ErrorCode = -8
+	CodeUnknownSession               ErrorCode = -12
+	CodeNewConfigNoQuorum            ErrorCode = -13
+	CodeReconfigInProgress           ErrorCode = -14
+	CodeAPIError                     ErrorCode = -100
+	CodeNoNode                       ErrorCode = -101
+	CodeNoAuth                       ErrorCode = -102
+	CodeBadVersion                   ErrorCode = -103
+	CodeNoChildrenForEphemerals      ErrorCode = -108
+	CodeNodeExists                   ErrorCode = -110
+	CodeNotEmpty                     ErrorCode = -111
+	CodeSessionExpired               ErrorCode = -112
+	CodeInvalidCallback              ErrorCode = -113
+	CodeInvalidACL                   ErrorCode = -114
+	CodeAuthFailed                   ErrorCode = -115
+	CodeSessionMoved                 ErrorCode = -118
+	CodeNotReadOnly                  ErrorCode = -119
+	CodeEphemeralOnLocalSession      ErrorCode = -120
+	CodeNoWatcher                    ErrorCode = -121
+	CodeRequestTimeout               ErrorCode = -122
+	CodeReconfigDisabled             ErrorCode = -123
+	CodeSessionClosedRequireSaslAuth ErrorCode = -124
+	CodeQuotaExceeded                ErrorCode = -125
+	CodeThrottled                    ErrorCode = -127
+)
+
+var codeNames = map[ErrorCode]string{
+	CodeOK:                           "OK",
+	CodeSystemError:                  "SYSTEMERROR",
+	CodeRuntimeInconsistency:         "RUNTIMEINCONSISTENCY",
+	CodeDataInconsistency:            "DATAINCONSISTENCY",
+	CodeConnectionLoss:               "CONNECTIONLOSS",
+	CodeMarshallingError:             "MARSHALLINGERROR",
+	CodeUnimplemented:                "UNIMPLEMENTED",
+	CodeOperationTimeout:             "OPERATIONTIMEOUT",
+	CodeBadArguments:                 "BADARGUMENTS",
+	CodeUnknownSession:               "UNKNOWNSESSION",
+	CodeNewConfigNoQuorum:            "NEWCONFIGNOQUORUM",
+	CodeReconfigInProgress:           "RECONFIGINPROGRESS",
+	CodeAPIError:                     "APIERROR",
+	CodeNoNode:                       "NONODE",
+	CodeNoAuth:                       "NOAUTH",
+	CodeBadVersion:                   "BADVERSION",
+	CodeNoChildrenForEphemerals:      "NOCHILDRENFOREPHEMERALS",
+	CodeNodeExists:                   "NODEEXISTS",
+	CodeNotEmpty:                     "NOTEMPTY",
+	CodeSessionExpired:               "SESSIONEXPIRED",
+	CodeInvalidCallback:              "INVALIDCALLBACK",
+	CodeInvalidACL:                   "INVALIDACL",
+	CodeAuthFailed:                   "AUTHFAILED",
+	CodeSessionMoved:                 "SESSIONMOVED",
+	CodeNotReadOnly:                  "NOTREADONLY",
+	CodeEphemeralOnLocalSession:      "EPHEMERALONLOCALSESSION",
+	CodeNoWatcher:                    "NOWATCHER",
+	CodeRequestTimeout:               "REQUESTTIMEOUT",
+	CodeReconfigDisabled:             "RECONFIGDISABLED",
+	CodeSessionClosedRequireSaslAuth: "SESSIONCLOSEDREQUIRESASLAUTH",
+	CodeQuotaExceeded:                "QUOTAEXCEEDED",
+	CodeThrottled:                    "THROTTLEDOP",
+}
+
+// String returns the code's name in Java's KeeperException.Code
+// ("NONODE", "CONNECTIONLOSS"), or "ErrorCode(n)" for an unknown code.
+func (c ErrorCode) String() string {
+	if s, ok := codeNames[c]; ok {
+		return s
+	}
+	return fmt.Sprintf("ErrorCode(%d)", int32(c))
+}
+
+// CodeError is a ZooKeeper error code as a Go error. Each code has one
+// sentinel value below; match them with errors.Is. An error for a code
+// this package does not know is a CodeError too, and CodeOf gives its code.
 type CodeError struct {
-	Code int32
+	Code ErrorCode
 	msg  string
 }
 
+// Error returns "zk: " and the code's description, e.g. "zk: node does not
+// exist".
 func (e *CodeError) Error() string { return "zk: " + e.msg }
 
 // Is reports whether target is a CodeError with the same code, so that an
@@ -23,41 +111,41 @@ func (e *CodeError) Is(target error) bool {
 	return ok && t.Code == e.Code
 }
 
-func newCode(code int32, msg string) *CodeError { return &CodeError{Code: code, msg: msg} }
+func newCode(code ErrorCode, msg string) *CodeError { return &CodeError{Code: code, msg: msg} }
 
 // Sentinels, one per ZooKeeper error code.
 var (
-	ErrSystemError                  = newCode(jute.ErrSystemError, "system error")
-	ErrRuntimeInconsistency         = newCode(jute.ErrRuntimeInconsistency, "runtime inconsistency")
-	ErrDataInconsistency            = newCode(jute.ErrDataInconsistency, "data inconsistency")
-	ErrConnectionLoss               = newCode(jute.ErrConnectionLoss, "connection loss")
-	ErrMarshallingError             = newCode(jute.ErrMarshallingError, "marshalling error")
-	ErrUnimplemented                = newCode(jute.ErrUnimplemented, "unimplemented")
-	ErrOperationTimeout             = newCode(jute.ErrOperationTimeout, "operation timeout")
-	ErrBadArguments                 = newCode(jute.ErrBadArguments, "bad arguments")
-	ErrUnknownSession               = newCode(jute.ErrUnknownSession, "unknown session")
-	ErrNewConfigNoQuorum            = newCode(jute.ErrNewConfigNoQuorum, "new config has no quorum")
-	ErrReconfigInProgress           = newCode(jute.ErrReconfigInProgress, "reconfig in progress")
-	ErrAPIError                     = newCode(jute.ErrAPIError, "api error")
-	ErrNoNode                       = newCode(jute.ErrNoNode, "node does not exist")
-	ErrNoAuth                       = newCode(jute.ErrNoAuth, "not authorized")
-	ErrBadVersion                   = newCode(jute.ErrBadVersion, "bad version")
-	ErrNoChildrenForEphemerals      = newCode(jute.ErrNoChildrenForEphemerals, "ephemeral nodes may not have children")
-	ErrNodeExists                   = newCode(jute.ErrNodeExists, "node already exists")
-	ErrNotEmpty                     = newCode(jute.ErrNotEmpty, "node has children")
-	ErrSessionExpired               = newCode(jute.ErrSessionExpired, "session expired")
-	ErrInvalidCallback              = newCode(jute.ErrInvalidCallback, "invalid callback")
-	ErrInvalidACL                   = newCode(jute.ErrInvalidACL, "invalid ACL")
-	ErrAuthFailed                   = newCode(jute.ErrAuthFailed, "authentication failed")
-	ErrSessionMoved                 = newCode(jute.ErrSessionMoved, "session moved to another server")
-	ErrNotReadOnly                  = newCode(jute.ErrNotReadOnly, "not a read-only call")
-	ErrEphemeralOnLocalSession      = newCode(jute.ErrEphemeralOnLocalSession, "ephemeral node on a local session")
-	ErrNoWatcher                    = newCode(jute.ErrNoWatcher, "no such watcher")
-	ErrRequestTimeout               = newCode(jute.ErrRequestTimeout, "request timeout")
-	ErrReconfigDisabled             = newCode(jute.ErrReconfigDisabled, "reconfig disabled")
-	ErrSessionClosedRequireSaslAuth = newCode(jute.ErrSessionClosedRequireSaslAuth, "session closed: SASL auth required")
-	ErrQuotaExceeded                = newCode(jute.ErrQuotaExceeded, "quota exceeded")
-	ErrThrottled                    = newCode(jute.ErrThrottled, "request throttled")
+	ErrSystemError                  = newCode(CodeSystemError, "system error")
+	ErrRuntimeInconsistency         = newCode(CodeRuntimeInconsistency, "runtime inconsistency")
+	ErrDataInconsistency            = newCode(CodeDataInconsistency, "data inconsistency")
+	ErrConnectionLoss               = newCode(CodeConnectionLoss, "connection loss")
+	ErrMarshallingError             = newCode(CodeMarshallingError, "marshalling error")
+	ErrUnimplemented                = newCode(CodeUnimplemented, "unimplemented")
+	ErrOperationTimeout             = newCode(CodeOperationTimeout, "operation timeout")
+	ErrBadArguments                 = newCode(CodeBadArguments, "bad arguments")
+	ErrUnknownSession               = newCode(CodeUnknownSession, "unknown session")
+	ErrNewConfigNoQuorum            = newCode(CodeNewConfigNoQuorum, "new config has no quorum")
+	ErrReconfigInProgress           = newCode(CodeReconfigInProgress, "reconfig in progress")
+	ErrAPIError                     = newCode(CodeAPIError, "api error")
+	ErrNoNode                       = newCode(CodeNoNode, "node does not exist")
+	ErrNoAuth                       = newCode(CodeNoAuth, "not authorized")
+	ErrBadVersion                   = newCode(CodeBadVersion, "bad version")
+	ErrNoChildrenForEphemerals      = newCode(CodeNoChildrenForEphemerals, "ephemeral nodes may not have children")
+	ErrNodeExists                   = newCode(CodeNodeExists, "node already exists")
+	ErrNotEmpty                     = newCode(CodeNotEmpty, "node has children")
+	ErrSessionExpired               = newCode(CodeSessionExpired, "session expired")
+	ErrInvalidCallback              = newCode(CodeInvalidCallback, "invalid callback")
+	ErrInvalidACL                   = newCode(CodeInvalidACL, "invalid ACL")
+	ErrAuthFailed                   = newCode(CodeAuthFailed, "authentication failed")
+	ErrSessionMoved                 = newCode(CodeSessionMoved, "session moved to another server")
+	ErrNotReadOnly                  = newCode(CodeNotReadOnly, "not a read-only call")
+	ErrEphemeralOnLocalSession      = newCode(CodeEphemeralOnLocalSession, "ephemeral node on a local session")
+	ErrNoWatcher                    = newCode(CodeNoWatcher, "no such watcher")
+	ErrRequestTimeout               = newCode(CodeRequestTimeout, "request timeout")
+	ErrReconfigDisabled             = newCode(CodeReconfigDisabled, "reconfig disabled")
+	ErrSessionClosedRequireSaslAuth = newCode(CodeSessionClosedRequireSaslAuth, "session closed: SASL auth required")
+	ErrQuotaExceeded                = newCode(CodeQuotaExceeded, "quota exceeded")
+	ErrThrottled                    = newCode(CodeThrottled, "request throttled")
 )
 
 // Client-side errors, not sent by a server.
@@ -83,10 +171,14 @@ var (
 	// ErrInvalidOption means an option given to Connect or Dial has a bad
 	// value (the error names the option).
 	ErrInvalidOption = errors.New("zk: invalid option")
+	// ErrInvalidArgument is wrapped by the error of a call (in zk or in a
+	// recipe constructor) given a nil or zero argument it cannot use: a nil
+	// callback, a count below 1, a nil client.
+	ErrInvalidArgument = errors.New("zk: invalid argument")
 )
 
-var codeErrors = func() map[int32]*CodeError {
-	m := make(map[int32]*CodeError)
+var codeErrors = func() map[ErrorCode]*CodeError {
+	m := make(map[ErrorCode]*CodeError)
 	for _, e := range []*CodeError{
 		ErrSystemError, ErrRuntimeInconsistency, ErrDataInconsistency, ErrConnectionLoss,
 		ErrMarshallingError, ErrUnimplemented, ErrOperationTimeout, ErrBadArguments,
@@ -108,14 +200,15 @@ func codeError(code int32) error {
 	if code == 0 {
 		return nil
 	}
-	if e, ok := codeErrors[code]; ok {
+	if e, ok := codeErrors[ErrorCode(code)]; ok {
 		return e
 	}
-	return newCode(code, fmt.Sprintf("unknown error code %d", code))
+	return newCode(ErrorCode(code), fmt.Sprintf("unknown error code %d", code))
 }
 
-// ErrorCode returns the ZooKeeper error code carried by err, if any.
-func ErrorCode(err error) (int32, bool) {
+// CodeOf returns the ZooKeeper error code carried by err (anywhere in its
+// chain), and false when err carries none.
+func CodeOf(err error) (ErrorCode, bool) {
 	var ce *CodeError
 	if errors.As(err, &ce) {
 		return ce.Code, true
@@ -140,6 +233,7 @@ type OpError struct {
 	Err  error  // the cause: a sentinel, ctx.Err(), or another error
 }
 
+// Error returns "zk: <op> <path>: <cause>".
 func (e *OpError) Error() string {
 	if e.Path == "" {
 		return "zk: " + e.Op + ": " + trimPrefix(e.Err.Error())

@@ -2,6 +2,7 @@ package zk_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"strings"
@@ -115,7 +116,8 @@ func ExampleConn_AddWatch() {
 }
 
 // Connect returns a Client: operations are retried by a policy, paths are
-// relative to the namespace, and connection states reach the listeners.
+// relative to the namespace, and connection states reach the listeners —
+// Closed last.
 func ExampleConnect() {
 	srv := startServer()
 	defer srv.Close()
@@ -129,17 +131,160 @@ func ExampleConnect() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer c.Close()
 
-	// Parents are created as containers; the namespace is applied.
+	// Missing parents are created as persistent nodes; the namespace is
+	// applied to every path.
 	p, _, err := c.CreateWith(ctx, "/config/db", []byte("dsn"), zk.CreateOptions{CreateParents: true})
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println("created", p)
+	if err := c.Close(); err != nil {
+		log.Fatal(err)
+	}
 	// Output:
 	// state: CONNECTED
 	// created /config/db
+	// state: CLOSED
+}
+
+// Errors are sentinels matched with errors.Is; they name the operation and
+// path, and CodeOf gives ZooKeeper's error code.
+func ExampleClient_Get_errors() {
+	srv := startServer()
+	defer srv.Close()
+	ctx := context.Background()
+	c, err := zk.Connect(ctx, srv.ConnectString())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+
+	_, _, err = c.Get(ctx, "/missing")
+	switch {
+	case errors.Is(err, zk.ErrNoNode):
+		code, _ := zk.CodeOf(err)
+		fmt.Println(err, "/", code)
+	case err != nil:
+		log.Fatal(err)
+	}
+
+	canceled, cancel := context.WithCancel(ctx)
+	cancel()
+	_, _, err = c.Get(canceled, "/missing")
+	fmt.Println(err, errors.Is(err, context.Canceled))
+	// Output:
+	// zk: get /missing: node does not exist / NONODE
+	// zk: get /missing: context canceled true
+}
+
+// CreateOrSet writes a value whether or not the node exists yet.
+func ExampleClient_CreateOrSet() {
+	srv := startServer()
+	defer srv.Close()
+	ctx := context.Background()
+	c, err := zk.Connect(ctx, srv.ConnectString())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+
+	for _, v := range []string{"v1", "v2"} {
+		st, err := c.CreateOrSet(ctx, "/app/config", []byte(v), zk.CreateOptions{CreateParents: true})
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(v, "version", st.Version)
+	}
+	// Output:
+	// v1 version 0
+	// v2 version 1
+}
+
+// A Multi applies all its ops or none; a CheckOp makes it conditional.
+func ExampleClient_Multi() {
+	srv := startServer()
+	defer srv.Close()
+	ctx := context.Background()
+	c, err := zk.Connect(ctx, srv.ConnectString())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.EnsurePath(ctx, "/jobs"); err != nil {
+		log.Fatal(err)
+	}
+
+	// Claim a job only while /jobs is at version 0.
+	res, err := c.Multi(ctx,
+		zk.CheckOp("/jobs", 0),
+		zk.CreateOp("/jobs/j1", []byte("claimed"), zk.ModePersistent, nil), // nil ACL: the default
+		zk.SetOp("/jobs", []byte("1 job"), zk.AnyVersion))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(res[1].Type, res[1].Path)
+
+	// The same again fails on the check: nothing is applied.
+	_, err = c.Multi(ctx,
+		zk.CheckOp("/jobs", 0),
+		zk.CreateOp("/jobs/j2", nil, zk.ModePersistent, nil))
+	fmt.Println(errors.Is(err, zk.ErrBadVersion), err)
+	// Output:
+	// create /jobs/j1
+	// true zk: multi check /jobs: bad version
+}
+
+// DeleteAll removes a subtree, children first.
+func ExampleClient_DeleteAll() {
+	srv := startServer()
+	defer srv.Close()
+	ctx := context.Background()
+	c, err := zk.Connect(ctx, srv.ConnectString())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	for _, p := range []string{"/tmp/a/x", "/tmp/a/y", "/tmp/b"} {
+		if err := c.EnsurePath(ctx, p); err != nil {
+			log.Fatal(err)
+		}
+	}
+
+	if err := c.DeleteAll(ctx, "/tmp"); err != nil {
+		log.Fatal(err)
+	}
+	ok, _, err := c.Exists(ctx, "/tmp")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("exists:", ok)
+	// Output: exists: false
+}
+
+// Listen follows the connection states of a running Client, e.g. to pause
+// work while Suspended.
+func ExampleClient_Listen() {
+	srv := startServer()
+	defer srv.Close()
+	ctx := context.Background()
+	c, err := zk.Connect(ctx, srv.ConnectString())
+	if err != nil {
+		log.Fatal(err)
+	}
+	states := make(chan zk.ConnectionState, 8)
+	unsubscribe := c.Listen(func(s zk.ConnectionState) { states <- s })
+	defer unsubscribe()
+
+	srv.DropConnections() // the connection drops; the session lives on
+	fmt.Println(<-states, <-states)
+	if err := c.Close(); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(<-states)
+	// Output:
+	// SUSPENDED RECONNECTED
+	// CLOSED
 }
 
 // A protected ephemeral-sequential create can be retried safely: a node
@@ -155,9 +300,9 @@ func ExampleClient_CreateWith() {
 	defer c.Close()
 
 	p, st, err := c.CreateWith(ctx, "/locks/job-", nil, zk.CreateOptions{
-		Mode:          zk.ModeEphemeralSequential,
-		Protected:     true,
-		CreateParents: true,
+		Mode:                   zk.ModeEphemeralSequential,
+		Protected:              true,
+		CreateParentContainers: true, // the parents go when the last node goes
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -183,9 +328,9 @@ func ExampleClient_CreateAndList() {
 	defer c.Close()
 
 	path, _, children, err := c.CreateAndList(ctx, "/locks/job/lock-", nil, zk.CreateOptions{
-		Mode:          zk.ModeEphemeralSequential,
-		Protected:     true,
-		CreateParents: true,
+		Mode:                   zk.ModeEphemeralSequential,
+		Protected:              true,
+		CreateParentContainers: true, // the parents go when the last node goes
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -13,9 +13,12 @@ func TestErrorsMatchSentinels(t *testing.T) {
 	require.ErrorIs(t, err, ErrNoNode)
 	require.NotErrorIs(t, err, ErrNodeExists)
 	require.Equal(t, "zk: get /a: node does not exist", err.Error())
-	code, ok := ErrorCode(err)
+	code, ok := CodeOf(err)
 	require.True(t, ok)
-	require.Equal(t, jute.ErrNoNode, code)
+	require.Equal(t, CodeNoNode, code)
+	require.Equal(t, "NONODE", code.String())
+	_, ok = CodeOf(errors.New("other"))
+	require.False(t, ok)
 
 	unknown := codeError(-999)
 	require.ErrorIs(t, unknown, &CodeError{Code: -999})
@@ -120,16 +123,16 @@ func TestMultiBuildAndResults(t *testing.T) {
 		CheckOp("/a", 1),
 		DeleteOp("/a", -1),
 	}
-	req, err := buildMultiRequest(ops, "/root")
+	req, err := buildMultiRequest(ops, "/root", OpenACLUnsafe)
 	require.NoError(t, err)
 	require.Len(t, req.Ops, 5)
 	require.Equal(t, jute.OpCreate2, req.Ops[0].Type)
 	require.Equal(t, jute.OpCreateContainer, req.Ops[1].Type)
 	require.Equal(t, "/root/a", req.Ops[0].Record.(*jute.CreateRequest).Path)
 
-	_, err = buildMultiRequest([]Op{DeleteOp("bad", -1)}, "")
+	_, err = buildMultiRequest([]Op{DeleteOp("bad", -1)}, "", nil)
 	require.ErrorIs(t, err, ErrInvalidPath)
-	_, err = buildMultiRequest([]Op{CreateOp("/t", nil, ModePersistentTTL, nil)}, "")
+	_, err = buildMultiRequest([]Op{CreateOp("/t", nil, ModePersistentTTL, nil)}, "", nil)
 	require.ErrorIs(t, err, ErrBadArguments)
 
 	ok := &jute.MultiResponse{Results: []jute.MultiResult{
@@ -144,6 +147,8 @@ func TestMultiBuildAndResults(t *testing.T) {
 	require.Equal(t, "/a", res[0].Path)
 	require.Equal(t, int64(5), res[0].Stat.Czxid)
 	require.Equal(t, int32(1), res[2].Stat.Version)
+	require.Equal(t, []OpType{OpCreate, OpCreate, OpSetData, OpCheck, OpDelete},
+		[]OpType{res[0].Type, res[1].Type, res[2].Type, res[3].Type, res[4].Type})
 
 	failed := &jute.MultiResponse{Results: []jute.MultiResult{
 		{Type: jute.OpError, Err: 0}, {Type: jute.OpError, Err: 0}, {Type: jute.OpError, Err: 0},
@@ -154,6 +159,7 @@ func TestMultiBuildAndResults(t *testing.T) {
 	require.Contains(t, err.Error(), "multi check /a")
 	require.NoError(t, res[0].Err)
 	require.ErrorIs(t, res[4].Err, ErrRuntimeInconsistency)
+	require.Equal(t, OpFailed, res[0].Type)
 
 	_, err = multiResults(&jute.MultiResponse{}, ops, "")
 	require.ErrorIs(t, err, ErrProtocol)

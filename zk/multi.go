@@ -6,90 +6,138 @@ import (
 	"github.com/zkcurator/zkcurator/jute"
 )
 
+// OpType is the kind of one operation of a Multi, and of its result.
+type OpType int32
+
+// Operation kinds of a Multi.
+const (
+	OpCreate  OpType = iota + 1 // create a node (CreateOp); containers too
+	OpDelete                    // delete a node (DeleteOp)
+	OpSetData                   // set a node's data (SetOp)
+	OpCheck                     // check a node's version (CheckOp)
+	OpFailed                    // the result of every op of a Multi that failed
+)
+
+// String returns the kind's name: "create", "delete", "set", "check",
+// "failed".
+func (t OpType) String() string {
+	switch t {
+	case OpCreate:
+		return "create"
+	case OpDelete:
+		return "delete"
+	case OpSetData:
+		return "set"
+	case OpCheck:
+		return "check"
+	case OpFailed:
+		return "failed"
+	}
+	return fmt.Sprintf("OpType(%d)", int32(t))
+}
+
 // Op is one operation of a Multi transaction. Build it with CreateOp,
 // DeleteOp, SetOp or CheckOp.
 type Op struct {
-	Type    int32 // jute.OpCreate2, jute.OpCreateContainer, jute.OpDelete, jute.OpSetData or jute.OpCheck
+	Type    OpType
 	Path    string
-	Data    []byte
-	Mode    CreateMode
-	ACL     []ACL
-	Version int32
+	Data    []byte     // OpCreate, OpSetData
+	Mode    CreateMode // OpCreate; TTL modes are not allowed in a Multi
+	ACL     []ACL      // OpCreate; nil means the default ACL (WithDefaultACL)
+	Version int32      // OpDelete, OpSetData, OpCheck; AnyVersion matches any
 }
 
 // CreateOp creates a node as part of a Multi. The result carries the created
-// path and its Stat. TTL modes are not supported inside a Multi.
+// path and its Stat. acl nil means the default ACL, as for Create. TTL
+// modes are not supported inside a Multi.
 func CreateOp(path string, data []byte, mode CreateMode, acl []ACL) Op {
-	typ := jute.OpCreate2
-	if mode.IsContainer() {
-		typ = jute.OpCreateContainer
-	}
-	return Op{Type: typ, Path: path, Data: data, Mode: mode, ACL: acl}
+	return Op{Type: OpCreate, Path: path, Data: data, Mode: mode, ACL: acl}
 }
 
-// DeleteOp deletes a node as part of a Multi; version -1 matches any version.
+// DeleteOp deletes a node as part of a Multi; version AnyVersion (-1)
+// matches any version.
 func DeleteOp(path string, version int32) Op {
-	return Op{Type: jute.OpDelete, Path: path, Version: version}
+	return Op{Type: OpDelete, Path: path, Version: version}
 }
 
-// SetOp sets a node's data as part of a Multi; version -1 matches any version.
+// SetOp sets a node's data as part of a Multi; version AnyVersion (-1)
+// matches any version.
 func SetOp(path string, data []byte, version int32) Op {
-	return Op{Type: jute.OpSetData, Path: path, Data: data, Version: version}
+	return Op{Type: OpSetData, Path: path, Data: data, Version: version}
 }
 
 // CheckOp makes a Multi fail unless the node exists with the given version
-// (-1 matches any version).
+// (AnyVersion: exists at all).
 func CheckOp(path string, version int32) Op {
-	return Op{Type: jute.OpCheck, Path: path, Version: version}
+	return Op{Type: OpCheck, Path: path, Version: version}
 }
 
-func (op Op) name() string {
-	switch op.Type {
-	case jute.OpCreate, jute.OpCreate2, jute.OpCreateContainer:
-		return "create"
+func (op Op) name() string { return op.Type.String() }
+
+// opTypeOf returns the kind of a wire result type.
+func opTypeOf(wire int32) OpType {
+	switch wire {
+	case jute.OpCreate, jute.OpCreate2, jute.OpCreateContainer, jute.OpCreateTTL:
+		return OpCreate
 	case jute.OpDelete:
-		return "delete"
+		return OpDelete
 	case jute.OpSetData:
-		return "set"
+		return OpSetData
 	case jute.OpCheck:
-		return "check"
+		return OpCheck
 	}
-	return fmt.Sprintf("op(%d)", op.Type)
+	return OpFailed
 }
 
 // OpResult is the outcome of one operation of a Multi. Path is the created
 // path for creates (chroot stripped), else the op's path. Stat is set for
 // creates and sets that succeeded. Err is nil on success; in a failed Multi
-// the failing op has its real error and the others ErrRuntimeInconsistency
-// (ops after it) or nil (ops before it, rolled back).
+// every result has Type OpFailed, the failing op has its real error and the
+// others ErrRuntimeInconsistency (ops after it) or nil (ops before it,
+// rolled back).
 type OpResult struct {
-	Type int32
+	Type OpType
 	Path string
 	Stat *Stat
 	Err  error
 }
 
-// buildMultiRequest validates ops and encodes them with chroot applied.
-func buildMultiRequest(ops []Op, chroot string) (*jute.MultiRequest, error) {
+// buildMultiRequest validates ops and encodes them with chroot applied;
+// creates with a nil ACL get defaultACL.
+func buildMultiRequest(ops []Op, chroot string, defaultACL []ACL) (*jute.MultiRequest, error) {
 	req := &jute.MultiRequest{Ops: make([]jute.MultiOp, 0, len(ops))}
 	for i, op := range ops {
 		var rec jute.Record
 		p := chrootPath(chroot, op.Path)
+		var wire int32
 		switch op.Type {
-		case jute.OpCreate, jute.OpCreate2, jute.OpCreateContainer:
+		case OpCreate:
+			wire = jute.OpCreate2
+			if op.Mode.IsContainer() {
+				wire = jute.OpCreateContainer
+			}
 			if !op.Mode.valid() || op.Mode.IsTTL() {
 				return nil, wrapErr("multi", op.Path, fmt.Errorf("%w: op %d: create mode %v not allowed in multi", ErrBadArguments, i, op.Mode))
 			}
 			if err := ValidatePath(op.Path, op.Mode.IsSequential()); err != nil {
 				return nil, wrapErr("multi", op.Path, err)
 			}
-			rec = &jute.CreateRequest{Path: p, Data: op.Data, ACL: op.ACL, Flags: int32(op.Mode)}
-		case jute.OpDelete, jute.OpCheck:
+			acl := op.ACL
+			if acl == nil {
+				acl = defaultACL
+			}
+			rec = &jute.CreateRequest{Path: p, Data: op.Data, ACL: toWireACL(acl), Flags: int32(op.Mode)}
+		case OpDelete, OpCheck:
+			wire = jute.OpDelete
+			if op.Type == OpCheck {
+				wire = jute.OpCheck
+			}
 			if err := ValidatePath(op.Path, false); err != nil {
 				return nil, wrapErr("multi", op.Path, err)
 			}
 			rec = &jute.PathVersionRequest{Path: p, Version: op.Version}
-		case jute.OpSetData:
+		case OpSetData:
+			wire = jute.OpSetData
 			if err := ValidatePath(op.Path, false); err != nil {
 				return nil, wrapErr("multi", op.Path, err)
 			}
@@ -97,7 +145,7 @@ func buildMultiRequest(ops []Op, chroot string) (*jute.MultiRequest, error) {
 		default:
 			return nil, wrapErr("multi", op.Path, fmt.Errorf("%w: op %d: type %d not allowed in multi", ErrBadArguments, i, op.Type))
 		}
-		req.Ops = append(req.Ops, jute.MultiOp{Type: op.Type, Record: rec})
+		req.Ops = append(req.Ops, jute.MultiOp{Type: wire, Record: rec})
 	}
 	return req, nil
 }
@@ -111,16 +159,16 @@ func multiResults(resp *jute.MultiResponse, ops []Op, chroot string) ([]OpResult
 	res := make([]OpResult, len(ops))
 	var first error
 	for i, r := range resp.Results {
-		out := OpResult{Type: r.Type, Path: ops[i].Path}
+		out := OpResult{Type: opTypeOf(r.Type), Path: ops[i].Path}
 		switch rec := r.Record.(type) {
 		case *jute.CreateResponse:
 			out.Path = stripChroot(chroot, rec.Path)
 		case *jute.Create2Response:
 			out.Path = stripChroot(chroot, rec.Path)
-			st := rec.Stat
+			st := Stat(rec.Stat)
 			out.Stat = &st
 		case *jute.SetDataResponse:
-			st := rec.Stat
+			st := Stat(rec.Stat)
 			out.Stat = &st
 		}
 		if r.Type == jute.OpError && r.Err != 0 {

@@ -14,6 +14,10 @@ import (
 // queue (so xid matching stays right) and its late reply is discarded.
 // r must not be used after do returns.
 func (c *Conn) do(ctx context.Context, r *request) error {
+	if c.out == nil {
+		r.release()
+		return errNotDialed
+	}
 	if err := ctx.Err(); err != nil {
 		r.release()
 		return err
@@ -41,6 +45,18 @@ func (c *Conn) do(ctx context.Context, r *request) error {
 
 func (c *Conn) spath(p string) string { return chrootPath(c.chroot, p) }
 
+// aclOrDefault returns acl, or for nil the default ACL (WithDefaultACL,
+// else OpenACLUnsafe).
+func (c *Conn) aclOrDefault(acl []ACL) []ACL {
+	if acl != nil {
+		return acl
+	}
+	if c.cfg.defaultACL != nil {
+		return c.cfg.defaultACL
+	}
+	return OpenACLUnsafe
+}
+
 func checkCreate(op, path string, mode CreateMode, acl []ACL) error {
 	if !mode.valid() {
 		return wrapErr(op, path, fmt.Errorf("%w: unknown create mode %d", ErrBadArguments, int32(mode)))
@@ -55,9 +71,11 @@ func checkCreate(op, path string, mode CreateMode, acl []ACL) error {
 }
 
 // Create creates a node and returns its path (with the sequence number for
-// sequential modes). ModeContainer uses createContainer; TTL modes need
-// CreateTTL.
+// sequential modes). acl nil means the default ACL (WithDefaultACL, else
+// OpenACLUnsafe); every create of a Conn, CreateOp included, reads nil so.
+// ModeContainer uses createContainer; TTL modes need CreateTTL.
 func (c *Conn) Create(ctx context.Context, path string, data []byte, mode CreateMode, acl []ACL) (string, error) {
+	acl = c.aclOrDefault(acl)
 	if mode.IsTTL() {
 		return "", wrapErr("create", path, fmt.Errorf("%w: mode %v needs CreateTTL", ErrBadArguments, mode))
 	}
@@ -69,7 +87,7 @@ func (c *Conn) Create(ctx context.Context, path string, data []byte, mode Create
 		return "", err
 	}
 	resp := &jute.CreateResponse{}
-	body := &jute.CreateRequest{Path: c.spath(path), Data: data, ACL: acl, Flags: int32(mode)}
+	body := &jute.CreateRequest{Path: c.spath(path), Data: data, ACL: toWireACL(acl), Flags: int32(mode)}
 	if err := c.do(ctx, newRequest(jute.OpCreate, body, resp)); err != nil {
 		return "", wrapErr("create", path, err)
 	}
@@ -85,6 +103,7 @@ func (c *Conn) Create2(ctx context.Context, path string, data []byte, mode Creat
 }
 
 func (c *Conn) create2(op string, ctx context.Context, path string, data []byte, mode CreateMode, acl []ACL) (string, *Stat, error) {
+	acl = c.aclOrDefault(acl)
 	if err := checkCreate(op, path, mode, acl); err != nil {
 		return "", nil, err
 	}
@@ -92,7 +111,7 @@ func (c *Conn) create2(op string, ctx context.Context, path string, data []byte,
 	if err := c.do(ctx, r); err != nil {
 		return "", nil, wrapErr(op, path, err)
 	}
-	return stripChroot(c.chroot, resp.Path), &resp.Stat, nil
+	return stripChroot(c.chroot, resp.Path), statOf(&resp.Stat), nil
 }
 
 // newCreate2Request builds a create2 (createContainer for containers) of a
@@ -103,12 +122,12 @@ func (c *Conn) newCreate2Request(path string, data []byte, mode CreateMode, acl 
 		opcode = jute.OpCreateContainer
 	}
 	resp := &jute.Create2Response{}
-	body := &jute.CreateRequest{Path: c.spath(path), Data: data, ACL: acl, Flags: int32(mode)}
+	body := &jute.CreateRequest{Path: c.spath(path), Data: data, ACL: toWireACL(acl), Flags: int32(mode)}
 	return newRequest(opcode, body, resp), resp
 }
 
 // CreateTTL creates a node with a time to live (mode ModePersistentTTL or
-// ModePersistentSequentialTTL; 0 < ttl <= jute.MaxTTL ms). The server
+// ModePersistentSequentialTTL; 0 < ttl <= 2^40-1 ms). The server
 // deletes it once it has had no children for ttl. Needs a server started
 // with zookeeper.extendedTypesEnabled=true (else ErrUnimplemented).
 func (c *Conn) CreateTTL(ctx context.Context, path string, data []byte, mode CreateMode, acl []ACL, ttl time.Duration) (string, *Stat, error) {
@@ -119,15 +138,16 @@ func (c *Conn) CreateTTL(ctx context.Context, path string, data []byte, mode Cre
 	if ms <= 0 || ms > jute.MaxTTL {
 		return "", nil, wrapErr("createTTL", path, fmt.Errorf("%w: ttl %v out of range", ErrBadArguments, ttl))
 	}
+	acl = c.aclOrDefault(acl)
 	if err := checkCreate("createTTL", path, mode, acl); err != nil {
 		return "", nil, err
 	}
 	resp := &jute.Create2Response{}
-	body := &jute.CreateTTLRequest{Path: c.spath(path), Data: data, ACL: acl, Flags: int32(mode), TTL: ms}
+	body := &jute.CreateTTLRequest{Path: c.spath(path), Data: data, ACL: toWireACL(acl), Flags: int32(mode), TTL: ms}
 	if err := c.do(ctx, newRequest(jute.OpCreateTTL, body, resp)); err != nil {
 		return "", nil, wrapErr("createTTL", path, err)
 	}
-	return stripChroot(c.chroot, resp.Path), &resp.Stat, nil
+	return stripChroot(c.chroot, resp.Path), statOf(&resp.Stat), nil
 }
 
 // Delete deletes a node if its version matches (-1 matches any version).
@@ -153,7 +173,7 @@ func (c *Conn) Exists(ctx context.Context, path string) (bool, *Stat, error) {
 	if err != nil {
 		return false, nil, wrapErr("exists", path, err)
 	}
-	return true, &resp.Stat, nil
+	return true, statOf(&resp.Stat), nil
 }
 
 // Get returns a node's data and Stat.
@@ -166,7 +186,7 @@ func (c *Conn) Get(ctx context.Context, path string) ([]byte, *Stat, error) {
 	if err := c.do(ctx, newRequest(jute.OpGetData, body, resp)); err != nil {
 		return nil, nil, wrapErr("get", path, err)
 	}
-	return resp.Data, &resp.Stat, nil
+	return resp.Data, statOf(&resp.Stat), nil
 }
 
 // Set replaces a node's data if its version matches (-1 matches any
@@ -180,7 +200,7 @@ func (c *Conn) Set(ctx context.Context, path string, data []byte, version int32)
 	if err := c.do(ctx, newRequest(jute.OpSetData, body, resp)); err != nil {
 		return nil, wrapErr("set", path, err)
 	}
-	return &resp.Stat, nil
+	return statOf(&resp.Stat), nil
 }
 
 // Children returns a node's child names (unordered) and its Stat.
@@ -193,7 +213,7 @@ func (c *Conn) Children(ctx context.Context, path string) ([]string, *Stat, erro
 	if err := c.do(ctx, newRequest(jute.OpGetChildren2, body, resp)); err != nil {
 		return nil, nil, wrapErr("children", path, err)
 	}
-	return resp.Children, &resp.Stat, nil
+	return resp.Children, statOf(&resp.Stat), nil
 }
 
 // GetACL returns a node's ACL and Stat.
@@ -206,7 +226,7 @@ func (c *Conn) GetACL(ctx context.Context, path string) ([]ACL, *Stat, error) {
 	if err := c.do(ctx, newRequest(jute.OpGetACL, body, resp)); err != nil {
 		return nil, nil, wrapErr("getACL", path, err)
 	}
-	return resp.ACL, &resp.Stat, nil
+	return fromWireACL(resp.ACL), statOf(&resp.Stat), nil
 }
 
 // SetACL replaces a node's ACL if its ACL version (aversion) matches (-1
@@ -219,11 +239,11 @@ func (c *Conn) SetACL(ctx context.Context, path string, acl []ACL, version int32
 		return nil, wrapErr("setACL", path, fmt.Errorf("%w: empty ACL", ErrInvalidACL))
 	}
 	resp := &jute.SetACLResponse{}
-	body := &jute.SetACLRequest{Path: c.spath(path), ACL: acl, Version: version}
+	body := &jute.SetACLRequest{Path: c.spath(path), ACL: toWireACL(acl), Version: version}
 	if err := c.do(ctx, newRequest(jute.OpSetACL, body, resp)); err != nil {
 		return nil, wrapErr("setACL", path, err)
 	}
-	return &resp.Stat, nil
+	return statOf(&resp.Stat), nil
 }
 
 // Sync makes the connected server catch up with the leader for path, so a
@@ -245,7 +265,7 @@ func (c *Conn) Sync(ctx context.Context, path string) (string, error) {
 // failing op's (wrapped with its name and path; errors.Is works) and the
 // results say which op failed.
 func (c *Conn) Multi(ctx context.Context, ops ...Op) ([]OpResult, error) {
-	req, err := buildMultiRequest(ops, c.chroot)
+	req, err := buildMultiRequest(ops, c.chroot, c.aclOrDefault(nil))
 	if err != nil {
 		return nil, err
 	}

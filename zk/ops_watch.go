@@ -37,7 +37,7 @@ func (c *Conn) ExistsW(ctx context.Context, path string) (bool, *Stat, <-chan Ev
 	if err != nil {
 		return false, nil, nil, wrapErr("exists", path, err)
 	}
-	return true, &resp.Stat, ch, nil
+	return true, statOf(&resp.Stat), ch, nil
 }
 
 // GetW is Get that also sets a watch firing on the node's data change or
@@ -51,7 +51,7 @@ func (c *Conn) GetW(ctx context.Context, path string) ([]byte, *Stat, <-chan Eve
 	if err := c.do(ctx, r); err != nil {
 		return nil, nil, nil, wrapErr("get", path, err)
 	}
-	return resp.Data, &resp.Stat, ch, nil
+	return resp.Data, statOf(&resp.Stat), ch, nil
 }
 
 // ChildrenW is Children that also sets a watch firing when a child is
@@ -66,7 +66,7 @@ func (c *Conn) ChildrenW(ctx context.Context, path string) ([]string, *Stat, <-c
 	if err := c.do(ctx, r); err != nil {
 		return nil, nil, nil, wrapErr("children", path, err)
 	}
-	return resp.Children, &resp.Stat, ch, nil
+	return resp.Children, statOf(&resp.Stat), ch, nil
 }
 
 // AddWatch sets a persistent watch (AddWatchPersistent: every event of the
@@ -115,6 +115,9 @@ func (c *Conn) RemoveWatches(ctx context.Context, path string, typ WatcherType, 
 	}
 	if typ != WatcherChildren && typ != WatcherData && typ != WatcherAny {
 		return wrapErr("removeWatches", path, fmt.Errorf("%w: unknown watcher type %d", ErrBadArguments, int32(typ)))
+	}
+	if err := c.closedErr(); err != nil {
+		return wrapErr("removeWatches", path, err)
 	}
 	sp := c.spath(path)
 	if !local {

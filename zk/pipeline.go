@@ -23,6 +23,9 @@ func (c *Conn) doAll(ctx context.Context, reqs ...*request) []error {
 		}
 		return errs
 	}
+	if c.out == nil {
+		return fail(errNotDialed)
+	}
 	if err := ctx.Err(); err != nil {
 		return fail(err)
 	}
@@ -64,6 +67,7 @@ func (c *Conn) CreateAndList(ctx context.Context, path string, data []byte, mode
 		err := wrapErr("create", path, fmt.Errorf("%w: mode %v needs CreateTTL", ErrBadArguments, mode))
 		return "", nil, nil, err, err
 	}
+	acl = c.aclOrDefault(acl)
 	if err := checkCreate("create", path, mode, acl); err != nil {
 		return "", nil, nil, err, err
 	}
@@ -75,7 +79,7 @@ func (c *Conn) CreateAndList(ctx context.Context, path string, data []byte, mode
 	if errs[0] != nil {
 		return "", nil, nil, wrapErr("create", path, errs[0]), wrapErr("children", parent, errs[1])
 	}
-	created, st = stripChroot(c.chroot, cresp.Path), &cresp.Stat
+	created, st = stripChroot(c.chroot, cresp.Path), statOf(&cresp.Stat)
 	if errs[1] != nil {
 		return created, st, nil, nil, wrapErr("children", parent, errs[1])
 	}

@@ -6,27 +6,81 @@ import (
 	"github.com/zkcurator/zkcurator/jute"
 )
 
-// Stat is a znode's metadata as the server reports it.
-type Stat = jute.Stat
+// Stat is a znode's metadata as the server reports it (ZooKeeper's Stat).
+// Times are milliseconds since the Unix epoch; zxids are the ids of the
+// transactions that made the change.
+type Stat struct {
+	Czxid          int64 // zxid of the transaction that created the node
+	Mzxid          int64 // zxid of the last change of the node's data
+	Ctime          int64 // creation time, ms since the epoch
+	Mtime          int64 // time of the last data change, ms since the epoch
+	Version        int32 // number of data changes (the version Set and Delete check)
+	Cversion       int32 // number of changes to the node's children
+	Aversion       int32 // number of ACL changes (the version SetACL checks)
+	EphemeralOwner int64 // session id of the owner of an ephemeral node; 0 for other nodes
+	DataLength     int32 // length of the node's data in bytes
+	NumChildren    int32 // number of children
+	Pzxid          int64 // zxid of the last change to the node's children
+}
 
-// ACL is one access-control entry of a znode.
-type ACL = jute.ACL
+// AnyVersion, given as the version of Set, Delete, SetACL, SetOp,
+// DeleteOp or CheckOp, matches any version of the node.
+const AnyVersion int32 = -1
 
-// ID is an identity in an ACL: a scheme and an id within it.
-type ID = jute.Id
+// statOf returns a wire Stat as a *Stat, without copying.
+func statOf(s *jute.Stat) *Stat { return (*Stat)(s) }
+
+// ACL is one access-control entry of a znode: the permissions (Perm* bits
+// or'ed together) that an identity has.
+type ACL struct {
+	Perms int32 // PermRead | PermWrite | PermCreate | PermDelete | PermAdmin
+	ID    ID    // who gets them
+}
+
+// ID is an identity in an ACL: a scheme ("world", "auth", "digest", "ip",
+// "sasl", "x509") and an id within it ("anyone" for world, "user:hash" for
+// digest — see DigestID).
+type ID struct {
+	Scheme string
+	ID     string
+}
+
+// toWireACL converts an ACL for a request.
+func toWireACL(acl []ACL) []jute.ACL {
+	if acl == nil {
+		return nil
+	}
+	out := make([]jute.ACL, len(acl))
+	for i, a := range acl {
+		out[i] = jute.ACL{Perms: a.Perms, ID: jute.Id{Scheme: a.ID.Scheme, ID: a.ID.ID}}
+	}
+	return out
+}
+
+// fromWireACL converts an ACL from a reply.
+func fromWireACL(acl []jute.ACL) []ACL {
+	if acl == nil {
+		return nil
+	}
+	out := make([]ACL, len(acl))
+	for i, a := range acl {
+		out[i] = ACL{Perms: a.Perms, ID: ID{Scheme: a.ID.Scheme, ID: a.ID.ID}}
+	}
+	return out
+}
 
 // CreateMode says what kind of node Create makes.
 type CreateMode int32
 
 // Create modes (ZooKeeper's CreateMode).
 const (
-	ModePersistent              CreateMode = CreateMode(jute.FlagPersistent)
-	ModeEphemeral               CreateMode = CreateMode(jute.FlagEphemeral)
-	ModePersistentSequential    CreateMode = CreateMode(jute.FlagPersistentSequential)
-	ModeEphemeralSequential     CreateMode = CreateMode(jute.FlagEphemeralSequential)
-	ModeContainer               CreateMode = CreateMode(jute.FlagContainer)
-	ModePersistentTTL           CreateMode = CreateMode(jute.FlagPersistentWithTTL)
-	ModePersistentSequentialTTL CreateMode = CreateMode(jute.FlagPersistentSequentialTTL)
+	ModePersistent              CreateMode = 0 // stays until deleted
+	ModeEphemeral               CreateMode = 1 // deleted when the creating session ends; no children
+	ModePersistentSequential    CreateMode = 2 // persistent, name suffixed with a 10-digit sequence number
+	ModeEphemeralSequential     CreateMode = 3 // ephemeral, name suffixed with a sequence number
+	ModeContainer               CreateMode = 4 // deleted by the server once its last child is gone (3.5+)
+	ModePersistentTTL           CreateMode = 5 // persistent, deleted after a TTL without children (CreateTTL)
+	ModePersistentSequentialTTL CreateMode = 6 // persistent-sequential with a TTL (CreateTTL)
 )
 
 // IsEphemeral reports whether nodes of this mode die with their session.
@@ -45,6 +99,7 @@ func (m CreateMode) IsTTL() bool { return m == ModePersistentTTL || m == ModePer
 
 func (m CreateMode) valid() bool { return m >= ModePersistent && m <= ModePersistentSequentialTTL }
 
+// String returns the mode's name, e.g. "ephemeral-sequential".
 func (m CreateMode) String() string {
 	switch m {
 	case ModePersistent:
@@ -72,17 +127,19 @@ type EventType int32
 // client-local: the watch will never fire because the session ended or the
 // connection was closed.
 const (
-	EventNone                   EventType = EventType(jute.EventNone)
-	EventNodeCreated            EventType = EventType(jute.EventNodeCreated)
-	EventNodeDeleted            EventType = EventType(jute.EventNodeDeleted)
-	EventNodeDataChanged        EventType = EventType(jute.EventNodeDataChanged)
-	EventNodeChildrenChanged    EventType = EventType(jute.EventNodeChildrenChanged)
-	EventDataWatchRemoved       EventType = EventType(jute.EventDataWatchRemoved)
-	EventChildWatchRemoved      EventType = EventType(jute.EventChildWatchRemoved)
-	EventPersistentWatchRemoved EventType = EventType(jute.EventPersistentWatchRemoved)
+	EventNone                   EventType = -1 // a session-state change; State says which
+	EventNodeCreated            EventType = 1  // the watched node was created
+	EventNodeDeleted            EventType = 2  // the watched node was deleted
+	EventNodeDataChanged        EventType = 3  // the watched node's data changed
+	EventNodeChildrenChanged    EventType = 4  // a child was created or deleted
+	EventDataWatchRemoved       EventType = 5  // a data watch was removed (RemoveWatches)
+	EventChildWatchRemoved      EventType = 6  // a child watch was removed (RemoveWatches)
+	EventPersistentWatchRemoved EventType = 7  // a persistent watch was removed
 	EventNotWatching            EventType = -2
 )
 
+// String returns the type's name as in Java's Watcher.Event.EventType,
+// e.g. "NodeDataChanged".
 func (t EventType) String() string {
 	switch t {
 	case EventNone:
@@ -113,15 +170,17 @@ type State int32
 
 // Session states.
 const (
-	StateDisconnected      State = State(jute.StateDisconnected)
-	StateConnecting        State = 1
-	StateSyncConnected     State = State(jute.StateSyncConnected)
-	StateAuthFailed        State = State(jute.StateAuthFailed)
-	StateConnectedReadOnly State = State(jute.StateConnectedReadOnly)
-	StateExpired           State = State(jute.StateExpired)
-	StateClosed            State = State(jute.StateClosed)
+	StateDisconnected      State = 0    // the connection dropped; the Conn is reconnecting
+	StateConnecting        State = 1    // before the first connection (client-local)
+	StateSyncConnected     State = 3    // connected to a server that serves reads and writes
+	StateAuthFailed        State = 4    // a credential was rejected; the Conn is dead
+	StateConnectedReadOnly State = 5    // connected to a read-only server (WithReadOnly)
+	StateExpired           State = -112 // the session expired; the Conn is dead
+	StateClosed            State = 7    // Close was called
 )
 
+// String returns the state's name as in Java's KeeperState, e.g.
+// "SyncConnected".
 func (s State) String() string {
 	switch s {
 	case StateDisconnected:
@@ -152,6 +211,7 @@ type Event struct {
 	Err   error
 }
 
+// String formats the event for logs: type, state, path and error.
 func (e Event) String() string {
 	if e.Err != nil {
 		return fmt.Sprintf("%s %s %q: %v", e.Type, e.State, e.Path, e.Err)
@@ -164,9 +224,9 @@ type WatcherType int32
 
 // Watcher types.
 const (
-	WatcherChildren WatcherType = WatcherType(jute.WatcherChildren)
-	WatcherData     WatcherType = WatcherType(jute.WatcherData)
-	WatcherAny      WatcherType = WatcherType(jute.WatcherAny)
+	WatcherChildren WatcherType = 1 // child watches (ChildrenW)
+	WatcherData     WatcherType = 2 // data and exists watches (GetW, ExistsW)
+	WatcherAny      WatcherType = 3 // every kind, persistent watches included
 )
 
 // AddWatchMode is the kind of watch AddWatch sets.
@@ -176,10 +236,11 @@ type AddWatchMode int32
 // persistent-recursive watch sees created, deleted and data-changed events
 // of the node and all its descendants (never NodeChildrenChanged).
 const (
-	AddWatchPersistent          AddWatchMode = AddWatchMode(jute.AddWatchPersistent)
-	AddWatchPersistentRecursive AddWatchMode = AddWatchMode(jute.AddWatchPersistentRecursive)
+	AddWatchPersistent          AddWatchMode = 0
+	AddWatchPersistentRecursive AddWatchMode = 1
 )
 
+// String returns "persistent" or "persistent-recursive".
 func (m AddWatchMode) String() string {
 	switch m {
 	case AddWatchPersistent:

@@ -65,8 +65,8 @@ func (b *Barrier) Path() string { return b.path }
 // missing parents as containers). A barrier set already is not an error.
 func (b *Barrier) Set(ctx context.Context) error {
 	_, _, err := b.client.CreateWith(ctx, b.path, nil, zk.CreateOptions{
-		Mode:          zk.ModePersistent,
-		CreateParents: true,
+		Mode:                   zk.ModePersistent,
+		CreateParentContainers: true,
 	})
 	if errors.Is(err, zk.ErrNodeExists) {
 		return nil

@@ -118,8 +118,8 @@ func (d *DoubleBarrier) Enter(ctx context.Context) error {
 func (d *DoubleBarrier) makeNode(ctx context.Context, path string, stale int64) (int64, error) {
 	for {
 		_, st, err := d.client.CreateWith(ctx, path, nil, zk.CreateOptions{
-			Mode:          zk.ModeEphemeral,
-			CreateParents: true,
+			Mode:                   zk.ModeEphemeral,
+			CreateParentContainers: true,
 		})
 		if err == nil {
 			return st.EphemeralOwner, nil

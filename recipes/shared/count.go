@@ -45,7 +45,7 @@ func Decode(b []byte) (int32, error) {
 
 // ensure creates the node with the seed (and its parents) if missing.
 func (c *Count) ensure(ctx context.Context) error {
-	_, _, err := c.client.CreateWith(ctx, c.path, Encode(c.seed), zk.CreateOptions{CreateParents: true})
+	_, _, err := c.client.CreateWith(ctx, c.path, Encode(c.seed), zk.CreateOptions{CreateParentContainers: true})
 	if err != nil && !errors.Is(err, zk.ErrNodeExists) {
 		return err
 	}

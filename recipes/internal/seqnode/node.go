@@ -60,10 +60,10 @@ func Create(ctx context.Context, c *zk.Client, parent, lockName string, data []b
 // create is Create with the protected id given ("" generates one).
 func create(ctx context.Context, c *zk.Client, parent, lockName string, data []byte, id string) (*Node, error) {
 	p, st, children, err := c.CreateAndList(ctx, joinPath(parent, lockName), data, zk.CreateOptions{
-		Mode:          zk.ModeEphemeralSequential,
-		Protected:     true,
-		ProtectedID:   id,
-		CreateParents: true,
+		Mode:                   zk.ModeEphemeralSequential,
+		Protected:              true,
+		ProtectedID:            id,
+		CreateParentContainers: true,
 	})
 	if err != nil {
 		return nil, err

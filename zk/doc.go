@@ -1,0 +1,75 @@
+// Package zk is a ZooKeeper client: a pipelined session core (Conn) and,
+// on top of it, a framework client (Client) with Apache Curator's
+// semantics — retries, connection states, namespaces, protected creates
+// and guaranteed deletes. The recipes in this module (locks, elections,
+// barriers, caches) are built on Client.
+//
+// # Client or Conn
+//
+// Use Client, made by Connect, almost always. It keeps a session alive for
+// as long as it is open: it reconnects, and when a session is lost it
+// starts a new one by itself. Operations that fail with a transient error
+// (connection loss, operation timeout) are retried by a retry policy
+// (WithRetryPolicy), and connection-state changes — Connected, Suspended,
+// Reconnected, Lost, ReadOnly, and Closed last — reach listeners
+// (WithStateListener, Client.Listen) with Curator's meaning.
+//
+// Conn, made by Dial, is one session and nothing more, like pgconn under
+// pgx: every call is one request, nothing is retried, and a Conn whose
+// session expired is dead for good (every call then fails with
+// ErrSessionExpired; Dial a new one). Use it for tools, tests and proxies
+// that need to see each request and each session as it is. A Client uses
+// Conns internally; Client.Conn exposes the current one as an escape hatch.
+//
+// Options are shared: Dial reads the session options, Connect reads those
+// too plus the Client's own. Each option's doc says which layers read it;
+// a Client-only option given to Dial, or any bad value, makes Dial or
+// Connect fail with an error matching ErrInvalidOption that names it.
+//
+// # Errors
+//
+// Each ZooKeeper error code has a sentinel (ErrNoNode, ErrNodeExists,
+// ErrBadVersion, ...); match with errors.Is, never by comparing strings.
+// Errors of an operation are an *OpError carrying the operation and path
+// ("zk: get /config: node does not exist"), so a log line says what
+// failed. CodeOf gives the ZooKeeper error code of any error. When the
+// context of a call ends, the error matches ctx.Err() and still names the
+// operation ("zk: get /config: context canceled"). After Close every call
+// fails with ErrClosed. Arguments that cannot be used fail at once with
+// ErrInvalidPath, ErrInvalidArgument or ErrBadArguments, before anything
+// is sent.
+//
+// # Paths, versions and ACLs
+//
+// Paths are absolute ("/app/config"), without a trailing slash, and are
+// checked with the server's rules before they are sent (ValidatePath).
+// A chroot in the connect string ("zk1:2181,zk2:2181/app") and a Client's
+// namespace (WithNamespace) are prefixed to every path on the way out and
+// removed from every path on the way in (created paths, watch events), so
+// a program only ever sees paths relative to them. Sequential modes append
+// a 10-digit counter to the name given.
+//
+// Set, Delete, SetACL and the Multi ops take the version the node must
+// have; AnyVersion (-1) matches any. A nil ACL means the default ACL —
+// OpenACLUnsafe unless WithDefaultACL says otherwise — in every create,
+// CreateOp in a Multi included.
+//
+// # Watches
+//
+// ExistsW, GetW and ChildrenW return, with their result, a channel that
+// receives exactly one event: the node's next change, or EventNotWatching
+// when the session ends first. AddWatch sets a persistent or
+// persistent-recursive watch (ZooKeeper 3.6+) whose events arrive on
+// Watcher.Events until it is removed. Events are delivered in the order
+// the server sent them, and a slow reader never blocks the session. Watches
+// survive reconnects to the same session; they do not survive a lost
+// session, so a Client user sets them again after Lost (the recipes'
+// caches do this for you).
+//
+// # Lifecycle
+//
+// Close a Client or Conn when done: it ends the session (its ephemeral
+// nodes go with it) and every goroutine it started. Close is idempotent,
+// and every method fails with ErrClosed afterwards. A zero Client or Conn
+// (not made by Connect or Dial) fails the same way instead of hanging.
+package zk
