@@ -56,7 +56,10 @@ func run(servers string) error {
 
 	// The follower caches the subtree (which does not exist yet) and prints
 	// what it sees. The listener runs on the cache's own goroutine.
-	tree := cache.NewTree(follower, root)
+	tree, err := cache.NewTree(follower, root)
+	if err != nil {
+		return err
+	}
 	changed := make(chan struct{}, 1)
 	tree.Listen(func(ev cache.Event) {
 		if ev.Type.IsNode() {
