@@ -114,9 +114,9 @@ func (c *conn) enqueue(b []byte, closeAfter bool) {
 		c.qmu.Unlock()
 		return
 	}
-	if c.qbytes > 0 && c.qbytes+len(b) > c.s.cfg.outLimit {
+	if queued := c.qbytes; queued > 0 && queued+len(b) > c.s.cfg.outLimit {
 		c.qmu.Unlock()
-		c.s.log.Warn("closing slow connection: output queue full", "remote", c.remote, "queued", c.qbytes)
+		c.s.log.Warn("closing slow connection: output queue full", "remote", c.remote, "queued", queued)
 		c.abort()
 		return
 	}

@@ -9,6 +9,10 @@ import (
 // their session timeout. It returns the number of connections closed.
 func (s *Server) DropConnections() int {
 	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return 0
+	}
 	conns := make([]*conn, 0, len(s.conns))
 	for c := range s.conns {
 		if !c.isClosed() {
@@ -28,7 +32,7 @@ func (s *Server) DropSession(id int64) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sess := s.sessions[id]
-	if sess == nil || sess.conn == nil {
+	if s.closed || sess == nil || sess.conn == nil {
 		return false
 	}
 	sess.conn.abort()
@@ -43,7 +47,7 @@ func (s *Server) ExpireSession(id int64) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sess := s.sessions[id]
-	if sess == nil {
+	if s.closed || sess == nil {
 		return false
 	}
 	s.expireSessionLocked(sess)

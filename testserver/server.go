@@ -21,7 +21,7 @@ import (
 	"time"
 )
 
-// ErrClosed is returned by Restart after Close.
+// ErrClosed is returned by Stop and Restart after Close.
 var ErrClosed = errors.New("testserver: server closed")
 
 // Server is an embedded single-node ZooKeeper server. All methods are safe
@@ -70,11 +70,13 @@ type Server struct {
 }
 
 // Start creates a server and starts listening; it is accepting connections
-// when Start returns.
+// when Start returns. Nil options are skipped. Close the server when done.
 func Start(opts ...Option) (*Server, error) {
 	cfg := defaultConfig()
 	for _, o := range opts {
-		o(&cfg)
+		if o != nil {
+			o(&cfg)
+		}
 	}
 	s, err := newServer(cfg)
 	if err != nil {
@@ -145,7 +147,11 @@ func (s *Server) ConnectString() string { return s.addr }
 
 // Close stops the server: the listener, every connection and every
 // goroutine have ended when it returns. Data and sessions are discarded.
-// Calling Close again returns nil.
+// Close is idempotent: calling it again returns nil. After Close, Stop and
+// Restart return ErrClosed, Sessions returns nothing, and the fault
+// methods do nothing (DropConnections returns 0, DropSession and
+// ExpireSession false); Addr and ConnectString still name the old address,
+// where nothing listens.
 func (s *Server) Close() error {
 	s.lifeMu.Lock()
 	defer s.lifeMu.Unlock()
@@ -159,6 +165,9 @@ func (s *Server) Close() error {
 	s.stopLocked()
 	close(s.done)
 	s.tickWG.Wait()
+	s.mu.Lock()
+	s.sessions = map[int64]*session{}
+	s.mu.Unlock()
 	s.log.Info("testserver closed", "addr", s.addr)
 	return nil
 }
@@ -166,12 +175,22 @@ func (s *Server) Close() error {
 // Stop stops listening and closes every connection, as if the server
 // process died, but keeps the data and the sessions; session timers keep
 // running, so sessions whose clients do not come back in time expire.
-// Restart resumes service on the same address.
+// Restart resumes service on the same address. Stop on a stopped server
+// does nothing; after Close it returns ErrClosed.
 func (s *Server) Stop() error {
 	s.lifeMu.Lock()
 	defer s.lifeMu.Unlock()
+	if s.isClosed() {
+		return ErrClosed
+	}
 	s.stopLocked()
 	return nil
+}
+
+func (s *Server) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
 }
 
 // Restart listens again on the same address after Stop, with the same data

@@ -20,6 +20,20 @@ import (
 )
 
 func main() {
+	flag.Usage = func() {
+		fmt.Fprint(flag.CommandLine.Output(), `Usage: go run ./examples/cache [-servers host:port,...]
+
+Shows a tree cache (recipes/cache.TreeCache, like Curator's TreeCache): a
+follower client keeps a local copy of a subtree, which does not exist yet,
+and prints every event its listener hears while a writer client creates,
+changes and deletes nodes in it, one step at a time. At the end it prints
+the cached tree, read from memory. Without -servers it starts the embedded
+ZooKeeper test server, so no ZooKeeper or Java is needed.
+
+Flags:
+`)
+		flag.PrintDefaults()
+	}
 	servers := flag.String("servers", "", "ZooKeeper connect string; empty starts the embedded test server")
 	flag.Parse()
 	if err := run(*servers); err != nil {
@@ -28,6 +42,7 @@ func main() {
 	}
 }
 
+// run is the whole program; each step is a function below.
 func run(servers string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -54,17 +69,31 @@ func run(servers string) error {
 	}
 	defer writer.Close()
 
-	// The follower caches the subtree (which does not exist yet) and prints
-	// what it sees. The listener runs on the cache's own goroutine.
-	tree := cache.NewTree(follower, root)
+	tree, changed, err := follow(ctx, follower, root)
+	if err != nil {
+		return err
+	}
+	defer tree.Close()
+	fmt.Printf("The follower caches %s using %s watches.\n", root, tree.Mode())
+	if err := write(ctx, writer, tree, root, changed); err != nil {
+		return err
+	}
+	printTree(tree, root)
+	return cleanUp(ctx, writer, root)
+}
+
+// follow starts a cache of the subtree at root (which does not exist yet)
+// whose listener prints what it sees; the listener runs on the cache's own
+// goroutine. changed receives a signal after each event.
+func follow(ctx context.Context, follower *zk.Client, root string) (*cache.TreeCache, <-chan struct{}, error) {
+	tree, err := cache.NewTree(follower, root)
+	if err != nil {
+		return nil, nil, err
+	}
 	changed := make(chan struct{}, 1)
 	tree.Listen(func(ev cache.Event) {
 		if ev.Type.IsNode() {
-			rel := ev.Path[len(root):]
-			if rel == "" {
-				rel = "(root)"
-			}
-			fmt.Printf("  follower saw %-11s %-16s %q (version %d)\n", ev.Type, rel, ev.Data, ev.Stat.Version)
+			fmt.Printf("  follower saw %-11s %-16s %q (version %d)\n", ev.Type, rel(root, ev.Path), ev.Data, ev.Stat.Version)
 		} else {
 			fmt.Printf("  follower saw %s\n", ev.Type)
 		}
@@ -74,22 +103,26 @@ func run(servers string) error {
 		}
 	})
 	if err := tree.Start(ctx); err != nil {
-		return err
+		_ = tree.Close()
+		return nil, nil, err
 	}
-	defer tree.Close()
-	fmt.Printf("The follower caches %s using %s watches.\n", root, tree.Mode())
+	return tree, changed, nil
+}
 
-	// has reports whether the follower's cache holds path with data.
+// write changes the subtree one step at a time, waiting until the cache
+// shows each step: a cache shows states, and changes it has not seen yet
+// may be merged (a node created and deleted before the cache reads it is
+// never seen at all).
+func write(ctx context.Context, writer *zk.Client, tree *cache.TreeCache, root string, changed <-chan struct{}) error {
 	has := func(path, data string) func() bool {
 		return func() bool { n, ok := tree.Get(root + path); return ok && string(n.Data) == data }
 	}
 	gone := func(path string) func() bool {
 		return func() bool { _, ok := tree.Get(root + path); return !ok }
 	}
-
-	// The writer changes the subtree, one step at a time: a cache shows
-	// states, and changes it has not seen yet may be merged (a node created
-	// and deleted before the cache reads it is never seen at all).
+	set := func(path, data string) func() error {
+		return func() error { _, err := writer.Set(ctx, root+path, []byte(data), -1); return err }
+	}
 	steps := []struct {
 		say  string
 		do   func() error
@@ -106,14 +139,8 @@ func run(servers string) error {
 			}
 			return err
 		}, has("/flags/dark-mode", "off")},
-		{"fail the database over", func() error {
-			_, err := writer.Set(ctx, root+"/db", []byte("host=db2"), -1)
-			return err
-		}, has("/db", "host=db2")},
-		{"turn the flag on", func() error {
-			_, err := writer.Set(ctx, root+"/flags/dark-mode", []byte("on"), -1)
-			return err
-		}, has("/flags/dark-mode", "on")},
+		{"fail the database over", set("/db", "host=db2"), has("/db", "host=db2")},
+		{"turn the flag on", set("/flags/dark-mode", "on"), has("/flags/dark-mode", "on")},
 		{"remove the flag", func() error { return writer.Delete(ctx, root+"/flags/dark-mode", -1) },
 			gone("/flags/dark-mode")},
 	}
@@ -130,21 +157,31 @@ func run(servers string) error {
 			}
 		}
 	}
+	return nil
+}
 
+// printTree prints the cached tree, read from memory.
+func printTree(tree *cache.TreeCache, root string) {
 	fmt.Println("The follower's cached tree:")
 	for path, n := range tree.All() {
-		rel := path[len(root):]
-		if rel == "" {
-			rel = "(root)"
-		}
-		fmt.Printf("  %-18s %q (version %d)\n", rel, n.Data, n.Stat.Version)
+		fmt.Printf("  %-18s %q (version %d)\n", rel(root, path), n.Data, n.Stat.Version)
 	}
+}
 
-	// Clean up, children first.
+// cleanUp deletes the subtree, children first.
+func cleanUp(ctx context.Context, writer *zk.Client, root string) error {
 	for _, p := range []string{root + "/flags", root + "/db", root} {
 		if err := writer.Delete(ctx, p, -1); err != nil && !errors.Is(err, zk.ErrNoNode) {
 			return err
 		}
 	}
 	return nil
+}
+
+// rel returns path relative to root, for printing.
+func rel(root, path string) string {
+	if path == root {
+		return "(root)"
+	}
+	return path[len(root):]
 }

@@ -19,6 +19,21 @@ import (
 )
 
 func main() {
+	flag.Usage = func() {
+		fmt.Fprint(flag.CommandLine.Output(), `Usage: go run ./examples/election [-servers host:port,...]
+
+Shows leader election (recipes/election.Latch, Curator's LeaderLatch
+layout): three participants, each with its own client and session, join
+one election; exactly one leads and gets a context that stays valid while
+it leads. The leader is then stopped: its context ends, and another
+participant takes over, which ZooKeeper confirms. Without -servers it
+starts the embedded ZooKeeper test server, so no ZooKeeper or Java is
+needed.
+
+Flags:
+`)
+		flag.PrintDefaults()
+	}
 	servers := flag.String("servers", "", "ZooKeeper connect string; empty starts the embedded test server")
 	flag.Parse()
 	if err := run(*servers); err != nil {
@@ -34,6 +49,7 @@ type participant struct {
 	latch  *election.Latch
 }
 
+// run is the whole program; each step is a function below.
 func run(servers string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -49,18 +65,31 @@ func run(servers string) error {
 	}
 	path := fmt.Sprintf("/examples/election-%d", time.Now().UnixNano())
 
-	names := []string{"alice", "bob", "carol"}
-	ps := make([]*participant, 0, len(names))
+	ps, err := joinAll(ctx, servers, path, []string{"alice", "bob", "carol"})
 	defer func() {
 		for i := len(ps) - 1; i >= 0; i-- {
 			_ = ps[i].latch.Close()
 			_ = ps[i].client.Close()
 		}
 	}()
+	if err != nil {
+		return err
+	}
+	leader, err := lead(ctx, ps)
+	if err != nil {
+		return err
+	}
+	return takeOver(ctx, ps, leader)
+}
+
+// joinAll connects one client per name and joins each to the election at
+// path. The caller closes the participants returned, also on an error.
+func joinAll(ctx context.Context, servers, path string, names []string) ([]*participant, error) {
+	ps := make([]*participant, 0, len(names))
 	for _, name := range names {
 		c, err := zk.Connect(ctx, servers, zk.WithSessionTimeout(5*time.Second))
 		if err != nil {
-			return err
+			return ps, err
 		}
 		l := election.NewLatch(c, path, name)
 		p := &participant{name: name, client: c, latch: l}
@@ -73,33 +102,42 @@ func run(servers string) error {
 			}
 		})
 		if err := l.Start(ctx); err != nil {
-			return err
+			return ps, err
 		}
 		say("%s joined the election at %s.", name, path)
 	}
+	return ps, nil
+}
 
-	// Whoever leads does the work until its leadership context ends.
-	leader, lead, err := awaitAny(ctx, ps)
+// lead waits for the first leader, which works until its leadership
+// context ends; then it is stopped and its context ends.
+func lead(ctx context.Context, ps []*participant) (*participant, error) {
+	leader, held, err := awaitAny(ctx, ps)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	all, err := leader.latch.Participants(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	say("Participants, leader first: %v.", ids(all))
 	say("%s leads and does the work.", leader.name)
 
 	say("Stopping %s.", leader.name)
 	if err := leader.latch.CloseWith(election.CloseNotifyLeader); err != nil {
-		return err
+		return nil, err
 	}
-	<-lead.Done()
-	say("%s stopped working: %v.", leader.name, context.Cause(lead))
+	<-held.Done()
+	say("%s stopped working: %v.", leader.name, context.Cause(held))
+	return leader, nil
+}
 
+// takeOver waits for one of the others to lead and asks ZooKeeper who
+// leads.
+func takeOver(ctx context.Context, ps []*participant, old *participant) error {
 	rest := make([]*participant, 0, len(ps)-1)
 	for _, p := range ps {
-		if p != leader {
+		if p != old {
 			rest = append(rest, p)
 		}
 	}

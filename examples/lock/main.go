@@ -22,6 +22,22 @@ import (
 )
 
 func main() {
+	flag.Usage = func() {
+		fmt.Fprint(flag.CommandLine.Output(), `Usage: go run ./examples/lock [-servers host:port,...]
+
+Shows a distributed lock (recipes/lock.Mutex, Curator's
+InterProcessMutex layout): three workers, each with its own client and
+session, take turns holding one lock, and the program checks that no two
+ever hold it at once. Each holder prints its fencing token, which grows
+with every hold. Then (embedded server only) the server cuts the holder's
+connection, and the context the lock returned tells the holder to stop at
+once, before anybody else can take the lock. Without -servers it starts the
+embedded ZooKeeper test server, so no ZooKeeper or Java is needed.
+
+Flags:
+`)
+		flag.PrintDefaults()
+	}
 	servers := flag.String("servers", "", "ZooKeeper connect string; empty starts the embedded test server")
 	flag.Parse()
 	if err := run(*servers); err != nil {
@@ -38,6 +54,7 @@ func say(format string, args ...any) {
 	fmt.Printf(format+"\n", args...)
 }
 
+// run is the whole program; each part is a function below.
 func run(servers string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -56,29 +73,77 @@ func run(servers string) error {
 	path := fmt.Sprintf("/examples/lock-%d", time.Now().UnixNano())
 
 	names := []string{"alice", "bob", "carol"}
-	clients := make([]*zk.Client, 0, len(names))
+	clients, err := connectAll(ctx, servers, len(names))
 	defer func() {
 		for _, c := range clients {
 			_ = c.Close()
 		}
 	}()
-	for range names {
+	if err != nil {
+		return err
+	}
+	if err := takeTurns(ctx, clients, names, path); err != nil {
+		return err
+	}
+	if srv == nil {
+		return nil
+	}
+	return holdUntilCut(ctx, srv, clients, path)
+}
+
+// connectAll connects n clients, one session each, as n processes would.
+// The caller closes the clients returned, also on an error.
+func connectAll(ctx context.Context, servers string, n int) ([]*zk.Client, error) {
+	clients := make([]*zk.Client, 0, n)
+	for range n {
 		c, err := zk.Connect(ctx, servers, zk.WithSessionTimeout(5*time.Second))
 		if err != nil {
-			return err
+			return clients, err
 		}
 		clients = append(clients, c)
 	}
+	return clients, nil
+}
 
-	// Part 1: three workers take turns; the lock is fair, so they queue in
-	// the order they asked.
+// turns checks that the workers never hold the lock together.
+type turns struct {
+	mu      sync.Mutex
+	inside  string
+	counter int
+	errs    []error
+}
+
+func (t *turns) fail(err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.errs = append(t.errs, err)
+}
+
+// enter notes that name holds the lock and returns the counter.
+func (t *turns) enter(name string) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.inside != "" {
+		t.errs = append(t.errs, fmt.Errorf("%s got the lock while %s held it", name, t.inside))
+	}
+	t.inside = name
+	t.counter++
+	return t.counter
+}
+
+func (t *turns) leave() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.inside = ""
+}
+
+// takeTurns is part 1: three workers each take the lock twice. The lock is
+// fair, so they queue in the order they asked.
+func takeTurns(ctx context.Context, clients []*zk.Client, names []string, path string) error {
 	say("Three workers each take the lock %s twice.", path)
 	var (
-		wg      sync.WaitGroup
-		mu      sync.Mutex
-		inside  string
-		errs    []error
-		counter int
+		wg sync.WaitGroup
+		t  turns
 	)
 	for i, name := range names {
 		wg.Add(1)
@@ -86,49 +151,46 @@ func run(servers string) error {
 			defer wg.Done()
 			m := lock.NewMutex(clients[i], path, lock.WithData([]byte(name)))
 			for range 2 {
-				held, err := m.Acquire(ctx)
-				if err != nil {
-					mu.Lock()
-					errs = append(errs, err)
-					mu.Unlock()
+				if err := work(ctx, m, name, &t); err != nil {
+					t.fail(err)
 					return
 				}
-				mu.Lock()
-				if inside != "" {
-					errs = append(errs, fmt.Errorf("%s got the lock while %s held it", name, inside))
-				}
-				inside = name
-				counter++
-				n := counter
-				mu.Unlock()
-				waiting, _ := m.Participants(ctx)
-				say("%s: I hold the lock (fencing token %d); the counter is now %d. In line: %v.", name, m.FencingToken(), n, waiting[min(1, len(waiting)):])
-				if held.Err() != nil {
-					say("%s: my hold ended early (%v), so I stop.", name, context.Cause(held))
-				}
-				mu.Lock()
-				inside = ""
-				mu.Unlock()
-				if err := m.Release(ctx); err != nil {
-					mu.Lock()
-					errs = append(errs, err)
-					mu.Unlock()
-					return
-				}
-				say("%s: released the lock.", name)
 			}
 		}()
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	if err := errors.Join(t.errs...); err != nil {
 		return err
 	}
-	say("All done: the counter is %d, and nobody ever held the lock at the same time as someone else.", counter)
+	say("All done: the counter is %d, and nobody ever held the lock at the same time as someone else.", t.counter)
+	return nil
+}
 
-	if srv == nil {
-		return nil
+// work is one turn of one worker: acquire, work while the hold is safe,
+// release.
+func work(ctx context.Context, m *lock.Mutex, name string, t *turns) error {
+	held, err := m.Acquire(ctx)
+	if err != nil {
+		return err
 	}
-	// Part 2: the lock tells its holder when holding is no longer safe.
+	n := t.enter(name)
+	waiting, _ := m.Participants(ctx)
+	say("%s: I hold the lock (fencing token %d); the counter is now %d. In line: %v.", name, m.FencingToken(), n, waiting[min(1, len(waiting)):])
+	if held.Err() != nil {
+		say("%s: my hold ended early (%v), so I stop.", name, context.Cause(held))
+	}
+	t.leave()
+	if err := m.Release(ctx); err != nil {
+		return err
+	}
+	say("%s: released the lock.", name)
+	return nil
+}
+
+// holdUntilCut is part 2: the lock tells its holder when holding is no
+// longer safe. The server cuts alice's connection while she holds the
+// lock; her held context ends at once.
+func holdUntilCut(ctx context.Context, srv *testserver.Server, clients []*zk.Client, path string) error {
 	m := lock.NewMutex(clients[0], path)
 	held, err := m.Acquire(ctx)
 	if err != nil {

@@ -15,7 +15,7 @@ func TestNodeCache(t *testing.T) {
 	ctx := zktest.Context(t)
 	p := zktest.UniquePath(t)
 
-	nc := NewNode(c, p)
+	nc := mustNode(t, c, p)
 	rec := newRecorder(nc.Listen)
 	require.NoError(t, nc.Start(ctx))
 	defer nc.Close()
@@ -62,7 +62,7 @@ func TestChildrenCache(t *testing.T) {
 	p := zktest.UniquePath(t)
 	require.NoError(t, createTree(ctx, c, []string{p, p + "/a", p + "/b", p + "/a/deep"}, []byte("x"), 8))
 
-	cc := NewChildren(c, p)
+	cc := mustChildren(t, c, p)
 	rec := newRecorder(cc.Listen)
 	require.NoError(t, cc.Start(ctx))
 	defer cc.Close()
@@ -102,7 +102,7 @@ func TestTreeCacheBasics(t *testing.T) {
 	p := zktest.UniquePath(t)
 	require.NoError(t, createTree(ctx, c, []string{p, p + "/a", p + "/a/b", p + "/a/b/c", p + "/d"}, []byte("x"), 8))
 
-	tc := NewTree(c, p)
+	tc := mustTree(t, c, p)
 	rec := newRecorder(tc.Listen)
 	require.NoError(t, tc.Start(ctx))
 	defer tc.Close()
@@ -151,7 +151,7 @@ func TestTreeCacheDepthFilterNoData(t *testing.T) {
 	p := zktest.UniquePath(t)
 	require.NoError(t, createTree(ctx, c, []string{p, p + "/a", p + "/a/b", p + "/a/b/c", p + "/skip", p + "/skip/x"}, []byte("data"), 8))
 
-	tc := NewTree(c, p, WithMaxDepth(2), WithData(false),
+	tc := mustTree(t, c, p, WithMaxDepth(2), WithData(false),
 		WithFilter(func(path string) bool { return path != p+"/skip" }))
 	rec := newRecorder(tc.Listen)
 	require.NoError(t, tc.Start(ctx))
@@ -185,7 +185,7 @@ func TestTreeCacheMissingRoot(t *testing.T) {
 			c := zktest.Connect(t, srv.ConnectString())
 			ctx := zktest.Context(t)
 			p := zktest.UniquePath(t)
-			tc := NewTree(c, p, WithWatchMode(mode))
+			tc := mustTree(t, c, p, WithWatchMode(mode))
 			rec := newRecorder(tc.Listen)
 			require.NoError(t, tc.Start(ctx))
 			defer tc.Close()

@@ -67,7 +67,7 @@ func BenchmarkTreePrime(b *testing.B) {
 			runtime.ReadMemStats(&before)
 			b.StartTimer()
 		}
-		tc := NewTree(c, root)
+		tc := mustTree(b, c, root)
 		if err := tc.Start(ctx); err != nil {
 			b.Fatal(err)
 		}

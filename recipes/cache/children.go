@@ -14,12 +14,17 @@ import (
 // concurrent use.
 type ChildrenCache struct{ e *engine }
 
-// NewChildren returns a cache of the children of path. WithMaxDepth is
-// ignored; WithFilter selects children. It reads nothing until Start.
-func NewChildren(client *zk.Client, path string, opts ...Option) *ChildrenCache {
-	cfg := newConfig(opts)
+// NewChildren returns a cache of the children of path; WithFilter selects
+// children. It reads nothing until Start. It fails, with an error wrapping
+// zk.ErrInvalidPath or ErrInvalidArgument, on an invalid path, a nil
+// client, an invalid option value, or WithMaxDepth (the depth is 1).
+func NewChildren(client *zk.Client, path string, opts ...Option) (*ChildrenCache, error) {
+	cfg, err := checkArgs("children cache", client, path, opts, false, true)
+	if err != nil {
+		return nil, err
+	}
 	cfg.maxDepth = 1
-	return &ChildrenCache{e: newEngine(client, path, cfg, true)}
+	return &ChildrenCache{e: newEngine(client, path, cfg, true)}, nil
 }
 
 // Start sets the watch, primes the cache (a NodeCreated per child, then
@@ -27,11 +32,11 @@ func NewChildren(client *zk.Client, path string, opts ...Option) *ChildrenCache 
 // TreeCache.Start.
 func (c *ChildrenCache) Start(ctx context.Context) error { return c.e.start(ctx) }
 
-// Close stops the cache; see TreeCache.Close.
+// Close stops the cache; see TreeCache.Close. It is idempotent.
 func (c *ChildrenCache) Close() error { return c.e.close() }
 
 // Listen adds a listener; see TreeCache.Listen.
-func (c *ChildrenCache) Listen(f func(Event)) (unsubscribe func()) { return c.e.disp.Listen(f) }
+func (c *ChildrenCache) Listen(f func(Event)) (unsubscribe func()) { return c.e.listen(f) }
 
 // Get returns the cached child at path (the child's full path).
 func (c *ChildrenCache) Get(path string) (Node, bool) {

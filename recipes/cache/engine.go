@@ -14,14 +14,6 @@ import (
 	"github.com/zkcurator/zkcurator/zk"
 )
 
-// Errors returned by Start.
-var (
-	// ErrStarted is returned by a second call to Start.
-	ErrStarted = errors.New("cache: already started")
-	// ErrClosed is returned by Start after Close.
-	ErrClosed = errors.New("cache: closed")
-)
-
 // Retry delays after a failed read or addWatch.
 const (
 	minRetryDelay = 100 * time.Millisecond
@@ -84,6 +76,7 @@ type engine struct {
 	retryTimer *time.Timer
 	retryArmed bool
 	retryDelay time.Duration
+	clientGone bool             // the client was closed: no more reads or retries
 	epoch      uint32           // session epoch of one-shot watches; grows on Lost
 	dataW      map[string]int32 // one-shot data/exist watches set or being set, by path
 	childW     map[string]int32 // one-shot child watches set or being set, by path
@@ -125,21 +118,8 @@ func newEngine(c *zk.Client, root string, cfg config, hideRoot bool) *engine {
 	return e
 }
 
-func (e *engine) validate() error {
-	if e.c == nil {
-		return fmt.Errorf("cache %q: nil client", e.root)
-	}
-	if err := zk.ValidatePath(e.root, false); err != nil {
-		return fmt.Errorf("cache: %w", err)
-	}
-	return nil
-}
-
 // start launches the loop and waits for the first priming to finish.
 func (e *engine) start(ctx context.Context) error {
-	if err := e.validate(); err != nil {
-		return err
-	}
 	e.life.Lock()
 	switch {
 	case e.closed:
@@ -175,6 +155,14 @@ func (e *engine) start(ctx context.Context) error {
 	case <-e.ctx.Done():
 		return ErrClosed
 	}
+}
+
+// listen adds a listener; a nil f is ignored (nothing to call).
+func (e *engine) listen(f func(Event)) (unsubscribe func()) {
+	if f == nil {
+		return func() {}
+	}
+	return e.disp.Listen(f)
 }
 
 // close stops everything the engine started and waits for it.
@@ -368,13 +356,26 @@ func (e *engine) failStart(err error) {
 	}
 }
 
-// stopping reports whether err only says the cache or client is closing.
+// stopping reports whether err only says the cache or the client is
+// closing. A closed client ends the cache's work for good: a Start still
+// waiting fails at once with an error wrapping zk.ErrClosed, and nothing
+// is retried.
 func (e *engine) stopping(err error) bool {
-	return e.ctx.Err() != nil || errors.Is(err, zk.ErrClosed) || errors.Is(err, context.Canceled)
+	if e.ctx.Err() != nil || errors.Is(err, context.Canceled) {
+		return true
+	}
+	if !errors.Is(err, zk.ErrClosed) {
+		return false
+	}
+	if !e.clientGone {
+		e.clientGone = true
+		e.failStart(fmt.Errorf("cache %q: start: %w", e.root, err))
+	}
+	return true
 }
 
 func (e *engine) scheduleRetry() {
-	if e.retryArmed || e.ctx.Err() != nil {
+	if e.retryArmed || e.clientGone || e.ctx.Err() != nil {
 		return
 	}
 	e.retryArmed = true

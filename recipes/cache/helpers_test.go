@@ -277,3 +277,26 @@ func byLevel(ctx context.Context, paths []string, deepest bool, limit int, fn fu
 	}
 	return nil
 }
+
+// mustTree, mustChildren and mustNode construct a cache, failing the test
+// on an error.
+func mustTree(t testing.TB, c *zk.Client, path string, opts ...Option) *TreeCache {
+	t.Helper()
+	tc, err := NewTree(c, path, opts...)
+	require.NoError(t, err)
+	return tc
+}
+
+func mustChildren(t testing.TB, c *zk.Client, path string, opts ...Option) *ChildrenCache {
+	t.Helper()
+	cc, err := NewChildren(c, path, opts...)
+	require.NoError(t, err)
+	return cc
+}
+
+func mustNode(t testing.TB, c *zk.Client, path string, opts ...Option) *NodeCache {
+	t.Helper()
+	nc, err := NewNode(c, path, opts...)
+	require.NoError(t, err)
+	return nc
+}

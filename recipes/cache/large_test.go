@@ -31,7 +31,7 @@ func TestChildrenCacheHugeParent(t *testing.T) {
 		_ = deleteAll(ctx, c, paths)
 	})
 
-	cc := NewChildren(c, p, WithConcurrency(256))
+	cc := mustChildren(t, c, p, WithConcurrency(256))
 	rec := newRecorder(cc.Listen)
 	require.NoError(t, cc.Start(ctx))
 	defer cc.Close()

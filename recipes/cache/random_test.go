@@ -42,7 +42,7 @@ func testRandomized(t *testing.T, mode WatchMode) {
 	_, err := w.Create(ctx, p, nil, zk.ModePersistent, nil)
 	require.NoError(t, err)
 
-	tc := NewTree(c, p, WithWatchMode(mode))
+	tc := mustTree(t, c, p, WithWatchMode(mode))
 	rec := newRecorder(tc.Listen)
 	require.NoError(t, tc.Start(ctx))
 	defer tc.Close()

@@ -191,13 +191,14 @@ func (e *engine) onResult(m msgResult) {
 	}
 	switch {
 	case m.err != nil:
-		if !e.stopping(m.err) {
+		stopping := e.stopping(m.err)
+		if !stopping {
 			e.disp.Publish(Event{Type: Error, Path: r.path, Err: fmt.Errorf("cache: read %s: %w", r.path, m.err)})
-			if e.sweeping {
-				e.sweepFailed = true
-			} else {
-				e.scheduleRetry()
-			}
+		}
+		if e.sweeping {
+			e.sweepFailed = true // an incomplete sweep must not report Initialized or Synced
+		} else if !stopping {
+			e.scheduleRetry()
 		}
 	case m.missing:
 		// Only a read issued after every event for the path may remove it.

@@ -19,7 +19,7 @@ func TestTreeCacheFallback35(t *testing.T) {
 	p := zktest.UniquePath(t)
 	require.NoError(t, createTree(ctx, c, []string{p, p + "/a", p + "/a/b"}, []byte("x"), 4))
 
-	tc := NewTree(c, p)
+	tc := mustTree(t, c, p)
 	rec := newRecorder(tc.Listen)
 	require.NoError(t, tc.Start(ctx))
 	defer tc.Close()
@@ -40,7 +40,7 @@ func TestTreeCacheFallback35(t *testing.T) {
 	requireMatchesServer(t, ctx, c, p, tc, rec)
 
 	// A persistent watch cannot be forced on 3.5.
-	tc2 := NewTree(c, p, WithWatchMode(WatchPersistent))
+	tc2 := mustTree(t, c, p, WithWatchMode(WatchPersistent))
 	defer tc2.Close()
 	require.ErrorIs(t, tc2.Start(ctx), zk.ErrUnimplemented)
 }
@@ -71,7 +71,7 @@ func testResync(t *testing.T, version string, mode WatchMode, fault string) {
 	p := zktest.UniquePath(t)
 	require.NoError(t, createTree(ctx, w, []string{p, p + "/a", p + "/b", p + "/b/x", p + "/keep"}, []byte("v1"), 4))
 
-	tc := NewTree(c, p, WithWatchMode(mode))
+	tc := mustTree(t, c, p, WithWatchMode(mode))
 	rec := newRecorder(tc.Listen)
 	require.NoError(t, tc.Start(ctx))
 	defer tc.Close()

@@ -16,30 +16,40 @@ import (
 type TreeCache struct{ e *engine }
 
 // NewTree returns a cache of the subtree at path. It reads nothing until
-// Start.
-func NewTree(client *zk.Client, path string, opts ...Option) *TreeCache {
-	return &TreeCache{e: newEngine(client, path, newConfig(opts), false)}
+// Start. It fails, with an error wrapping zk.ErrInvalidPath or
+// ErrInvalidArgument, on an invalid path, a nil client or an invalid
+// option value.
+func NewTree(client *zk.Client, path string, opts ...Option) (*TreeCache, error) {
+	cfg, err := checkArgs("tree cache", client, path, opts, true, true)
+	if err != nil {
+		return nil, err
+	}
+	return &TreeCache{e: newEngine(client, path, cfg, false)}, nil
 }
 
 // Start sets the watch, primes the cache (one NodeCreated per node, then
 // Initialized) and returns once primed and the listeners have been handed
-// Initialized, or with ctx's error if ctx ends first — the cache then keeps priming in the background until Close.
-// It fails with ErrStarted when called twice, ErrClosed after Close, and
-// (with WithWatchMode(WatchPersistent)) when the server has no persistent
-// watches.
+// Initialized, or with ctx's error if ctx ends first — the cache then
+// keeps priming in the background until Close. It fails with ErrStarted
+// when called twice, with ErrClosed after Close or when Close interrupts
+// it, at once with an error wrapping zk.ErrClosed when the client is
+// closed, and (with WithWatchMode(WatchPersistent)) when the server has no
+// persistent watches.
 func (t *TreeCache) Start(ctx context.Context) error { return t.e.start(ctx) }
 
 // Close stops the cache: its goroutines end, the persistent watch is
 // removed, and events not yet delivered are dropped. The cached data stays
-// readable. Close is idempotent; do not call it from a listener of this
-// cache if you need it to wait for the listener goroutine.
+// readable (Get, Children, All and the rest return the last state cached);
+// Start returns ErrClosed. Close is idempotent: a second call returns nil.
+// Do not call it from a listener of this cache if you need it to wait for
+// the listener goroutine.
 func (t *TreeCache) Close() error { return t.e.close() }
 
 // Listen adds a listener for the cache's events (node changes, connection
 // changes, Initialized, Synced, Error). Listeners are called in order, one
 // at a time, on one goroutine of the cache; a listener added after Start
 // misses earlier events. The returned function removes the listener.
-func (t *TreeCache) Listen(f func(Event)) (unsubscribe func()) { return t.e.disp.Listen(f) }
+func (t *TreeCache) Listen(f func(Event)) (unsubscribe func()) { return t.e.listen(f) }
 
 // Get returns the cached node at path.
 func (t *TreeCache) Get(path string) (Node, bool) { return t.e.st.get(path) }

@@ -104,7 +104,10 @@ func primeCache(ctx context.Context, addr string, t Tree) (p Primed, err error) 
 	defer func() { err = errors.Join(err, c.Close()) }()
 	h0 := liveHeap()
 	t0 := time.Now()
-	tc := cache.NewTree(c, t.Root())
+	tc, err := cache.NewTree(c, t.Root())
+	if err != nil {
+		return p, err
+	}
 	// Events are queued whether anyone listens or not; measure the heap
 	// once the queue has drained up to Initialized.
 	initialized := make(chan struct{})
