@@ -17,8 +17,9 @@ var (
 	ErrClosed error = closedError{}
 	// ErrInvalidArgument is wrapped by a constructor's error for a nil
 	// client, a nil filter or an option value out of range, or an option
-	// that does not apply to the kind of cache.
-	ErrInvalidArgument = errors.New("invalid argument")
+	// that does not apply to the kind of cache. It is zk.ErrInvalidArgument,
+	// the one sentinel every package uses for such arguments.
+	ErrInvalidArgument = zk.ErrInvalidArgument
 )
 
 type closedError struct{}

@@ -162,5 +162,5 @@ func ExampleNewTree_invalid() {
 	fmt.Println(err)
 	// Output:
 	// cache: tree cache "config/": zk: invalid path "config/": must start with /
-	// cache: tree cache "/config": invalid argument: WithConcurrency(0): must be at least 1
+	// cache: tree cache "/config": zk: invalid argument: WithConcurrency(0): must be at least 1
 }
