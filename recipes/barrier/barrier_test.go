@@ -3,6 +3,7 @@ package barrier
 import (
 	"context"
 	"errors"
+	"fmt"
 	"regexp"
 	"slices"
 	"sync"
@@ -234,4 +235,46 @@ func TestDoubleBarrierEnterCancelledLeavesNoNode(t *testing.T) {
 	kids, _, err := c.Children(context.Background(), path)
 	require.NoError(t, err)
 	require.Empty(t, kids)
+}
+
+// TestDoubleBarrierReusedRounds loops three members through Enter and
+// Leave on one path, both reusing their DoubleBarrier and making a new one
+// each round. Members of round r+1 must not be mistaken for members of
+// round r still leaving (which deadlocked within a few rounds).
+func TestDoubleBarrierReusedRounds(t *testing.T) {
+	for _, fresh := range []bool{false, true} {
+		t.Run(map[bool]string{false: "reuse", true: "fresh"}[fresh], func(t *testing.T) {
+			srv := zktest.Server(t)
+			path := zktest.UniquePath(t)
+			const n, rounds = 3, 25
+			ctx, cancel := context.WithTimeout(zktest.Context(t), 45*time.Second)
+			defer cancel()
+			errs := make(chan error, n)
+			for range n {
+				c := zktest.Connect(t, srv.ConnectString())
+				go func() {
+					d := NewDouble(c, path, n)
+					for r := range rounds {
+						if fresh {
+							d = NewDouble(c, path, n)
+						}
+						if err := d.Enter(ctx); err != nil {
+							errs <- fmt.Errorf("round %d enter: %w", r, err)
+							return
+						}
+						if err := d.Leave(ctx); err != nil {
+							errs <- fmt.Errorf("round %d leave: %w", r, err)
+							return
+						}
+					}
+					errs <- nil
+				}()
+			}
+			for range n {
+				require.NoError(t, zktest.Recv(t, errs))
+			}
+			c := zktest.Connect(t, srv.ConnectString())
+			require.Empty(t, zktest.Children(t, c, path), "ready and member nodes are deleted")
+		})
+	}
 }
