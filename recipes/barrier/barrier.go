@@ -13,6 +13,13 @@
 // lowest node waits for the highest, the others delete theirs and wait
 // for the lowest), then deletes "ready".
 //
+// Rounds. The same members may use one path again and again (Enter, Leave,
+// Enter, ...), with the same DoubleBarrier values or new ones. A round is
+// the set of member nodes made before its "ready" node: Leave waits only
+// for those, so a member that already left and entered the next round is
+// not mistaken for one still leaving; and Enter is released only by a
+// "ready" node made after it arrived, never by the previous round's.
+//
 // Sessions that end mid-barrier. A member's node is ephemeral, so a
 // member whose session expires disappears from the barrier:
 //   - While it waits in Enter, Enter makes its node again in the new
