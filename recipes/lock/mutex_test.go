@@ -365,11 +365,13 @@ func TestMutexRevocation(t *testing.T) {
 	path := zktest.UniquePath(t)
 	asked := make(chan *Mutex, 2)
 	revocable := WithRevocationListener(func(m *Mutex) {
+		// Report the call before releasing: once a releases, b can
+		// acquire and be asked before a's report would be sent.
+		asked <- m
 		// Curator's usual listener: release right away.
 		if err := m.Release(context.Background()); err != nil {
 			t.Errorf("release from the revocation listener: %v", err)
 		}
-		asked <- m
 	})
 	waitAsked := func(want *Mutex) {
 		t.Helper()
@@ -398,8 +400,8 @@ func TestMutexRevocation(t *testing.T) {
 	require.NoError(t, Revoke(ctx, c1, nodes[1]))
 	require.NoError(t, Revoke(ctx, c2, nodes[0]))
 	waitAsked(a)
-	require.False(t, a.IsHeld())
 	require.NoError(t, zktest.Recv(t, got))
+	require.False(t, a.IsHeld())
 	waitAsked(b)
 	require.False(t, b.IsHeld())
 	zktest.Eventually(t, func() bool { return len(zktest.Children(t, c1, path)) == 0 }, "both released")
