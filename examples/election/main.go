@@ -62,7 +62,11 @@ func run(servers string) error {
 		if err != nil {
 			return err
 		}
-		l := election.NewLatch(c, path, name)
+		l, err := election.NewLatch(c, path, name)
+		if err != nil {
+			_ = c.Close()
+			return err
+		}
 		p := &participant{name: name, client: c, latch: l}
 		ps = append(ps, p)
 		l.Listen(func(isLeader bool) {

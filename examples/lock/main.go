@@ -84,7 +84,13 @@ func run(servers string) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			m := lock.NewMutex(clients[i], path, lock.WithData([]byte(name)))
+			m, err := lock.NewMutex(clients[i], path, lock.WithData([]byte(name)))
+			if err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+				return
+			}
 			for range 2 {
 				held, err := m.Acquire(ctx)
 				if err != nil {
@@ -129,7 +135,10 @@ func run(servers string) error {
 		return nil
 	}
 	// Part 2: the lock tells its holder when holding is no longer safe.
-	m := lock.NewMutex(clients[0], path)
+	m, err := lock.NewMutex(clients[0], path)
+	if err != nil {
+		return err
+	}
 	held, err := m.Acquire(ctx)
 	if err != nil {
 		return err
@@ -146,7 +155,10 @@ func run(servers string) error {
 		return err
 	}
 	say("alice: released the lock; its node is deleted as soon as the connection is back, then bob can take it.")
-	b := lock.NewMutex(clients[1], path)
+	b, err := lock.NewMutex(clients[1], path)
+	if err != nil {
+		return err
+	}
 	if _, err := b.Acquire(ctx); err != nil {
 		return err
 	}

@@ -25,7 +25,8 @@ const cleanupBudget = 5 * time.Second
 // Each member uses its own DoubleBarrier value: Enter, do the work, Leave.
 // See the package documentation for what happens when a member's session
 // ends mid-barrier. A DoubleBarrier is safe for concurrent use, but Enter
-// and Leave of one value must not overlap.
+// and Leave of one value must not overlap. Make one with NewDouble: the
+// methods of a zero DoubleBarrier fail with an invalid-argument error.
 type DoubleBarrier struct {
 	client  *zk.Client
 	path    string
@@ -38,9 +39,17 @@ type DoubleBarrier struct {
 }
 
 // NewDouble returns a member of the double barrier on path for members
-// members (at least 1). It does not talk to ZooKeeper.
-func NewDouble(client *zk.Client, path string, members int) *DoubleBarrier {
-	return &DoubleBarrier{client: client, path: path, members: max(members, 1)}
+// members. It does not talk to ZooKeeper. It fails on a nil client or
+// members below 1 (ErrInvalidArgument), or an invalid path
+// (zk.ErrInvalidPath).
+func NewDouble(client *zk.Client, path string, members int) (*DoubleBarrier, error) {
+	if err := seqnode.CheckArgs(client, path); err != nil {
+		return nil, wrap("new double", path, err)
+	}
+	if members < 1 {
+		return nil, wrap("new double", path, seqnode.Invalid("members %d < 1", members))
+	}
+	return &DoubleBarrier{client: client, path: path, members: members}, nil
 }
 
 // Path returns the barrier's path.
@@ -58,6 +67,9 @@ func (d *DoubleBarrier) child(name string) string {
 // is lost while it waits, its node is made again in the new session. If
 // ctx ends first, the node is deleted and ctx's error returned.
 func (d *DoubleBarrier) Enter(ctx context.Context) error {
+	if d == nil || d.client == nil {
+		return errNotMade
+	}
 	d.mu.Lock()
 	if d.name != "" {
 		d.mu.Unlock()
@@ -239,6 +251,9 @@ func (d *DoubleBarrier) abandon(ctx context.Context, path, op string, err error)
 // after Enter), or with ctx's error; after ErrNodeLost (or completion) the
 // member may Enter again.
 func (d *DoubleBarrier) Leave(ctx context.Context) error {
+	if d == nil || d.client == nil {
+		return errNotMade
+	}
 	d.mu.Lock()
 	name, round, ready := d.name, d.round, d.ready
 	d.mu.Unlock()

@@ -36,11 +36,18 @@ type LatchOption func(*latchConfig)
 
 type latchConfig struct {
 	closeMode CloseMode
+	err       error // the first invalid option value
 }
 
-// WithCloseMode sets the mode Close uses (default CloseSilent).
+// WithCloseMode sets the mode Close uses (default CloseSilent). A mode
+// other than CloseSilent and CloseNotifyLeader is an invalid option.
 func WithCloseMode(m CloseMode) LatchOption {
-	return func(c *latchConfig) { c.closeMode = m }
+	return func(c *latchConfig) {
+		if m != CloseSilent && m != CloseNotifyLeader {
+			c.err = seqnode.Invalid("WithCloseMode: unknown mode %d", m)
+		}
+		c.closeMode = m
+	}
 }
 
 // Latch states.
@@ -62,7 +69,8 @@ const (
 // else it deletes the old node and makes a new one (at the end of the
 // queue).
 //
-// A Latch is safe for concurrent use.
+// A Latch is safe for concurrent use. Make one with NewLatch: the methods
+// of a zero Latch fail with an invalid-argument error.
 type Latch struct {
 	client *zk.Client
 	path   string
@@ -82,12 +90,19 @@ type Latch struct {
 }
 
 // NewLatch returns a Latch for participant id on path. It does not talk
-// to ZooKeeper until Start.
-func NewLatch(client *zk.Client, path, id string, opts ...LatchOption) *Latch {
+// to ZooKeeper until Start. It fails on a nil client or a nil or invalid
+// option (ErrInvalidArgument), or an invalid path (zk.ErrInvalidPath).
+func NewLatch(client *zk.Client, path, id string, opts ...LatchOption) (*Latch, error) {
+	if err := seqnode.CheckArgs(client, path); err != nil {
+		return nil, wrap("new latch", path, err)
+	}
 	var cfg latchConfig
-	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
+	for i, o := range opts {
+		if o == nil {
+			return nil, wrap("new latch", path, seqnode.Invalid("option %d is nil", i))
+		}
+		if o(&cfg); cfg.err != nil {
+			return nil, wrap("new latch", path, cfg.err)
 		}
 	}
 	ctx, stop := context.WithCancelCause(context.Background())
@@ -101,8 +116,11 @@ func NewLatch(client *zk.Client, path, id string, opts ...LatchOption) *Latch {
 		stop:    stop,
 		done:    make(chan struct{}),
 		changed: make(chan struct{}),
-	}
+	}, nil
 }
+
+// made reports whether l was made by NewLatch.
+func (l *Latch) made() bool { return l != nil && l.done != nil }
 
 // ID returns the participant id.
 func (l *Latch) ID() string { return l.id }
@@ -114,8 +132,12 @@ func (l *Latch) Path() string { return l.path }
 // Latch then contests on its own goroutine until Close. If the node
 // cannot be made (or ctx ends first) Start returns the error and the
 // Latch is closed: nothing is left running and no node is left behind.
-// A Latch can be started once (ErrStarted).
+// A Latch can be started once (ErrStarted), and not after Close
+// (ErrClosed).
 func (l *Latch) Start(ctx context.Context) error {
+	if !l.made() {
+		return errNotMade
+	}
 	l.mu.Lock()
 	if l.state != latent {
 		st := l.state
@@ -130,12 +152,14 @@ func (l *Latch) Start(ctx context.Context) error {
 	n, err := seqnode.CreateDetached(ctx, l.client, l.path, latchLockName, []byte(l.id))
 	if err != nil {
 		l.mu.Lock()
+		closing := l.state == closed // a Close is waiting for l.done
 		l.state = closed
 		l.signalLocked()
 		l.mu.Unlock()
-		l.stop(ErrClosed)
-		close(l.done)
-		l.notify.Close()
+		close(l.done) // no goroutine to wait for
+		if !closing {
+			l.finishClose(CloseSilent)
+		}
 		return wrap("start", l.path, err)
 	}
 	l.setNode(n)
@@ -166,6 +190,9 @@ func (l *Latch) IsLeader() bool {
 // Latch leads already. It fails with ErrClosed when the Latch is closed
 // (or not started), or with ctx's error.
 func (l *Latch) Await(ctx context.Context) (leadership context.Context, err error) {
+	if !l.made() {
+		return nil, errNotMade
+	}
 	for {
 		l.mu.Lock()
 		if l.state != started {
@@ -214,6 +241,9 @@ func (l *Latch) OurPath() string {
 // (so it may disagree with IsLeader for a moment): their ids, in order,
 // the leader first.
 func (l *Latch) Participants(ctx context.Context) ([]Participant, error) {
+	if err := l.usable(); err != nil {
+		return nil, wrap("participants", l.path, err)
+	}
 	ps, err := participants(ctx, l.client, l.path, latchKey)
 	return ps, wrap("participants", l.path, err)
 }
@@ -221,6 +251,9 @@ func (l *Latch) Participants(ctx context.Context) ([]Participant, error) {
 // Leader returns the election's leader, read from ZooKeeper. It fails
 // with ErrNoLeader when there is no participant.
 func (l *Latch) Leader(ctx context.Context) (Participant, error) {
+	if err := l.usable(); err != nil {
+		return Participant{}, wrap("leader", l.path, err)
+	}
 	p, err := leader(ctx, l.client, l.path, latchKey)
 	return p, wrap("leader", l.path, err)
 }
@@ -229,20 +262,40 @@ func (l *Latch) Leader(ctx context.Context) (Participant, error) {
 // leadership ends (its context is cancelled with cause ErrClosed) and the
 // node is deleted — with a guaranteed delete: if the first attempt fails,
 // the client keeps trying in the background. Close waits for the Latch's
-// goroutines. It fails with ErrClosed if the Latch is not started or
-// closed already.
-func (l *Latch) Close() error { return l.CloseWith(l.cfg.closeMode) }
+// goroutines. Closing a Latch that was never started just makes it
+// unusable. Close is idempotent: it returns nil when called again. After
+// Close, Start, Await, Participants, Leader and Fenced fail with ErrClosed.
+func (l *Latch) Close() error {
+	if !l.made() {
+		return errNotMade
+	}
+	return l.CloseWith(l.cfg.closeMode)
+}
 
 // CloseWith is Close with the given close mode.
 func (l *Latch) CloseWith(mode CloseMode) error {
+	if !l.made() {
+		return errNotMade
+	}
 	l.mu.Lock()
-	if l.state != started {
+	switch l.state {
+	case closed:
 		l.mu.Unlock()
-		return wrap("close", l.path, ErrClosed)
+		<-l.done
+		return nil
+	case latent:
+		close(l.done) // never started: no goroutine to wait for
 	}
 	l.state = closed
 	l.signalLocked()
 	l.mu.Unlock()
+	l.finishClose(mode)
+	return nil
+}
+
+// finishClose ends the Latch's lifetime once it is marked closed: it
+// stops the goroutine, waits for it and closes the listener bus.
+func (l *Latch) finishClose(mode CloseMode) {
 	if mode != CloseNotifyLeader {
 		l.notify.Clear()
 	}
@@ -250,6 +303,19 @@ func (l *Latch) CloseWith(mode CloseMode) error {
 	<-l.done
 	l.notify.Clear()
 	l.notify.Close()
+}
+
+// usable returns nil when the Latch can be used (made by NewLatch, not
+// closed).
+func (l *Latch) usable() error {
+	if !l.made() {
+		return errNotMade
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.state == closed {
+		return ErrClosed
+	}
 	return nil
 }
 

@@ -61,7 +61,7 @@ func TestSelectorTakesTurns(t *testing.T) {
 			}
 			return nil
 		}
-		sels[i] = NewSelector(zktest.Connect(t, srv.ConnectString()), path, fmt.Sprintf("s%d", i), fn, WithAutoRequeue())
+		sels[i] = newSelectorT(t, zktest.Connect(t, srv.ConnectString()), path, fmt.Sprintf("s%d", i), fn, WithAutoRequeue())
 		require.NoError(t, sels[i].Start(zktest.Context(t)))
 	}
 	defer func() {
@@ -101,7 +101,7 @@ func TestSelectorInterruptRequeueAndClose(t *testing.T) {
 	srv := zktest.Server(t)
 	path := zktest.UniquePath(t)
 	fn, leads := blockingLeader()
-	s := NewSelector(zktest.Connect(t, srv.ConnectString()), path, "x", fn, WithAutoRequeue())
+	s := newSelectorT(t, zktest.Connect(t, srv.ConnectString()), path, "x", fn, WithAutoRequeue())
 	require.NoError(t, s.Start(zktest.Context(t)))
 	require.ErrorIs(t, s.Start(zktest.Context(t)), ErrStarted)
 	lead := recvCtx(t, leads)
@@ -124,7 +124,7 @@ func TestSelectorOnceWithoutRequeue(t *testing.T) {
 	done := make(chan struct{}, 4)
 	errBoom := errors.New("boom")
 	var reported atomic.Value
-	s := NewSelector(zktest.Connect(t, srv.ConnectString()), path, "x", func(ctx context.Context) error {
+	s := newSelectorT(t, zktest.Connect(t, srv.ConnectString()), path, "x", func(ctx context.Context) error {
 		runs.Add(1)
 		done <- struct{}{}
 		return errBoom
@@ -144,7 +144,7 @@ func TestSelectorLeadershipEndsOnSuspended(t *testing.T) {
 	path := zktest.UniquePath(t)
 	c := zktest.Connect(t, srv.ConnectString())
 	fn, leads := blockingLeader()
-	s := NewSelector(c, path, "x", fn, WithAutoRequeue())
+	s := newSelectorT(t, c, path, "x", fn, WithAutoRequeue())
 	require.NoError(t, s.Start(zktest.Context(t)))
 	defer s.Close()
 	lead := recvCtx(t, leads)

@@ -25,6 +25,10 @@ const mutexLockName = "lock-"
 // each goroutine or worker that must exclude the others its own Mutex (on
 // the same client or not); several goroutines sharing one Mutex share its
 // holds. A Mutex is safe for concurrent use.
+//
+// Make a Mutex with NewMutex: the methods of a zero Mutex fail with an
+// error wrapping seqnode's invalid-argument sentinel. A Mutex has no
+// Close: its node lives only while it is held (or queued).
 type Mutex struct {
 	client   *zk.Client
 	path     string
@@ -52,9 +56,17 @@ type pendingDelete struct {
 
 // NewMutex returns a Mutex on path: its nodes are "_c_<uuid>-lock-<seq10>"
 // children of path, which is created (as a container) when needed. It does
-// not talk to ZooKeeper.
-func NewMutex(client *zk.Client, path string, opts ...Option) *Mutex {
-	return newMutex(client, path, mutexLockName, seqnode.ByLockName(mutexLockName), seqnode.Standard(1), newConfig(opts))
+// not talk to ZooKeeper. It fails on a nil client (ErrInvalidArgument),
+// an invalid path (zk.ErrInvalidPath) or an invalid option.
+func NewMutex(client *zk.Client, path string, opts ...Option) (*Mutex, error) {
+	if err := seqnode.CheckArgs(client, path); err != nil {
+		return nil, wrap("new mutex", path, err)
+	}
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, wrap("new mutex", path, err)
+	}
+	return newMutex(client, path, mutexLockName, seqnode.ByLockName(mutexLockName), seqnode.Standard(1), cfg), nil
 }
 
 func newMutex(client *zk.Client, path, lockName string, key seqnode.Sorter, decide seqnode.Decide, cfg config) *Mutex {
@@ -70,7 +82,12 @@ func newMutex(client *zk.Client, path, lockName string, key seqnode.Sorter, deci
 }
 
 // Path returns the lock's path.
-func (m *Mutex) Path() string { return m.path }
+func (m *Mutex) Path() string {
+	if m == nil {
+		return ""
+	}
+	return m.path
+}
 
 // Acquire blocks until the lock is held, or ctx ends, and returns the held
 // context: it is cancelled (context.Cause wraps ErrLost) as soon as
@@ -85,6 +102,9 @@ func (m *Mutex) Path() string { return m.path }
 // ctx's error. A node lost while waiting (its session expired) is made
 // again, at the end of the queue.
 func (m *Mutex) Acquire(ctx context.Context) (held context.Context, err error) {
+	if !m.made() {
+		return nil, errNotMade
+	}
 	held, err = m.acquire(ctx, nil)
 	return held, wrap("acquire", m.path, err)
 }
@@ -93,6 +113,9 @@ func (m *Mutex) Acquire(ctx context.Context) (held context.Context, err error) {
 // checks once). When the lock is not held in time it returns ok false and
 // a nil error, having deleted its node.
 func (m *Mutex) TryAcquire(ctx context.Context, wait time.Duration) (held context.Context, ok bool, err error) {
+	if !m.made() {
+		return nil, false, errNotMade
+	}
 	expire, stop := expiry(wait)
 	defer stop()
 	held, err = m.acquire(ctx, expire)
@@ -116,6 +139,9 @@ func expiry(wait time.Duration) (<-chan time.Time, func()) {
 	t := time.NewTimer(wait)
 	return t.C, func() { t.Stop() }
 }
+
+// made reports whether m was made by a constructor (not a zero Mutex).
+func (m *Mutex) made() bool { return m != nil && m.sem != nil }
 
 func (m *Mutex) lockSem(ctx context.Context, expire <-chan time.Time) error {
 	select {
@@ -245,6 +271,9 @@ func (m *Mutex) onData(installed <-chan struct{}) func([]byte) {
 // when the Mutex does not hold the lock, or when the delete can never
 // succeed (e.g. the node's ACL denies it).
 func (m *Mutex) Release(ctx context.Context) error {
+	if !m.made() {
+		return errNotMade
+	}
 	m.mu.Lock()
 	held := m.count > 0
 	m.mu.Unlock()
@@ -294,6 +323,9 @@ func isClosed(ch <-chan struct{}) bool {
 // Node returns the path of the Mutex's lock node: the held one, or one
 // released whose delete has not succeeded yet; "" otherwise.
 func (m *Mutex) Node() string {
+	if !m.made() {
+		return ""
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.hold != nil {
@@ -308,6 +340,9 @@ func (m *Mutex) Node() string {
 // IsHeld reports whether the Mutex holds the lock and the hold has not
 // ended.
 func (m *Mutex) IsHeld() bool {
+	if !m.made() {
+		return false
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.count > 0 && m.hold.Valid(m.client)
@@ -318,6 +353,9 @@ func (m *Mutex) IsHeld() bool {
 // highest token it has seen and refuses lower ones is safe even from a
 // holder that has not yet noticed it lost the lock.
 func (m *Mutex) FencingToken() int64 {
+	if !m.made() {
+		return 0
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.hold == nil {
@@ -361,6 +399,9 @@ func nodeData(ctx context.Context, client *zk.Client, nodes []string) ([]string,
 // order (Curator's getParticipantNodes); Revoke takes one of them. For
 // the locks of an RWMutex only nodes of that lock's kind are listed.
 func (m *Mutex) ParticipantNodes(ctx context.Context) ([]string, error) {
+	if !m.made() {
+		return nil, errNotMade
+	}
 	names, err := seqnode.List(ctx, m.client, m.path, m.key)
 	if err != nil {
 		return nil, wrap("participants", m.path, err)

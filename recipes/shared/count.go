@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/zkcurator/zkcurator/recipes/internal/seqnode"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
@@ -25,8 +26,13 @@ type Count struct {
 
 // NewCount returns the count stored at path; seed is the value the node is
 // created with when it does not exist yet. It does not talk to ZooKeeper.
-func NewCount(client *zk.Client, path string, seed int32) *Count {
-	return &Count{client: client, path: path, seed: seed}
+// It fails on a nil client (ErrInvalidArgument) or an invalid path
+// (zk.ErrInvalidPath).
+func NewCount(client *zk.Client, path string, seed int32) (*Count, error) {
+	if err := seqnode.CheckArgs(client, path); err != nil {
+		return nil, fmt.Errorf("shared: new count %s: %w", path, err)
+	}
+	return &Count{client: client, path: path, seed: seed}, nil
 }
 
 // Path returns the count node's path.
