@@ -74,7 +74,7 @@ func TestLatchCloseHandsOverAndNotifies(t *testing.T) {
 	require.NoError(t, a.Close())
 	require.ErrorIs(t, context.Cause(leadA), ErrClosed)
 	ra.WaitFor(t, true, false) // NOTIFY_LEADER
-	require.ErrorIs(t, a.Close(), ErrClosed)
+	require.NoError(t, a.Close(), "Close is idempotent")
 	_, err := a.Await(ctx)
 	require.ErrorIs(t, err, ErrClosed)
 
