@@ -3,6 +3,7 @@ package election
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -224,6 +225,30 @@ func (l *Latch) FencingToken() int64 {
 		return 0
 	}
 	return l.hold.Node().Czxid
+}
+
+// Fenced runs ops as one transaction that applies only while the Latch
+// leads: a check that the node it leads with still exists goes first in
+// the same Multi (a node that was first stays first while it exists). It
+// fails with ErrNotLeader (nothing applied) when the Latch does not lead
+// or its node is gone, with ErrClosed (and ErrNotLeader) after Close;
+// other errors are the Multi's. The results are those of ops.
+func (l *Latch) Fenced(ctx context.Context, ops ...zk.Op) ([]zk.OpResult, error) {
+	if !l.made() {
+		return nil, errNotMade
+	}
+	l.mu.Lock()
+	st := l.state
+	var n *seqnode.Node
+	if l.hold != nil {
+		n = l.hold.Node()
+	}
+	l.mu.Unlock()
+	if st == closed {
+		return nil, wrap("fenced", l.path, fmt.Errorf("%w: %w", ErrClosed, ErrNotLeader))
+	}
+	res, err := seqnode.Fenced(ctx, l.client, n, ops...)
+	return res, wrap("fenced", l.path, err)
 }
 
 // OurPath returns the path of the Latch's current node, "" when it has

@@ -3,6 +3,7 @@ package election
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -196,6 +197,32 @@ func (s *Selector) IsLeader() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.lead != nil && s.lead.Err() == nil
+}
+
+// FencingToken returns the czxid of the Selector's lock node while it
+// leads (holds the lock), 0 otherwise; see Latch.FencingToken.
+func (s *Selector) FencingToken() int64 {
+	if !s.made() {
+		return 0
+	}
+	return s.mutex.FencingToken()
+}
+
+// Fenced runs ops as one transaction that applies only while the Selector
+// leads: a check that its lock node still exists goes first in the same
+// Multi. It fails with ErrNotLeader (nothing applied) when the Selector
+// does not hold the lock or its node is gone, with ErrClosed (and
+// ErrNotLeader) after Close; other errors are the Multi's. The results
+// are those of ops. Call it from the LeaderFunc.
+func (s *Selector) Fenced(ctx context.Context, ops ...zk.Op) ([]zk.OpResult, error) {
+	if !s.made() {
+		return nil, errNotMade
+	}
+	if err := s.usable(); err != nil {
+		return nil, wrap("fenced", s.path, fmt.Errorf("%w: %w", err, ErrNotLeader))
+	}
+	res, err := s.mutex.Fenced(ctx, ops...)
+	return res, wrap("fenced", s.path, err)
 }
 
 // Interrupt ends the current leadership: the function's context is

@@ -364,6 +364,26 @@ func (m *Mutex) FencingToken() int64 {
 	return m.hold.Node().Czxid
 }
 
+// Fenced runs ops as one transaction that applies only while this Mutex
+// holds the lock: a check that its lock node still exists goes first in
+// the same Multi. It fails with ErrNotHeld (nothing applied) when the
+// Mutex does not hold the lock or its node is gone (deleted, or with its
+// session); other errors are the Multi's. The results are those of ops.
+// The same works on either side of an RWMutex.
+func (m *Mutex) Fenced(ctx context.Context, ops ...zk.Op) ([]zk.OpResult, error) {
+	if !m.made() {
+		return nil, errNotMade
+	}
+	m.mu.Lock()
+	var n *seqnode.Node
+	if m.count > 0 {
+		n = m.hold.Node()
+	}
+	m.mu.Unlock()
+	res, err := seqnode.Fenced(ctx, m.client, n, ops...)
+	return res, wrap("fenced", m.path, err)
+}
+
 // Participants returns the data of every participant's node (the holder
 // first, then the waiters in order) — participant ids when every
 // participant sets WithData (or Curator's defaultData).

@@ -257,6 +257,25 @@ func (l *Lease) Node() string { return l.hold.Node().Path }
 // FencingToken returns the lease node's czxid.
 func (l *Lease) FencingToken() int64 { return l.hold.Node().Czxid }
 
+// Fenced runs ops as one transaction that applies only while the lease
+// is held: a check that its node still exists goes first in the same
+// Multi. It fails with ErrNotHeld (nothing applied) after Release or when
+// the node is gone; other errors are the Multi's. The results are those
+// of ops.
+func (l *Lease) Fenced(ctx context.Context, ops ...zk.Op) ([]zk.OpResult, error) {
+	l.mu.Lock()
+	released := l.released
+	l.mu.Unlock()
+	if l.hold == nil {
+		return nil, errNotMade
+	}
+	if released {
+		return nil, wrap("fenced", l.Node(), ErrNotHeld)
+	}
+	res, err := seqnode.Fenced(ctx, l.client, l.hold.Node(), ops...)
+	return res, wrap("fenced", l.Node(), err)
+}
+
 // Deleted reports whether the lease was released and its node is known to
 // be deleted (a release during a connection loss deletes it later).
 func (l *Lease) Deleted() bool {

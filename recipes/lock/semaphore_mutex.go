@@ -93,6 +93,21 @@ func (m *SemaphoreMutex) FencingToken() int64 {
 	return m.lease.FencingToken()
 }
 
+// Fenced runs ops as one transaction that applies only while the lock is
+// held (see Lease.Fenced); ErrNotHeld when it is not held.
+func (m *SemaphoreMutex) Fenced(ctx context.Context, ops ...zk.Op) ([]zk.OpResult, error) {
+	if !m.sem.made() {
+		return nil, errNotMade
+	}
+	m.mu.Lock()
+	l := m.lease
+	m.mu.Unlock()
+	if l == nil {
+		return nil, wrap("fenced", m.sem.path, ErrNotHeld)
+	}
+	return l.Fenced(ctx, ops...)
+}
+
 // Participants returns the data of the lease nodes (at most one holder,
 // plus waiters being admitted).
 func (m *SemaphoreMutex) Participants(ctx context.Context) ([]string, error) {
