@@ -139,33 +139,48 @@ func (l *Latch) Start(ctx context.Context) error {
 	if !l.made() {
 		return errNotMade
 	}
-	l.mu.Lock()
-	if l.state != latent {
-		st := l.state
-		l.mu.Unlock()
-		if st == closed {
-			return wrap("start", l.path, ErrClosed)
-		}
-		return wrap("start", l.path, ErrStarted)
+	if err := l.markStarted(); err != nil {
+		return wrap("start", l.path, err)
 	}
-	l.state = started
-	l.mu.Unlock()
 	n, err := seqnode.CreateDetached(ctx, l.client, l.path, latchLockName, []byte(l.id))
 	if err != nil {
-		l.mu.Lock()
-		closing := l.state == closed // a Close is waiting for l.done
-		l.state = closed
-		l.signalLocked()
-		l.mu.Unlock()
+		was := l.markClosed()
 		close(l.done) // no goroutine to wait for
-		if !closing {
+		if was == started {
 			l.finishClose(CloseSilent)
-		}
+		} // else a Close is finishing (it waited for l.done)
 		return wrap("start", l.path, err)
 	}
 	l.setNode(n)
-	go l.run(n)
+	go l.run()
 	return nil
+}
+
+// markStarted moves a latent Latch to started.
+func (l *Latch) markStarted() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch l.state {
+	case closed:
+		return ErrClosed
+	case started:
+		return ErrStarted
+	}
+	l.state = started
+	return nil
+}
+
+// markClosed moves the Latch to closed, waking Await callers, and returns
+// the state it was in.
+func (l *Latch) markClosed() (was int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	was = l.state
+	if was != closed {
+		l.state = closed
+		l.signalLocked()
+	}
+	return was
 }
 
 // Listen subscribes f to leadership changes: f(true) when the Latch
@@ -195,23 +210,31 @@ func (l *Latch) Await(ctx context.Context) (leadership context.Context, err erro
 		return nil, errNotMade
 	}
 	for {
-		l.mu.Lock()
-		if l.state != started {
-			l.mu.Unlock()
-			return nil, wrap("await", l.path, ErrClosed)
+		lead, ch, err := l.leadership()
+		if lead != nil || err != nil {
+			return lead, wrap("await", l.path, err)
 		}
-		if h := l.hold; h != nil && h.Context().Err() == nil {
-			l.mu.Unlock()
-			return h.Context(), nil
-		}
-		ch := l.changed
-		l.mu.Unlock()
 		select {
 		case <-ch:
 		case <-ctx.Done():
 			return nil, wrap("await", l.path, ctx.Err())
 		}
 	}
+}
+
+// leadership returns the leadership context when the Latch leads, else
+// the channel closed at the next change; ErrClosed when it is not
+// started.
+func (l *Latch) leadership() (context.Context, <-chan struct{}, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.state != started {
+		return nil, nil, ErrClosed
+	}
+	if h := l.hold; h != nil && h.Context().Err() == nil {
+		return h.Context(), nil, nil
+	}
+	return nil, l.changed, nil
 }
 
 // FencingToken returns the czxid of the Latch's node while it leads, 0
@@ -302,18 +325,13 @@ func (l *Latch) CloseWith(mode CloseMode) error {
 	if !l.made() {
 		return errNotMade
 	}
-	l.mu.Lock()
-	switch l.state {
+	switch l.markClosed() {
 	case closed:
-		l.mu.Unlock()
-		<-l.done
+		<-l.done // closed already: wait for that Close to finish
 		return nil
 	case latent:
-		close(l.done) // never started: no goroutine to wait for
+		close(l.done) // never started (and now cannot be): no goroutine
 	}
-	l.state = closed
-	l.signalLocked()
-	l.mu.Unlock()
 	l.finishClose(mode)
 	return nil
 }
@@ -350,34 +368,50 @@ func (l *Latch) signalLocked() {
 	l.changed = make(chan struct{})
 }
 
+// setNode records the Latch's node (nil: none). Only Start and the
+// Latch's goroutine change it.
 func (l *Latch) setNode(n *seqnode.Node) {
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	l.node = n
-	l.mu.Unlock()
+}
+
+// currentNode returns the Latch's node (nil: none).
+func (l *Latch) currentNode() *seqnode.Node {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.node
 }
 
 // setHold records h as the leadership (nil: none) and tells listeners.
 func (l *Latch) setHold(h *seqnode.Hold) {
-	l.mu.Lock()
-	was := l.hold != nil
-	l.hold = h
-	l.signalLocked()
-	l.mu.Unlock()
-	if now := h != nil; now != was {
+	if was, now := l.swapHold(h), h != nil; now != was {
 		l.notify.Publish(now)
 	}
 }
 
+// swapHold records h as the leadership, wakes Await callers and reports
+// whether there was a leadership before.
+func (l *Latch) swapHold(h *seqnode.Hold) (had bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	had = l.hold != nil
+	l.hold = h
+	l.signalLocked()
+	return had
+}
+
 // run is the Latch's goroutine: every decision is taken here, from fresh
-// reads, so no stale watch or callback can grant leadership.
-func (l *Latch) run(n *seqnode.Node) {
+// reads, so no stale watch or callback can grant leadership. It alone
+// changes l.node from Start on.
+func (l *Latch) run() {
 	defer close(l.done)
 	bo := backoff.NewExponentialBackOff()
 	bo.InitialInterval = 20 * time.Millisecond
 	bo.MaxInterval = 2 * time.Second
 	bo.MaxElapsedTime = 0
 	for l.ctx.Err() == nil {
-		err := l.contest(&n)
+		err := l.contest()
 		if err == nil {
 			bo.Reset()
 			continue
@@ -394,48 +428,47 @@ func (l *Latch) run(n *seqnode.Node) {
 		}
 	}
 	l.setHold(nil)
-	if n != nil {
+	if n := l.currentNode(); n != nil {
 		seqnode.Discard(l.ctx, l.client, n.Path)
 	}
 	l.setNode(nil)
 }
 
-// contest runs one round: it makes sure *n is a node of the current
-// session, waits until it is first, then leads until leading is no longer
-// safe. It returns nil to start the next round at once.
-func (l *Latch) contest(n **seqnode.Node) error {
+// contest runs one round: it makes sure the Latch's node is a node of the
+// current session, waits until it is first, then leads until leading is
+// no longer safe. It returns nil to start the next round at once.
+func (l *Latch) contest() error {
 	c := l.client
-	if *n != nil && !(*n).OwnedBy(c) {
+	n := l.currentNode()
+	if n != nil && !n.OwnedBy(c) {
 		// A node of a lost session: delete it (if the server has not
 		// already) before making the new one, so that it can neither lead
 		// nor hold the others back.
-		done := seqnode.Discard(l.ctx, c, (*n).Path)
+		done := seqnode.Discard(l.ctx, c, n.Path)
 		select {
 		case <-done:
 		case <-l.ctx.Done():
 			return nil
 		}
-		*n = nil
+		n = nil
 		l.setNode(nil)
 	}
-	if *n == nil {
+	if n == nil {
 		if err := seqnode.WaitSafe(l.ctx, c); err != nil {
 			return err
 		}
-		nn, err := seqnode.CreateDetached(l.ctx, c, l.path, latchLockName, []byte(l.id))
-		if err != nil {
+		var err error
+		if n, err = seqnode.CreateDetached(l.ctx, c, l.path, latchLockName, []byte(l.id)); err != nil {
 			return err
 		}
-		*n = nn
-		l.setNode(nn)
+		l.setNode(n)
 	}
-	h, err := seqnode.AwaitHold(l.ctx, c, *n, latchKey, seqnode.Standard(1), nil, nil)
+	h, err := seqnode.AwaitHold(l.ctx, c, n, latchKey, seqnode.Standard(1), nil, nil)
 	switch {
 	case errors.Is(err, seqnode.ErrUnsafe):
 		return seqnode.WaitSafe(l.ctx, c)
 	case errors.Is(err, seqnode.ErrNodeGone):
-		*n = nil // deleted by someone (or with the session): make a new one
-		l.setNode(nil)
+		l.setNode(nil) // deleted by someone (or with the session): make a new one
 		return nil
 	case errors.Is(err, seqnode.ErrNotOwner):
 		return nil // the next round replaces it

@@ -51,7 +51,7 @@ type Mutex struct {
 // pendingDelete is a node whose guaranteed delete has not succeeded yet.
 type pendingDelete struct {
 	path string
-	done <-chan struct{}
+	done <-chan struct{} // closed once deleted; nil while the delete starts
 }
 
 // NewMutex returns a Mutex on path: its nodes are "_c_<uuid>-lock-<seq10>"
@@ -167,24 +167,10 @@ func (m *Mutex) acquire(ctx context.Context, expire <-chan time.Time) (context.C
 	}
 	defer m.unlockSem()
 
-	m.mu.Lock()
-	if m.count > 0 {
-		h := m.hold
-		if !h.Valid(m.client) {
-			m.mu.Unlock()
-			cause := context.Cause(h.Context())
-			if cause == nil {
-				cause = fmt.Errorf("%w: node %s belongs to an earlier session", ErrLost, h.Node().Path)
-			}
-			return nil, fmt.Errorf("re-entrant acquire of a lost hold (release it first): %w", cause)
-		}
-		m.count++
-		m.mu.Unlock()
-		return h.Context(), nil
+	held, pending, err := m.reenter()
+	if held != nil || err != nil {
+		return held, err
 	}
-	pending := m.pending
-	m.mu.Unlock()
-
 	if pending != nil {
 		// Our previous node is still being deleted; queueing a new node
 		// behind it would only wait for it anyway.
@@ -197,9 +183,7 @@ func (m *Mutex) acquire(ctx context.Context, expire <-chan time.Time) (context.C
 				return nil, ErrTimeout
 			}
 		}
-		m.mu.Lock()
-		m.pending = nil
-		m.mu.Unlock()
+		m.setPending(nil)
 	}
 
 	for {
@@ -210,9 +194,7 @@ func (m *Mutex) acquire(ctx context.Context, expire <-chan time.Time) (context.C
 		installed := make(chan struct{})
 		h, err := m.await(ctx, n, expire, installed)
 		if err == nil {
-			m.mu.Lock()
-			m.count, m.hold = 1, h
-			m.mu.Unlock()
+			m.install(h)
 			close(installed)
 			return h.Context(), nil
 		}
@@ -228,6 +210,41 @@ func (m *Mutex) acquire(ctx context.Context, expire <-chan time.Time) (context.C
 		}
 		return nil, err
 	}
+}
+
+// reenter counts one more hold when the Mutex holds already and returns
+// its context; it fails when that hold has ended. When the Mutex does not
+// hold, it returns (nil, nil, nil), or the node of an earlier hold whose
+// delete is still pending. The caller holds m.sem.
+func (m *Mutex) reenter() (held context.Context, pending *pendingDelete, err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.count == 0 {
+		return nil, m.pending, nil
+	}
+	h := m.hold
+	if !h.Valid(m.client) {
+		cause := context.Cause(h.Context())
+		if cause == nil {
+			cause = fmt.Errorf("%w: node %s belongs to an earlier session", ErrLost, h.Node().Path)
+		}
+		return nil, nil, fmt.Errorf("re-entrant acquire of a lost hold (release it first): %w", cause)
+	}
+	m.count++
+	return h.Context(), nil, nil
+}
+
+// install records h as the Mutex's first hold.
+func (m *Mutex) install(h *seqnode.Hold) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.count, m.hold = 1, h
+}
+
+func (m *Mutex) setPending(p *pendingDelete) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.pending = p
 }
 
 // await waits for n's turn and starts holding it. installed is closed
@@ -274,41 +291,52 @@ func (m *Mutex) Release(ctx context.Context) error {
 	if !m.made() {
 		return errNotMade
 	}
-	m.mu.Lock()
-	held := m.count > 0
-	m.mu.Unlock()
-	if !held {
+	if !m.holds() {
 		return wrap("release", m.path, ErrNotHeld)
 	}
 	// Not bounded by ctx: a release must happen even with an ended ctx.
 	// While the lock is held the sem is only taken briefly.
 	m.sem <- struct{}{}
 	defer m.unlockSem()
-	m.mu.Lock()
-	if m.count == 0 {
-		m.mu.Unlock()
-		return wrap("release", m.path, ErrNotHeld)
+	p, err := m.releaseOne()
+	if p == nil || err != nil {
+		return wrap("release", m.path, err)
 	}
-	m.count--
-	if m.count > 0 {
-		m.mu.Unlock()
-		return nil
-	}
-	h := m.hold
-	m.hold = nil
-	path := h.Node().Path
-	m.pending = &pendingDelete{path: path, done: make(chan struct{})} // until we know more
-	h.End(ErrReleased)
-	m.mu.Unlock()
-
-	done, err := m.client.DeleteGuaranteed(ctx, path, -1)
+	done, err := m.client.DeleteGuaranteed(ctx, p.path, -1)
 	m.mu.Lock()
-	m.pending = &pendingDelete{path: path, done: done}
+	p.done = done
 	m.mu.Unlock()
 	if err != nil && isClosed(done) {
 		return wrap("release", m.path, err) // will never succeed
 	}
 	return nil
+}
+
+// holds reports whether the Mutex counts a hold.
+func (m *Mutex) holds() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.count > 0
+}
+
+// releaseOne drops one hold. After the last it ends the hold and returns
+// the node to delete, recorded as pending (its done channel is set once
+// the delete has started; Node reports the node until it is closed).
+func (m *Mutex) releaseOne() (*pendingDelete, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.count == 0 {
+		return nil, ErrNotHeld
+	}
+	m.count--
+	if m.count > 0 {
+		return nil, nil
+	}
+	h := m.hold
+	m.hold = nil
+	m.pending = &pendingDelete{path: h.Node().Path}
+	h.End(ErrReleased)
+	return m.pending, nil
 }
 
 func isClosed(ch <-chan struct{}) bool {
