@@ -310,7 +310,8 @@ func (l *Latch) Leader(ctx context.Context) (Participant, error) {
 // leadership ends (its context is cancelled with cause ErrClosed) and the
 // node is deleted — with a guaranteed delete: if the first attempt fails,
 // the client keeps trying in the background. Close waits for the Latch's
-// goroutines. Closing a Latch that was never started just makes it
+// goroutines. Closing the client closes a started Latch as well.
+// Closing a Latch that was never started just makes it
 // unusable. Close is idempotent: it returns nil when called again. After
 // Close, Start, Await, Participants, Leader and Fenced fail with ErrClosed.
 func (l *Latch) Close() error {
@@ -432,6 +433,12 @@ func (l *Latch) run() {
 		seqnode.Discard(l.ctx, l.client, n.Path)
 	}
 	l.setNode(nil)
+	if l.ctx.Err() == nil && l.markClosed() == started {
+		// The client was closed: the Latch can do nothing more, so it is
+		// closed too (Await fails with ErrClosed instead of waiting).
+		l.stop(ErrClosed)
+		l.notify.Close()
+	}
 }
 
 // contest runs one round: it makes sure the Latch's node is a node of the

@@ -128,3 +128,23 @@ func TestStartOnClosedClientFailsAtOnce(t *testing.T) {
 	require.NoError(t, l.Close())
 	require.NoError(t, s.Close())
 }
+
+// TestLatchClientClosed: closing the client closes a started Latch: Await
+// fails with ErrClosed at once instead of waiting for its context.
+func TestLatchClientClosed(t *testing.T) {
+	srv := zktest.Server(t)
+	path := zktest.UniquePath(t)
+	a := startLatch(t, zktest.Connect(t, srv.ConnectString()), path, "a")
+	await(t, a)
+	c := zktest.Connect(t, srv.ConnectString())
+	b := startLatch(t, c, path, "b")
+	waiting := make(chan error, 1)
+	go func() {
+		_, err := b.Await(context.Background())
+		waiting <- err
+	}()
+	require.NoError(t, c.Close())
+	require.ErrorIs(t, zktest.Recv(t, waiting), zk.ErrClosed)
+	require.NoError(t, b.Close())
+	require.ErrorIs(t, b.Start(context.Background()), zk.ErrClosed)
+}
