@@ -14,6 +14,11 @@
 // participant's node is deleted — and the leader must stop acting then.
 // A Latch contests again by itself once the connection is back.
 //
+// A leader that writes to ZooKeeper can fence its writes: Latch.Fenced
+// and Selector.Fenced run them in one transaction with a check that the
+// leader's node still exists, so a deposed leader's write is refused
+// (ErrNotLeader). Observe follows who leads without taking part.
+//
 // Unlike Curator, a Latch never leads on a node of an earlier session
 // (CURATOR-696, -620): it leads only while its node is the first child
 // and that node's ephemeralOwner is the client's current session. All of

@@ -22,6 +22,11 @@
 //		store.Write(m.FencingToken(), work)
 //	}
 //
+// Writes to ZooKeeper itself can be fenced by the server: Fenced (on
+// Mutex, both locks of an RWMutex, Lease and SemaphoreMutex) runs them in
+// one transaction with a check that the holder's node still exists, and
+// fails with ErrNotHeld, applying nothing, when it does not.
+//
 // A held context that ended stays ended; Release the lock and Acquire it
 // again to continue. The lock node is deleted with a guaranteed delete,
 // and a lock keeps knowing its node until that delete succeeded.
