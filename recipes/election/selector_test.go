@@ -81,6 +81,9 @@ func TestSelectorTakesTurns(t *testing.T) {
 	ld, err := sels[1].Leader(zktest.Context(t))
 	require.NoError(t, err)
 	require.Equal(t, ps[0], ld)
+	// The first node's Selector leads once its function runs (the node
+	// being first on the server comes before that).
+	zktest.Eventually(t, func() bool { return turns.Load() == 1 }, "the first turn")
 	leaders := 0
 	for _, s := range sels {
 		if s.IsLeader() {
