@@ -91,7 +91,11 @@ func joinAll(ctx context.Context, servers, path string, names []string) ([]*part
 		if err != nil {
 			return ps, err
 		}
-		l := election.NewLatch(c, path, name)
+		l, err := election.NewLatch(c, path, name)
+		if err != nil {
+			_ = c.Close()
+			return ps, err
+		}
 		p := &participant{name: name, client: c, latch: l}
 		ps = append(ps, p)
 		l.Listen(func(isLeader bool) {

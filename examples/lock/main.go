@@ -149,7 +149,11 @@ func takeTurns(ctx context.Context, clients []*zk.Client, names []string, path s
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			m := lock.NewMutex(clients[i], path, lock.WithData([]byte(name)))
+			m, err := lock.NewMutex(clients[i], path, lock.WithData([]byte(name)))
+			if err != nil {
+				t.fail(err)
+				return
+			}
 			for range 2 {
 				if err := work(ctx, m, name, &t); err != nil {
 					t.fail(err)
@@ -191,7 +195,10 @@ func work(ctx context.Context, m *lock.Mutex, name string, t *turns) error {
 // longer safe. The server cuts alice's connection while she holds the
 // lock; her held context ends at once.
 func holdUntilCut(ctx context.Context, srv *testserver.Server, clients []*zk.Client, path string) error {
-	m := lock.NewMutex(clients[0], path)
+	m, err := lock.NewMutex(clients[0], path)
+	if err != nil {
+		return err
+	}
 	held, err := m.Acquire(ctx)
 	if err != nil {
 		return err
@@ -208,7 +215,10 @@ func holdUntilCut(ctx context.Context, srv *testserver.Server, clients []*zk.Cli
 		return err
 	}
 	say("alice: released the lock; its node is deleted as soon as the connection is back, then bob can take it.")
-	b := lock.NewMutex(clients[1], path)
+	b, err := lock.NewMutex(clients[1], path)
+	if err != nil {
+		return err
+	}
 	if _, err := b.Acquire(ctx); err != nil {
 		return err
 	}

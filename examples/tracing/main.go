@@ -176,7 +176,7 @@ func retriedRead(ctx context.Context, c *zk.Client, srv *testserver.Server, stat
 // lockAcquire takes and releases a lock, each step in a span of its own;
 // the zk operations the lock sends are its children.
 func lockAcquire(ctx context.Context, c *zk.Client, tracer trace.Tracer, say func(string, ...any)) error {
-	m, err := newMutex(c, "/locks/orders")
+	m, err := lock.NewMutex(c, "/locks/orders")
 	if err != nil {
 		return err
 	}
@@ -196,14 +196,6 @@ func lockAcquire(ctx context.Context, c *zk.Client, tracer trace.Tracer, say fun
 	say("Released the lock.")
 	return nil
 }
-
-// newMutex returns a lock on path. (check lets this line compile whether
-// lock.NewMutex returns *Mutex or (*Mutex, error).)
-func newMutex(c *zk.Client, path string) (*lock.Mutex, error) {
-	return check(lock.NewMutex(c, path))
-}
-
-func check[T any](v T, errs ...error) (T, error) { return v, errors.Join(errs...) }
 
 // telemetry is the program's tracer and meter providers.
 type telemetry struct {

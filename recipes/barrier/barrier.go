@@ -13,6 +13,13 @@
 // lowest node waits for the highest, the others delete theirs and wait
 // for the lowest), then deletes "ready".
 //
+// Rounds. The same members may use one path again and again (Enter, Leave,
+// Enter, ...), with the same DoubleBarrier values or new ones. A round is
+// the set of member nodes made before its "ready" node: Leave waits only
+// for those, so a member that already left and entered the next round is
+// not mistaken for one still leaving; and Enter is released only by a
+// "ready" node made after it arrived, never by the previous round's.
+//
 // Sessions that end mid-barrier. A member's node is ephemeral, so a
 // member whose session expires disappears from the barrier:
 //   - While it waits in Enter, Enter makes its node again in the new
@@ -32,6 +39,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/zkcurator/zkcurator/recipes/internal/seqnode"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
@@ -47,16 +55,27 @@ var (
 )
 
 // Barrier blocks processes until the barrier node is removed (Curator's
-// DistributedBarrier). It is safe for concurrent use.
+// DistributedBarrier). It is safe for concurrent use. Make one with New:
+// the methods of a zero Barrier fail with an invalid-argument error.
+// A Barrier holds nothing between calls, so it has no Close.
 type Barrier struct {
 	client *zk.Client
 	path   string
 }
 
-// New returns a Barrier on path. It does not talk to ZooKeeper.
-func New(client *zk.Client, path string) *Barrier {
-	return &Barrier{client: client, path: path}
+// New returns a Barrier on path. It does not talk to ZooKeeper. It fails
+// on a nil client (ErrInvalidArgument) or an invalid path
+// (zk.ErrInvalidPath).
+func New(client *zk.Client, path string) (*Barrier, error) {
+	if err := seqnode.CheckArgs(client, path); err != nil {
+		return nil, wrap("new", path, err)
+	}
+	return &Barrier{client: client, path: path}, nil
 }
+
+// errNotMade is returned by the methods of a Barrier or DoubleBarrier not
+// made by New or NewDouble.
+var errNotMade = seqnode.Invalid("barrier: value not made by New or NewDouble")
 
 // Path returns the barrier node's path.
 func (b *Barrier) Path() string { return b.path }
@@ -64,6 +83,9 @@ func (b *Barrier) Path() string { return b.path }
 // Set raises the barrier: it makes the barrier node (a persistent node;
 // missing parents as containers). A barrier set already is not an error.
 func (b *Barrier) Set(ctx context.Context) error {
+	if b == nil || b.client == nil {
+		return errNotMade
+	}
 	_, _, err := b.client.CreateWith(ctx, b.path, nil, zk.CreateOptions{
 		Mode:                   zk.ModePersistent,
 		CreateParentContainers: true,
@@ -77,6 +99,9 @@ func (b *Barrier) Set(ctx context.Context) error {
 // Remove lowers the barrier: it deletes the barrier node, releasing the
 // waiters. A barrier not set is not an error.
 func (b *Barrier) Remove(ctx context.Context) error {
+	if b == nil || b.client == nil {
+		return errNotMade
+	}
 	err := b.client.Delete(ctx, b.path, -1)
 	if errors.Is(err, zk.ErrNoNode) {
 		return nil
@@ -87,6 +112,9 @@ func (b *Barrier) Remove(ctx context.Context) error {
 // Wait blocks until the barrier node does not exist (at once when it does
 // not), or ctx ends.
 func (b *Barrier) Wait(ctx context.Context) error {
+	if b == nil || b.client == nil {
+		return errNotMade
+	}
 	for {
 		ok, _, ch, err := b.client.ExistsW(ctx, b.path)
 		if err != nil {

@@ -3,6 +3,7 @@ package barrier
 import (
 	"context"
 	"errors"
+	"fmt"
 	"regexp"
 	"slices"
 	"sync"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/zkcurator/zkcurator/internal/zktest"
 	"github.com/zkcurator/zkcurator/jute"
+	"github.com/zkcurator/zkcurator/recipes/internal/seqnode"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
@@ -23,7 +25,7 @@ func TestBarrierSetWaitRemove(t *testing.T) {
 	srv := zktest.Server(t)
 	path := zktest.UniquePath(t) + "/b"
 	ctx := zktest.Context(t)
-	b := New(zktest.Connect(t, srv.ConnectString()), path)
+	b := newT(t, zktest.Connect(t, srv.ConnectString()), path)
 	require.NoError(t, b.Wait(ctx)) // not set: returns at once
 	require.NoError(t, b.Remove(ctx))
 	require.NoError(t, b.Set(ctx))
@@ -33,7 +35,7 @@ func TestBarrierSetWaitRemove(t *testing.T) {
 	released := make(chan error, waiters)
 	var waiting sync.WaitGroup
 	for range waiters {
-		w := New(zktest.Connect(t, srv.ConnectString()), path)
+		w := newT(t, zktest.Connect(t, srv.ConnectString()), path)
 		waiting.Add(1)
 		go func() {
 			waiting.Done()
@@ -68,7 +70,7 @@ func TestDoubleBarrierEnterAndLeaveTogether(t *testing.T) {
 	errs := make(chan error, 2*n)
 	bars := make([]*DoubleBarrier, n)
 	for i := range bars {
-		bars[i] = NewDouble(zktest.Connect(t, srv.ConnectString()), path, n)
+		bars[i] = newDoubleT(t, zktest.Connect(t, srv.ConnectString()), path, n)
 	}
 	for _, d := range bars[:n-1] {
 		go func() {
@@ -140,7 +142,7 @@ func TestDoubleBarrierMemberSessionExpires(t *testing.T) {
 	bars := make([]*DoubleBarrier, n)
 	for i := range bars {
 		clients[i] = zktest.Connect(t, srv.ConnectString())
-		bars[i] = NewDouble(clients[i], path, n)
+		bars[i] = newDoubleT(t, clients[i], path, n)
 	}
 	c := zktest.Connect(t, srv.ConnectString())
 	count := func() int {
@@ -198,7 +200,7 @@ func TestDoubleBarrierEnterSessionLostBeforeReadyWatch(t *testing.T) {
 	srv.DropAfterApply(jute.OpExists)
 	srv.RejectConnections(time.Minute)
 	errs := make(chan error, 2)
-	go func() { errs <- NewDouble(c, path, 2).Enter(ctx) }()
+	go func() { errs <- newDoubleT(t, c, path, 2).Enter(ctx) }()
 	zktest.Eventually(t, func() bool { return c.State() == zk.Suspended }, "the connection to drop")
 	require.True(t, srv.ExpireSession(old))
 	srv.RejectConnections(0)
@@ -212,7 +214,7 @@ func TestDoubleBarrierEnterSessionLostBeforeReadyWatch(t *testing.T) {
 		ok, st, err := other.Exists(ctx, path+"/"+kids[0])
 		return err == nil && ok && st.EphemeralOwner == c.SessionID()
 	}, "the member's node in its new session")
-	go func() { errs <- NewDouble(other, path, 2).Enter(ctx) }()
+	go func() { errs <- newDoubleT(t, other, path, 2).Enter(ctx) }()
 	require.NoError(t, zktest.Recv(t, errs))
 	require.NoError(t, zktest.Recv(t, errs))
 }
@@ -221,7 +223,7 @@ func TestDoubleBarrierEnterCancelledLeavesNoNode(t *testing.T) {
 	srv := zktest.Server(t)
 	path := zktest.UniquePath(t)
 	c := zktest.Connect(t, srv.ConnectString())
-	d := NewDouble(c, path, 2)
+	d := newDoubleT(t, c, path, 2)
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() { errc <- d.Enter(ctx) }()
@@ -234,4 +236,94 @@ func TestDoubleBarrierEnterCancelledLeavesNoNode(t *testing.T) {
 	kids, _, err := c.Children(context.Background(), path)
 	require.NoError(t, err)
 	require.Empty(t, kids)
+}
+
+// TestDoubleBarrierReusedRounds loops three members through Enter and
+// Leave on one path, both reusing their DoubleBarrier and making a new one
+// each round. Members of round r+1 must not be mistaken for members of
+// round r still leaving (which deadlocked within a few rounds).
+func TestDoubleBarrierReusedRounds(t *testing.T) {
+	for _, fresh := range []bool{false, true} {
+		t.Run(map[bool]string{false: "reuse", true: "fresh"}[fresh], func(t *testing.T) {
+			srv := zktest.Server(t)
+			path := zktest.UniquePath(t)
+			const n, rounds = 3, 25
+			ctx, cancel := context.WithTimeout(zktest.Context(t), 45*time.Second)
+			defer cancel()
+			errs := make(chan error, n)
+			for range n {
+				c := zktest.Connect(t, srv.ConnectString())
+				go func() {
+					d := newDoubleT(t, c, path, n)
+					for r := range rounds {
+						if fresh {
+							d = newDoubleT(t, c, path, n)
+						}
+						if err := d.Enter(ctx); err != nil {
+							errs <- fmt.Errorf("round %d enter: %w", r, err)
+							return
+						}
+						if err := d.Leave(ctx); err != nil {
+							errs <- fmt.Errorf("round %d leave: %w", r, err)
+							return
+						}
+					}
+					errs <- nil
+				}()
+			}
+			for range n {
+				require.NoError(t, zktest.Recv(t, errs))
+			}
+			c := zktest.Connect(t, srv.ConnectString())
+			require.Empty(t, zktest.Children(t, c, path), "ready and member nodes are deleted")
+		})
+	}
+}
+
+// newT is New failing the test on error.
+func newT(t testing.TB, c *zk.Client, path string) *Barrier {
+	t.Helper()
+	b, err := New(c, path)
+	require.NoError(t, err)
+	return b
+}
+
+// newDoubleT is NewDouble failing the test on error.
+func newDoubleT(t testing.TB, c *zk.Client, path string, members int) *DoubleBarrier {
+	t.Helper()
+	d, err := NewDouble(c, path, members)
+	require.NoError(t, err)
+	return d
+}
+
+func TestConstructorsRejectBadArguments(t *testing.T) {
+	srv := zktest.Server(t)
+	c := zktest.Connect(t, srv.ConnectString())
+	path := zktest.UniquePath(t)
+	_, err := New(nil, path)
+	require.ErrorIs(t, err, seqnode.ErrInvalidArgument)
+	_, err = New(c, "x")
+	require.ErrorIs(t, err, zk.ErrInvalidPath)
+	_, err = NewDouble(nil, path, 2)
+	require.ErrorIs(t, err, seqnode.ErrInvalidArgument)
+	_, err = NewDouble(c, path+"/", 2)
+	require.ErrorIs(t, err, zk.ErrInvalidPath)
+	for _, n := range []int{0, -1} {
+		_, err = NewDouble(c, path, n)
+		require.ErrorIs(t, err, seqnode.ErrInvalidArgument, "members %d", n)
+	}
+
+	ctx := context.Background()
+	var b Barrier
+	require.ErrorIs(t, b.Set(ctx), seqnode.ErrInvalidArgument)
+	require.ErrorIs(t, b.Wait(ctx), seqnode.ErrInvalidArgument)
+	var d DoubleBarrier
+	require.ErrorIs(t, d.Enter(ctx), seqnode.ErrInvalidArgument)
+	require.ErrorIs(t, d.Leave(ctx), seqnode.ErrInvalidArgument)
+
+	// On a closed client: at once, not when ctx ends.
+	closed := zktest.Connect(t, srv.ConnectString())
+	require.NoError(t, closed.Close())
+	require.ErrorIs(t, newT(t, closed, path).Wait(ctx), zk.ErrClosed)
+	require.ErrorIs(t, newDoubleT(t, closed, path, 2).Enter(ctx), zk.ErrClosed)
 }

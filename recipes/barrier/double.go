@@ -25,20 +25,31 @@ const cleanupBudget = 5 * time.Second
 // Each member uses its own DoubleBarrier value: Enter, do the work, Leave.
 // See the package documentation for what happens when a member's session
 // ends mid-barrier. A DoubleBarrier is safe for concurrent use, but Enter
-// and Leave of one value must not overlap.
+// and Leave of one value must not overlap. Make one with NewDouble: the
+// methods of a zero DoubleBarrier fail with an invalid-argument error.
 type DoubleBarrier struct {
 	client  *zk.Client
 	path    string
 	members int
 
-	mu   sync.Mutex
-	name string // our node's name; "" when not entered
+	mu    sync.Mutex
+	name  string   // our node's name; "" when not entered
+	round []string // the members of the round we entered, sorted; our own name included
+	ready int64    // czxid of the round's ready node
 }
 
 // NewDouble returns a member of the double barrier on path for members
-// members (at least 1). It does not talk to ZooKeeper.
-func NewDouble(client *zk.Client, path string, members int) *DoubleBarrier {
-	return &DoubleBarrier{client: client, path: path, members: max(members, 1)}
+// members. It does not talk to ZooKeeper. It fails on a nil client or
+// members below 1 (ErrInvalidArgument), or an invalid path
+// (zk.ErrInvalidPath).
+func NewDouble(client *zk.Client, path string, members int) (*DoubleBarrier, error) {
+	if err := seqnode.CheckArgs(client, path); err != nil {
+		return nil, wrap("new double", path, err)
+	}
+	if members < 1 {
+		return nil, wrap("new double", path, seqnode.Invalid("members %d < 1", members))
+	}
+	return &DoubleBarrier{client: client, path: path, members: members}, nil
 }
 
 // Path returns the barrier's path.
@@ -56,6 +67,9 @@ func (d *DoubleBarrier) child(name string) string {
 // is lost while it waits, its node is made again in the new session. If
 // ctx ends first, the node is deleted and ctx's error returned.
 func (d *DoubleBarrier) Enter(ctx context.Context) error {
+	if d == nil || d.client == nil {
+		return errNotMade
+	}
 	d.mu.Lock()
 	if d.name != "" {
 		d.mu.Unlock()
@@ -71,6 +85,7 @@ func (d *DoubleBarrier) Enter(ctx context.Context) error {
 	lost, unlisten := seqnode.NotifyLost(d.client)
 	defer unlisten()
 	var owner int64 // session of our node; 0: not made yet
+	var since int64 // czxid of the first node we made: a ready node older than it is stale
 	for {
 		// Look at our node each time: after a session ends, the client's
 		// session id may still be the old one for a moment, but a read
@@ -85,19 +100,26 @@ func (d *DoubleBarrier) Enter(ctx context.Context) error {
 			}
 		}
 		if owner <= 0 {
-			o, err := d.makeNode(ctx, ours, -owner)
+			o, czxid, err := d.makeNode(ctx, ours, -owner)
 			if err != nil {
 				return d.abandon(ctx, ours, "enter", err)
 			}
 			owner = o
+			if since == 0 {
+				since = czxid
+			}
 		}
-		entered, ch, err := d.checkEntered(ctx)
+		ready, ch, err := d.checkEntered(ctx, since)
 		if err != nil {
 			return d.abandon(ctx, ours, "enter", err)
 		}
-		if entered {
+		if ready != 0 {
+			round, err := d.roundMembers(ctx, name, ready)
+			if err != nil {
+				return d.abandon(ctx, ours, "enter", err)
+			}
 			d.mu.Lock()
-			d.name = name
+			d.name, d.round, d.ready = name, round, ready
 			d.mu.Unlock()
 			return nil
 		}
@@ -113,58 +135,103 @@ func (d *DoubleBarrier) Enter(ctx context.Context) error {
 }
 
 // makeNode makes our ephemeral node in the current session and returns
-// that session. stale, if not 0, is the session of a node of ours made
-// before, which must not count.
-func (d *DoubleBarrier) makeNode(ctx context.Context, path string, stale int64) (int64, error) {
+// that session and the node's czxid. stale, if not 0, is the session of a
+// node of ours made before, which must not count.
+func (d *DoubleBarrier) makeNode(ctx context.Context, path string, stale int64) (owner, czxid int64, err error) {
 	for {
 		_, st, err := d.client.CreateWith(ctx, path, nil, zk.CreateOptions{
 			Mode:                   zk.ModeEphemeral,
 			CreateParentContainers: true,
 		})
 		if err == nil {
-			return st.EphemeralOwner, nil
+			return st.EphemeralOwner, st.Czxid, nil
 		}
 		if !errors.Is(err, zk.ErrNodeExists) {
-			return 0, err
+			return 0, 0, err
 		}
 		// Made by an earlier attempt whose reply was lost, or by a session
 		// of ours that ended: keep it only if the current session owns it.
 		ok, st, err := d.client.Exists(ctx, path)
 		if err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		if ok && st.EphemeralOwner == d.client.SessionID() && st.EphemeralOwner != stale {
-			return st.EphemeralOwner, nil
+			return st.EphemeralOwner, st.Czxid, nil
 		}
 		if ok {
 			if err := d.client.Delete(ctx, path, -1); err != nil && !errors.Is(err, zk.ErrNoNode) {
-				return 0, err
+				return 0, 0, err
 			}
 		}
 	}
 }
 
-// checkEntered reports whether the barrier is released; if it is not, ch
-// fires when "ready" is made. When this member completes the count, it
-// makes "ready".
-func (d *DoubleBarrier) checkEntered(ctx context.Context) (bool, <-chan zk.Event, error) {
+// checkEntered returns the czxid of the ready node that releases this
+// member, or 0 and a channel that fires when the ready node is made or
+// deleted. A ready node made before since (the czxid of this member's
+// first node) is stale: it is a round that started before this member
+// arrived and whose members are still leaving (or all vanished). When
+// this member completes the count, it makes ready (replacing a stale one).
+func (d *DoubleBarrier) checkEntered(ctx context.Context, since int64) (int64, <-chan zk.Event, error) {
 	ready := d.child(readyNode)
-	ok, _, ch, err := d.client.ExistsW(ctx, ready)
-	if err != nil || ok {
-		return ok, nil, err
+	ok, st, ch, err := d.client.ExistsW(ctx, ready)
+	if err != nil {
+		return 0, nil, err
+	}
+	if ok && st.Czxid > since {
+		return st.Czxid, nil, nil
 	}
 	children, _, err := d.client.Children(ctx, d.path)
 	if err != nil {
-		return false, nil, err
+		return 0, nil, err
 	}
 	if len(members(children)) < d.members {
-		return false, ch, nil
+		return 0, ch, nil
 	}
-	_, err = d.client.Create(ctx, ready, nil, zk.ModePersistent, nil)
-	if err != nil && !errors.Is(err, zk.ErrNodeExists) {
-		return false, nil, err
+	if ok {
+		// A stale ready whose round nobody is going to clean up in time:
+		// replace it (its members' Leave only deletes its own round's).
+		err := d.client.Delete(ctx, ready, st.Version)
+		if err != nil && !errors.Is(err, zk.ErrNoNode) && !errors.Is(err, zk.ErrBadVersion) {
+			return 0, nil, err
+		}
 	}
-	return true, nil, nil
+	_, st, err = d.client.CreateWith(ctx, ready, nil, zk.CreateOptions{Mode: zk.ModePersistent})
+	if err == nil {
+		return st.Czxid, nil, nil
+	}
+	if !errors.Is(err, zk.ErrNodeExists) {
+		return 0, nil, err
+	}
+	// Made by another member after we looked: look again.
+	return d.checkEntered(ctx, since)
+}
+
+// roundMembers returns the sorted names of the members of the round that
+// the ready node with czxid ready released: the member nodes made before
+// it, and ours. Nodes made after it belong to the next round (members
+// that finished this round and entered again, or late arrivals), which
+// Leave must not wait for.
+func (d *DoubleBarrier) roundMembers(ctx context.Context, ours string, ready int64) ([]string, error) {
+	children, _, err := d.client.Children(ctx, d.path)
+	if err != nil {
+		return nil, err
+	}
+	round := []string{ours}
+	for _, name := range members(children) {
+		if name == ours {
+			continue
+		}
+		ok, st, err := d.client.Exists(ctx, d.child(name))
+		if err != nil {
+			return nil, err
+		}
+		if ok && st.Czxid < ready {
+			round = append(round, name)
+		}
+	}
+	slices.Sort(round)
+	return round, nil
 }
 
 // abandon deletes our node after a failed Enter and returns err wrapped.
@@ -176,28 +243,38 @@ func (d *DoubleBarrier) abandon(ctx context.Context, path, op string, err error)
 }
 
 // Leave deletes this member's node and blocks until every member's node
-// is gone, then deletes "ready". Members whose sessions ended count as
-// gone. It fails with ErrNotEntered when this member has not entered,
-// with ErrNodeLost when this member's own node vanished before it left
-// (its session expired after Enter), or with ctx's error; after
-// ErrNodeLost (or completion) the member may Enter again.
+// of the round it entered is gone, then deletes that round's "ready".
+// Members whose sessions ended count as gone; members that entered the
+// barrier again (the next round) do not count. It fails with
+// ErrNotEntered when this member has not entered, with ErrNodeLost when
+// this member's own node vanished before it left (its session expired
+// after Enter), or with ctx's error; after ErrNodeLost (or completion) the
+// member may Enter again.
 func (d *DoubleBarrier) Leave(ctx context.Context) error {
+	if d == nil || d.client == nil {
+		return errNotMade
+	}
 	d.mu.Lock()
-	name := d.name
+	name, round, ready := d.name, d.round, d.ready
 	d.mu.Unlock()
 	if name == "" {
 		return wrap("leave", d.path, ErrNotEntered)
 	}
-	err := d.leave(ctx, name)
+	err := d.leave(ctx, name, round, ready)
 	if err == nil || errors.Is(err, ErrNodeLost) {
 		d.mu.Lock()
-		d.name = ""
+		d.name, d.round, d.ready = "", nil, 0
 		d.mu.Unlock()
 	}
 	return wrap("leave", d.path, err)
 }
 
-func (d *DoubleBarrier) leave(ctx context.Context, name string) error {
+// leave is Curator's protocol restricted to the round's members: the
+// lowest member waits for the highest and deletes its node last; the
+// others delete theirs and wait for the lowest. Every member returns only
+// once all the round's nodes are gone, so a node made after that belongs
+// to the next round.
+func (d *DoubleBarrier) leave(ctx context.Context, name string, round []string, ready int64) error {
 	ours := d.child(name)
 	ourShouldExist := true
 	for {
@@ -208,7 +285,10 @@ func (d *DoubleBarrier) leave(ctx context.Context, name string) error {
 		if err != nil {
 			return err
 		}
-		children = members(children)
+		children = slices.DeleteFunc(children, func(n string) bool {
+			_, found := slices.BinarySearch(round, n)
+			return !found
+		})
 		slices.Sort(children)
 		i := slices.Index(children, name)
 		if i < 0 && ourShouldExist {
@@ -217,12 +297,10 @@ func (d *DoubleBarrier) leave(ctx context.Context, name string) error {
 		if len(children) == 0 {
 			break
 		}
-		if len(children) == 1 {
-			// Only we, or only the lowest member (who leaves last), remain.
-			if ourShouldExist {
-				if err := d.deleteOurs(ctx, ours); err != nil {
-					return err
-				}
+		if len(children) == 1 && ourShouldExist {
+			// Only we remain.
+			if err := d.deleteOurs(ctx, ours); err != nil {
+				return err
 			}
 			break
 		}
@@ -252,8 +330,19 @@ func (d *DoubleBarrier) leave(ctx context.Context, name string) error {
 			return ctx.Err()
 		}
 	}
-	err := d.client.Delete(ctx, d.child(readyNode), -1)
-	if err != nil && !errors.Is(err, zk.ErrNoNode) {
+	return d.deleteReady(ctx, ready)
+}
+
+// deleteReady deletes the ready node if it is the one of our round (the
+// next round's may exist already).
+func (d *DoubleBarrier) deleteReady(ctx context.Context, czxid int64) error {
+	path := d.child(readyNode)
+	ok, st, err := d.client.Exists(ctx, path)
+	if err != nil || !ok || st.Czxid != czxid {
+		return err
+	}
+	err = d.client.Delete(ctx, path, st.Version)
+	if err != nil && !errors.Is(err, zk.ErrNoNode) && !errors.Is(err, zk.ErrBadVersion) {
 		return err
 	}
 	return nil

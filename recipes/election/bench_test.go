@@ -112,7 +112,7 @@ type selectorContender struct {
 
 func startSelectorContender(b *testing.B, c *zk.Client, path, id string) contender {
 	x := selectorContender{leading: make(chan struct{}), release: make(chan struct{})}
-	s := NewSelector(c, path, id, func(ctx context.Context) error {
+	s := newSelectorT(b, c, path, id, func(ctx context.Context) error {
 		close(x.leading)
 		select {
 		case <-x.release:

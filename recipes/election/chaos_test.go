@@ -124,7 +124,7 @@ func TestLatchAtMostOneLeaderUnderFaults(t *testing.T) {
 	clients := make([]*zk.Client, participants)
 	latches := make([]*Latch, participants)
 	start := func(i int) {
-		l := NewLatch(clients[i], path, fmt.Sprintf("p%d", i))
+		l := newLatchT(t, clients[i], path, fmt.Sprintf("p%d", i))
 		require.NoError(t, l.Start(zktest.Context(t)))
 		latches[i] = l
 		wg.Add(1)

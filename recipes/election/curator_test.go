@@ -114,7 +114,7 @@ func TestCuratorInteropSelector(t *testing.T) {
 	c := zktest.Connect(t, addr)
 
 	fn, leads := blockingLeader()
-	g := NewSelector(zktest.Connect(t, addr), path, "go-1", fn)
+	g := newSelectorT(t, zktest.Connect(t, addr), path, "go-1", fn)
 	require.NoError(t, g.Start(zktest.Context(t)))
 	defer g.Close()
 	lead := recvCtx(t, leads)

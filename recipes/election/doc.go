@@ -14,6 +14,11 @@
 // participant's node is deleted — and the leader must stop acting then.
 // A Latch contests again by itself once the connection is back.
 //
+// A leader that writes to ZooKeeper can fence its writes: Latch.Fenced
+// and Selector.Fenced run them in one transaction with a check that the
+// leader's node still exists, so a deposed leader's write is refused
+// (ErrNotLeader). Observe follows who leads without taking part.
+//
 // Unlike Curator, a Latch never leads on a node of an earlier session
 // (CURATOR-696, -620): it leads only while its node is the first child
 // and that node's ephemeralOwner is the client's current session. All of
@@ -33,13 +38,18 @@ import (
 	"fmt"
 
 	"github.com/zkcurator/zkcurator/recipes/internal/seqnode"
+	"github.com/zkcurator/zkcurator/zk"
 )
 
 // Errors of this package. Match them with errors.Is.
 var (
-	// ErrClosed: the Latch or Selector was closed (or never started), and
-	// the cause of a leadership context ended by Close.
-	ErrClosed = errors.New("election: closed")
+	// ErrClosed: the Latch or Selector was closed (or, for Await, never
+	// started), and the cause of a leadership context ended by Close. It
+	// matches zk.ErrClosed too.
+	ErrClosed = fmt.Errorf("election: %w", zk.ErrClosed)
+	// ErrNotLeader: a Fenced write by a participant that does not lead
+	// (its node is gone, or it never led); nothing was applied.
+	ErrNotLeader = seqnode.ErrNotHeld
 	// ErrStarted: Start was called twice.
 	ErrStarted = errors.New("election: already started")
 	// ErrNoLeader: the election has no participant.
@@ -61,6 +71,10 @@ type Participant struct {
 	// Leader reports whether this participant leads (its node is first).
 	Leader bool
 }
+
+// errNotMade is returned by the methods of a Latch or Selector not made
+// by NewLatch or NewSelector.
+var errNotMade = seqnode.Invalid("election: value not made by NewLatch or NewSelector")
 
 // wrap adds the operation and path to err.
 func wrap(op, path string, err error) error {

@@ -27,7 +27,7 @@ func TestLatchRealEnsembleMemberKilled(t *testing.T) {
 	latches := make([]*Latch, participants)
 	clients := make([]*zk.Client, participants)
 	start := func(i int) {
-		l := NewLatch(clients[i], path, fmt.Sprintf("p%d", i))
+		l := newLatchT(t, clients[i], path, fmt.Sprintf("p%d", i))
 		require.NoError(t, l.Start(zktest.Context(t)))
 		latches[i] = l
 		wg.Add(1)

@@ -16,7 +16,7 @@ func TestMain(m *testing.M) { zktest.Main(m) }
 // startLatch starts a latch and closes it (if still open) when the test ends.
 func startLatch(t testing.TB, c *zk.Client, path, id string, opts ...LatchOption) *Latch {
 	t.Helper()
-	l := NewLatch(c, path, id, opts...)
+	l := newLatchT(t, c, path, id, opts...)
 	require.NoError(t, l.Start(zktest.Context(t)))
 	t.Cleanup(func() { _ = l.Close() })
 	return l
@@ -30,4 +30,20 @@ func await(t testing.TB, l *Latch) context.Context {
 	lead, err := l.Await(ctx)
 	require.NoError(t, err, "latch %s did not become leader", l.ID())
 	return lead
+}
+
+// newLatchT is NewLatch failing the test on error.
+func newLatchT(t testing.TB, c *zk.Client, path, id string, opts ...LatchOption) *Latch {
+	t.Helper()
+	l, err := NewLatch(c, path, id, opts...)
+	require.NoError(t, err)
+	return l
+}
+
+// newSelectorT is NewSelector failing the test on error.
+func newSelectorT(t testing.TB, c *zk.Client, path, id string, fn LeaderFunc, opts ...SelectorOption) *Selector {
+	t.Helper()
+	s, err := NewSelector(c, path, id, fn, opts...)
+	require.NoError(t, err)
+	return s
 }

@@ -3,6 +3,7 @@ package election
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -36,11 +37,18 @@ type LatchOption func(*latchConfig)
 
 type latchConfig struct {
 	closeMode CloseMode
+	err       error // the first invalid option value
 }
 
-// WithCloseMode sets the mode Close uses (default CloseSilent).
+// WithCloseMode sets the mode Close uses (default CloseSilent). A mode
+// other than CloseSilent and CloseNotifyLeader is an invalid option.
 func WithCloseMode(m CloseMode) LatchOption {
-	return func(c *latchConfig) { c.closeMode = m }
+	return func(c *latchConfig) {
+		if m != CloseSilent && m != CloseNotifyLeader {
+			c.err = seqnode.Invalid("WithCloseMode: unknown mode %d", m)
+		}
+		c.closeMode = m
+	}
 }
 
 // Latch states.
@@ -62,7 +70,8 @@ const (
 // else it deletes the old node and makes a new one (at the end of the
 // queue).
 //
-// A Latch is safe for concurrent use.
+// A Latch is safe for concurrent use. Make one with NewLatch: the methods
+// of a zero Latch fail with an invalid-argument error.
 type Latch struct {
 	client *zk.Client
 	path   string
@@ -82,12 +91,19 @@ type Latch struct {
 }
 
 // NewLatch returns a Latch for participant id on path. It does not talk
-// to ZooKeeper until Start.
-func NewLatch(client *zk.Client, path, id string, opts ...LatchOption) *Latch {
+// to ZooKeeper until Start. It fails on a nil client or a nil or invalid
+// option (ErrInvalidArgument), or an invalid path (zk.ErrInvalidPath).
+func NewLatch(client *zk.Client, path, id string, opts ...LatchOption) (*Latch, error) {
+	if err := seqnode.CheckArgs(client, path); err != nil {
+		return nil, wrap("new latch", path, err)
+	}
 	var cfg latchConfig
-	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
+	for i, o := range opts {
+		if o == nil {
+			return nil, wrap("new latch", path, seqnode.Invalid("option %d is nil", i))
+		}
+		if o(&cfg); cfg.err != nil {
+			return nil, wrap("new latch", path, cfg.err)
 		}
 	}
 	ctx, stop := context.WithCancelCause(context.Background())
@@ -101,8 +117,11 @@ func NewLatch(client *zk.Client, path, id string, opts ...LatchOption) *Latch {
 		stop:    stop,
 		done:    make(chan struct{}),
 		changed: make(chan struct{}),
-	}
+	}, nil
 }
+
+// made reports whether l was made by NewLatch.
+func (l *Latch) made() bool { return l != nil && l.done != nil }
 
 // ID returns the participant id.
 func (l *Latch) ID() string { return l.id }
@@ -114,33 +133,54 @@ func (l *Latch) Path() string { return l.path }
 // Latch then contests on its own goroutine until Close. If the node
 // cannot be made (or ctx ends first) Start returns the error and the
 // Latch is closed: nothing is left running and no node is left behind.
-// A Latch can be started once (ErrStarted).
+// A Latch can be started once (ErrStarted), and not after Close
+// (ErrClosed).
 func (l *Latch) Start(ctx context.Context) error {
-	l.mu.Lock()
-	if l.state != latent {
-		st := l.state
-		l.mu.Unlock()
-		if st == closed {
-			return wrap("start", l.path, ErrClosed)
-		}
-		return wrap("start", l.path, ErrStarted)
+	if !l.made() {
+		return errNotMade
 	}
-	l.state = started
-	l.mu.Unlock()
+	if err := l.markStarted(); err != nil {
+		return wrap("start", l.path, err)
+	}
 	n, err := seqnode.CreateDetached(ctx, l.client, l.path, latchLockName, []byte(l.id))
 	if err != nil {
-		l.mu.Lock()
-		l.state = closed
-		l.signalLocked()
-		l.mu.Unlock()
-		l.stop(ErrClosed)
-		close(l.done)
-		l.notify.Close()
+		was := l.markClosed()
+		close(l.done) // no goroutine to wait for
+		if was == started {
+			l.finishClose(CloseSilent)
+		} // else a Close is finishing (it waited for l.done)
 		return wrap("start", l.path, err)
 	}
 	l.setNode(n)
-	go l.run(n)
+	go l.run()
 	return nil
+}
+
+// markStarted moves a latent Latch to started.
+func (l *Latch) markStarted() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch l.state {
+	case closed:
+		return ErrClosed
+	case started:
+		return ErrStarted
+	}
+	l.state = started
+	return nil
+}
+
+// markClosed moves the Latch to closed, waking Await callers, and returns
+// the state it was in.
+func (l *Latch) markClosed() (was int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	was = l.state
+	if was != closed {
+		l.state = closed
+		l.signalLocked()
+	}
+	return was
 }
 
 // Listen subscribes f to leadership changes: f(true) when the Latch
@@ -166,24 +206,35 @@ func (l *Latch) IsLeader() bool {
 // Latch leads already. It fails with ErrClosed when the Latch is closed
 // (or not started), or with ctx's error.
 func (l *Latch) Await(ctx context.Context) (leadership context.Context, err error) {
+	if !l.made() {
+		return nil, errNotMade
+	}
 	for {
-		l.mu.Lock()
-		if l.state != started {
-			l.mu.Unlock()
-			return nil, wrap("await", l.path, ErrClosed)
+		lead, ch, err := l.leadership()
+		if lead != nil || err != nil {
+			return lead, wrap("await", l.path, err)
 		}
-		if h := l.hold; h != nil && h.Context().Err() == nil {
-			l.mu.Unlock()
-			return h.Context(), nil
-		}
-		ch := l.changed
-		l.mu.Unlock()
 		select {
 		case <-ch:
 		case <-ctx.Done():
 			return nil, wrap("await", l.path, ctx.Err())
 		}
 	}
+}
+
+// leadership returns the leadership context when the Latch leads, else
+// the channel closed at the next change; ErrClosed when it is not
+// started.
+func (l *Latch) leadership() (context.Context, <-chan struct{}, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.state != started {
+		return nil, nil, ErrClosed
+	}
+	if h := l.hold; h != nil && h.Context().Err() == nil {
+		return h.Context(), nil, nil
+	}
+	return nil, l.changed, nil
 }
 
 // FencingToken returns the czxid of the Latch's node while it leads, 0
@@ -197,6 +248,30 @@ func (l *Latch) FencingToken() int64 {
 		return 0
 	}
 	return l.hold.Node().Czxid
+}
+
+// Fenced runs ops as one transaction that applies only while the Latch
+// leads: a check that the node it leads with still exists goes first in
+// the same Multi (a node that was first stays first while it exists). It
+// fails with ErrNotLeader (nothing applied) when the Latch does not lead
+// or its node is gone, with ErrClosed (and ErrNotLeader) after Close;
+// other errors are the Multi's. The results are those of ops.
+func (l *Latch) Fenced(ctx context.Context, ops ...zk.Op) ([]zk.OpResult, error) {
+	if !l.made() {
+		return nil, errNotMade
+	}
+	l.mu.Lock()
+	st := l.state
+	var n *seqnode.Node
+	if l.hold != nil {
+		n = l.hold.Node()
+	}
+	l.mu.Unlock()
+	if st == closed {
+		return nil, wrap("fenced", l.path, fmt.Errorf("%w: %w", ErrClosed, ErrNotLeader))
+	}
+	res, err := seqnode.Fenced(ctx, l.client, n, ops...)
+	return res, wrap("fenced", l.path, err)
 }
 
 // OurPath returns the path of the Latch's current node, "" when it has
@@ -214,6 +289,9 @@ func (l *Latch) OurPath() string {
 // (so it may disagree with IsLeader for a moment): their ids, in order,
 // the leader first.
 func (l *Latch) Participants(ctx context.Context) ([]Participant, error) {
+	if err := l.usable(); err != nil {
+		return nil, wrap("participants", l.path, err)
+	}
 	ps, err := participants(ctx, l.client, l.path, latchKey)
 	return ps, wrap("participants", l.path, err)
 }
@@ -221,6 +299,9 @@ func (l *Latch) Participants(ctx context.Context) ([]Participant, error) {
 // Leader returns the election's leader, read from ZooKeeper. It fails
 // with ErrNoLeader when there is no participant.
 func (l *Latch) Leader(ctx context.Context) (Participant, error) {
+	if err := l.usable(); err != nil {
+		return Participant{}, wrap("leader", l.path, err)
+	}
 	p, err := leader(ctx, l.client, l.path, latchKey)
 	return p, wrap("leader", l.path, err)
 }
@@ -229,20 +310,36 @@ func (l *Latch) Leader(ctx context.Context) (Participant, error) {
 // leadership ends (its context is cancelled with cause ErrClosed) and the
 // node is deleted — with a guaranteed delete: if the first attempt fails,
 // the client keeps trying in the background. Close waits for the Latch's
-// goroutines. It fails with ErrClosed if the Latch is not started or
-// closed already.
-func (l *Latch) Close() error { return l.CloseWith(l.cfg.closeMode) }
+// goroutines. Closing the client closes a started Latch as well.
+// Closing a Latch that was never started just makes it
+// unusable. Close is idempotent: it returns nil when called again. After
+// Close, Start, Await, Participants, Leader and Fenced fail with ErrClosed.
+func (l *Latch) Close() error {
+	if !l.made() {
+		return errNotMade
+	}
+	return l.CloseWith(l.cfg.closeMode)
+}
 
 // CloseWith is Close with the given close mode.
 func (l *Latch) CloseWith(mode CloseMode) error {
-	l.mu.Lock()
-	if l.state != started {
-		l.mu.Unlock()
-		return wrap("close", l.path, ErrClosed)
+	if !l.made() {
+		return errNotMade
 	}
-	l.state = closed
-	l.signalLocked()
-	l.mu.Unlock()
+	switch l.markClosed() {
+	case closed:
+		<-l.done // closed already: wait for that Close to finish
+		return nil
+	case latent:
+		close(l.done) // never started (and now cannot be): no goroutine
+	}
+	l.finishClose(mode)
+	return nil
+}
+
+// finishClose ends the Latch's lifetime once it is marked closed: it
+// stops the goroutine, waits for it and closes the listener bus.
+func (l *Latch) finishClose(mode CloseMode) {
 	if mode != CloseNotifyLeader {
 		l.notify.Clear()
 	}
@@ -250,6 +347,19 @@ func (l *Latch) CloseWith(mode CloseMode) error {
 	<-l.done
 	l.notify.Clear()
 	l.notify.Close()
+}
+
+// usable returns nil when the Latch can be used (made by NewLatch, not
+// closed).
+func (l *Latch) usable() error {
+	if !l.made() {
+		return errNotMade
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.state == closed {
+		return ErrClosed
+	}
 	return nil
 }
 
@@ -259,34 +369,50 @@ func (l *Latch) signalLocked() {
 	l.changed = make(chan struct{})
 }
 
+// setNode records the Latch's node (nil: none). Only Start and the
+// Latch's goroutine change it.
 func (l *Latch) setNode(n *seqnode.Node) {
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	l.node = n
-	l.mu.Unlock()
+}
+
+// currentNode returns the Latch's node (nil: none).
+func (l *Latch) currentNode() *seqnode.Node {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.node
 }
 
 // setHold records h as the leadership (nil: none) and tells listeners.
 func (l *Latch) setHold(h *seqnode.Hold) {
-	l.mu.Lock()
-	was := l.hold != nil
-	l.hold = h
-	l.signalLocked()
-	l.mu.Unlock()
-	if now := h != nil; now != was {
+	if was, now := l.swapHold(h), h != nil; now != was {
 		l.notify.Publish(now)
 	}
 }
 
+// swapHold records h as the leadership, wakes Await callers and reports
+// whether there was a leadership before.
+func (l *Latch) swapHold(h *seqnode.Hold) (had bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	had = l.hold != nil
+	l.hold = h
+	l.signalLocked()
+	return had
+}
+
 // run is the Latch's goroutine: every decision is taken here, from fresh
-// reads, so no stale watch or callback can grant leadership.
-func (l *Latch) run(n *seqnode.Node) {
+// reads, so no stale watch or callback can grant leadership. It alone
+// changes l.node from Start on.
+func (l *Latch) run() {
 	defer close(l.done)
 	bo := backoff.NewExponentialBackOff()
 	bo.InitialInterval = 20 * time.Millisecond
 	bo.MaxInterval = 2 * time.Second
 	bo.MaxElapsedTime = 0
 	for l.ctx.Err() == nil {
-		err := l.contest(&n)
+		err := l.contest()
 		if err == nil {
 			bo.Reset()
 			continue
@@ -303,48 +429,53 @@ func (l *Latch) run(n *seqnode.Node) {
 		}
 	}
 	l.setHold(nil)
-	if n != nil {
+	if n := l.currentNode(); n != nil {
 		seqnode.Discard(l.ctx, l.client, n.Path)
 	}
 	l.setNode(nil)
+	if l.ctx.Err() == nil && l.markClosed() == started {
+		// The client was closed: the Latch can do nothing more, so it is
+		// closed too (Await fails with ErrClosed instead of waiting).
+		l.stop(ErrClosed)
+		l.notify.Close()
+	}
 }
 
-// contest runs one round: it makes sure *n is a node of the current
-// session, waits until it is first, then leads until leading is no longer
-// safe. It returns nil to start the next round at once.
-func (l *Latch) contest(n **seqnode.Node) error {
+// contest runs one round: it makes sure the Latch's node is a node of the
+// current session, waits until it is first, then leads until leading is
+// no longer safe. It returns nil to start the next round at once.
+func (l *Latch) contest() error {
 	c := l.client
-	if *n != nil && !(*n).OwnedBy(c) {
+	n := l.currentNode()
+	if n != nil && !n.OwnedBy(c) {
 		// A node of a lost session: delete it (if the server has not
 		// already) before making the new one, so that it can neither lead
 		// nor hold the others back.
-		done := seqnode.Discard(l.ctx, c, (*n).Path)
+		done := seqnode.Discard(l.ctx, c, n.Path)
 		select {
 		case <-done:
 		case <-l.ctx.Done():
 			return nil
 		}
-		*n = nil
+		n = nil
 		l.setNode(nil)
 	}
-	if *n == nil {
+	if n == nil {
 		if err := seqnode.WaitSafe(l.ctx, c); err != nil {
 			return err
 		}
-		nn, err := seqnode.CreateDetached(l.ctx, c, l.path, latchLockName, []byte(l.id))
-		if err != nil {
+		var err error
+		if n, err = seqnode.CreateDetached(l.ctx, c, l.path, latchLockName, []byte(l.id)); err != nil {
 			return err
 		}
-		*n = nn
-		l.setNode(nn)
+		l.setNode(n)
 	}
-	h, err := seqnode.AwaitHold(l.ctx, c, *n, latchKey, seqnode.Standard(1), nil, nil)
+	h, err := seqnode.AwaitHold(l.ctx, c, n, latchKey, seqnode.Standard(1), nil, nil)
 	switch {
 	case errors.Is(err, seqnode.ErrUnsafe):
 		return seqnode.WaitSafe(l.ctx, c)
 	case errors.Is(err, seqnode.ErrNodeGone):
-		*n = nil // deleted by someone (or with the session): make a new one
-		l.setNode(nil)
+		l.setNode(nil) // deleted by someone (or with the session): make a new one
 		return nil
 	case errors.Is(err, seqnode.ErrNotOwner):
 		return nil // the next round replaces it

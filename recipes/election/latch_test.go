@@ -58,14 +58,14 @@ func TestLatchCloseHandsOverAndNotifies(t *testing.T) {
 	path := zktest.UniquePath(t)
 	ctx := zktest.Context(t)
 
-	a := NewLatch(zktest.Connect(t, srv.ConnectString()), path, "a", WithCloseMode(CloseNotifyLeader))
+	a := newLatchT(t, zktest.Connect(t, srv.ConnectString()), path, "a", WithCloseMode(CloseNotifyLeader))
 	var ra zktest.Recorder[bool]
 	a.Listen(ra.Add)
 	require.NoError(t, a.Start(ctx))
 	leadA := await(t, a)
 	ra.WaitFor(t, true)
 
-	b := NewLatch(zktest.Connect(t, srv.ConnectString()), path, "b") // CloseSilent
+	b := newLatchT(t, zktest.Connect(t, srv.ConnectString()), path, "b") // CloseSilent
 	var rb zktest.Recorder[bool]
 	b.Listen(rb.Add)
 	require.NoError(t, b.Start(ctx))
@@ -74,7 +74,7 @@ func TestLatchCloseHandsOverAndNotifies(t *testing.T) {
 	require.NoError(t, a.Close())
 	require.ErrorIs(t, context.Cause(leadA), ErrClosed)
 	ra.WaitFor(t, true, false) // NOTIFY_LEADER
-	require.ErrorIs(t, a.Close(), ErrClosed)
+	require.NoError(t, a.Close(), "Close is idempotent")
 	_, err := a.Await(ctx)
 	require.ErrorIs(t, err, ErrClosed)
 
@@ -89,14 +89,20 @@ func TestLatchCloseHandsOverAndNotifies(t *testing.T) {
 func TestLatchStartFailsCleanly(t *testing.T) {
 	srv := zktest.Server(t)
 	c := zktest.Connect(t, srv.ConnectString())
-	l := NewLatch(c, "bad//path", "x")
-	require.Error(t, l.Start(zktest.Context(t)))
+	_, err := NewLatch(c, "bad//path", "x")
+	require.ErrorIs(t, err, zk.ErrInvalidPath)
+
+	// Started on a closed client: fails at once, leaves the Latch closed.
+	closedClient := zktest.Connect(t, srv.ConnectString())
+	require.NoError(t, closedClient.Close())
+	l := newLatchT(t, closedClient, zktest.UniquePath(t), "x")
+	require.ErrorIs(t, l.Start(zktest.Context(t)), zk.ErrClosed)
 	require.ErrorIs(t, l.Start(zktest.Context(t)), ErrClosed)
-	require.ErrorIs(t, l.Close(), ErrClosed)
+	require.NoError(t, l.Close(), "Close is idempotent")
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	l = NewLatch(c, zktest.UniquePath(t), "x")
+	l = newLatchT(t, c, zktest.UniquePath(t), "x")
 	require.ErrorIs(t, l.Start(ctx), context.Canceled)
 }
 
@@ -195,7 +201,7 @@ func TestLatchAwaitCancelled(t *testing.T) {
 
 func TestLeaderNoParticipants(t *testing.T) {
 	srv := zktest.Server(t)
-	l := NewLatch(zktest.Connect(t, srv.ConnectString()), zktest.UniquePath(t), "x")
+	l := newLatchT(t, zktest.Connect(t, srv.ConnectString()), zktest.UniquePath(t), "x")
 	_, err := l.Leader(zktest.Context(t))
 	require.ErrorIs(t, err, ErrNoLeader)
 	ps, err := l.Participants(zktest.Context(t))

@@ -61,7 +61,7 @@ func TestSelectorTakesTurns(t *testing.T) {
 			}
 			return nil
 		}
-		sels[i] = NewSelector(zktest.Connect(t, srv.ConnectString()), path, fmt.Sprintf("s%d", i), fn, WithAutoRequeue())
+		sels[i] = newSelectorT(t, zktest.Connect(t, srv.ConnectString()), path, fmt.Sprintf("s%d", i), fn, WithAutoRequeue())
 		require.NoError(t, sels[i].Start(zktest.Context(t)))
 	}
 	defer func() {
@@ -81,6 +81,9 @@ func TestSelectorTakesTurns(t *testing.T) {
 	ld, err := sels[1].Leader(zktest.Context(t))
 	require.NoError(t, err)
 	require.Equal(t, ps[0], ld)
+	// The first node's Selector leads once its function runs (the node
+	// being first on the server comes before that).
+	zktest.Eventually(t, func() bool { return turns.Load() == 1 }, "the first turn")
 	leaders := 0
 	for _, s := range sels {
 		if s.IsLeader() {
@@ -101,7 +104,7 @@ func TestSelectorInterruptRequeueAndClose(t *testing.T) {
 	srv := zktest.Server(t)
 	path := zktest.UniquePath(t)
 	fn, leads := blockingLeader()
-	s := NewSelector(zktest.Connect(t, srv.ConnectString()), path, "x", fn, WithAutoRequeue())
+	s := newSelectorT(t, zktest.Connect(t, srv.ConnectString()), path, "x", fn, WithAutoRequeue())
 	require.NoError(t, s.Start(zktest.Context(t)))
 	require.ErrorIs(t, s.Start(zktest.Context(t)), ErrStarted)
 	lead := recvCtx(t, leads)
@@ -113,7 +116,7 @@ func TestSelectorInterruptRequeueAndClose(t *testing.T) {
 	require.NoError(t, s.Close())
 	require.ErrorIs(t, context.Cause(lead), ErrClosed)
 	require.False(t, s.IsLeader())
-	require.ErrorIs(t, s.Close(), ErrClosed)
+	require.NoError(t, s.Close(), "Close is idempotent")
 	require.Empty(t, zktest.Children(t, zktest.Connect(t, srv.ConnectString()), path))
 }
 
@@ -124,7 +127,7 @@ func TestSelectorOnceWithoutRequeue(t *testing.T) {
 	done := make(chan struct{}, 4)
 	errBoom := errors.New("boom")
 	var reported atomic.Value
-	s := NewSelector(zktest.Connect(t, srv.ConnectString()), path, "x", func(ctx context.Context) error {
+	s := newSelectorT(t, zktest.Connect(t, srv.ConnectString()), path, "x", func(ctx context.Context) error {
 		runs.Add(1)
 		done <- struct{}{}
 		return errBoom
@@ -144,7 +147,7 @@ func TestSelectorLeadershipEndsOnSuspended(t *testing.T) {
 	path := zktest.UniquePath(t)
 	c := zktest.Connect(t, srv.ConnectString())
 	fn, leads := blockingLeader()
-	s := NewSelector(c, path, "x", fn, WithAutoRequeue())
+	s := newSelectorT(t, c, path, "x", fn, WithAutoRequeue())
 	require.NoError(t, s.Start(zktest.Context(t)))
 	defer s.Close()
 	lead := recvCtx(t, leads)

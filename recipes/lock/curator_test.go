@@ -183,12 +183,12 @@ func TestCuratorInteropMutex(t *testing.T) {
 
 	// Order: Go holds, Java waits, Go waits. Both sides list the same
 	// participants in the same order.
-	m1 := NewMutex(c1, path, WithData([]byte("go-1")))
+	m1 := newMutexT(t, c1, path, WithData([]byte("go-1")))
 	_, err := m1.Acquire(ctx)
 	require.NoError(t, err)
 	java := startJava(t, cp, addr, "hold-mutex", path, "java-1")
 	zktest.Eventually(t, func() bool { return len(zktest.Children(t, c1, path)) == 2 }, "the Java waiter")
-	m2 := NewMutex(c2, path, WithData([]byte("go-2")))
+	m2 := newMutexT(t, c2, path, WithData([]byte("go-2")))
 	got := make(chan error, 1)
 	go func() {
 		_, err := m2.Acquire(ctx)
@@ -216,7 +216,7 @@ func TestCuratorInteropMutex(t *testing.T) {
 	f := &flags{dir: t.TempDir()}
 	loop := startJava(t, cp, addr, "loop-mutex", path, "java-loop", f.dir, "2", "25")
 	goWorkers(t, []*zk.Client{c1, c2}, 25, func(ctx context.Context, c *zk.Client, w, i int) error {
-		m := NewMutex(c, path)
+		m := newMutexT(t, c, path)
 		if _, err := m.Acquire(ctx); err != nil {
 			return err
 		}
@@ -236,12 +236,12 @@ func TestCuratorInteropRWMutex(t *testing.T) {
 	path := zktest.UniquePath(t)
 	c1, c2 := zktest.Connect(t, addr), zktest.Connect(t, addr)
 
-	w1 := NewRWMutex(c1, path, WithData([]byte("go-w1")))
+	w1 := newRWMutexT(t, c1, path, WithData([]byte("go-w1")))
 	_, err := w1.WriteLock().Acquire(ctx)
 	require.NoError(t, err)
 	java := startJava(t, cp, addr, "hold-read", path, "java-r")
 	zktest.Eventually(t, func() bool { return len(zktest.Children(t, c1, path)) == 2 }, "the Java reader")
-	w2 := NewRWMutex(c2, path, WithData([]byte("go-w2")))
+	w2 := newRWMutexT(t, c2, path, WithData([]byte("go-w2")))
 	got := make(chan error, 1)
 	go func() {
 		_, err := w2.WriteLock().Acquire(ctx)
@@ -274,7 +274,7 @@ func TestCuratorInteropRWMutex(t *testing.T) {
 	java.Expect("ACQUIRED")
 	notYet(t, got, "the Go writer behind a Java reader")
 	// A Go reader joins the Java reader? No: a writer is queued before it.
-	r := NewRWMutex(c1, path)
+	r := newRWMutexT(t, c1, path)
 	_, ok, err := r.ReadLock().TryAcquire(ctx, 0)
 	require.NoError(t, err)
 	require.False(t, ok, "a reader queued behind a writer waits")
@@ -287,7 +287,7 @@ func TestCuratorInteropRWMutex(t *testing.T) {
 	f := &flags{dir: t.TempDir()}
 	loop := startJava(t, cp, addr, "loop-rw", path, "java-loop", f.dir, "2", "20")
 	goWorkers(t, []*zk.Client{c1, c2}, 20, func(ctx context.Context, c *zk.Client, w, i int) error {
-		rw := NewRWMutex(c, path)
+		rw := newRWMutexT(t, c, path)
 		if (i+w)%3 == 0 {
 			if _, err := rw.WriteLock().Acquire(ctx); err != nil {
 				return err
@@ -315,10 +315,10 @@ func TestCuratorInteropSemaphore(t *testing.T) {
 	c1, c2 := zktest.Connect(t, addr), zktest.Connect(t, addr)
 	const maxLeases = 2
 
-	s1 := NewSemaphore(c1, path, maxLeases, WithData([]byte("go-1")))
+	s1 := newSemaphoreT(t, c1, path, maxLeases, WithData([]byte("go-1")))
 	l1, err := s1.Acquire(ctx)
 	require.NoError(t, err)
-	l2, err := NewSemaphore(c2, path, maxLeases, WithData([]byte("go-2"))).Acquire(ctx)
+	l2, err := newSemaphoreT(t, c2, path, maxLeases, WithData([]byte("go-2"))).Acquire(ctx)
 	require.NoError(t, err)
 	java := startJava(t, cp, addr, "hold-sem", path, "java-1", fmt.Sprint(maxLeases))
 	zktest.Eventually(t, func() bool { return len(zktest.Children(t, c1, path+"/leases")) == 3 }, "the Java lease")
@@ -340,7 +340,7 @@ func TestCuratorInteropSemaphore(t *testing.T) {
 	var l3 *Lease
 	go func() {
 		var err error
-		l3, err = NewSemaphore(c2, path, maxLeases).Acquire(ctx)
+		l3, err = newSemaphoreT(t, c2, path, maxLeases).Acquire(ctx)
 		got <- err
 	}()
 	waitParticipants(t, c1, path+"/locks", 2)
@@ -357,7 +357,7 @@ func TestCuratorInteropSemaphore(t *testing.T) {
 	f := &flags{dir: t.TempDir()}
 	loop := startJava(t, cp, addr, "loop-sem", path, "java-loop", f.dir, "2", "20", fmt.Sprint(maxLeases))
 	goWorkers(t, []*zk.Client{c1, c2}, 20, func(ctx context.Context, c *zk.Client, w, i int) error {
-		l, err := NewSemaphore(c, path, maxLeases).Acquire(ctx)
+		l, err := newSemaphoreT(t, c, path, maxLeases).Acquire(ctx)
 		if err != nil {
 			return err
 		}

@@ -10,7 +10,8 @@
 // node was deleted by someone else — and every holder has a fencing token
 // (the lock node's czxid) to hand to the resource it protects:
 //
-//	m := lock.NewMutex(client, "/locks/orders")
+//	m, err := lock.NewMutex(client, "/locks/orders")
+//	if err != nil { ... }
 //	held, err := m.Acquire(ctx)
 //	if err != nil { ... }
 //	defer m.Release(context.WithoutCancel(ctx))
@@ -20,6 +21,11 @@
 //		}
 //		store.Write(m.FencingToken(), work)
 //	}
+//
+// Writes to ZooKeeper itself can be fenced by the server: Fenced (on
+// Mutex, both locks of an RWMutex, Lease and SemaphoreMutex) runs them in
+// one transaction with a check that the holder's node still exists, and
+// fails with ErrNotHeld, applying nothing, when it does not.
 //
 // A held context that ended stays ended; Release the lock and Acquire it
 // again to continue. The lock node is deleted with a guaranteed delete,
@@ -42,8 +48,9 @@ import (
 
 // Errors of this package. Match them with errors.Is.
 var (
-	// ErrNotHeld: Release of a lock (or lease) that is not held.
-	ErrNotHeld = errors.New("lock: not held")
+	// ErrNotHeld: Release of a lock (or lease) that is not held, or a
+	// Fenced write by a holder whose node is gone (nothing applied).
+	ErrNotHeld = seqnode.ErrNotHeld
 	// ErrReleased is the cause (context.Cause) of a held context ended by
 	// Release.
 	ErrReleased = errors.New("lock: released")
@@ -73,16 +80,23 @@ type Option func(*config)
 type config struct {
 	data   []byte       // node data; nil: the client's default data
 	revoke func(*Mutex) // revocation listener, may be nil
+	err    error        // the first invalid option value
 }
 
-func newConfig(opts []Option) config {
+// newConfig applies opts; a nil option, or an option given an invalid
+// value, is an error wrapping seqnode.ErrInvalidArgument.
+func newConfig(opts []Option) (config, error) {
 	var c config
-	for _, o := range opts {
-		if o != nil {
-			o(&c)
+	for i, o := range opts {
+		if o == nil {
+			return config{}, seqnode.Invalid("option %d is nil", i)
+		}
+		o(&c)
+		if c.err != nil {
+			return config{}, c.err
 		}
 	}
-	return c
+	return c, nil
 }
 
 // WithData sets the data stored in the lock's (or lease's) node — what
@@ -97,9 +111,19 @@ func WithData(data []byte) Option {
 // release, with Revoke. f runs on an internal goroutine while the lock is
 // held; it may call Release, or signal the goroutine that holds the lock.
 // A request made while waiting is seen once the lock is acquired.
+// A nil f is an invalid option.
 func WithRevocationListener(f func(m *Mutex)) Option {
-	return func(c *config) { c.revoke = f }
+	return func(c *config) {
+		if f == nil {
+			c.err = seqnode.Invalid("WithRevocationListener: nil listener")
+		}
+		c.revoke = f
+	}
 }
+
+// errNotMade is returned by the methods of a lock value that was not made
+// by its constructor (a zero Mutex, Semaphore, SemaphoreMutex, RWMutex).
+var errNotMade = seqnode.Invalid("lock value not made by its constructor (NewMutex, NewSemaphore, ...)")
 
 // wrap adds the operation and path to err.
 func wrap(op, path string, err error) error {

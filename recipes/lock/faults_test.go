@@ -112,7 +112,7 @@ func runExclusion(t *testing.T, ctx context.Context, r exclusionRun, g *guard) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			m := NewMutex(c, r.path, WithData(fmt.Appendf(nil, "worker-%d", w)))
+			m := newMutexT(t, c, r.path, WithData(fmt.Appendf(nil, "worker-%d", w)))
 			for done := 0; done < r.rounds; {
 				if ctx.Err() != nil {
 					errs <- fmt.Errorf("worker %d: %d of %d acquisitions: %w", w, done, r.rounds, ctx.Err())

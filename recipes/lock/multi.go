@@ -4,15 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 	"time"
+
+	"github.com/zkcurator/zkcurator/recipes/internal/seqnode"
 )
 
 // MultiLock holds several locks as one, like Curator's
 // InterProcessMultiLock: Acquire takes them in the order given, and if one
 // cannot be taken releases those already held (in reverse order); Release
 // releases all of them in reverse order. Its held context ends when any
-// lock's held context ends. It is re-entrant when its locks are.
+// lock's held context ends. It is re-entrant when its locks are. Make one
+// with NewMultiLock: a zero MultiLock holds no locks, and its Acquire
+// fails with an invalid-argument error.
 type MultiLock struct {
 	locks []Locker
 
@@ -26,9 +31,18 @@ type multiHold struct {
 	stops  []func() bool
 }
 
-// NewMultiLock returns a MultiLock over locks.
-func NewMultiLock(locks ...Locker) *MultiLock {
-	return &MultiLock{locks: append([]Locker(nil), locks...)}
+// NewMultiLock returns a MultiLock over locks. It fails with
+// ErrInvalidArgument when locks is empty or one of them is nil.
+func NewMultiLock(locks ...Locker) (*MultiLock, error) {
+	if len(locks) == 0 {
+		return nil, fmt.Errorf("lock: new multi-lock: %w", seqnode.Invalid("no locks"))
+	}
+	for i, l := range locks {
+		if l == nil || reflect.ValueOf(l).Kind() == reflect.Pointer && reflect.ValueOf(l).IsNil() {
+			return nil, fmt.Errorf("lock: new multi-lock: %w", seqnode.Invalid("lock %d is nil", i))
+		}
+	}
+	return &MultiLock{locks: append([]Locker(nil), locks...)}, nil
 }
 
 // Acquire takes every lock in order, or none: on failure the ones taken
@@ -74,6 +88,9 @@ func (m *MultiLock) TryAcquire(ctx context.Context, wait time.Duration) (held co
 }
 
 func (m *MultiLock) acquire(ctx context.Context, take func(context.Context, Locker) (context.Context, bool, error)) (context.Context, error) {
+	if len(m.locks) == 0 {
+		return nil, errNotMade
+	}
 	hctx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
 	mh := &multiHold{ctx: hctx, cancel: cancel}
 	for i, l := range m.locks {

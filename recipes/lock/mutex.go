@@ -25,6 +25,10 @@ const mutexLockName = "lock-"
 // each goroutine or worker that must exclude the others its own Mutex (on
 // the same client or not); several goroutines sharing one Mutex share its
 // holds. A Mutex is safe for concurrent use.
+//
+// Make a Mutex with NewMutex: the methods of a zero Mutex fail with an
+// error wrapping seqnode's invalid-argument sentinel. A Mutex has no
+// Close: its node lives only while it is held (or queued).
 type Mutex struct {
 	client   *zk.Client
 	path     string
@@ -47,14 +51,22 @@ type Mutex struct {
 // pendingDelete is a node whose guaranteed delete has not succeeded yet.
 type pendingDelete struct {
 	path string
-	done <-chan struct{}
+	done <-chan struct{} // closed once deleted; nil while the delete starts
 }
 
 // NewMutex returns a Mutex on path: its nodes are "_c_<uuid>-lock-<seq10>"
 // children of path, which is created (as a container) when needed. It does
-// not talk to ZooKeeper.
-func NewMutex(client *zk.Client, path string, opts ...Option) *Mutex {
-	return newMutex(client, path, mutexLockName, seqnode.ByLockName(mutexLockName), seqnode.Standard(1), newConfig(opts))
+// not talk to ZooKeeper. It fails on a nil client (ErrInvalidArgument),
+// an invalid path (zk.ErrInvalidPath) or an invalid option.
+func NewMutex(client *zk.Client, path string, opts ...Option) (*Mutex, error) {
+	if err := seqnode.CheckArgs(client, path); err != nil {
+		return nil, wrap("new mutex", path, err)
+	}
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, wrap("new mutex", path, err)
+	}
+	return newMutex(client, path, mutexLockName, seqnode.ByLockName(mutexLockName), seqnode.Standard(1), cfg), nil
 }
 
 func newMutex(client *zk.Client, path, lockName string, key seqnode.Sorter, decide seqnode.Decide, cfg config) *Mutex {
@@ -70,7 +82,12 @@ func newMutex(client *zk.Client, path, lockName string, key seqnode.Sorter, deci
 }
 
 // Path returns the lock's path.
-func (m *Mutex) Path() string { return m.path }
+func (m *Mutex) Path() string {
+	if m == nil {
+		return ""
+	}
+	return m.path
+}
 
 // Acquire blocks until the lock is held, or ctx ends, and returns the held
 // context: it is cancelled (context.Cause wraps ErrLost) as soon as
@@ -85,6 +102,9 @@ func (m *Mutex) Path() string { return m.path }
 // ctx's error. A node lost while waiting (its session expired) is made
 // again, at the end of the queue.
 func (m *Mutex) Acquire(ctx context.Context) (held context.Context, err error) {
+	if !m.made() {
+		return nil, errNotMade
+	}
 	held, err = m.acquire(ctx, nil)
 	return held, wrap("acquire", m.path, err)
 }
@@ -93,6 +113,9 @@ func (m *Mutex) Acquire(ctx context.Context) (held context.Context, err error) {
 // checks once). When the lock is not held in time it returns ok false and
 // a nil error, having deleted its node.
 func (m *Mutex) TryAcquire(ctx context.Context, wait time.Duration) (held context.Context, ok bool, err error) {
+	if !m.made() {
+		return nil, false, errNotMade
+	}
 	expire, stop := expiry(wait)
 	defer stop()
 	held, err = m.acquire(ctx, expire)
@@ -116,6 +139,9 @@ func expiry(wait time.Duration) (<-chan time.Time, func()) {
 	t := time.NewTimer(wait)
 	return t.C, func() { t.Stop() }
 }
+
+// made reports whether m was made by a constructor (not a zero Mutex).
+func (m *Mutex) made() bool { return m != nil && m.sem != nil }
 
 func (m *Mutex) lockSem(ctx context.Context, expire <-chan time.Time) error {
 	select {
@@ -141,24 +167,10 @@ func (m *Mutex) acquire(ctx context.Context, expire <-chan time.Time) (context.C
 	}
 	defer m.unlockSem()
 
-	m.mu.Lock()
-	if m.count > 0 {
-		h := m.hold
-		if !h.Valid(m.client) {
-			m.mu.Unlock()
-			cause := context.Cause(h.Context())
-			if cause == nil {
-				cause = fmt.Errorf("%w: node %s belongs to an earlier session", ErrLost, h.Node().Path)
-			}
-			return nil, fmt.Errorf("re-entrant acquire of a lost hold (release it first): %w", cause)
-		}
-		m.count++
-		m.mu.Unlock()
-		return h.Context(), nil
+	held, pending, err := m.reenter()
+	if held != nil || err != nil {
+		return held, err
 	}
-	pending := m.pending
-	m.mu.Unlock()
-
 	if pending != nil {
 		// Our previous node is still being deleted; queueing a new node
 		// behind it would only wait for it anyway.
@@ -171,9 +183,7 @@ func (m *Mutex) acquire(ctx context.Context, expire <-chan time.Time) (context.C
 				return nil, ErrTimeout
 			}
 		}
-		m.mu.Lock()
-		m.pending = nil
-		m.mu.Unlock()
+		m.setPending(nil)
 	}
 
 	for {
@@ -184,9 +194,7 @@ func (m *Mutex) acquire(ctx context.Context, expire <-chan time.Time) (context.C
 		installed := make(chan struct{})
 		h, err := m.await(ctx, n, expire, installed)
 		if err == nil {
-			m.mu.Lock()
-			m.count, m.hold = 1, h
-			m.mu.Unlock()
+			m.install(h)
 			close(installed)
 			return h.Context(), nil
 		}
@@ -202,6 +210,41 @@ func (m *Mutex) acquire(ctx context.Context, expire <-chan time.Time) (context.C
 		}
 		return nil, err
 	}
+}
+
+// reenter counts one more hold when the Mutex holds already and returns
+// its context; it fails when that hold has ended. When the Mutex does not
+// hold, it returns (nil, nil, nil), or the node of an earlier hold whose
+// delete is still pending. The caller holds m.sem.
+func (m *Mutex) reenter() (held context.Context, pending *pendingDelete, err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.count == 0 {
+		return nil, m.pending, nil
+	}
+	h := m.hold
+	if !h.Valid(m.client) {
+		cause := context.Cause(h.Context())
+		if cause == nil {
+			cause = fmt.Errorf("%w: node %s belongs to an earlier session", ErrLost, h.Node().Path)
+		}
+		return nil, nil, fmt.Errorf("re-entrant acquire of a lost hold (release it first): %w", cause)
+	}
+	m.count++
+	return h.Context(), nil, nil
+}
+
+// install records h as the Mutex's first hold.
+func (m *Mutex) install(h *seqnode.Hold) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.count, m.hold = 1, h
+}
+
+func (m *Mutex) setPending(p *pendingDelete) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.pending = p
 }
 
 // await waits for n's turn and starts holding it. installed is closed
@@ -245,41 +288,55 @@ func (m *Mutex) onData(installed <-chan struct{}) func([]byte) {
 // when the Mutex does not hold the lock, or when the delete can never
 // succeed (e.g. the node's ACL denies it).
 func (m *Mutex) Release(ctx context.Context) error {
-	m.mu.Lock()
-	held := m.count > 0
-	m.mu.Unlock()
-	if !held {
+	if !m.made() {
+		return errNotMade
+	}
+	if !m.holds() {
 		return wrap("release", m.path, ErrNotHeld)
 	}
 	// Not bounded by ctx: a release must happen even with an ended ctx.
 	// While the lock is held the sem is only taken briefly.
 	m.sem <- struct{}{}
 	defer m.unlockSem()
-	m.mu.Lock()
-	if m.count == 0 {
-		m.mu.Unlock()
-		return wrap("release", m.path, ErrNotHeld)
+	p, err := m.releaseOne()
+	if p == nil || err != nil {
+		return wrap("release", m.path, err)
 	}
-	m.count--
-	if m.count > 0 {
-		m.mu.Unlock()
-		return nil
-	}
-	h := m.hold
-	m.hold = nil
-	path := h.Node().Path
-	m.pending = &pendingDelete{path: path, done: make(chan struct{})} // until we know more
-	h.End(ErrReleased)
-	m.mu.Unlock()
-
-	done, err := m.client.DeleteGuaranteed(ctx, path, -1)
+	done, err := m.client.DeleteGuaranteed(ctx, p.path, -1)
 	m.mu.Lock()
-	m.pending = &pendingDelete{path: path, done: done}
+	p.done = done
 	m.mu.Unlock()
 	if err != nil && isClosed(done) {
 		return wrap("release", m.path, err) // will never succeed
 	}
 	return nil
+}
+
+// holds reports whether the Mutex counts a hold.
+func (m *Mutex) holds() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.count > 0
+}
+
+// releaseOne drops one hold. After the last it ends the hold and returns
+// the node to delete, recorded as pending (its done channel is set once
+// the delete has started; Node reports the node until it is closed).
+func (m *Mutex) releaseOne() (*pendingDelete, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.count == 0 {
+		return nil, ErrNotHeld
+	}
+	m.count--
+	if m.count > 0 {
+		return nil, nil
+	}
+	h := m.hold
+	m.hold = nil
+	m.pending = &pendingDelete{path: h.Node().Path}
+	h.End(ErrReleased)
+	return m.pending, nil
 }
 
 func isClosed(ch <-chan struct{}) bool {
@@ -294,6 +351,9 @@ func isClosed(ch <-chan struct{}) bool {
 // Node returns the path of the Mutex's lock node: the held one, or one
 // released whose delete has not succeeded yet; "" otherwise.
 func (m *Mutex) Node() string {
+	if !m.made() {
+		return ""
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.hold != nil {
@@ -308,6 +368,9 @@ func (m *Mutex) Node() string {
 // IsHeld reports whether the Mutex holds the lock and the hold has not
 // ended.
 func (m *Mutex) IsHeld() bool {
+	if !m.made() {
+		return false
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.count > 0 && m.hold.Valid(m.client)
@@ -318,12 +381,35 @@ func (m *Mutex) IsHeld() bool {
 // highest token it has seen and refuses lower ones is safe even from a
 // holder that has not yet noticed it lost the lock.
 func (m *Mutex) FencingToken() int64 {
+	if !m.made() {
+		return 0
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.hold == nil {
 		return 0
 	}
 	return m.hold.Node().Czxid
+}
+
+// Fenced runs ops as one transaction that applies only while this Mutex
+// holds the lock: a check that its lock node still exists goes first in
+// the same Multi. It fails with ErrNotHeld (nothing applied) when the
+// Mutex does not hold the lock or its node is gone (deleted, or with its
+// session); other errors are the Multi's. The results are those of ops.
+// The same works on either side of an RWMutex.
+func (m *Mutex) Fenced(ctx context.Context, ops ...zk.Op) ([]zk.OpResult, error) {
+	if !m.made() {
+		return nil, errNotMade
+	}
+	m.mu.Lock()
+	var n *seqnode.Node
+	if m.count > 0 {
+		n = m.hold.Node()
+	}
+	m.mu.Unlock()
+	res, err := seqnode.Fenced(ctx, m.client, n, ops...)
+	return res, wrap("fenced", m.path, err)
 }
 
 // Participants returns the data of every participant's node (the holder
@@ -361,6 +447,9 @@ func nodeData(ctx context.Context, client *zk.Client, nodes []string) ([]string,
 // order (Curator's getParticipantNodes); Revoke takes one of them. For
 // the locks of an RWMutex only nodes of that lock's kind are listed.
 func (m *Mutex) ParticipantNodes(ctx context.Context) ([]string, error) {
+	if !m.made() {
+		return nil, errNotMade
+	}
 	names, err := seqnode.List(ctx, m.client, m.path, m.key)
 	if err != nil {
 		return nil, wrap("participants", m.path, err)

@@ -21,8 +21,8 @@ func TestMutexNodeLayoutAndParticipants(t *testing.T) {
 	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t) + "/orders"
 
-	a := NewMutex(c1, path, WithData([]byte("worker-a")))
-	b := NewMutex(c2, path) // client default data
+	a := newMutexT(t, c1, path, WithData([]byte("worker-a")))
+	b := newMutexT(t, c2, path) // client default data
 	require.Equal(t, path, a.Path())
 	held, err := a.Acquire(ctx)
 	require.NoError(t, err)
@@ -73,7 +73,7 @@ func TestMutexExclusion(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			m := NewMutex(clients[w%2], path)
+			m := newMutexT(t, clients[w%2], path)
 			for range rounds {
 				if _, err := m.Acquire(ctx); err != nil {
 					errs <- err
@@ -106,7 +106,7 @@ func TestMutexReentrant(t *testing.T) {
 	c := zktest.Connect(t, srv.ConnectString())
 	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
-	m := NewMutex(c, path)
+	m := newMutexT(t, c, path)
 	h1, err := m.Acquire(ctx)
 	require.NoError(t, err)
 	node := m.Node()
@@ -119,7 +119,7 @@ func TestMutexReentrant(t *testing.T) {
 	require.Equal(t, h1, h3)
 	require.Len(t, zktest.Children(t, c, path), 1, "re-entry makes no new node")
 
-	other := NewMutex(c, path) // another owner on the same client is excluded
+	other := newMutexT(t, c, path) // another owner on the same client is excluded
 	_, ok, err = other.TryAcquire(ctx, 0)
 	require.NoError(t, err)
 	require.False(t, ok)
@@ -140,7 +140,7 @@ func TestMutexFair(t *testing.T) {
 	c := zktest.Connect(t, srv.ConnectString())
 	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
-	holder := NewMutex(c, path)
+	holder := newMutexT(t, c, path)
 	_, err := holder.Acquire(ctx)
 	require.NoError(t, err)
 
@@ -149,7 +149,7 @@ func TestMutexFair(t *testing.T) {
 	errs := make(chan error, waiters)
 	for i := range waiters {
 		go func() {
-			m := NewMutex(c, path)
+			m := newMutexT(t, c, path)
 			if _, err := m.Acquire(ctx); err != nil {
 				errs <- err
 				return
@@ -171,11 +171,11 @@ func TestMutexTryAcquireTimeoutLeavesNoNode(t *testing.T) {
 	c1, c2 := zktest.Connect(t, srv.ConnectString()), zktest.Connect(t, srv.ConnectString())
 	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
-	holder := NewMutex(c1, path)
+	holder := newMutexT(t, c1, path)
 	_, err := holder.Acquire(ctx)
 	require.NoError(t, err)
 
-	m := NewMutex(c2, path)
+	m := newMutexT(t, c2, path)
 	for _, wait := range []time.Duration{0, 50 * time.Millisecond} {
 		held, ok, err := m.TryAcquire(ctx, wait)
 		require.NoError(t, err)
@@ -196,12 +196,12 @@ func TestMutexCancelWhileWaitingLeavesNoNode(t *testing.T) {
 	c1, c2 := zktest.Connect(t, srv.ConnectString()), zktest.Connect(t, srv.ConnectString())
 	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
-	holder := NewMutex(c1, path)
+	holder := newMutexT(t, c1, path)
 	_, err := holder.Acquire(ctx)
 	require.NoError(t, err)
 
 	wctx, cancel := context.WithCancel(ctx)
-	m := NewMutex(c2, path)
+	m := newMutexT(t, c2, path)
 	got := make(chan error, 1)
 	go func() {
 		_, err := m.Acquire(wctx)
@@ -226,7 +226,7 @@ func TestMutexHeldEndsOnSuspended(t *testing.T) {
 	c := zktest.Connect(t, srv.ConnectString())
 	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
-	m := NewMutex(c, path)
+	m := newMutexT(t, c, path)
 	held, err := m.Acquire(ctx)
 	require.NoError(t, err)
 	node := m.Node()
@@ -254,7 +254,7 @@ func TestMutexHeldEndsOnLostAndReacquires(t *testing.T) {
 	c := zktest.Connect(t, srv.ConnectString(), zk.WithErrorPolicy(zk.SessionErrorPolicy))
 	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
-	m := NewMutex(c, path)
+	m := newMutexT(t, c, path)
 	held, err := m.Acquire(ctx)
 	require.NoError(t, err)
 	oldSession, oldToken := c.SessionID(), m.FencingToken()
@@ -284,7 +284,7 @@ func TestMutexNodeDeletedBySomeoneElse(t *testing.T) {
 	c1, c2 := zktest.Connect(t, srv.ConnectString()), zktest.Connect(t, srv.ConnectString())
 	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
-	m := NewMutex(c1, path)
+	m := newMutexT(t, c1, path)
 	held, err := m.Acquire(ctx)
 	require.NoError(t, err)
 	require.NoError(t, c2.Delete(ctx, m.Node(), -1))
@@ -299,10 +299,10 @@ func TestMutexWaiterSurvivesSessionLoss(t *testing.T) {
 	c1, c2 := zktest.Connect(t, srv.ConnectString()), zktest.Connect(t, srv.ConnectString())
 	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
-	holder := NewMutex(c1, path)
+	holder := newMutexT(t, c1, path)
 	_, err := holder.Acquire(ctx)
 	require.NoError(t, err)
-	m := NewMutex(c2, path)
+	m := newMutexT(t, c2, path)
 	got := make(chan error, 1)
 	go func() {
 		_, err := m.Acquire(ctx)
@@ -335,7 +335,7 @@ func TestMutexReleaseDuringConnectionLossKeepsNode(t *testing.T) {
 	c1, c2 := zktest.Connect(t, srv.ConnectString()), zktest.Connect(t, srv.ConnectString())
 	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
-	m := NewMutex(c1, path)
+	m := newMutexT(t, c1, path)
 	held, err := m.Acquire(ctx)
 	require.NoError(t, err)
 	node := m.Node()
@@ -364,27 +364,25 @@ func TestMutexRevocation(t *testing.T) {
 	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
 	asked := make(chan *Mutex, 2)
+	released := make(chan error, 2)
 	revocable := WithRevocationListener(func(m *Mutex) {
-		// Curator's usual listener: release right away.
-		if err := m.Release(context.Background()); err != nil {
-			t.Errorf("release from the revocation listener: %v", err)
-		}
+		// Report the call before releasing: once a releases, b can
+		// acquire and be asked before a's report would be sent.
 		asked <- m
+		// Curator's usual listener: release right away.
+		released <- m.Release(context.Background())
 	})
 	waitAsked := func(want *Mutex) {
 		t.Helper()
-		select {
-		case m := <-asked:
-			require.Same(t, want, m)
-		case <-time.After(30 * time.Second):
-			t.Fatal("revocation listener not called")
-		}
+		require.Same(t, want, zktest.Recv(t, asked))
+		require.NoError(t, zktest.Recv(t, released), "release from the revocation listener")
+		require.False(t, want.IsHeld())
 	}
-	a := NewMutex(c1, path, revocable)
+	a := newMutexT(t, c1, path, revocable)
 	_, err := a.Acquire(ctx)
 	require.NoError(t, err)
 
-	b := NewMutex(c2, path, revocable)
+	b := newMutexT(t, c2, path, revocable)
 	got := make(chan error, 1)
 	go func() {
 		_, err := b.Acquire(ctx)
@@ -398,10 +396,8 @@ func TestMutexRevocation(t *testing.T) {
 	require.NoError(t, Revoke(ctx, c1, nodes[1]))
 	require.NoError(t, Revoke(ctx, c2, nodes[0]))
 	waitAsked(a)
-	require.False(t, a.IsHeld())
 	require.NoError(t, zktest.Recv(t, got))
 	waitAsked(b)
-	require.False(t, b.IsHeld())
 	zktest.Eventually(t, func() bool { return len(zktest.Children(t, c1, path)) == 0 }, "both released")
 	require.NoError(t, Revoke(ctx, c2, nodes[0]), "revoking a node that is gone is not an error")
 }
@@ -411,7 +407,7 @@ func TestMutexConcurrentAcquireOnOneValueShares(t *testing.T) {
 	c := zktest.Connect(t, srv.ConnectString())
 	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
-	m := NewMutex(c, path)
+	m := newMutexT(t, c, path)
 	var wg sync.WaitGroup
 	errs := make(chan error, 4)
 	for range 4 {
@@ -437,9 +433,8 @@ func TestMutexConcurrentAcquireOnOneValueShares(t *testing.T) {
 func TestMutexErrorsNameOpAndPath(t *testing.T) {
 	srv := zktest.Server(t)
 	c := zktest.Connect(t, srv.ConnectString())
-	m := NewMutex(c, "bad path")
-	_, err := m.Acquire(zktest.Context(t))
+	_, err := NewMutex(c, "bad path")
 	require.Error(t, err)
-	require.Contains(t, err.Error(), "lock: acquire bad path")
+	require.Contains(t, err.Error(), "lock: new mutex bad path")
 	require.True(t, errors.Is(err, zk.ErrInvalidPath), fmt.Sprint(err))
 }

@@ -25,25 +25,37 @@ const (
 // ReadLock and WriteLock return re-entrant Mutexes with all of Mutex's
 // methods; their nodes are "_c_<uuid>-__READ__<seq10>" and
 // "_c_<uuid>-__WRIT__<seq10>" under path.
+//
+// Make an RWMutex with NewRWMutex: a zero RWMutex's locks are nil
+// Mutexes whose methods fail with an invalid-argument error.
 type RWMutex struct {
 	read, write *Mutex
 }
 
 // NewRWMutex returns an RWMutex on path. Options apply to both locks.
-// It does not talk to ZooKeeper.
-func NewRWMutex(client *zk.Client, path string, opts ...Option) *RWMutex {
-	cfg := newConfig(opts)
+// It does not talk to ZooKeeper. It fails as NewMutex does.
+func NewRWMutex(client *zk.Client, path string, opts ...Option) (*RWMutex, error) {
+	if err := seqnode.CheckArgs(client, path); err != nil {
+		return nil, wrap("new rwmutex", path, err)
+	}
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, wrap("new rwmutex", path, err)
+	}
 	key := seqnode.ByLockName(readLockName, writeLockName)
 	rw := &RWMutex{}
 	rw.write = newMutex(client, path, writeLockName, key, seqnode.Standard(1), cfg)
 	rw.read = newMutex(client, path, readLockName, key, rw.readDecide, cfg)
 	rw.read.ownOnly, rw.write.ownOnly = true, true
-	return rw
+	return rw, nil
 }
 
 // Participants returns the data of every reader's and writer's node, in
 // lock order.
 func (rw *RWMutex) Participants(ctx context.Context) ([]string, error) {
+	if !rw.write.made() {
+		return nil, errNotMade
+	}
 	nodes, err := rw.ParticipantNodes(ctx)
 	if err != nil {
 		return nil, err
@@ -56,6 +68,9 @@ func (rw *RWMutex) Participants(ctx context.Context) ([]string, error) {
 // in lock order.
 func (rw *RWMutex) ParticipantNodes(ctx context.Context) ([]string, error) {
 	w := rw.write
+	if !w.made() {
+		return nil, errNotMade
+	}
 	names, err := seqnode.List(ctx, w.client, w.path, w.key)
 	if err != nil {
 		return nil, wrap("participants", w.path, err)

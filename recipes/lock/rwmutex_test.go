@@ -16,7 +16,7 @@ func TestRWMutexNodeNames(t *testing.T) {
 	c := zktest.Connect(t, srv.ConnectString())
 	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
-	rw := NewRWMutex(c, path)
+	rw := newRWMutexT(t, c, path)
 	_, err := rw.ReadLock().Acquire(ctx)
 	require.NoError(t, err)
 	require.Regexp(t, `/_c_[0-9a-f-]{36}-__READ__\d{10}$`, rw.ReadLock().Node())
@@ -33,14 +33,14 @@ func TestRWMutexReadersShareWritersExclude(t *testing.T) {
 	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
 
-	r1, r2 := NewRWMutex(c1, path), NewRWMutex(c2, path)
+	r1, r2 := newRWMutexT(t, c1, path), newRWMutexT(t, c2, path)
 	_, err := r1.ReadLock().Acquire(ctx)
 	require.NoError(t, err)
 	_, ok, err := r2.ReadLock().TryAcquire(ctx, 0)
 	require.NoError(t, err)
 	require.True(t, ok, "readers share")
 
-	w := NewRWMutex(c2, path)
+	w := newRWMutexT(t, c2, path)
 	wrote := make(chan error, 1)
 	go func() {
 		_, err := w.WriteLock().Acquire(ctx)
@@ -49,7 +49,7 @@ func TestRWMutexReadersShareWritersExclude(t *testing.T) {
 	waitParticipants(t, c1, path, 3)
 
 	// A reader queued after a waiting writer waits for it (fairness).
-	r3 := NewRWMutex(c1, path)
+	r3 := newRWMutexT(t, c1, path)
 	_, ok, err = r3.ReadLock().TryAcquire(ctx, 0)
 	require.NoError(t, err)
 	require.False(t, ok)
@@ -78,7 +78,7 @@ func TestRWMutexDowngrade(t *testing.T) {
 	c := zktest.Connect(t, srv.ConnectString())
 	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
-	rw := NewRWMutex(c, path)
+	rw := newRWMutexT(t, c, path)
 	_, err := rw.WriteLock().Acquire(ctx)
 	require.NoError(t, err)
 	_, ok, err := rw.ReadLock().TryAcquire(ctx, 0)
@@ -87,7 +87,7 @@ func TestRWMutexDowngrade(t *testing.T) {
 	require.NoError(t, rw.WriteLock().Release(ctx))
 	require.True(t, rw.ReadLock().IsHeld())
 
-	other := NewRWMutex(c, path)
+	other := newRWMutexT(t, c, path)
 	_, ok, err = other.ReadLock().TryAcquire(ctx, 0)
 	require.NoError(t, err)
 	require.True(t, ok, "after the downgrade other readers may join")
@@ -113,7 +113,7 @@ func TestRWMutexExclusion(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rw := NewRWMutex(clients[w%2], path)
+			rw := newRWMutexT(t, clients[w%2], path)
 			for i := range 12 {
 				write := (i+w)%3 == 0
 				l := rw.ReadLock()

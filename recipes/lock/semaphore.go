@@ -30,6 +30,10 @@ const (
 // leases die with their session, so none are orphaned) and waits, watching
 // the children of "<path>/leases", until there are at most maxLeases
 // leases, its own included. A Semaphore is safe for concurrent use.
+//
+// Make a Semaphore with NewSemaphore or NewSemaphoreCount: the methods of a
+// zero Semaphore fail with an invalid-argument error. A Semaphore has no
+// Close: each Lease is released on its own.
 type Semaphore struct {
 	client *zk.Client
 	path   string
@@ -39,25 +43,44 @@ type Semaphore struct {
 	key    seqnode.Sorter
 }
 
-// NewSemaphore returns a Semaphore on path allowing maxLeases (at least 1)
-// concurrent leases. WithData sets the lease nodes' data. It does not talk
-// to ZooKeeper.
-func NewSemaphore(client *zk.Client, path string, maxLeases int, opts ...Option) *Semaphore {
+// NewSemaphore returns a Semaphore on path allowing maxLeases concurrent
+// leases. WithData sets the lease nodes' data. It does not talk to
+// ZooKeeper. It fails on a nil client or a maxLeases below 1
+// (ErrInvalidArgument), an invalid path (zk.ErrInvalidPath) or an invalid
+// option.
+func NewSemaphore(client *zk.Client, path string, maxLeases int, opts ...Option) (*Semaphore, error) {
 	if maxLeases < 1 {
-		maxLeases = 1
+		return nil, wrap("new semaphore", path, seqnode.Invalid("maxLeases %d < 1", maxLeases))
 	}
-	return &Semaphore{client: client, path: path, max: maxLeases, cfg: newConfig(opts), key: seqnode.ByLockName(leaseLockName)}
+	return newSemaphore(client, path, maxLeases, opts)
+}
+
+func newSemaphore(client *zk.Client, path string, maxLeases int, opts []Option) (*Semaphore, error) {
+	if err := seqnode.CheckArgs(client, path); err != nil {
+		return nil, wrap("new semaphore", path, err)
+	}
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, wrap("new semaphore", path, err)
+	}
+	return &Semaphore{client: client, path: path, max: maxLeases, cfg: cfg, key: seqnode.ByLockName(leaseLockName)}, nil
 }
 
 // NewSemaphoreCount returns a Semaphore on path whose maximum number of
 // leases is the value of count, re-read whenever it changes: raising the
 // count lets waiters in at once; lowering it lets no new lease in until
-// enough leases are released (held leases are not revoked). A count below 1
-// counts as 1.
-func NewSemaphoreCount(client *zk.Client, path string, count *shared.Count, opts ...Option) *Semaphore {
-	s := NewSemaphore(client, path, 1, opts...)
+// enough leases are released (held leases are not revoked). A count value
+// below 1 counts as 1. It fails as NewSemaphore does, and on a nil count.
+func NewSemaphoreCount(client *zk.Client, path string, count *shared.Count, opts ...Option) (*Semaphore, error) {
+	if count == nil {
+		return nil, wrap("new semaphore", path, seqnode.Invalid("nil count"))
+	}
+	s, err := newSemaphore(client, path, 1, opts)
+	if err != nil {
+		return nil, err
+	}
 	s.count = count
-	return s
+	return s, nil
 }
 
 // maxLeases returns the current maximum and, for a shared count, a channel
@@ -73,11 +96,17 @@ func (s *Semaphore) maxLeases(ctx context.Context) (int, <-chan zk.Event, error)
 	return max(int(v), 1), ch, nil
 }
 
+// made reports whether s was made by a constructor.
+func (s *Semaphore) made() bool { return s != nil && s.client != nil }
+
 func (s *Semaphore) leasesPath() string { return seqnode.JoinPath(s.path, semLeasesChild) }
 
 // Acquire blocks until a lease is held, or ctx ends. If ctx ends first its
 // lease node (if made) is deleted.
 func (s *Semaphore) Acquire(ctx context.Context) (*Lease, error) {
+	if !s.made() {
+		return nil, errNotMade
+	}
 	l, err := s.acquire(ctx, nil)
 	return l, wrap("acquire lease", s.path, err)
 }
@@ -85,6 +114,9 @@ func (s *Semaphore) Acquire(ctx context.Context) (*Lease, error) {
 // TryAcquire is Acquire waiting at most wait (0: checks once); ok is false
 // with a nil error when no lease was free in time.
 func (s *Semaphore) TryAcquire(ctx context.Context, wait time.Duration) (l *Lease, ok bool, err error) {
+	if !s.made() {
+		return nil, false, errNotMade
+	}
 	expire, stop := expiry(wait)
 	defer stop()
 	l, err = s.acquire(ctx, expire)
@@ -181,12 +213,18 @@ func (s *Semaphore) await(ctx context.Context, n *seqnode.Node, expire <-chan ti
 
 // Participants returns the data of the lease nodes in sequence order.
 func (s *Semaphore) Participants(ctx context.Context) ([]string, error) {
+	if !s.made() {
+		return nil, errNotMade
+	}
 	p, err := seqnode.ListData(ctx, s.client, s.leasesPath(), s.key)
 	return p, wrap("participants", s.path, err)
 }
 
 // ParticipantNodes returns the paths of the lease nodes in sequence order.
 func (s *Semaphore) ParticipantNodes(ctx context.Context) ([]string, error) {
+	if !s.made() {
+		return nil, errNotMade
+	}
 	names, err := seqnode.List(ctx, s.client, s.leasesPath(), s.key)
 	if err != nil {
 		return nil, wrap("participants", s.path, err)
@@ -198,7 +236,8 @@ func (s *Semaphore) ParticipantNodes(ctx context.Context) ([]string, error) {
 }
 
 // Lease is one lease of a Semaphore. It may be released from any
-// goroutine.
+// goroutine. Leases are made only by a Semaphore's Acquire (a zero Lease
+// cannot be used).
 type Lease struct {
 	client *zk.Client
 	hold   *seqnode.Hold
@@ -217,6 +256,25 @@ func (l *Lease) Node() string { return l.hold.Node().Path }
 
 // FencingToken returns the lease node's czxid.
 func (l *Lease) FencingToken() int64 { return l.hold.Node().Czxid }
+
+// Fenced runs ops as one transaction that applies only while the lease
+// is held: a check that its node still exists goes first in the same
+// Multi. It fails with ErrNotHeld (nothing applied) after Release or when
+// the node is gone; other errors are the Multi's. The results are those
+// of ops.
+func (l *Lease) Fenced(ctx context.Context, ops ...zk.Op) ([]zk.OpResult, error) {
+	l.mu.Lock()
+	released := l.released
+	l.mu.Unlock()
+	if l.hold == nil {
+		return nil, errNotMade
+	}
+	if released {
+		return nil, wrap("fenced", l.Node(), ErrNotHeld)
+	}
+	res, err := seqnode.Fenced(ctx, l.client, l.hold.Node(), ops...)
+	return res, wrap("fenced", l.Node(), err)
+}
 
 // Deleted reports whether the lease was released and its node is known to
 // be deleted (a release during a connection loss deletes it later).

@@ -13,7 +13,8 @@ import (
 // with Curator's InterProcessSemaphoreMutex (a Semaphore with one lease:
 // nodes under "<path>/locks" and "<path>/leases"). An Acquire while it is
 // held waits for the Release, like any other contender. It is safe for
-// concurrent use.
+// concurrent use. Make one with NewSemaphoreMutex: the methods of a zero
+// SemaphoreMutex fail with an invalid-argument error.
 type SemaphoreMutex struct {
 	sem *Semaphore
 
@@ -22,9 +23,13 @@ type SemaphoreMutex struct {
 }
 
 // NewSemaphoreMutex returns a SemaphoreMutex on path. It does not talk to
-// ZooKeeper.
-func NewSemaphoreMutex(client *zk.Client, path string, opts ...Option) *SemaphoreMutex {
-	return &SemaphoreMutex{sem: NewSemaphore(client, path, 1, opts...)}
+// ZooKeeper. It fails as NewMutex does.
+func NewSemaphoreMutex(client *zk.Client, path string, opts ...Option) (*SemaphoreMutex, error) {
+	sem, err := NewSemaphore(client, path, 1, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &SemaphoreMutex{sem: sem}, nil
 }
 
 // Acquire blocks until the lock is held, or ctx ends, and returns the held
@@ -58,6 +63,9 @@ func (m *SemaphoreMutex) set(l *Lease) {
 // Release releases the lock (from any goroutine); ErrNotHeld when it is not
 // held. The node is deleted with a guaranteed delete.
 func (m *SemaphoreMutex) Release(ctx context.Context) error {
+	if !m.sem.made() {
+		return errNotMade
+	}
 	m.mu.Lock()
 	l := m.lease
 	m.lease = nil
@@ -85,8 +93,26 @@ func (m *SemaphoreMutex) FencingToken() int64 {
 	return m.lease.FencingToken()
 }
 
+// Fenced runs ops as one transaction that applies only while the lock is
+// held (see Lease.Fenced); ErrNotHeld when it is not held.
+func (m *SemaphoreMutex) Fenced(ctx context.Context, ops ...zk.Op) ([]zk.OpResult, error) {
+	if !m.sem.made() {
+		return nil, errNotMade
+	}
+	m.mu.Lock()
+	l := m.lease
+	m.mu.Unlock()
+	if l == nil {
+		return nil, wrap("fenced", m.sem.path, ErrNotHeld)
+	}
+	return l.Fenced(ctx, ops...)
+}
+
 // Participants returns the data of the lease nodes (at most one holder,
 // plus waiters being admitted).
 func (m *SemaphoreMutex) Participants(ctx context.Context) ([]string, error) {
+	if !m.sem.made() {
+		return nil, errNotMade
+	}
 	return m.sem.Participants(ctx)
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkcurator/zkcurator/internal/zktest"
-	"github.com/zkcurator/zkcurator/recipes/shared"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
@@ -19,7 +18,7 @@ func TestSemaphoreLayoutAndLimit(t *testing.T) {
 	c := zktest.Connect(t, srv.ConnectString())
 	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
-	s := NewSemaphore(c, path, 2, WithData([]byte("me")))
+	s := newSemaphoreT(t, c, path, 2, WithData([]byte("me")))
 	l1, err := s.Acquire(ctx)
 	require.NoError(t, err)
 	require.Regexp(t, `^`+path+`/leases/_c_[0-9a-f-]{36}-lease-\d{10}$`, l1.Node())
@@ -70,7 +69,7 @@ func TestSemaphoreConcurrency(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s := NewSemaphore(clients[w%2], path, maxLeases)
+			s := newSemaphoreT(t, clients[w%2], path, maxLeases)
 			for range 8 {
 				l, err := s.Acquire(ctx)
 				if err != nil {
@@ -109,13 +108,13 @@ func TestSemaphoreLeaseEndsOnLost(t *testing.T) {
 	c1, c2 := zktest.Connect(t, srv.ConnectString()), zktest.Connect(t, srv.ConnectString())
 	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
-	l, err := NewSemaphore(c1, path, 1).Acquire(ctx)
+	l, err := newSemaphoreT(t, c1, path, 1).Acquire(ctx)
 	require.NoError(t, err)
 	srv.ExpireSession(c1.SessionID())
 	zktest.WaitDone(t, l.Context(), "lease context after Lost")
 	require.ErrorIs(t, context.Cause(l.Context()), ErrLost)
 	// The lease died with its session: another client gets it (CURATOR-315).
-	l2, ok, err := NewSemaphore(c2, path, 1).TryAcquire(ctx, 10*time.Second)
+	l2, ok, err := newSemaphoreT(t, c2, path, 1).TryAcquire(ctx, 10*time.Second)
 	require.NoError(t, err)
 	require.True(t, ok)
 	require.NoError(t, l2.Release(ctx))
@@ -127,7 +126,7 @@ func TestSemaphoreMutex(t *testing.T) {
 	c := zktest.Connect(t, srv.ConnectString())
 	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
-	m := NewSemaphoreMutex(c, path)
+	m := newSemaphoreMutexT(t, c, path)
 	held, err := m.Acquire(ctx)
 	require.NoError(t, err)
 	require.True(t, m.IsHeld())
@@ -147,7 +146,7 @@ func TestSemaphoreMutex(t *testing.T) {
 	require.Zero(t, m.FencingToken())
 	require.ErrorIs(t, m.Release(ctx), ErrNotHeld)
 
-	other := NewSemaphoreMutex(c, path, WithData([]byte("other")))
+	other := newSemaphoreMutexT(t, c, path, WithData([]byte("other")))
 	_, ok, err = other.TryAcquire(ctx, time.Second)
 	require.NoError(t, err)
 	require.True(t, ok)
@@ -162,8 +161,8 @@ func TestMultiLock(t *testing.T) {
 	c := zktest.Connect(t, srv.ConnectString())
 	ctx := zktest.Context(t)
 	base := zktest.UniquePath(t)
-	a, b := NewMutex(c, base+"/a"), NewSemaphoreMutex(c, base+"/b")
-	ml := NewMultiLock(a, b)
+	a, b := newMutexT(t, c, base+"/a"), newSemaphoreMutexT(t, c, base+"/b")
+	ml := newMultiLockT(t, a, b)
 	held, err := ml.Acquire(ctx)
 	require.NoError(t, err)
 	require.True(t, a.IsHeld())
@@ -175,10 +174,10 @@ func TestMultiLock(t *testing.T) {
 	require.ErrorIs(t, ml.Release(ctx), ErrNotHeld)
 
 	// All or nothing: when b is taken elsewhere, a is released again.
-	other := NewMutex(c, base+"/b2")
+	other := newMutexT(t, c, base+"/b2")
 	_, err = other.Acquire(ctx)
 	require.NoError(t, err)
-	ml2 := NewMultiLock(NewMutex(c, base+"/a"), NewMutex(c, base+"/b2"))
+	ml2 := newMultiLockT(t, newMutexT(t, c, base+"/a"), newMutexT(t, c, base+"/b2"))
 	_, ok, err := ml2.TryAcquire(ctx, 100*time.Millisecond)
 	require.NoError(t, err)
 	require.False(t, ok)
@@ -186,8 +185,8 @@ func TestMultiLock(t *testing.T) {
 	require.NoError(t, other.Release(ctx))
 
 	// The held context ends when one lock's hold ends.
-	x := NewMutex(c, base+"/x")
-	ml3 := NewMultiLock(x, NewMutex(c, base+"/y"))
+	x := newMutexT(t, c, base+"/x")
+	ml3 := newMultiLockT(t, x, newMutexT(t, c, base+"/y"))
 	held, ok, err = ml3.TryAcquire(ctx, time.Second)
 	require.NoError(t, err)
 	require.True(t, ok)
@@ -202,9 +201,9 @@ func TestSemaphoreSharedCount(t *testing.T) {
 	c := zktest.Connect(t, srv.ConnectString())
 	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
-	count := shared.NewCount(c, path+"/count", 1)
-	s := NewSemaphoreCount(c, path+"/sem", count)
-	other := NewSemaphoreCount(zktest.Connect(t, srv.ConnectString()), path+"/sem", shared.NewCount(c, path+"/count", 99))
+	count := newCountT(t, c, path+"/count", 1)
+	s := newSemaphoreCountT(t, c, path+"/sem", count)
+	other := newSemaphoreCountT(t, zktest.Connect(t, srv.ConnectString()), path+"/sem", newCountT(t, c, path+"/count", 99))
 
 	l1, err := s.Acquire(ctx)
 	require.NoError(t, err)

@@ -23,7 +23,8 @@ func TestCount(t *testing.T) {
 	defer c.Close()
 	path := zktest.UniquePath(t) + "/count"
 
-	cnt := shared.NewCount(c, path, 3)
+	cnt, err := shared.NewCount(c, path, 3)
+	require.NoError(t, err)
 	v, ver, err := cnt.Get(ctx)
 	require.NoError(t, err)
 	require.Equal(t, int32(3), v, "seeded")

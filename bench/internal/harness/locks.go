@@ -87,7 +87,12 @@ func DialLocker(ctx context.Context, c LockClient, addr, path string, counter *O
 		if err != nil {
 			return nil, fmt.Errorf("zkcurator: connect %s: %w", addr, err)
 		}
-		return &mutexLocker{c: cl, m: lock.NewMutex(cl, path)}, nil
+		m, err := lock.NewMutex(cl, path)
+		if err != nil {
+			_ = cl.Close()
+			return nil, fmt.Errorf("zkcurator: %w", err)
+		}
+		return &mutexLocker{c: cl, m: m}, nil
 	case LockGozk:
 		g, err := dialGozk(ctx, addr, gdial)
 		if err != nil {

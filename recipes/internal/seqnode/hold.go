@@ -141,6 +141,9 @@ func WaitSafe(ctx context.Context, c *zk.Client) error {
 	})
 	defer unlisten()
 	for pol.IsError(c.State()) {
+		if IsClosed(c) {
+			return zk.ErrClosed
+		}
 		select {
 		case <-changed:
 		case <-ctx.Done():
