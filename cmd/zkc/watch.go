@@ -81,6 +81,8 @@ func (a *app) watchLoop(ctx context.Context, c *zk.Client, p string, mode zk.Add
 			}
 			return err
 		}
+		// Scripts (and tests) wait for this line before making changes.
+		fmt.Fprintf(a.errOut, "zkc: watching %s (%s); ctrl-C stops\n", p, mode)
 		for ev := range w.Events() {
 			if ev.Type == zk.EventNotWatching {
 				if ctx.Err() != nil {
