@@ -6,6 +6,7 @@ replace github.com/zkcurator/zkcurator => ../..
 
 require (
 	github.com/chzyer/readline v1.5.1
+	github.com/creack/pty v1.1.24
 	github.com/spf13/cobra v1.10.2
 	github.com/stretchr/testify v1.12.1
 	github.com/zkcurator/zkcurator v0.0.0-00010101000000-000000000000
