@@ -58,9 +58,13 @@ func testMain(m *testing.M) int {
 			fmt.Fprintf(os.Stderr, "ZKCURATOR_REAL_ZK=1 but no real ZooKeeper starts: %v\n", err)
 			return 1
 		}
-		defer realServer.Close()
 	}
 	code := m.Run()
+	if realServer != nil {
+		if err := realServer.Close(); err != nil {
+			fmt.Fprintf(os.Stderr, "closing the real server: %v\n", err)
+		}
+	}
 	if code == 0 {
 		if err := goleak.Find(); err != nil {
 			fmt.Fprintf(os.Stderr, "goleak: %v\n", err)
