@@ -245,11 +245,11 @@ func (a *app) deleteCommand() *cobra.Command {
 			return err
 		}
 		if recursive {
-			ok, _, err := c.Exists(ctx, p)
-			if err != nil {
-				return err
+			exists, _, xerr := c.Exists(ctx, p)
+			if xerr != nil {
+				return xerr
 			}
-			if !ok {
+			if !exists {
 				return &zk.OpError{Op: "delete", Path: p, Err: zk.ErrNoNode}
 			}
 			err = c.DeleteAll(ctx, p)
