@@ -129,3 +129,20 @@ func TestExitCodes(t *testing.T) {
 		require.Equal(t, exitConn, r.code, r.stderr)
 	})
 }
+
+// TestDeleteRecursiveReportsFailure: delete -R whose DeleteAll fails part-way
+// (a parent's ACL forbids deleting its children) exits with the failure,
+// not 0.
+func TestDeleteRecursiveReportsFailure(t *testing.T) {
+	forTargets(t, func(t *testing.T, tg target, base string) {
+		cs := tg.connect
+		ok(t, cs, "create", "-p", base+"/sub/leaf")
+		ok(t, cs, "setacl", base+"/sub", "world:anyone:crwa")
+		r := zkc(t, cs, "delete", "-R", base)
+		require.Equal(t, exitNoAuth, r.code, r.stderr)
+		require.Contains(t, r.stderr, "not authorized")
+		require.Equal(t, "leaf\n", ok(t, cs, "ls", base+"/sub"))
+		ok(t, cs, "setacl", base+"/sub", "world:anyone:cdrwa")
+		ok(t, cs, "delete", "-R", base)
+	})
+}
