@@ -68,6 +68,10 @@ func TestSessionsAndACL(t *testing.T) {
 		require.NoError(t, err)
 		_, err = c.Create(ctx, base+"/e2", nil, zk.ModeEphemeral, nil)
 		require.NoError(t, err)
+		_, err = c.Create(ctx, base+"/box", nil, zk.ModeContainer, nil)
+		require.NoError(t, err)
+		_, err = c.Create(ctx, base+"/box/x", nil, zk.ModePersistent, nil)
+		require.NoError(t, err)
 
 		var eph []ephemeralJSON
 		okJSON(t, cs, &eph, "ephemerals", base)
@@ -92,7 +96,7 @@ func TestSessionsAndACL(t *testing.T) {
 		r := zkc(t, cs, "setacl", "--version", "7", base, "world:anyone:cdrwa")
 		require.Equal(t, exitError, r.code, r.stderr)
 		require.Contains(t, r.stderr, "version")
-		require.Contains(t, ok(t, cs, "setacl", "-R", base, "world:anyone:cdr"), "ACL set on 4 nodes")
+		require.Contains(t, ok(t, cs, "setacl", "-R", base, "world:anyone:cdr"), "ACL set on 6 nodes")
 		require.Equal(t, "world:anyone:cdr\n", ok(t, cs, "getacl", base+"/svc/e1"))
 		r = zkc(t, cs, "set", base+"/svc", "x")
 		require.Equal(t, exitNoAuth, r.code, r.stderr)
