@@ -42,6 +42,7 @@ type app struct {
 	errOut io.Writer
 
 	client  *zk.Client
+	client2 *zk.Client // --server2 of diff and mirror
 	emb     *testserver.Server
 	inShell bool
 }
@@ -68,9 +69,11 @@ func run(args []string, in io.Reader, out, errOut io.Writer) int {
 
 // close ends the session and stops the embedded server, if any.
 func (a *app) close() {
-	if a.client != nil {
-		_ = a.client.Close()
-		a.client = nil
+	for _, c := range []**zk.Client{&a.client, &a.client2} {
+		if *c != nil {
+			_ = (*c).Close()
+			*c = nil
+		}
 	}
 	if a.emb != nil {
 		_ = a.emb.Close()
@@ -129,6 +132,7 @@ func (a *app) addCommands(root *cobra.Command) {
 		a.grepCommand(), a.watchCommand(), a.whoamiCommand(), a.ephemeralsCommand(),
 		a.getACLCommand(), a.setACLCommand(), a.locksCommand(), a.leaderCommand(),
 		a.semaphoreCommand(), a.healthCommand(), a.shellCommand(),
+		a.dumpCommand(), a.restoreCommand(), a.diffCommand(), a.mirrorCommand(),
 	)
 	for _, w := range fourLetterCommands {
 		root.AddCommand(a.fourLetterCommand(w.word, w.short))
