@@ -61,6 +61,9 @@ func (a *app) lsCommand() *cobra.Command {
 			entries = []lsEntry{}
 		}
 		return a.emit(entries, func(w io.Writer) {
+			if long && len(entries) > 0 {
+				fmt.Fprintf(w, "%s %6s %8s %6s %-18s %-19s %s\n", "k", "ver", "bytes", "kids", "ephemeral-owner", "mtime (UTC)", "name")
+			}
 			for _, e := range entries {
 				name := e.Name
 				if recursive {
