@@ -4,13 +4,17 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
+	"net"
 	"os/exec"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/zkcurator/zkcurator/testserver"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
@@ -222,4 +226,35 @@ func waitFor(t *testing.T, what string, f func() bool) {
 		case <-tick.C:
 		}
 	}
+}
+
+// TestLocksMarksDisconnectedOwner: a lock node whose owner session no
+// server lists as connected (cons) is marked not-connected — a stale node,
+// or one whose owner is reconnecting.
+func TestLocksMarksDisconnectedOwner(t *testing.T) {
+	s := testserver.New(t)
+	cs := s.ConnectString()
+	// The owner may dial once; after its connection is dropped it cannot
+	// come back, while its session lives on until it times out.
+	var dialed atomic.Bool
+	owner := client(t, cs, zk.WithSessionTimeout(30*time.Second),
+		zk.WithDialer(func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if dialed.Swap(true) {
+				return nil, errors.New("test: no more connections")
+			}
+			var d net.Dialer
+			return d.DialContext(ctx, network, addr)
+		}))
+	live := client(t, cs)
+	curatorNode(t, owner, "/lock", "lock-", "")
+	curatorNode(t, live, "/lock", "lock-", "")
+	require.True(t, s.DropSession(owner.SessionID()))
+
+	var parts []participant
+	okJSON(t, cs, &parts, "locks", "/lock")
+	require.Len(t, parts, 2)
+	require.Equal(t, hexID(owner.SessionID()), parts[0].Owner)
+	require.Equal(t, "not-connected", parts[0].Session)
+	require.Equal(t, "connected", parts[1].Session)
+	require.Contains(t, ok(t, cs, "locks", "/lock"), "(not-connected)")
 }
