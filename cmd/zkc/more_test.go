@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net"
+	"os"
 	"os/exec"
 	"strings"
 	"sync/atomic"
@@ -257,4 +258,36 @@ func TestLocksMarksDisconnectedOwner(t *testing.T) {
 	require.Equal(t, "not-connected", parts[0].Session)
 	require.Equal(t, "connected", parts[1].Session)
 	require.Contains(t, ok(t, cs, "locks", "/lock"), "(not-connected)")
+}
+
+// TestWatchStopsOnInterrupt: ctrl-C (SIGINT) ends watch with exit 0 even
+// when no event comes, also while the server is gone.
+func TestWatchStopsOnInterrupt(t *testing.T) {
+	for _, serverGone := range []bool{false, true} {
+		t.Run(map[bool]string{false: "idle", true: "server-gone"}[serverGone], func(t *testing.T) {
+			s := testserver.New(t)
+			ctx := testCtx(t)
+			cmd := exec.CommandContext(ctx, zkcBin, "--server", s.ConnectString(), "watch", "-R", "/")
+			stderr, err := cmd.StderrPipe()
+			require.NoError(t, err)
+			require.NoError(t, cmd.Start())
+			line, err := bufio.NewReader(stderr).ReadString('\n')
+			require.NoError(t, err)
+			require.Contains(t, line, "watching /")
+			if serverGone {
+				require.NoError(t, s.Stop())
+			}
+			require.NoError(t, cmd.Process.Signal(os.Interrupt))
+			exited := make(chan error, 1)
+			go func() { exited <- cmd.Wait() }()
+			select {
+			case err := <-exited:
+				require.NoError(t, err, "exit 0 on ctrl-C")
+			case <-time.After(30 * time.Second):
+				_ = cmd.Process.Kill()
+				<-exited
+				t.Fatal("watch did not stop on SIGINT")
+			}
+		})
+	}
 }

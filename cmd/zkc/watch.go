@@ -67,8 +67,9 @@ created/changed event (one extra read per event).`,
 	return cmd
 }
 
-// watchLoop prints events until ctx ends or count events were printed. A
-// watch ended by a lost session is set again once a new session is up.
+// watchLoop prints events until ctx ends (ctrl-C) or count events were
+// printed. A watch ended by a lost session is set again once a new session
+// is up.
 func (a *app) watchLoop(ctx context.Context, c *zk.Client, p string, mode zk.AddWatchMode, zxid bool, count int) error {
 	seen := 0
 	for {
@@ -83,37 +84,11 @@ func (a *app) watchLoop(ctx context.Context, c *zk.Client, p string, mode zk.Add
 		}
 		// Scripts (and tests) wait for this line before making changes.
 		fmt.Fprintf(a.errOut, "zkc: watching %s (%s); ctrl-C stops\n", p, mode)
-		for ev := range w.Events() {
-			if ev.Type == zk.EventNotWatching {
-				if ctx.Err() != nil {
-					return nil
-				}
-				if err := a.printWatch(watchLine{Time: now(), Type: ev.Type.String(), Path: p,
-					Note: "watch ended; setting it again (events in between are missed)"}); err != nil {
-					return err
-				}
-				break
-			}
-			l := watchLine{Time: now(), Type: ev.Type.String(), Path: ev.Path}
-			if zxid && (ev.Type == zk.EventNodeCreated || ev.Type == zk.EventNodeDataChanged) {
-				sctx, cancel := context.WithTimeout(ctx, a.g.timeout)
-				if ok, st, err := c.Exists(sctx, ev.Path); err == nil && ok {
-					l.Mzxid = st.Mzxid
-				}
-				cancel()
-			}
-			if err := a.printWatch(l); err != nil {
-				return err
-			}
-			if seen++; count > 0 && seen >= count {
-				rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.g.timeout)
-				_ = w.Remove(rctx)
-				cancel()
-				return nil
-			}
-		}
-		if ctx.Err() != nil {
-			return nil
+		done, err := a.printEvents(ctx, c, w, p, zxid, count, &seen)
+		if done || err != nil {
+			// No Remove: exiting closes the session, which ends the watch,
+			// and a ctrl-C while the server is away must not wait for it.
+			return err
 		}
 		if err := c.BlockUntilConnected(ctx); err != nil {
 			if ctx.Err() != nil {
@@ -123,6 +98,41 @@ func (a *app) watchLoop(ctx context.Context, c *zk.Client, p string, mode zk.Add
 				return connErr{err}
 			}
 			return err
+		}
+	}
+}
+
+// printEvents prints w's events until ctx ends or count events were printed
+// (done), or the watch ends with its session (not done: set it again).
+func (a *app) printEvents(ctx context.Context, c *zk.Client, w *zk.Watcher, p string, zxid bool, count int, seen *int) (done bool, err error) {
+	for {
+		var ev zk.Event
+		var open bool
+		select {
+		case <-ctx.Done():
+			return true, nil
+		case ev, open = <-w.Events():
+		}
+		if !open || ev.Type == zk.EventNotWatching {
+			if ctx.Err() != nil {
+				return true, nil
+			}
+			return false, a.printWatch(watchLine{Time: now(), Type: zk.EventNotWatching.String(), Path: p,
+				Note: "watch ended; setting it again (events in between are missed)"})
+		}
+		l := watchLine{Time: now(), Type: ev.Type.String(), Path: ev.Path}
+		if zxid && (ev.Type == zk.EventNodeCreated || ev.Type == zk.EventNodeDataChanged) {
+			sctx, cancel := context.WithTimeout(ctx, a.g.timeout)
+			if ok, st, err := c.Exists(sctx, ev.Path); err == nil && ok {
+				l.Mzxid = st.Mzxid
+			}
+			cancel()
+		}
+		if err := a.printWatch(l); err != nil {
+			return true, err
+		}
+		if *seen++; count > 0 && *seen >= count {
+			return true, nil
 		}
 	}
 }
