@@ -3,6 +3,7 @@ package workload
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/zkcurator/zkcurator/internal/robustness/history"
 	"github.com/zkcurator/zkcurator/recipes/lock"
@@ -69,8 +70,53 @@ func Mutex(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
-	for env.think(ctx) {
+	for ctx.Err() == nil {
 		env.lockOnce(ctx, key, ModeExclusive, m)
+		env.think(ctx)
+	}
+	return nil
+}
+
+// HoldUntilLost acquires one lock.Mutex on Root+"/mutex" and keeps it,
+// writing to the fenced resource every 50ms, until its held context ends
+// (or ctx does); then it releases it and starts again. Two clients
+// running it, one of them partitioned, show whether the partitioned
+// holder lets go before the other can take the lock.
+func HoldUntilLost(ctx context.Context, env *Env) error {
+	key := env.Root + "/mutex"
+	m, err := newMutex(env.Client, key)
+	if err != nil {
+		return err
+	}
+	for ctx.Err() == nil {
+		actx, cancel := env.opCtx(ctx)
+		held, err := m.Acquire(actx)
+		cancel()
+		if err != nil {
+			env.unexpected("acquire "+key, err, lock.ErrTimeout)
+			continue
+		}
+		env.progress()
+		token := m.FencingToken()
+		h := env.beginHold(key, ModeExclusive, token, held)
+		tick := time.NewTicker(50 * time.Millisecond)
+		for held.Err() == nil && ctx.Err() == nil {
+			if env.Resource != nil {
+				env.Resource.write(env.Name, key, h.id, token, held)
+			}
+			select {
+			case <-tick.C:
+			case <-held.Done():
+			case <-ctx.Done():
+			}
+		}
+		tick.Stop()
+		h.end()
+		h.stop()
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), env.opTimeout())
+		err = m.Release(rctx)
+		cancel()
+		env.unexpected("release "+key, err, lock.ErrNotHeld)
 	}
 	return nil
 }

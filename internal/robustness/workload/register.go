@@ -40,13 +40,22 @@ func SetupRegisters(ctx context.Context, c *zk.Client, root string) error {
 	return nil
 }
 
-// Registers reads and writes the registers: linearizable reads (Sync+Get),
+// Registers returns the register workload: linearizable reads (Sync+Get),
 // unconditional sets, compare-and-set on the last version seen, and a
-// Multi that does a compare-and-set together with a CreateOp whose ACL is
-// nil (which must mean the client's default ACL, as Create's does). The
+// Multi that does a compare-and-set together with a CreateOp. With nilACL
+// the CreateOp's ACL is nil, which must mean the client's default ACL as
+// it does for Create; else it is the open ACL, given explicitly. The
 // client should have no retry policy, so that every call is one attempt
 // with a clear or unknown outcome.
-func Registers(ctx context.Context, env *Env) error {
+func Registers(nilACL bool) Workload {
+	var acl []zk.ACL
+	if !nilACL {
+		acl = zk.WorldACL(zk.PermAll)
+	}
+	return func(ctx context.Context, env *Env) error { return registers(ctx, env, acl) }
+}
+
+func registers(ctx context.Context, env *Env, acl []zk.ACL) error {
 	seen := make([]int32, RegisterKeys) // last version seen per key
 	var id int64
 	for env.think(ctx) {
@@ -58,11 +67,11 @@ func Registers(ctx context.Context, env *Env) error {
 		case p < 40:
 			env.read(ctx, id, key, seen, k)
 		case p < 60:
-			env.write(ctx, id, OpSet, key, val, anyVersion, seen, k)
+			env.write(ctx, id, OpSet, key, val, anyVersion, seen, k, acl)
 		case p < 85:
-			env.write(ctx, id, OpCAS, key, val, seen[k], seen, k)
+			env.write(ctx, id, OpCAS, key, val, seen[k], seen, k, acl)
 		default:
-			env.write(ctx, id, OpMulti, key, val, seen[k], seen, k)
+			env.write(ctx, id, OpMulti, key, val, seen[k], seen, k, acl)
 		}
 	}
 	return nil
@@ -90,7 +99,7 @@ func (env *Env) read(ctx context.Context, id int64, key string, seen []int32, k 
 	env.unexpected("read "+key, err)
 }
 
-func (env *Env) write(ctx context.Context, id int64, op, key, val string, expect int32, seen []int32, k int) {
+func (env *Env) write(ctx context.Context, id int64, op, key, val string, expect int32, seen []int32, k int, acl []zk.ACL) {
 	octx, cancel := env.opCtx(ctx)
 	defer cancel()
 	env.Sink.Emit(history.Event{Kind: history.Call, ID: id, Op: op, Key: key, Val: val, Expect: expect})
@@ -100,7 +109,7 @@ func (env *Env) write(ctx context.Context, id int64, op, key, val string, expect
 		var res []zk.OpResult
 		res, err = env.Client.Multi(octx,
 			zk.SetOp(key, []byte(val), expect),
-			zk.CreateOp(registerLog(env.Root)+"/m-", nil, zk.ModeEphemeralSequential, nil))
+			zk.CreateOp(registerLog(env.Root)+"/m-", nil, zk.ModeEphemeralSequential, acl))
 		if err == nil && len(res) > 0 {
 			st = res[0].Stat
 		}
