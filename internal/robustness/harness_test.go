@@ -36,25 +36,26 @@ type group struct {
 type scenario struct {
 	name    string
 	groups  []group
-	faults  []string                         // the random nemesis draws from these
+	faults  []string                          // the random nemesis draws from these
 	script  func(ctx context.Context, r *run) // instead of the random nemesis
-	session time.Duration                    // 0: -robust.session
-	short   time.Duration                    // fault phase in the short run
-	policy  zk.ErrorPolicy                   // nil: the standard policy
-	cache   bool                             // also run and check a TreeCache
-	real    bool                             // on a real 3-member ensemble
+	session time.Duration                     // 0: -robust.session
+	short   time.Duration                     // fault phase in the short run
+	policy  zk.ErrorPolicy                    // nil: the standard policy
+	cache   bool                              // also run and check a TreeCache
+	real    bool                              // on a real 3-member ensemble
 }
 
 // run is one execution of a scenario.
 type run struct {
-	t    *testing.T
-	sc   scenario
-	seed int64
-	rnd  *rand.Rand
-	rec  *history.Recorder
-	res  *workload.Resource
-	root string
-	T    time.Duration
+	t        *testing.T
+	sc       scenario
+	baseSeed int64 // -robust.seed, or the one drawn
+	seed     int64 // baseSeed mixed with the scenario's name
+	rnd      *rand.Rand
+	rec      *history.Recorder
+	res      *workload.Resource
+	root     string
+	T        time.Duration
 
 	direct   string // the servers' own connect string
 	addrs    []string
@@ -218,7 +219,7 @@ func (r *run) exercise(faultTime time.Duration) {
 		r.script(fctx)
 	} else {
 		r.nem = nemesis.New(nemesis.Config{
-			Seed: r.seed, Faults: r.sc.faults, Interval: r.T / 2, SessionTimeout: r.T,
+			Seed: r.seed, Faults: r.sc.faults, Interval: r.T / 4, SessionTimeout: r.T,
 			Server: r.server, Ensemble: r.ensemble, Direct: r.direct,
 			Clients: r.targets, Procs: r.procList(), Sink: r.rec, Logf: r.t.Logf,
 		})

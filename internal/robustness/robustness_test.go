@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"hash/fnv"
 	"maps"
 	"math/rand/v2"
 	"os"
@@ -83,7 +84,7 @@ func scenarios() []scenario {
 		// B1: a DoubleBarrier reused on one path, no faults at all.
 		name:   "barrier-reuse",
 		groups: []group{{n: 3, workload: workload.DoubleBarrier(3), label: "member"}},
-		short:  5 * time.Second,
+		short:  8 * time.Second,
 	}, {
 		// B2: under the session error policy a partitioned holder must let
 		// go before its session can have expired on the server.
@@ -188,10 +189,11 @@ func runScenario(t *testing.T, sc scenario, seed int64) {
 		T = *flagSession
 	}
 	r := &run{
-		t: t, sc: sc, seed: seed, rnd: rand.New(rand.NewPCG(uint64(seed), 7)),
+		t: t, sc: sc, baseSeed: seed, seed: seed ^ int64(fnv32(sc.name)),
 		rec: &history.Recorder{}, root: "/robust-" + sc.name, T: T,
 		recovery: map[string]int64{}, violations: map[string][]string{},
 	}
+	r.rnd = rand.New(rand.NewPCG(uint64(r.seed), 7))
 	r.res = workload.NewResource(r.rec)
 	ctx := zktest.Context(t)
 	r.startServer()
@@ -213,8 +215,8 @@ func runScenario(t *testing.T, sc scenario, seed int64) {
 func (r *run) report(faultTime time.Duration) {
 	events := r.rec.Events()
 	var b strings.Builder
-	fmt.Fprintf(&b, "robustness %s: seed %d, faults for %v, session timeout %v, server %s\n",
-		r.sc.name, r.seed, faultTime, r.T, map[bool]string{true: "real 3-member ensemble", false: "embedded"}[r.sc.real])
+	fmt.Fprintf(&b, "robustness %s: seed %d (scenario seed %d), faults for %v, session timeout %v, server %s\n",
+		r.sc.name, r.baseSeed, r.seed, faultTime, r.T, map[bool]string{true: "real 3-member ensemble", false: "embedded"}[r.sc.real])
 	ops, results, holds := map[string]int{}, map[string]int{}, map[string]int{}
 	calls := map[[2]string]string{}
 	for _, e := range events {
@@ -287,7 +289,7 @@ func (r *run) report(faultTime time.Duration) {
 			ens = " -robust.ensemble=real"
 		}
 		r.t.Errorf("rerun: go test ./internal/robustness -run 'TestRobustness/%s$' -v -robust.seed=%d -robust.duration=%v -robust.session=%v%s",
-			r.sc.name, r.seed, faultTime, *flagSession, ens)
+			r.sc.name, r.baseSeed, faultTime, *flagSession, ens)
 	}
 }
 
@@ -315,4 +317,12 @@ func counts(m map[string]int) string {
 		parts = append(parts, fmt.Sprintf("%s=%d", k, m[k]))
 	}
 	return strings.Join(parts, " ")
+}
+
+// fnv32 hashes a scenario name into its seed, so scenarios run with one
+// -robust.seed draw different schedules.
+func fnv32(s string) uint32 {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(s))
+	return h.Sum32()
 }

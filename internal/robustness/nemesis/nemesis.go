@@ -401,4 +401,3 @@ func (n *Nemesis) healAll() {
 	n.lastHeal = history.Now()
 	n.mu.Unlock()
 }
-

@@ -11,7 +11,7 @@ import (
 // BarrierRoundDeadline bounds one Enter or Leave of the barrier workload:
 // without faults a round takes milliseconds, so a member still waiting
 // after this is stuck.
-var BarrierRoundDeadline = 15 * time.Second
+var BarrierRoundDeadline = 5 * time.Second
 
 // DoubleBarrier returns a workload for one of members members that enter
 // and leave one DoubleBarrier on Root+"/dbarrier" round after round, the
@@ -30,9 +30,12 @@ func DoubleBarrier(members int) Workload {
 				name string
 				fn   func(context.Context) error
 			}{{"enter", b.Enter}, {"leave", b.Leave}} {
+				began := time.Now()
 				sctx, cancel := context.WithTimeout(ctx, BarrierRoundDeadline)
 				err := step.fn(sctx)
-				stuck := sctx.Err() != nil && ctx.Err() == nil
+				// Stuck: the deadline passed, or the run ended while this
+				// step had already waited longer than the deadline.
+				stuck := err != nil && time.Since(began) >= BarrierRoundDeadline
 				cancel()
 				if stuck {
 					env.Sink.Emit(history.Event{Kind: history.Violation, Op: "barrier",
