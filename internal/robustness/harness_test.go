@@ -174,13 +174,18 @@ func (r *run) startClients(ctx context.Context) {
 // startProc starts a child-process client behind its own proxies.
 func (r *run) startProc(ctx context.Context, name string, g group) {
 	r.t.Helper()
+	// The process's proxies are a nemesis target too (drops, blackholes,
+	// latency); its session is not known here, so no expiry.
+	tg := &nemesis.Target{Name: name, Session: func() (int64, []byte) { return 0, nil }}
 	var addrs []string
 	for _, a := range r.addrs {
 		p, err := nemesis.NewProxy(a)
 		require.NoError(r.t, err)
 		r.t.Cleanup(func() { _ = p.Close() })
+		tg.Proxies = append(tg.Proxies, p)
 		addrs = append(addrs, p.Addr())
 	}
+	r.targets = append(r.targets, tg)
 	p := &proc{t: r.t, rec: r.rec, base: workerConfig{
 		Name: name, Connect: strings.Join(addrs, ","), Root: r.root, Workload: g.worker,
 		Seed: r.rnd.Uint64(), Session: r.T, Pace: g.pace, NoRetry: g.noRetry,

@@ -33,6 +33,15 @@ func TestMain(m *testing.M) {
 	if cfg := os.Getenv(workerEnv); cfg != "" {
 		os.Exit(workerMain(cfg))
 	}
+	// The scenarios mostly wait on the network: run them all at once
+	// unless -test.parallel says otherwise (its default, GOMAXPROCS,
+	// would run them two by two on a small machine).
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		_ = flag.Set("test.parallel", "16")
+	}
 	zktest.Main(m)
 }
 
@@ -52,7 +61,7 @@ func scenarios() []scenario {
 			{n: 4, workload: workload.Registers(false), noRetry: true, pace: fastPace, label: "reg"},
 			{n: 2, workload: workload.SeqCreates, noRetry: true, pace: fastPace, label: "seq"},
 		},
-		faults: clientAndServer, short: 5 * time.Second,
+		faults: clientAndServer, short: 8 * time.Second,
 	}, {
 		name: "locks",
 		groups: []group{
@@ -60,18 +69,18 @@ func scenarios() []scenario {
 			{n: 3, workload: workload.RWMutex, pace: lockPace, label: "rw"},
 			{n: 3, workload: workload.Semaphore, pace: lockPace, label: "sem"},
 		},
-		faults: clientAndServer, short: 5 * time.Second,
+		faults: clientAndServer, short: 8 * time.Second,
 	}, {
 		name: "election",
 		groups: []group{
 			{n: 3, workload: workload.Latch, pace: lockPace, label: "latch"},
 			{n: 3, workload: workload.Selector, pace: lockPace, label: "sel"},
 		},
-		faults: clientAndServer, short: 5 * time.Second,
+		faults: clientAndServer, short: 8 * time.Second,
 	}, {
 		name:   "cache",
 		groups: []group{{n: 2, workload: workload.TreeWriter, pace: fastPace, label: "writer"}},
-		cache:  true, faults: clientAndServer, short: 5 * time.Second,
+		cache:  true, faults: clientAndServer, short: 8 * time.Second,
 	}, {
 		name: "processes",
 		groups: []group{
@@ -79,7 +88,7 @@ func scenarios() []scenario {
 			{n: 2, worker: "mutex", pace: lockPace, label: "pmutex"},
 			{n: 2, workload: workload.Mutex, pace: lockPace, label: "mutex"},
 		},
-		faults: append(slices.Clone(nemesis.ProcessFaults), nemesis.Drop, nemesis.Blackhole), short: 5 * time.Second,
+		faults: append(slices.Clone(nemesis.ProcessFaults), nemesis.Drop, nemesis.Blackhole), short: 8 * time.Second,
 	}, {
 		// B1: a DoubleBarrier reused on one path, no faults at all.
 		name:   "barrier-reuse",
