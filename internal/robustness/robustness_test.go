@@ -293,6 +293,7 @@ func (r *run) report(faultTime time.Duration) {
 		r.t.Errorf("%s: %d violation(s):\n  %s", k, len(r.violations[k]), strings.Join(v, "\n  "))
 	}
 	if failed {
+		r.t.Log(r.timeline(events))
 		ens := ""
 		if r.sc.real {
 			ens = " -robust.ensemble=real"
@@ -334,4 +335,23 @@ func fnv32(s string) uint32 {
 	h := fnv.New32a()
 	_, _ = h.Write([]byte(s))
 	return h.Sum32()
+}
+
+// timeline lists the faults and revocations of a run, in ms from its
+// start, for a failure report.
+func (r *run) timeline(events []history.Event) string {
+	var b strings.Builder
+	b.WriteString("fault timeline (ms from the start):")
+	n := 0
+	for _, e := range events {
+		if e.Kind != history.Fault && e.Kind != history.Revoke {
+			continue
+		}
+		if n++; n > 100 {
+			b.WriteString("\n  ...")
+			break
+		}
+		fmt.Fprintf(&b, "\n  %8.1f %-8s %-16s %s %s", float64(e.T-r.start)/1e6, e.Kind, e.Op, e.Client, e.Val)
+	}
+	return b.String()
 }

@@ -98,6 +98,7 @@ type Config struct {
 	Procs   []Process
 	// Sink receives Fault and Revoke events.
 	Sink history.Sink
+	// Logf reports faults that could not be injected (nil: dropped).
 	Logf func(format string, args ...any)
 }
 
@@ -181,7 +182,6 @@ func (n *Nemesis) record(kind, client, desc string) {
 	n.counts[kind]++
 	n.mu.Unlock()
 	n.cfg.Sink.Emit(history.Event{Kind: history.Fault, Op: kind, Client: client, Val: desc})
-	n.cfg.Logf("nemesis: %s %s %s", kind, client, desc)
 }
 
 func (n *Nemesis) revoke(client string) {
