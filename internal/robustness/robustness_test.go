@@ -223,63 +223,13 @@ func runScenario(t *testing.T, sc scenario, seed int64) {
 // report logs the run's figures and fails the test with its violations.
 func (r *run) report(faultTime time.Duration) {
 	events := r.rec.Events()
-	var b strings.Builder
-	fmt.Fprintf(&b, "robustness %s: seed %d (scenario seed %d), faults for %v, session timeout %v, server %s\n",
-		r.sc.name, r.baseSeed, r.seed, faultTime, r.T, map[bool]string{true: "real 3-member ensemble", false: "embedded"}[r.sc.real])
-	ops, results, holds := map[string]int{}, map[string]int{}, map[string]int{}
-	calls := map[[2]string]string{}
-	for _, e := range events {
-		switch e.Kind {
-		case history.Call:
-			ops[e.Op]++
-			calls[[2]string{e.Client, fmt.Sprint(e.ID)}] = e.Op
-		case history.Return:
-			results[calls[[2]string{e.Client, fmt.Sprint(e.ID)}]+" "+e.Result]++
-		case history.Acquire:
-			holds[e.Mode]++
-		case history.Progress:
-			if e.Op == "barrier-round" {
-				ops["barrier-round"]++
-			}
-		}
-	}
-	fmt.Fprintf(&b, "  operations: %s\n", counts(ops))
-	fmt.Fprintf(&b, "  results:    %s\n", counts(results))
-	fmt.Fprintf(&b, "  holds:      %s (fenced writes %d)\n", counts(holds), countKind(events, history.Write))
-	faults := map[string]int{}
-	for _, e := range events {
-		if e.Kind == history.Fault {
-			faults[e.Op]++
-		}
-	}
-	fmt.Fprintf(&b, "  faults:     %s\n", counts(faults))
-	hs := r.holdsForReport(events)
-	for k, gap := range hs {
-		fmt.Fprintf(&b, "  time without a leader on %s: %v of %v\n", k, time.Duration(gap).Round(time.Millisecond), time.Duration(r.end-r.start).Round(time.Millisecond))
-	}
-	var worst int64
-	var worstName string
-	for n, d := range r.recovery {
-		if d > worst {
-			worst, worstName = d, n
-		}
-	}
-	fmt.Fprintf(&b, "  recovery after the last fault: %v (slowest client %s)\n", time.Duration(worst).Round(time.Millisecond), worstName)
-	for _, n := range r.notes {
-		fmt.Fprintf(&b, "  note: %s\n", n)
-	}
 	checkers := []string{"linearizability", "mutual-exclusion", "fencing", "seq-creates", "cache", "barrier", "errors", "recovery", "leaks"}
 	for k := range r.violations {
 		if !slices.Contains(checkers, k) {
 			checkers = append(checkers, k)
 		}
 	}
-	var vs []string
-	for _, k := range checkers {
-		vs = append(vs, fmt.Sprintf("%s=%d", k, len(r.violations[k])))
-	}
-	fmt.Fprintf(&b, "  violations: %s", strings.Join(vs, " "))
-	r.t.Log(b.String())
+	r.t.Log(r.figures(events, faultTime, checkers))
 	failed := false
 	for _, k := range checkers {
 		v := r.violations[k]
@@ -301,6 +251,58 @@ func (r *run) report(faultTime time.Duration) {
 		r.t.Errorf("rerun: go test ./internal/robustness -run 'TestRobustness/%s$' -v -robust.seed=%d -robust.duration=%v -robust.session=%v%s",
 			r.sc.name, r.baseSeed, faultTime, *flagSession, ens)
 	}
+}
+
+// figures formats the run's report: operations and their results by
+// kind, holds, faults by kind, time without a leader, recovery time and
+// violations by checker.
+func (r *run) figures(events []history.Event, faultTime time.Duration, checkers []string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "robustness %s: seed %d (scenario seed %d), faults for %v, session timeout %v, server %s\n",
+		r.sc.name, r.baseSeed, r.seed, faultTime, r.T, map[bool]string{true: "real 3-member ensemble", false: "embedded"}[r.sc.real])
+	ops, results, holds, faults := map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}
+	calls := map[[2]string]string{}
+	for _, e := range events {
+		switch e.Kind {
+		case history.Call:
+			ops[e.Op]++
+			calls[[2]string{e.Client, fmt.Sprint(e.ID)}] = e.Op
+		case history.Return:
+			results[calls[[2]string{e.Client, fmt.Sprint(e.ID)}]+" "+e.Result]++
+		case history.Acquire:
+			holds[e.Mode]++
+		case history.Fault:
+			faults[e.Op]++
+		case history.Progress:
+			if e.Op == "barrier-round" {
+				ops["barrier-round"]++
+			}
+		}
+	}
+	fmt.Fprintf(&b, "  operations: %s\n", counts(ops))
+	fmt.Fprintf(&b, "  results:    %s\n", counts(results))
+	fmt.Fprintf(&b, "  holds:      %s (fenced writes %d)\n", counts(holds), countKind(events, history.Write))
+	fmt.Fprintf(&b, "  faults:     %s\n", counts(faults))
+	for k, gap := range r.holdsForReport(events) {
+		fmt.Fprintf(&b, "  time without a leader on %s: %v of %v\n", k, time.Duration(gap).Round(time.Millisecond), time.Duration(r.end-r.start).Round(time.Millisecond))
+	}
+	var worst int64
+	var worstName string
+	for n, d := range r.recovery {
+		if d > worst {
+			worst, worstName = d, n
+		}
+	}
+	fmt.Fprintf(&b, "  recovery after the last fault: %v (slowest client %s)\n", time.Duration(worst).Round(time.Millisecond), worstName)
+	for _, n := range r.notes {
+		fmt.Fprintf(&b, "  note: %s\n", n)
+	}
+	var vs []string
+	for _, k := range checkers {
+		vs = append(vs, fmt.Sprintf("%s=%d", k, len(r.violations[k])))
+	}
+	fmt.Fprintf(&b, "  violations: %s", strings.Join(vs, " "))
+	return b.String()
 }
 
 func (r *run) holdsForReport(events []history.Event) map[string]int64 {
