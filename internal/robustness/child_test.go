@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -11,11 +12,11 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/zkcurator/zkcurator/internal/robustness/history"
+	"github.com/zkcurator/zkcurator/internal/robustness/nemesis"
 	"github.com/zkcurator/zkcurator/internal/robustness/workload"
 	"github.com/zkcurator/zkcurator/retry"
 	"github.com/zkcurator/zkcurator/zk"
@@ -173,10 +174,13 @@ func (p *proc) Pause() (string, func() error, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	cmd, name := p.cmd, p.name()
-	if err := cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+	if nemesis.SigStop == nil {
+		return "", nil, errors.New("no SIGSTOP on this system")
+	}
+	if err := cmd.Process.Signal(nemesis.SigStop); err != nil {
 		return "", nil, err
 	}
-	return name, func() error { return cmd.Process.Signal(syscall.SIGCONT) }, nil
+	return name, func() error { return cmd.Process.Signal(nemesis.SigCont) }, nil
 }
 
 // Kill kills the worker with SIGKILL and starts the next one.
@@ -184,7 +188,7 @@ func (p *proc) Kill() (string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	name := p.name()
-	_ = p.cmd.Process.Signal(syscall.SIGCONT)
+	p.resume()
 	if err := p.cmd.Process.Kill(); err != nil {
 		return "", err
 	}
@@ -192,12 +196,19 @@ func (p *proc) Kill() (string, error) {
 	return name, p.startLocked()
 }
 
+// resume sends SIGCONT (a no-op unless paused). p.mu is held.
+func (p *proc) resume() {
+	if nemesis.SigCont != nil {
+		_ = p.cmd.Process.Signal(nemesis.SigCont)
+	}
+}
+
 // stop ends the current worker gracefully (stdin closed) and waits for it;
 // a worker that does not exit within wait is killed.
 func (p *proc) stop(wait time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	_ = p.cmd.Process.Signal(syscall.SIGCONT)
+	p.resume()
 	_ = p.in.Close()
 	t := time.NewTimer(wait)
 	defer t.Stop()

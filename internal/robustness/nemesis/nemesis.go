@@ -348,15 +348,15 @@ func (n *Nemesis) ensemble(ctx context.Context, kind string) error {
 	}
 	d := n.frac(n.cfg.SessionTimeout, 0.3, 1.5)
 	if kind == MemberPause || kind == LeaderPause {
-		if sigStop == nil {
+		if SigStop == nil {
 			return fmt.Errorf("no SIGSTOP here")
 		}
-		if err := e.Signal(i, sigStop); err != nil {
+		if err := e.Signal(i, SigStop); err != nil {
 			return err
 		}
 		n.record(kind, "", fmt.Sprintf("member %d for %v", i, d))
 		n.sleep(ctx, d)
-		return e.Signal(i, sigCont)
+		return e.Signal(i, SigCont)
 	}
 	if err := e.Kill(i); err != nil {
 		return err
@@ -385,8 +385,8 @@ func (n *Nemesis) healAll() {
 	if e := n.cfg.Ensemble; e != nil {
 		for i := range e.Size() {
 			if e.Running(i) {
-				if sigCont != nil {
-					_ = e.Signal(i, sigCont)
+				if SigCont != nil {
+					_ = e.Signal(i, SigCont)
 				}
 				continue
 			}

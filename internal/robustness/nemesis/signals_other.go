@@ -4,5 +4,6 @@ package nemesis
 
 import "os"
 
-// sigStop and sigCont pause and resume a process; nil where there are none.
-var sigStop, sigCont os.Signal
+// SigStop and SigCont pause and resume a process (SIGSTOP, SIGCONT); nil
+// where there are none.
+var SigStop, SigCont os.Signal

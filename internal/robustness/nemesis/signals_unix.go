@@ -7,5 +7,6 @@ import (
 	"syscall"
 )
 
-// sigStop and sigCont pause and resume a process; nil where there are none.
-var sigStop, sigCont os.Signal = syscall.SIGSTOP, syscall.SIGCONT
+// SigStop and SigCont pause and resume a process (SIGSTOP, SIGCONT); nil
+// where there are none.
+var SigStop, SigCont os.Signal = syscall.SIGSTOP, syscall.SIGCONT
