@@ -204,11 +204,15 @@ func runScenario(t *testing.T, sc scenario, seed int64) {
 	}
 	r.rnd = rand.New(rand.NewPCG(uint64(r.seed), 7))
 	r.res = workload.NewResource(r.rec)
-	ctx := zktest.Context(t)
+	setupCtx := zktest.Context(t)
 	r.startServer()
-	r.setup(ctx)
-	r.startClients(ctx)
+	r.setup(setupCtx)
+	r.startClients(setupCtx)
 	r.exercise(faultTime)
+	// The checks get their own bound: the setup context (a minute from
+	// the start) is gone after a long run.
+	ctx, cancel := context.WithTimeout(context.Background(), 3*r.recoveryBound()+time.Minute)
+	defer cancel()
 	r.checkCache(ctx)
 	seq, err := r.seqServer(ctx)
 	if err != nil {
@@ -216,7 +220,7 @@ func runScenario(t *testing.T, sc scenario, seed int64) {
 	}
 	r.closeClients()
 	r.checkLeaks(ctx)
-	r.checkHistory(r.rec.Events(), seq)
+	r.checkHistory(r.rec.Events(), seq, max(time.Minute, faultTime/2))
 	r.report(faultTime)
 }
 

@@ -154,3 +154,15 @@ func TestSeqCreates(t *testing.T) {
 	// b1 out of order, a2 failed but exists, x unknown, a3 lost.
 	require.Len(t, v, 4, strings.Join(v, "\n"))
 }
+
+func TestRegistersUnknownWriteClosedByTheReadThatSawIt(t *testing.T) {
+	ev := []history.Event{
+		call(0, "a", 1, "set", "x", -1), ret(10, "a", 1, "unknown", "", 0),
+		call(20, "b", 1, "read", "", 0), ret(30, "b", 1, "ok", "x", 1),
+	}
+	h := RegisterOps(ev)
+	require.Len(t, h, 2)
+	require.Equal(t, int64(30e6), h[0].Return, "the unknown set took effect before the read that saw it returned")
+	v, _, _ := Registers(ev, "", 10*time.Second)
+	require.Empty(t, v)
+}

@@ -2,6 +2,7 @@ package checker
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -98,12 +99,25 @@ var RegisterModel = porcupine.Model{
 
 // RegisterOps turns the register calls and returns of a history into
 // porcupine operations. Reads that failed are left out (they saw
-// nothing); writes that surely failed are left out (no effect); writes
-// whose outcome is unknown stay open until the end of time.
+// nothing); writes that surely failed are left out (no effect). A write
+// whose outcome is unknown stays open until the first read that saw its
+// value returned (values are unique, so it took effect before that), or
+// until the end of time when no read saw it: fewer open operations keep
+// the check of a long history fast.
 func RegisterOps(events []history.Event) []porcupine.Operation {
 	clients := map[string]int{}
 	var out []porcupine.Operation
-	for _, o := range ops(events) {
+	all := ops(events)
+	seenBy := map[[2]string]int64{} // key, value -> earliest return of a read that saw it
+	for _, o := range all {
+		if o.call.Op == "read" && o.done && o.ret.Result == history.ResultOK {
+			k := [2]string{o.call.Key, o.ret.Val}
+			if t, ok := seenBy[k]; !ok || o.ret.T < t {
+				seenBy[k] = o.ret.T
+			}
+		}
+	}
+	for _, o := range all {
 		switch o.call.Op {
 		case "read", "set", "cas", "multi":
 		default:
@@ -121,12 +135,16 @@ func RegisterOps(events []history.Event) []porcupine.Operation {
 			id = len(clients)
 			clients[o.client] = id
 		}
+		end := o.end()
+		if t, ok := seenBy[[2]string{o.call.Key, o.call.Val}]; ok && o.call.Op != "read" && end == Never && t >= o.call.T {
+			end = t
+		}
 		out = append(out, porcupine.Operation{
 			ClientId: id,
 			Input:    regInput{Op: o.call.Op, Key: o.call.Key, Val: o.call.Val, Expect: o.call.Expect},
 			Call:     o.call.T,
 			Output:   regOutput{Result: res, Val: o.ret.Val, Ver: o.ret.Ver},
-			Return:   o.end(),
+			Return:   end,
 		})
 	}
 	return out
@@ -134,8 +152,8 @@ func RegisterOps(events []history.Event) []porcupine.Operation {
 
 // Registers checks the register operations of a history for
 // linearizability within timeout. When they are not linearizable it
-// writes porcupine's visualization to dir (if not "") and names the file
-// in the violation. It also returns the number of operations checked; a
+// writes porcupine's visualization to dir/registers.html (dir is created;
+// "" writes none) and names the file in the violation. It also returns the number of operations checked; a
 // check that timed out is reported in note, not as a violation.
 func Registers(events []history.Event, dir string, timeout time.Duration) (violations []string, checked int, note string) {
 	h := RegisterOps(events)
@@ -152,7 +170,9 @@ func Registers(events []history.Event, dir string, timeout time.Duration) (viola
 	v := fmt.Sprintf("register history of %d ops is not linearizable", len(h))
 	if dir != "" {
 		file := filepath.Join(dir, "registers.html")
-		if err := porcupine.VisualizePath(RegisterModel, info, file); err != nil {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			v += fmt.Sprintf(" (visualization failed: %v)", err)
+		} else if err := porcupine.VisualizePath(RegisterModel, info, file); err != nil {
 			v += fmt.Sprintf(" (visualization failed: %v)", err)
 		} else {
 			v += "; visualization: " + file

@@ -17,8 +17,10 @@ const (
 	OpMulti = "multi" // Multi: SetOp with the version last seen + a CreateOp with a nil ACL
 )
 
-// RegisterKeys is how many registers the register workload spreads over.
-const RegisterKeys = 3
+// RegisterKeys is how many registers the register workload spreads over:
+// enough that each register's history (checked on its own) stays short,
+// few enough that clients contend on each.
+const RegisterKeys = 8
 
 // RegisterPath returns the znode of register i under root.
 func RegisterPath(root string, i int) string { return fmt.Sprintf("%s/reg/k%d", root, i) }
