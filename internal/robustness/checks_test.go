@@ -164,7 +164,11 @@ func (r *run) checkHistory(events []history.Event, seq map[string]int64, linTime
 		dir = os.TempDir()
 	}
 	dir = fmt.Sprintf("%s/zkcurator-robust-%s-%d", dir, r.sc.name, r.seed)
-	v, _, note := checker.Registers(events, dir, linTimeout)
+	began := time.Now()
+	v, n, note := checker.Registers(events, dir, linTimeout)
+	if n > 0 && note == "" {
+		r.notes = append(r.notes, fmt.Sprintf("linearizability of %d register ops checked in %v", n, time.Since(began).Round(time.Millisecond)))
+	}
 	r.violate("linearizability", v...)
 	if note != "" {
 		r.notes = append(r.notes, note)
