@@ -104,6 +104,18 @@ func scenarios() []scenario {
 		script:  partitionHolder,
 		short:   10 * time.Second,
 	}, {
+		// The session policy under random partitions: holds survive short
+		// ones and must end before the server can expire a session in long
+		// ones (B2 in a random schedule).
+		name: "locks-session-policy",
+		groups: []group{
+			{n: 2, workload: workload.HoldUntilLost, label: "holder"},
+			{n: 2, workload: workload.Mutex, pace: lockPace, label: "mutex"},
+		},
+		policy: zk.SessionErrorPolicy,
+		faults: []string{nemesis.Blackhole, nemesis.Blackhole, nemesis.Drop, nemesis.Latency, nemesis.ServerDrop, nemesis.ServerStall, nemesis.ServerRestart},
+		short:  8 * time.Second,
+	}, {
 		// B3: a CreateOp with a nil ACL in a Multi means the default ACL.
 		name:   "multi-nil-acl",
 		groups: []group{{n: 2, workload: workload.Registers(true), noRetry: true, pace: fastPace, label: "reg"}},
