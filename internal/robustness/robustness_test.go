@@ -290,8 +290,8 @@ func (r *run) figures(events []history.Event, faultTime time.Duration, checkers 
 		case history.Fault:
 			faults[e.Op]++
 		case history.Progress:
-			if e.Op == "barrier-round" {
-				ops["barrier-round"]++
+			if e.Op != "" && e.Op != "probe" {
+				ops[e.Op]++ // barrier rounds, tree writes
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/zkcurator/zkcurator/internal/robustness/history"
 	"github.com/zkcurator/zkcurator/recipes/cache"
 	"github.com/zkcurator/zkcurator/zk"
 )
@@ -34,17 +35,18 @@ func TreeWriter(ctx context.Context, env *Env) error {
 		data := []byte(fmt.Sprintf("%s-%d", env.Name, n))
 		octx, cancel := env.opCtx(ctx)
 		var err error
-		switch env.Rand.IntN(3) {
-		case 0:
+		op := [...]string{"tree-create", "tree-set", "tree-delete"}[env.Rand.IntN(3)]
+		switch op {
+		case "tree-create":
 			_, err = env.Client.Create(octx, p, data, zk.ModePersistent, nil)
-		case 1:
+		case "tree-set":
 			_, err = env.Client.Set(octx, p, data, anyVersion)
 		default:
 			err = env.Client.Delete(octx, p, anyVersion)
 		}
 		cancel()
 		if err == nil {
-			env.progress()
+			env.Sink.Emit(history.Event{Kind: history.Progress, Op: op})
 		}
 		env.unexpected("tree write "+p, err, zk.ErrNodeExists, zk.ErrNoNode, zk.ErrNotEmpty)
 	}
