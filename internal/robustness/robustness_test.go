@@ -214,6 +214,9 @@ func runScenario(t *testing.T, sc scenario, seed int64) {
 		rec: &history.Recorder{}, root: "/robust-" + sc.name, T: T,
 		recovery: map[string]int64{}, violations: map[string][]string{},
 	}
+	// Logged first, so that a run that crashes can be rerun too.
+	t.Logf("robustness %s: seed %d; rerun: go test ./internal/robustness -run 'TestRobustness/%s$' -v -robust.seed=%d -robust.duration=%v",
+		sc.name, seed, sc.name, seed, faultTime)
 	r.rnd = rand.New(rand.NewPCG(uint64(r.seed), 7))
 	r.res = workload.NewResource(r.rec)
 	setupCtx := zktest.Context(t)
