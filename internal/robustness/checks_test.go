@@ -2,6 +2,7 @@ package robustness
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -123,9 +124,13 @@ func (r *run) checkLeaks(ctx context.Context) {
 	}
 }
 
-// ephemerals lists the ephemeral nodes under p.
+// ephemerals lists the ephemeral nodes under p. Nodes that vanish while
+// it looks (containers reaped, ephemerals expiring) are skipped.
 func ephemerals(ctx context.Context, c *zk.Client, p string) ([]string, error) {
 	kids, _, err := c.Children(ctx, p)
+	if errors.Is(err, zk.ErrNoNode) {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, err
 	}
