@@ -327,6 +327,22 @@ func (e *Ensemble) Kill(i int) error {
 	return nil
 }
 
+// Signal sends sig to member i's JVM: SIGSTOP and SIGCONT pause and resume
+// it, as a long GC pause or a frozen VM would (the robustness suite's
+// nemesis does this to members and leaders). Resume a paused member before
+// Stop or Close, which would otherwise wait out their grace period.
+func (e *Ensemble) Signal(i int, sig os.Signal) error {
+	p, err := e.runningProc(i)
+	if err != nil {
+		return err
+	}
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		return fmt.Errorf("realzk: member %d: signal %v: %w", i, sig, err)
+	}
+	e.opts.logf("realzk: member %d sent %v", i, sig)
+	return nil
+}
+
 // Running reports whether member i's JVM is running (it may still be
 // starting or electing).
 func (e *Ensemble) Running(i int) bool {

@@ -1,0 +1,9 @@
+//go:build !unix
+
+package nemesis
+
+import "os"
+
+// SigStop and SigCont pause and resume a process (SIGSTOP, SIGCONT); nil
+// where there are none.
+var SigStop, SigCont os.Signal
