@@ -276,6 +276,12 @@ func (c *Client) liveConn(ctx context.Context, wait time.Duration) (*Conn, error
 		c.mu.Unlock()
 		select {
 		case <-ready:
+			if conn == nil {
+				// run keeps conn set while connReady is closed; should that
+				// ever not hold, fail this attempt (retryable) rather than
+				// hand a nil Conn to the operation.
+				return nil, ErrConnectionLoss
+			}
 			return conn, nil
 		default:
 		}

@@ -151,9 +151,16 @@ func (c *Client) createWith(ctx context.Context, path string, data []byte, opts 
 	return created, st, nil
 }
 
+// parentRounds bounds how often one create attempt makes its missing
+// parents and tries again. One round is enough for persistent parents, but
+// a container parent made by the last round can be reaped by the server
+// before the create reaches it (it is empty until then), so a create that
+// asked for parents tries a few rounds before it reports NoNode.
+const parentRounds = 4
+
 // createOnce is one create attempt, creating parents on NoNode if asked.
 func (c *Client) createOnce(ctx context.Context, conn *Conn, path string, data []byte, acl []ACL, opts CreateOptions) (string, *Stat, error) {
-	for {
+	for round := 1; ; round++ {
 		var p string
 		var st *Stat
 		var err error
@@ -163,7 +170,7 @@ func (c *Client) createOnce(ctx context.Context, conn *Conn, path string, data [
 			p, st, err = conn.Create2(ctx, path, data, opts.Mode, acl)
 		}
 		mk, containers := opts.parents()
-		if !mk || !errors.Is(err, ErrNoNode) {
+		if !mk || round > parentRounds || !errors.Is(err, ErrNoNode) {
 			return p, st, err
 		}
 		parent := path[:strings.LastIndexByte(path, '/')]
@@ -173,8 +180,6 @@ func (c *Client) createOnce(ctx context.Context, conn *Conn, path string, data [
 		if err := c.ensurePath(ctx, conn, "create", parent, containers); err != nil {
 			return "", nil, err
 		}
-		// One round of parent creation is enough.
-		opts.CreateParents, opts.CreateParentContainers = false, false
 	}
 }
 
