@@ -184,20 +184,20 @@ func TestLongPromotedToLock(t *testing.T) {
 func TestLongExactUnderDrops(t *testing.T) {
 	srv := zktest.Embedded(t)
 	p := zktest.UniquePath(t) + "/drops"
-	const workers, each = 4, 25
+	const workers, each = 4, 50
 	stop := make(chan struct{})
 	var faults sync.WaitGroup
 	faults.Go(func() {
-		tick := time.NewTicker(50 * time.Millisecond)
+		tick := time.NewTicker(10 * time.Millisecond)
 		defer tick.Stop()
-		for i := 0; i < 30; i++ {
+		for i := 1; i <= 60; i++ { // bounded: a fault on every try would starve a worker
 			select {
 			case <-stop:
 				return
 			case <-tick.C:
 			}
-			if i%2 == 0 {
-				srv.DropAfterApply(jute.OpMulti) //: applied, reply never sent
+			if i%5 != 0 {
+				srv.DropAfterApply(jute.OpMulti) // applied, reply never sent
 			} else {
 				srv.DropConnections()
 			}
