@@ -1,5 +1,5 @@
-// CuratorDiscovery is the Java side of the discovery and atomic interop
-// tests (discovery/curator_test.go, atomic/curator_test.go), on Apache
+// CuratorDiscovery is the Java side of the discovery interop tests
+// (curator_test.go), on Apache
 // Curator 5.x from Debian's libcurator-*-java packages. Usage:
 //
 //   java CuratorDiscovery json
@@ -12,9 +12,6 @@
 //   java CuratorDiscovery query <connect> <base> <service>
 //       prints "NAMES <n1,n2,...>", then "INSTANCE <id> <address> <port>
 //       <uri> <payload zone>" per instance of <service>, then "DONE".
-//   java CuratorDiscovery increment <connect> <path> <times>
-//       increments a DistributedAtomicLong <times> times, prints "DONE"
-//       (or "FAILED" if an increment did not succeed).
 
 import java.util.Collection;
 import java.util.HashMap;
@@ -23,10 +20,7 @@ import java.util.TreeMap;
 
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.framework.recipes.atomic.AtomicValue;
-import org.apache.curator.framework.recipes.atomic.DistributedAtomicLong;
 import org.apache.curator.retry.ExponentialBackoffRetry;
-import org.apache.curator.retry.RetryForever;
 import org.apache.curator.x.discovery.ServiceDiscovery;
 import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
 import org.apache.curator.x.discovery.ServiceInstance;
@@ -55,7 +49,6 @@ public class CuratorDiscovery {
             switch (args[0]) {
                 case "register": register(client, args); break;
                 case "query": query(client, args); break;
-                case "increment": increment(client, args); break;
                 default: throw new IllegalArgumentException(args[0]);
             }
         } finally {
@@ -95,17 +88,5 @@ public class CuratorDiscovery {
         }
         System.out.println("DONE");
         d.close();
-    }
-
-    static void increment(CuratorFramework client, String[] a) throws Exception {
-        DistributedAtomicLong l = new DistributedAtomicLong(client, a[2], new RetryForever(1));
-        int n = Integer.parseInt(a[3]);
-        for (int i = 0; i < n; i++) {
-            AtomicValue<Long> r = l.increment();
-            if (!r.succeeded()) {
-                System.out.println("FAILED");
-            }
-        }
-        System.out.println("DONE");
     }
 }
