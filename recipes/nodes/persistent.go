@@ -67,9 +67,11 @@ func WithoutParents() Option { return func(c *config) { c.noParents = true } }
 //
 // A sequential node keeps the name it got first: it is created again under
 // the same name (without a new sequence number), as Curator does. An
-// ephemeral node found at the path that belongs to another session (e.g. the
-// previous, lost session, until the server expires it) is left alone and
-// watched; the node is created again once it is gone.
+// ephemeral node found at the path that this PersistentNode created in an
+// earlier session (the Client reports Lost before the server expires that
+// session) is deleted and created again at once for the current session;
+// one that belongs to any other session is left alone and watched, and the
+// node is created again once it is gone.
 type PersistentNode struct {
 	client      *zk.Client
 	path        string
@@ -86,6 +88,7 @@ type PersistentNode struct {
 	data     []byte
 	actual   string // the node's path once known
 	owned    bool   // actual was created (or adopted) by this PersistentNode
+	owner    int64  // the session that created this node's ephemeral (0: none yet)
 	lastErr  error
 	started  bool
 	closed   bool
@@ -363,8 +366,20 @@ func (n *PersistentNode) ensure(ctx context.Context) (<-chan zk.Event, error) {
 	switch {
 	case err == nil:
 		if n.mode.IsEphemeral() && st.EphemeralOwner != n.client.SessionID() {
-			n.setActual(actual, false) // another session's node: wait until it is gone
-			return watch, nil
+			n.mu.Lock()
+			mine := n.owner != 0 && st.EphemeralOwner == n.owner
+			n.mu.Unlock()
+			if !mine {
+				n.setActual(actual, false) // another session's node: wait until it is gone
+				return watch, nil
+			}
+			// Ours, from a session this Client has given up: replace it now
+			// rather than wait for the server to expire that session.
+			if err := n.client.Delete(ctx, actual, st.Version); err != nil &&
+				!errors.Is(err, zk.ErrNoNode) && !errors.Is(err, zk.ErrBadVersion) {
+				return nil, err
+			}
+			return again, nil
 		}
 		if !bytes.Equal(got, data) {
 			if _, err := n.client.Set(ctx, actual, data, zk.AnyVersion); err != nil && !errors.Is(err, zk.ErrNoNode) {
@@ -384,12 +399,13 @@ func (n *PersistentNode) ensure(ctx context.Context) (<-chan zk.Event, error) {
 // createFirst creates the node the first time (a sequential mode gets its
 // sequence number here).
 func (n *PersistentNode) createFirst(ctx context.Context, data []byte) (<-chan zk.Event, error) {
-	p, _, err := n.client.CreateWith(ctx, n.path, data, zk.CreateOptions{
+	p, st, err := n.client.CreateWith(ctx, n.path, data, zk.CreateOptions{
 		Mode: n.mode, TTL: n.cfg.ttl, Protected: n.protected, ProtectedID: n.protectedID,
 		CreateParentContainers: !n.cfg.noParents,
 	})
 	switch {
 	case err == nil:
+		n.setOwner(st)
 		n.setActual(p, true)
 		n.markCreated(p, true)
 		return again, nil // set the watch
@@ -412,11 +428,12 @@ func (n *PersistentNode) recreate(ctx context.Context, actual string, data []byt
 	case zk.ModePersistentSequentialTTL:
 		mode = zk.ModePersistentTTL
 	}
-	_, _, err := n.client.CreateWith(ctx, actual, data, zk.CreateOptions{
+	_, st, err := n.client.CreateWith(ctx, actual, data, zk.CreateOptions{
 		Mode: mode, TTL: n.cfg.ttl, CreateParentContainers: !n.cfg.noParents,
 	})
 	switch {
 	case err == nil:
+		n.setOwner(st)
 		n.setActual(actual, true)
 		n.markCreated(actual, true)
 		return again, nil
@@ -425,6 +442,16 @@ func (n *PersistentNode) recreate(ctx context.Context, actual string, data []byt
 	default:
 		return nil, err
 	}
+}
+
+// setOwner remembers the session that created the node.
+func (n *PersistentNode) setOwner(st *zk.Stat) {
+	if st == nil {
+		return
+	}
+	n.mu.Lock()
+	n.owner = st.EphemeralOwner
+	n.mu.Unlock()
 }
 
 func (n *PersistentNode) setActual(p string, owned bool) {

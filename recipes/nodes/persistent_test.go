@@ -170,3 +170,39 @@ func TestPersistentNodeValidation(t *testing.T) {
 	require.NoError(t, n.Close())
 	require.NoError(t, n.Close())
 }
+
+// Cut off from the server, the Client reports Lost shortly before the
+// server expires its session and starts a new session. The node's old
+// ephemeral (still there until that expiry) is this PersistentNode's own,
+// so it is replaced at once, while the old session still exists, instead
+// of being waited out. (A short close timeout lets the new session start
+// within the margin between Lost and the expiry: the default waits up to
+// 2s for the unreachable old session's close.)
+func TestPersistentNodeReplacesOwnNodeOfLostSession(t *testing.T) {
+	srv := zktest.Embedded(t)
+	ctx := zktest.Context(t)
+	start := time.Now()
+	c := zktest.Connect(t, srv.ConnectString(), zk.WithSessionTimeout(8*time.Second), zk.WithCloseTimeout(50*time.Millisecond), zk.WithStateListener(func(s zk.ConnectionState) { t.Logf("%v %v", time.Since(start), s) }))
+	other := zktest.Connect(t, srv.ConnectString())
+	p := zktest.UniquePath(t) + "/eph"
+
+	n, err := nodes.NewPersistentNode(c, p, zk.ModeEphemeral, []byte("me"))
+	require.NoError(t, err)
+	defer n.Close()
+	require.NoError(t, n.Start())
+	require.NoError(t, n.WaitForInitialCreate(ctx))
+	old := c.SessionID()
+	_, _, watch, err := other.ExistsW(ctx, p)
+	require.NoError(t, err)
+
+	require.True(t, srv.Blackhole(old))
+	n.Listen(func(string) { t.Logf("%v created", time.Since(start)) })
+	ev := zktest.Recv(t, watch)
+	t.Logf("%v deleted", time.Since(start))
+	require.Equal(t, zk.EventNodeDeleted, ev.Type)
+	require.Contains(t, srv.Sessions(), old, "deleted before the old session expired: replaced, not waited out")
+	zktest.Eventually(t, func() bool {
+		_, st, err := other.Exists(ctx, p)
+		return err == nil && st != nil && st.EphemeralOwner == c.SessionID() && st.EphemeralOwner != old
+	}, "node owned by the new session")
+}
