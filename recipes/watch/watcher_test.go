@@ -90,3 +90,27 @@ func TestNewValidation(t *testing.T) {
 	require.NoError(t, w.Close())
 	require.NoError(t, w.Close())
 }
+
+// A dropped connection (same session) keeps the watch: the session core
+// sets it again on the server (SetWatches2) and events keep coming without
+// a Reset.
+func TestPersistentWatcherAcrossDroppedConnection(t *testing.T) {
+	srv := zktest.Embedded(t)
+	ctx := zktest.Context(t)
+	c, states := zktest.ConnectRecorded(t, srv.ConnectString())
+	p := zktest.UniquePath(t)
+	w, err := watch.New(c, p, false)
+	require.NoError(t, err)
+	defer w.Close()
+	r := &rec{}
+	w.Listen(r.add)
+	require.NoError(t, w.Start(ctx))
+	r.resets.WaitFor(t, true)
+
+	require.Positive(t, srv.DropConnections())
+	states.WaitFor(t, zk.Connected, zk.Suspended, zk.Reconnected)
+	_, _, err = c.CreateWith(ctx, p, nil, zk.CreateOptions{CreateParents: true})
+	require.NoError(t, err)
+	r.events.WaitFor(t, zk.EventNodeCreated.String()+" "+p)
+	require.Equal(t, []bool{true}, r.resets.Items(), "same session: no reset")
+}
