@@ -142,6 +142,21 @@ func TestServiceCacheAndProvider(t *testing.T) {
 		t.Fatal("no cache change")
 	}
 
+	require.NoError(t, sc.Close())
+	require.NoError(t, sc.Close())
+}
+
+func TestProviderStrategiesAndOptions(t *testing.T) {
+	srv := zktest.Server(t)
+	ctx := zktest.Context(t)
+	base := zktest.UniquePath(t) + "/services"
+	d, err := discovery.New(zktest.Connect(t, srv.ConnectString()), base)
+	require.NoError(t, err)
+	defer d.Close()
+	for _, id := range []string{"1", "2", "3"} {
+		require.NoError(t, d.Register(ctx, &discovery.ServiceInstance{Name: "api", ID: id}))
+	}
+
 	sticky, err := d.NewServiceProvider("api", discovery.WithStrategy(discovery.Sticky(discovery.Random())),
 		discovery.WithFilter(func(i *discovery.ServiceInstance) bool { return i.ID != "1" }))
 	require.NoError(t, err)
@@ -163,8 +178,6 @@ func TestServiceCacheAndProvider(t *testing.T) {
 	_, err = empty.Instance()
 	require.ErrorIs(t, err, discovery.ErrNoInstances)
 
-	require.NoError(t, sc.Close())
-	require.NoError(t, sc.Close())
 	_, err = d.NewServiceProvider("api", discovery.WithStrategy(nil))
 	require.ErrorIs(t, err, zk.ErrInvalidArgument)
 	_, err = d.NewServiceProvider("api", discovery.WithDownInstancePolicy(0, 1))
