@@ -40,7 +40,7 @@ func TestLongOperations(t *testing.T) {
 
 	r, err = l.Increment(ctx)
 	require.NoError(t, err)
-	require.Equal(t, atomic.Result[int64]{Succeeded: true, PreValue: 40, PostValue: 41, Stats: r.Stats}, r)
+	require.Equal(t, atomic.AtomicValue[int64]{Succeeded: true, PreValue: 40, PostValue: 41, Stats: r.Stats}, r)
 	require.Equal(t, 1, r.Stats.OptimisticTries)
 	r, err = l.Add(ctx, 10)
 	require.NoError(t, err)

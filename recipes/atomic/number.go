@@ -77,8 +77,8 @@ func Decode[T int32 | int64](b []byte) (T, error) {
 // Path returns the node path.
 func (a *Number[T]) Path() string { return a.v.path }
 
-func convert[T int32 | int64](r Result[[]byte]) (Result[T], error) {
-	out := Result[T]{Succeeded: r.Succeeded, Stats: r.Stats}
+func convert[T int32 | int64](r AtomicValue[[]byte]) (AtomicValue[T], error) {
+	out := AtomicValue[T]{Succeeded: r.Succeeded, Stats: r.Stats}
 	var err error
 	if out.PreValue, err = Decode[T](r.PreValue); err != nil {
 		return out, err
@@ -90,10 +90,10 @@ func convert[T int32 | int64](r Result[[]byte]) (Result[T], error) {
 }
 
 // Get reads the value.
-func (a *Number[T]) Get(ctx context.Context) (Result[T], error) {
+func (a *Number[T]) Get(ctx context.Context) (AtomicValue[T], error) {
 	r, err := a.v.Get(ctx)
 	if err != nil {
-		return Result[T]{}, err
+		return AtomicValue[T]{}, err
 	}
 	out, err := convert[T](r)
 	if err != nil {
@@ -103,7 +103,7 @@ func (a *Number[T]) Get(ctx context.Context) (Result[T], error) {
 }
 
 // Add adds delta (retried, then promoted; see the package doc).
-func (a *Number[T]) Add(ctx context.Context, delta T) (Result[T], error) {
+func (a *Number[T]) Add(ctx context.Context, delta T) (AtomicValue[T], error) {
 	r, err := a.v.update(ctx, "add", func(prev []byte) ([]byte, error) {
 		p, err := Decode[T](prev)
 		if err != nil {
@@ -112,36 +112,36 @@ func (a *Number[T]) Add(ctx context.Context, delta T) (Result[T], error) {
 		return Encode(p + delta), nil
 	})
 	if err != nil {
-		return Result[T]{Stats: r.Stats}, err
+		return AtomicValue[T]{Stats: r.Stats}, err
 	}
 	return convert[T](r)
 }
 
 // Subtract subtracts delta.
-func (a *Number[T]) Subtract(ctx context.Context, delta T) (Result[T], error) {
+func (a *Number[T]) Subtract(ctx context.Context, delta T) (AtomicValue[T], error) {
 	return a.Add(ctx, -delta)
 }
 
 // Increment adds one.
-func (a *Number[T]) Increment(ctx context.Context) (Result[T], error) { return a.Add(ctx, 1) }
+func (a *Number[T]) Increment(ctx context.Context) (AtomicValue[T], error) { return a.Add(ctx, 1) }
 
 // Decrement subtracts one.
-func (a *Number[T]) Decrement(ctx context.Context) (Result[T], error) { return a.Add(ctx, -1) }
+func (a *Number[T]) Decrement(ctx context.Context) (AtomicValue[T], error) { return a.Add(ctx, -1) }
 
 // CompareAndSet stores newValue if the value is expected (one try).
-func (a *Number[T]) CompareAndSet(ctx context.Context, expected, newValue T) (Result[T], error) {
+func (a *Number[T]) CompareAndSet(ctx context.Context, expected, newValue T) (AtomicValue[T], error) {
 	r, err := a.v.CompareAndSet(ctx, Encode(expected), Encode(newValue))
 	if err != nil {
-		return Result[T]{}, err
+		return AtomicValue[T]{}, err
 	}
 	return convert[T](r)
 }
 
 // TrySet stores newValue by compare-and-set (retried, then promoted).
-func (a *Number[T]) TrySet(ctx context.Context, newValue T) (Result[T], error) {
+func (a *Number[T]) TrySet(ctx context.Context, newValue T) (AtomicValue[T], error) {
 	r, err := a.v.TrySet(ctx, Encode(newValue))
 	if err != nil {
-		return Result[T]{Stats: r.Stats}, err
+		return AtomicValue[T]{Stats: r.Stats}, err
 	}
 	return convert[T](r)
 }

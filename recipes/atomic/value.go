@@ -42,10 +42,10 @@ type Stats struct {
 	PromotedTime    time.Duration // time spent in promoted mode (lock included)
 }
 
-// Result is the outcome of an operation (Curator's AtomicValue): whether it
+// AtomicValue is the outcome of an operation (Curator's AtomicValue): whether it
 // succeeded, the value before and after it, and how it went.
 // PostValue is meaningful only when Succeeded.
-type Result[T any] struct {
+type AtomicValue[T any] struct {
 	Succeeded bool
 	PreValue  T
 	PostValue T
@@ -135,12 +135,12 @@ func newValue(client *zk.Client, path string, policy retry.Policy, opts []Option
 func (v *Value) Path() string { return v.path }
 
 // Get reads the value (nil when the node does not exist).
-func (v *Value) Get(ctx context.Context) (Result[[]byte], error) {
+func (v *Value) Get(ctx context.Context) (AtomicValue[[]byte], error) {
 	data, _, err := v.client.Get(ctx, v.path)
 	if err != nil && !errors.Is(err, zk.ErrNoNode) {
-		return Result[[]byte]{}, fmt.Errorf("atomic: get %s: %w", v.path, err)
+		return AtomicValue[[]byte]{}, fmt.Errorf("atomic: get %s: %w", v.path, err)
 	}
-	return Result[[]byte]{Succeeded: true, PreValue: data, PostValue: data}, nil
+	return AtomicValue[[]byte]{Succeeded: true, PreValue: data, PostValue: data}, nil
 }
 
 // ForceSet stores data whatever the value is (creating the node and its
@@ -169,8 +169,8 @@ func (v *Value) Initialize(ctx context.Context, data []byte) (bool, error) {
 
 // CompareAndSet stores newValue if the value is expected, in one try (no
 // retry, no promotion, as in Curator). A missing node never matches.
-func (v *Value) CompareAndSet(ctx context.Context, expected, newValue []byte) (Result[[]byte], error) {
-	var r Result[[]byte]
+func (v *Value) CompareAndSet(ctx context.Context, expected, newValue []byte) (AtomicValue[[]byte], error) {
+	var r AtomicValue[[]byte]
 	data, st, err := v.client.Get(ctx, v.path)
 	if errors.Is(err, zk.ErrNoNode) {
 		return r, nil
@@ -194,14 +194,14 @@ func (v *Value) CompareAndSet(ctx context.Context, expected, newValue []byte) (R
 }
 
 // TrySet stores newValue by compare-and-set (retried, then promoted).
-func (v *Value) TrySet(ctx context.Context, newValue []byte) (Result[[]byte], error) {
+func (v *Value) TrySet(ctx context.Context, newValue []byte) (AtomicValue[[]byte], error) {
 	return v.update(ctx, "try set", func([]byte) ([]byte, error) { return bytes.Clone(newValue), nil })
 }
 
 // update runs compute over the current value until a compare-and-set succeeds
 // or the policies give up.
-func (v *Value) update(ctx context.Context, op string, compute func(prev []byte) ([]byte, error)) (Result[[]byte], error) {
-	var r Result[[]byte]
+func (v *Value) update(ctx context.Context, op string, compute func(prev []byte) ([]byte, error)) (AtomicValue[[]byte], error) {
+	var r AtomicValue[[]byte]
 	start := time.Now()
 	ok, err := v.tries(ctx, &r, compute, v.policy, &r.Stats.OptimisticTries)
 	r.Stats.OptimisticTime = time.Since(start)
@@ -218,7 +218,7 @@ func (v *Value) update(ctx context.Context, op string, compute func(prev []byte)
 }
 
 // promoted runs the tries while holding the lock.
-func (v *Value) promoted(ctx context.Context, r *Result[[]byte], compute func([]byte) ([]byte, error)) (bool, error) {
+func (v *Value) promoted(ctx context.Context, r *AtomicValue[[]byte], compute func([]byte) ([]byte, error)) (bool, error) {
 	held, err := v.lock.TryAcquire(ctx, v.cfg.lockTimeout)
 	if err != nil || !held {
 		return false, err
@@ -232,7 +232,7 @@ func (v *Value) promoted(ctx context.Context, r *Result[[]byte], compute func([]
 }
 
 // tries runs tryOnce until it succeeds or policy gives up.
-func (v *Value) tries(ctx context.Context, r *Result[[]byte], compute func([]byte) ([]byte, error), policy retry.Policy, count *int) (bool, error) {
+func (v *Value) tries(ctx context.Context, r *AtomicValue[[]byte], compute func([]byte) ([]byte, error), policy retry.Policy, count *int) (bool, error) {
 	start := time.Now()
 	for attempt := 1; ; attempt++ {
 		*count++
@@ -264,7 +264,7 @@ func (v *Value) tries(ctx context.Context, r *Result[[]byte], compute func([]byt
 // marker tells the two apart, so an increment is never counted twice nor
 // lost (Curator's DistributedAtomicLong can do either). The value node's
 // data stays Curator's layout; Curator ignores its children.
-func (v *Value) tryOnce(ctx context.Context, r *Result[[]byte], compute func([]byte) ([]byte, error)) (bool, error) {
+func (v *Value) tryOnce(ctx context.Context, r *AtomicValue[[]byte], compute func([]byte) ([]byte, error)) (bool, error) {
 	data, st, err := v.client.Get(ctx, v.path)
 	create := errors.Is(err, zk.ErrNoNode)
 	if err != nil && !create {
