@@ -87,7 +87,8 @@ func checkName(what, s string) error {
 
 // Register registers inst and keeps it registered until Unregister or
 // Close: a DYNAMIC instance (the default) is an ephemeral node re-created
-// after a new session. An empty ID gets a random UUID and a zero
+// after a new session. An ephemeral node of another session with the same
+// id (a restarted process's previous run) is replaced, as Curator does. An empty ID gets a random UUID and a zero
 // RegistrationTimeUTC the current time (inst is updated). It returns once
 // the node exists, or fails when ctx ends first.
 func (d *ServiceDiscovery) Register(ctx context.Context, inst *ServiceInstance) error {
@@ -126,7 +127,8 @@ func (d *ServiceDiscovery) Register(ctx context.Context, inst *ServiceInstance) 
 		d.mu.Unlock()
 		return old.node.SetData(ctx, data)
 	}
-	n, err := nodes.NewPersistentNode(d.client, d.PathForInstance(inst.Name, inst.ID), mode, data, nodes.WithProtection(false))
+	n, err := nodes.NewPersistentNode(d.client, d.PathForInstance(inst.Name, inst.ID), mode, data,
+		nodes.WithProtection(false), nodes.WithTakeOver())
 	if err != nil {
 		d.mu.Unlock()
 		return fmt.Errorf("discovery: register %s: %w", inst.ID, err)

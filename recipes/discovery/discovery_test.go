@@ -183,3 +183,26 @@ func TestProviderStrategiesAndOptions(t *testing.T) {
 	_, err = d.NewServiceProvider("api", discovery.WithDownInstancePolicy(0, 1))
 	require.ErrorIs(t, err, zk.ErrInvalidArgument)
 }
+
+// Registering an id whose ephemeral node another session still holds (a
+// restarted process's previous run) replaces it at once, as Curator does.
+func TestRegisterTakesOverStaleInstance(t *testing.T) {
+	srv := zktest.Server(t)
+	ctx := zktest.Context(t)
+	base := zktest.UniquePath(t) + "/services"
+	old := zktest.Connect(t, srv.ConnectString())
+	c := zktest.Connect(t, srv.ConnectString())
+	_, _, err := old.CreateWith(ctx, base+"/web/a", []byte(`{}`), zk.CreateOptions{Mode: zk.ModeEphemeral, CreateParents: true})
+	require.NoError(t, err)
+
+	d, err := discovery.New(c, base)
+	require.NoError(t, err)
+	defer d.Close()
+	require.NoError(t, d.Register(ctx, &discovery.ServiceInstance{Name: "web", ID: "a", Address: "new"}))
+	_, st, err := c.Get(ctx, base+"/web/a")
+	require.NoError(t, err)
+	require.Equal(t, c.SessionID(), st.EphemeralOwner)
+	got, err := d.QueryForInstance(ctx, "web", "a")
+	require.NoError(t, err)
+	require.Equal(t, "new", got.Address)
+}

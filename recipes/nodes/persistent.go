@@ -35,6 +35,7 @@ type config struct {
 	ttl          time.Duration
 	noParents    bool
 	keepOnClose  bool
+	takeOver     bool
 	invalidValue error
 }
 
@@ -59,6 +60,16 @@ func WithTTL(ttl time.Duration) Option {
 // default they are created as containers, Curator's useParentCreation).
 // Without parents the node is only created once its parent exists.
 func WithoutParents() Option { return func(c *config) { c.noParents = true } }
+
+// WithTakeOver makes the first create replace an ephemeral node that
+// already exists at the path and belongs to another session (deleted, then
+// created for this one), as Curator's ServiceDiscovery does when it
+// registers an instance id that is still registered by a session that has
+// not expired yet (e.g. the previous run of a restarted process). Without
+// it such a node is waited out. Only the first create takes over: a node
+// another PersistentNode takes over later is waited out, so two live
+// owners of one path do not fight.
+func WithTakeOver() Option { return func(c *config) { c.takeOver = true } }
 
 // PersistentNode keeps one node in existence whenever its Client has a
 // session (Curator's PersistentNode): created by Start, created again when
@@ -368,13 +379,15 @@ func (n *PersistentNode) ensure(ctx context.Context) (<-chan zk.Event, error) {
 		if n.mode.IsEphemeral() && st.EphemeralOwner != n.client.SessionID() {
 			n.mu.Lock()
 			mine := n.owner != 0 && st.EphemeralOwner == n.owner
+			takeOver := n.cfg.takeOver && n.owner == 0
 			n.mu.Unlock()
-			if !mine {
+			if !mine && !takeOver {
 				n.setActual(actual, false) // another session's node: wait until it is gone
 				return watch, nil
 			}
-			// Ours, from a session this Client has given up: replace it now
-			// rather than wait for the server to expire that session.
+			// Ours, from a session this Client has given up (or taken over
+			// on the first create): replace it now rather than wait for the
+			// server to expire that session.
 			if err := n.client.Delete(ctx, actual, st.Version); err != nil &&
 				!errors.Is(err, zk.ErrNoNode) && !errors.Is(err, zk.ErrBadVersion) {
 				return nil, err
