@@ -88,9 +88,10 @@ func checkName(what, s string) error {
 // Register registers inst and keeps it registered until Unregister or
 // Close: a DYNAMIC instance (the default) is an ephemeral node re-created
 // after a new session. An ephemeral node of another session with the same
-// id (a restarted process's previous run) is replaced, as Curator does. An empty ID gets a random UUID and a zero
-// RegistrationTimeUTC the current time (inst is updated). It returns once
-// the node exists, or fails when ctx ends first.
+// id (a restarted process's previous run) is replaced, as Curator does.
+// An empty ID gets a random UUID and a zero RegistrationTimeUTC the
+// current time (inst is updated). It returns once the node exists, or
+// fails when ctx ends first. Registering a registered id again updates it.
 func (d *ServiceDiscovery) Register(ctx context.Context, inst *ServiceInstance) error {
 	if inst == nil {
 		return fmt.Errorf("discovery: register: nil instance: %w", zk.ErrInvalidArgument)
