@@ -298,17 +298,26 @@ func (n *PersistentNode) Close() error {
 	}
 	n.bus.Close()
 	n.mu.Lock()
-	actual, owned := n.actual, n.owned
+	actual, owned, owner := n.actual, n.owned, n.owner
 	n.mu.Unlock()
 	if n.cfg.keepOnClose || actual == "" || !owned {
 		return nil
 	}
-	return n.deleteNode(actual)
+	return n.deleteNode(actual, owner)
 }
 
-func (n *PersistentNode) deleteNode(actual string) error {
+// deleteNode deletes the node at Close. An ephemeral node is first checked
+// to belong to this node's session (current or the one that created it),
+// so that a node another session made in the meantime is left alone.
+func (n *PersistentNode) deleteNode(actual string, owner int64) error {
 	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
 	defer cancel()
+	if n.mode.IsEphemeral() {
+		ok, st, err := n.client.Exists(ctx, actual)
+		if err == nil && (!ok || (st.EphemeralOwner != n.client.SessionID() && st.EphemeralOwner != owner)) {
+			return nil // gone, or not ours
+		}
+	}
 	done, err := n.client.DeleteGuaranteed(ctx, actual, zk.AnyVersion)
 	if err == nil || errors.Is(err, zk.ErrNoNode) || errors.Is(err, zk.ErrClosed) {
 		return nil
