@@ -64,7 +64,8 @@ func (v *Value) Path() string { return v.path }
 
 // Start creates the node with the seed if it does not exist (parents as
 // containers), reads it and starts following it. It fails with
-// ErrValueStarted the second time and zk.ErrClosed after Close.
+// ErrValueStarted the second time and zk.ErrClosed after Close; after any
+// other failure it may be called again.
 func (v *Value) Start(ctx context.Context) error {
 	v.mu.Lock()
 	switch {
@@ -79,11 +80,11 @@ func (v *Value) Start(ctx context.Context) error {
 	v.mu.Unlock()
 	_, _, err := v.client.CreateWith(ctx, v.path, v.seed, zk.CreateOptions{CreateParentContainers: true})
 	if err != nil && !errors.Is(err, zk.ErrNodeExists) {
-		return fmt.Errorf("shared: start value %s: %w", v.path, err)
+		return v.startFailed(err)
 	}
 	watch, err := v.read(ctx)
 	if err != nil {
-		return fmt.Errorf("shared: start value %s: %w", v.path, err)
+		return v.startFailed(err)
 	}
 	lctx, cancel := context.WithCancel(context.Background())
 	v.mu.Lock()
@@ -104,6 +105,14 @@ func (v *Value) Start(ctx context.Context) error {
 	v.mu.Unlock()
 	go v.run(lctx, watch)
 	return nil
+}
+
+// startFailed lets Start be called again after a failed start.
+func (v *Value) startFailed(err error) error {
+	v.mu.Lock()
+	v.started = false
+	v.mu.Unlock()
+	return fmt.Errorf("shared: start value %s: %w", v.path, err)
 }
 
 // read reads the node with a watch (an exists watch while it is missing)

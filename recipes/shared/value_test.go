@@ -1,6 +1,7 @@
 package shared_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -89,4 +90,19 @@ func TestNewValueValidation(t *testing.T) {
 	require.ErrorIs(t, err, zk.ErrInvalidArgument)
 	_, err = shared.NewValue(c, "a", nil)
 	require.ErrorIs(t, err, zk.ErrInvalidPath)
+}
+
+// A Start that failed (here: its context already ended) can be retried.
+func TestValueStartRetriedAfterFailure(t *testing.T) {
+	c := zktest.Connect(t, zktest.Server(t).ConnectString())
+	p := zktest.UniquePath(t) + "/value"
+	v, err := shared.NewValue(c, p, []byte("s"))
+	require.NoError(t, err)
+	defer v.Close()
+	done, cancel := context.WithCancel(context.Background())
+	cancel()
+	require.ErrorIs(t, v.Start(done), context.Canceled)
+	require.NoError(t, v.Start(zktest.Context(t)))
+	d, _ := v.Get()
+	require.Equal(t, "s", string(d))
 }
