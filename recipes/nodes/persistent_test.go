@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkcurator/zkcurator/internal/zktest"
+	"github.com/zkcurator/zkcurator/jute"
 	"github.com/zkcurator/zkcurator/recipes/nodes"
 	"github.com/zkcurator/zkcurator/zk"
 )
@@ -205,4 +206,24 @@ func TestPersistentNodeReplacesOwnNodeOfLostSession(t *testing.T) {
 		_, st, err := other.Exists(ctx, p)
 		return err == nil && st != nil && st.EphemeralOwner == c.SessionID() && st.EphemeralOwner != old
 	}, "node owned by the new session")
+}
+
+// The first create of a protected ephemeral-sequential node is applied but
+// its reply lost with the connection: the retried create finds the node
+// by its protected name instead of making a second one.
+func TestPersistentNodeProtectedCreateReplyLost(t *testing.T) {
+	srv := zktest.Embedded(t)
+	ctx := zktest.Context(t)
+	c, states := zktest.ConnectRecorded(t, srv.ConnectString())
+	dir := zktest.UniquePath(t)
+	require.NoError(t, c.EnsurePath(ctx, dir))
+
+	n, err := nodes.NewPersistentNode(c, dir+"/member-", zk.ModeEphemeralSequential, nil)
+	require.NoError(t, err)
+	defer n.Close()
+	srv.DropAfterApply(jute.OpCreate2)
+	require.NoError(t, n.Start())
+	require.NoError(t, n.WaitForInitialCreate(ctx))
+	require.Contains(t, states.Items(), zk.Suspended, "the fault fired")
+	require.Equal(t, []string{path.Base(n.ActualPath())}, zktest.Children(t, c, dir), "one node")
 }
