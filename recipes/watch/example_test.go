@@ -1,0 +1,61 @@
+package watch_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"time"
+
+	"github.com/zkcurator/zkcurator/recipes/watch"
+	"github.com/zkcurator/zkcurator/testserver"
+	"github.com/zkcurator/zkcurator/zk"
+)
+
+// A recursive PersistentWatcher hears every change under a path, across
+// sessions; a Reset event comes each time the watch is (re)set.
+func ExamplePersistentWatcher() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	srv, err := testserver.Start() // a real program connects to its ensemble
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	c, err := zk.Connect(ctx, srv.ConnectString())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+
+	w, err := watch.New(c, "/config", true)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer w.Close()
+	changed := make(chan struct{})
+	w.Listen(func(ev watch.Event) {
+		if ev.Reset {
+			fmt.Println("watch set on", ev.Path)
+			return
+		}
+		fmt.Println(ev.Type, ev.Path)
+		if ev.Type == zk.EventNodeDataChanged {
+			close(changed)
+		}
+	})
+	if err := w.Start(ctx); err != nil {
+		log.Fatal(err)
+	}
+	if _, _, err := c.CreateWith(ctx, "/config/db", nil, zk.CreateOptions{CreateParents: true}); err != nil {
+		log.Fatal(err)
+	}
+	if _, err := c.Set(ctx, "/config/db", []byte("primary"), zk.AnyVersion); err != nil {
+		log.Fatal(err)
+	}
+	<-changed
+	// Output:
+	// watch set on /config
+	// NodeCreated /config
+	// NodeCreated /config/db
+	// NodeDataChanged /config/db
+}
