@@ -28,5 +28,9 @@ func (l mutexLocker) Release(ctx context.Context) error { return l.m.Release(ctx
 // newLock is the one place that constructs the promotion lock (Curator's
 // InterProcessMutex on the PromotedToLock path).
 func newLock(client *zk.Client, path string) (locker, error) {
-	return mutexLocker{lock.NewMutex(client, path)}, nil
+	m, err := lock.NewMutex(client, path)
+	if err != nil {
+		return nil, err
+	}
+	return mutexLocker{m}, nil
 }
