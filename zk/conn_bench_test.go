@@ -2,6 +2,7 @@ package zk_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/zkcurator/zkcurator/internal/zktest"
@@ -30,6 +31,37 @@ func BenchmarkConnGetParallel(b *testing.B) {
 			if _, _, err := c.Get(ctx, p); err != nil {
 				b.Error(err)
 				return
+			}
+		}
+	})
+}
+
+// BenchmarkRequestTooLarge compares the failure of a 1 MiB + 1 byte create
+// (ErrRequestTooLarge, decided before the request is queued) with one
+// round trip of a small Get on the same Conn: the oversized create must
+// cost well under a round trip and never reach the server.
+func BenchmarkRequestTooLarge(b *testing.B) {
+	srv := zktest.Server(b)
+	ctx := context.Background()
+	c, err := zk.Dial(ctx, srv.ConnectString())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	big := make([]byte, 1<<20+1)
+	b.Run("op=create-1MiB+1", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := c.Create(ctx, "/big", big, zk.ModePersistent, nil); !errors.Is(err, zk.ErrRequestTooLarge) {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("op=get-round-trip", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, _, err := c.Get(ctx, "/"); err != nil {
+				b.Fatal(err)
 			}
 		}
 	})

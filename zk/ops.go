@@ -22,6 +22,10 @@ func (c *Conn) do(ctx context.Context, r *request) error {
 		r.release()
 		return err
 	}
+	if err := c.tooLarge(r.body); err != nil {
+		r.release()
+		return err
+	}
 	if err := c.out.push(r); err != nil {
 		r.release()
 		return err
