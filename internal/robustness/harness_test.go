@@ -90,7 +90,11 @@ func (r *run) startServer() {
 		r.addrs = []string{r.server.Addr()}
 	}
 	r.direct = strings.Join(r.addrs, ",")
-	r.admin = zktest.Connect(r.t, r.direct, zk.WithSessionTimeout(r.T))
+	// The checkers list parents that a long run fills with tens of
+	// thousands of sequential nodes: a children reply longer than the
+	// client's default 1 MiB frame limit would drop the connection, so the
+	// admin client accepts larger frames (the server sends them).
+	r.admin = zktest.Connect(r.t, r.direct, zk.WithSessionTimeout(r.T), zk.WithMaxBuffer(64<<20))
 }
 
 // setup creates the workloads' nodes.
