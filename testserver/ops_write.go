@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/zkcurator/zkcurator/jute"
+	"github.com/zkcurator/zkcurator/zk"
 )
 
 // record is a node's state as seen while preparing a transaction: the tree
@@ -97,7 +98,7 @@ func (v *view) prepCreate(op int32, path string, data []byte, acl []jute.ACL, fl
 	if !strings.Contains(path, "/") || strings.IndexByte(path, 0) >= 0 {
 		return change{}, jute.ErrBadArguments
 	}
-	parentPath, _ := splitPath(path)
+	parentPath := zk.ParentPath(path)
 	fixed, ok := fixupACL(acl, v.auth)
 	if !ok {
 		return change{}, jute.ErrInvalidACL
@@ -154,7 +155,7 @@ func (v *view) prepDelete(path string, version int32) (change, int32) {
 	if !strings.Contains(path, "/") || strings.IndexByte(path, 0) >= 0 || isSpecialPath(path) {
 		return change{}, jute.ErrBadArguments
 	}
-	parentPath, _ := splitPath(path)
+	parentPath := zk.ParentPath(path)
 	parent, ok := v.get(parentPath)
 	if !ok {
 		return change{}, jute.ErrNoNode
@@ -253,9 +254,8 @@ func (s *Server) applyLocked(ch change, zxid, nowMs int64) (string, jute.Stat) {
 	switch ch.op {
 	case jute.OpCreate:
 		st := s.tree.createNode(ch.path, ch.data, ch.acl, ch.owner, ch.parentCversion, zxid, nowMs)
-		parent, _ := splitPath(ch.path)
 		s.dataWatches.trigger(ch.path, jute.EventNodeCreated, nil)
-		s.childWatches.trigger(parentKey(parent), jute.EventNodeChildrenChanged, nil)
+		s.childWatches.trigger(zk.ParentPath(ch.path), jute.EventNodeChildrenChanged, nil)
 		return ch.path, st
 	case jute.OpDelete:
 		s.deleteNodeLocked(ch.path, zxid)
@@ -284,10 +284,9 @@ func (s *Server) deleteNodeLocked(path string, zxid int64) {
 		return
 	}
 	s.tree.deleteNode(path, zxid)
-	parent, _ := splitPath(path)
 	hit := s.dataWatches.trigger(path, jute.EventNodeDeleted, nil)
 	s.childWatches.trigger(path, jute.EventNodeDeleted, hit)
-	s.childWatches.trigger(parentKey(parent), jute.EventNodeChildrenChanged, nil)
+	s.childWatches.trigger(zk.ParentPath(path), jute.EventNodeChildrenChanged, nil)
 }
 
 // doWrite handles a single write op: one zxid, whether it succeeds or not.

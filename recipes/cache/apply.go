@@ -81,7 +81,7 @@ func (e *engine) onOneShot(reg watchReg, ev zk.Event) {
 		// child because a listing of its parent taken before this event
 		// may have shown a re-created node under the name we still had
 		// cached, and re-armed the parent's child watch past its creation.
-		if reg.path == e.root || e.st.nodes[parentPath(reg.path)] != nil {
+		if reg.path == e.root || e.st.nodes[zk.ParentPath(reg.path)] != nil {
 			e.enqueue(reg.path, readData, false)
 		}
 	case zk.EventNodeChildrenChanged:
@@ -138,7 +138,7 @@ func (e *engine) applyData(r readReq, data []byte, zs *zk.Stat) {
 	e.st.mu.Lock()
 	n := e.st.nodes[path]
 	if e.unverified && path != e.root && (n == nil || st.czxid > n.st.czxid) {
-		if _, ok := e.confirmed[parentPath(path)]; !ok {
+		if _, ok := e.confirmed[zk.ParentPath(path)]; !ok {
 			// The parent may be a stale incarnation; the sweep reads this
 			// node again after the parent.
 			e.st.mu.Unlock()
@@ -150,7 +150,7 @@ func (e *engine) applyData(r readReq, data []byte, zs *zk.Stat) {
 	case n == nil:
 		var parent *node
 		if path != e.root {
-			parent = e.st.nodes[parentPath(path)]
+			parent = e.st.nodes[zk.ParentPath(path)]
 			if parent == nil {
 				e.st.mu.Unlock()
 				e.orphan(path)
@@ -234,7 +234,7 @@ func (e *engine) confirm(r readReq, path string) {
 // again once the parent is, and the parent is read unless it is being
 // read already.
 func (e *engine) orphan(path string) {
-	pp := parentPath(path)
+	pp := zk.ParentPath(path)
 	if !e.inScope(pp) {
 		return
 	}
@@ -267,13 +267,13 @@ func (e *engine) applyChildren(r readReq, names []string, zs *zk.Stat) {
 	if n.first != nil {
 		keep := make(map[string]struct{}, len(names))
 		for _, name := range names {
-			keep[childPath(path, name)] = struct{}{}
+			keep[zk.JoinPath(path, name)] = struct{}{}
 		}
 		e.pruneKids(n, keep, st.pzxid)
 	}
 	e.st.mu.Unlock()
 	for _, name := range names {
-		cp := childPath(path, name)
+		cp := zk.JoinPath(path, name)
 		if !e.inScope(cp) {
 			continue
 		}
