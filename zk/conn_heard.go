@@ -3,6 +3,8 @@ package zk
 import (
 	"sync"
 	"time"
+
+	"github.com/zkcurator/zkcurator/internal/queue"
 )
 
 // The Client must declare a session Lost before the server can expire it
@@ -45,12 +47,12 @@ func (c *Conn) sessionAliveUntil() (t time.Time, ok bool) {
 // their replies (xid -2) come back in order, outside the pending queue.
 type pingQueue struct {
 	mu sync.Mutex
-	q  []int64
+	q  queue.FIFO[int64]
 }
 
 func (p *pingQueue) push(sent int64) {
 	p.mu.Lock()
-	p.q = append(p.q, sent)
+	p.q.Push(sent)
 	p.mu.Unlock()
 }
 
@@ -58,10 +60,5 @@ func (p *pingQueue) push(sent int64) {
 func (p *pingQueue) pop() (int64, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if len(p.q) == 0 {
-		return 0, false
-	}
-	t := p.q[0]
-	p.q = p.q[1:]
-	return t, true
+	return p.q.Pop()
 }

@@ -4,6 +4,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/zkcurator/zkcurator/internal/queue"
 	"github.com/zkcurator/zkcurator/jute"
 )
 
@@ -86,7 +87,7 @@ func (r *request) complete(err error, zxid int64) bool {
 // queued while disconnected are written by the next connection's writer.
 type outQueue struct {
 	mu     sync.Mutex
-	q      []*request
+	q      queue.FIFO[*request]
 	err    error         // once set, push fails with it (session dead or closing)
 	signal chan struct{} // cap 1: "something was queued"
 }
@@ -101,7 +102,7 @@ func (o *outQueue) push(r *request) error {
 		o.mu.Unlock()
 		return err
 	}
-	o.q = append(o.q, r)
+	o.q.Push(r)
 	o.mu.Unlock()
 	o.notify()
 	return nil
@@ -116,7 +117,7 @@ func (o *outQueue) pushAll(rs []*request) error {
 		o.mu.Unlock()
 		return err
 	}
-	o.q = append(o.q, rs...)
+	o.q.PushAll(rs)
 	o.mu.Unlock()
 	o.notify()
 	return nil
@@ -131,7 +132,7 @@ func (o *outQueue) pushLast(r *request, err error) error {
 		o.mu.Unlock()
 		return e
 	}
-	o.q = append(o.q, r)
+	o.q.Push(r)
 	o.err = err
 	o.mu.Unlock()
 	o.notify()
@@ -148,9 +149,7 @@ func (o *outQueue) notify() {
 // take moves every queued request to dst.
 func (o *outQueue) take(dst []*request) []*request {
 	o.mu.Lock()
-	dst = append(dst, o.q...)
-	clear(o.q)
-	o.q = o.q[:0]
+	dst = o.q.TakeAll(dst)
 	o.mu.Unlock()
 	return dst
 }
@@ -162,8 +161,7 @@ func (o *outQueue) shut(err error, force bool) []*request {
 	if o.err == nil || force {
 		o.err = err
 	}
-	q := o.q
-	o.q = nil
+	q := o.q.Drain()
 	o.mu.Unlock()
 	return q
 }
@@ -171,35 +169,20 @@ func (o *outQueue) shut(err error, force bool) []*request {
 // pendingQueue holds requests written to the current connection, in write
 // (= xid) order; replies must match its head.
 type pendingQueue struct {
-	mu   sync.Mutex
-	q    []*request
-	head int
+	mu sync.Mutex
+	q  queue.FIFO[*request]
 }
 
 func (p *pendingQueue) push(r *request) {
 	p.mu.Lock()
-	p.q = append(p.q, r)
+	p.q.Push(r)
 	p.mu.Unlock()
 }
 
 // pop removes and returns the head, or nil when empty.
 func (p *pendingQueue) pop() *request {
 	p.mu.Lock()
-	if p.head == len(p.q) {
-		p.mu.Unlock()
-		return nil
-	}
-	r := p.q[p.head]
-	p.q[p.head] = nil
-	p.head++
-	switch {
-	case p.head == len(p.q):
-		p.q, p.head = p.q[:0], 0
-	case p.head >= 1024 && p.head*2 >= len(p.q):
-		n := copy(p.q, p.q[p.head:])
-		clear(p.q[n:])
-		p.q, p.head = p.q[:n], 0
-	}
+	r, _ := p.q.Pop()
 	p.mu.Unlock()
 	return r
 }
@@ -207,8 +190,7 @@ func (p *pendingQueue) pop() *request {
 // drain removes and returns every pending request.
 func (p *pendingQueue) drain() []*request {
 	p.mu.Lock()
-	q := p.q[p.head:]
-	p.q, p.head = nil, 0
+	q := p.q.Drain()
 	p.mu.Unlock()
 	return q
 }
@@ -234,12 +216,12 @@ type authCred struct {
 // a priming packet nobody waits for.
 type authQueue struct {
 	mu sync.Mutex
-	q  []*request
+	q  queue.FIFO[*request]
 }
 
 func (a *authQueue) push(r *request) {
 	a.mu.Lock()
-	a.q = append(a.q, r)
+	a.q.Push(r)
 	a.mu.Unlock()
 }
 
@@ -247,19 +229,12 @@ func (a *authQueue) push(r *request) {
 func (a *authQueue) pop() (*request, bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if len(a.q) == 0 {
-		return nil, false
-	}
-	r := a.q[0]
-	a.q[0] = nil
-	a.q = a.q[1:]
-	return r, true
+	return a.q.Pop()
 }
 
 func (a *authQueue) drain() []*request {
 	a.mu.Lock()
-	q := a.q
-	a.q = nil
+	q := a.q.Drain()
 	a.mu.Unlock()
 	return q
 }

@@ -56,8 +56,7 @@ type engine struct {
 	seq         uint64
 	pending     map[string]*pstate
 	pendingHigh int
-	todo        []readReq
-	todoHead    int
+	todo        queue.FIFO[readReq]
 	inflight    int
 	sweeping    bool
 	sweepOps    int

@@ -88,32 +88,22 @@ func (e *engine) enqueue(path string, kind readKind, sweep bool) {
 	if sweep {
 		e.sweepOps++
 	}
-	e.todo = append(e.todo, r)
+	e.todo.Push(r)
 }
 
 // pump starts queued reads while fewer than the configured number are in
 // flight.
 func (e *engine) pump() {
-	for e.inflight < e.cfg.concurrency && e.todoHead < len(e.todo) {
-		r := e.todo[e.todoHead]
-		e.todo[e.todoHead] = readReq{}
-		e.todoHead++
+	for e.inflight < e.cfg.concurrency {
+		r, ok := e.todo.Pop()
+		if !ok {
+			break
+		}
 		e.inflight++
 		e.wg.Add(1)
 		go e.exec(r)
 	}
-	if e.todoHead == len(e.todo) {
-		if cap(e.todo) > pendingShrink {
-			e.todo = nil
-		} else {
-			e.todo = e.todo[:0]
-		}
-		e.todoHead = 0
-	} else if e.todoHead > len(e.todo)/2 && e.todoHead > 64 {
-		n := copy(e.todo, e.todo[e.todoHead:])
-		clear(e.todo[n:])
-		e.todo, e.todoHead = e.todo[:n], 0
-	}
+	e.todo.Shrink(pendingShrink)
 }
 
 // exec runs one read on its own goroutine and hands the result back.
