@@ -289,74 +289,31 @@ func (s *Server) deleteNodeLocked(path string, zxid int64) {
 	s.childWatches.trigger(zk.ParentPath(path), jute.EventNodeChildrenChanged, nil)
 }
 
-// doWrite handles a single write op: one zxid, whether it succeeds or not.
-func (s *Server) doWrite(r *request) (int32, jute.Record) {
-	if r.op == jute.OpReconfig {
-		// ReconfigRequest{joiningServers, leavingServers, newMembers,
-		// curConfigId} is decoded before a zxid is taken; a standalone
-		// server then refuses it (reconfig disabled).
-		d := jute.NewDecoder(r.body)
-		_ = d.String()
-		_ = d.String()
-		_ = d.String()
-		_ = d.Long()
-		if d.Err() != nil {
-			return jute.ErrMarshallingError, nil
-		}
+// writeOp makes the handler of a single write op: it takes a zxid (whether
+// the write succeeds or not), decodes the body into an R (MarshallingError
+// when it cannot), lets prep check the write against the tree, applies it
+// and answers as the opcode asks.
+func writeOp[R any, P decodable[R]](prep func(v *view, op int32, req *R) (change, int32)) handler {
+	return func(s *Server, r *request) (int32, jute.Record) {
 		s.zxid++
-		return jute.ErrReconfigDisabled, nil
+		zxid := s.zxid
+		nowMs := r.now.UnixMilli()
+		req, ok := decodeBody[R, P](r.body)
+		if !ok {
+			return jute.ErrMarshallingError, nil
+		}
+		ch, code := prep(s.newView(r.c, zxid, nowMs), r.op, req)
+		if code != 0 {
+			return code, nil
+		}
+		path, st := s.applyLocked(ch, zxid, nowMs)
+		return writeReply(r.op, path, st)
 	}
-	s.zxid++
-	zxid := s.zxid
-	nowMs := r.now.UnixMilli()
-	v := s.newView(r.c, zxid, nowMs)
-	var (
-		ch   change
-		code int32
-	)
-	switch r.op {
-	case jute.OpCreate, jute.OpCreate2, jute.OpCreateContainer:
-		var req jute.CreateRequest
-		if jute.Unmarshal(r.body, &req) != nil {
-			return jute.ErrMarshallingError, nil
-		}
-		ch, code = v.prepCreate(r.op, req.Path, req.Data, req.ACL, req.Flags, -1)
-	case jute.OpCreateTTL:
-		var req jute.CreateTTLRequest
-		if jute.Unmarshal(r.body, &req) != nil {
-			return jute.ErrMarshallingError, nil
-		}
-		ch, code = v.prepCreate(r.op, req.Path, req.Data, req.ACL, req.Flags, req.TTL)
-	case jute.OpDelete:
-		var req jute.DeleteRequest
-		if jute.Unmarshal(r.body, &req) != nil {
-			return jute.ErrMarshallingError, nil
-		}
-		ch, code = v.prepDelete(req.Path, req.Version)
-	case jute.OpSetData:
-		var req jute.SetDataRequest
-		if jute.Unmarshal(r.body, &req) != nil {
-			return jute.ErrMarshallingError, nil
-		}
-		ch, code = v.prepSetData(req.Path, req.Data, req.Version)
-	case jute.OpSetACL:
-		var req jute.SetACLRequest
-		if jute.Unmarshal(r.body, &req) != nil {
-			return jute.ErrMarshallingError, nil
-		}
-		ch, code = v.prepSetACL(req.Path, req.ACL, req.Version)
-	case jute.OpCheck:
-		var req jute.CheckVersionRequest
-		if jute.Unmarshal(r.body, &req) != nil {
-			return jute.ErrMarshallingError, nil
-		}
-		ch, code = v.prepCheck(req.Path, req.Version)
-	}
-	if code != 0 {
-		return code, nil
-	}
-	path, st := s.applyLocked(ch, zxid, nowMs)
-	switch r.op {
+}
+
+// writeReply is the reply to a single write op that was applied.
+func writeReply(op int32, path string, st jute.Stat) (int32, jute.Record) {
+	switch op {
 	case jute.OpCreate:
 		return 0, &jute.CreateResponse{Path: path}
 	case jute.OpCreate2, jute.OpCreateContainer, jute.OpCreateTTL:
@@ -367,6 +324,56 @@ func (s *Server) doWrite(r *request) (int32, jute.Record) {
 		return standaloneCheckReply()
 	}
 	return 0, nil
+}
+
+// The prep functions of the single write ops, for writeOp.
+
+func prepCreate(v *view, op int32, req *jute.CreateRequest) (change, int32) {
+	return v.prepCreate(op, req.Path, req.Data, req.ACL, req.Flags, -1)
+}
+
+func prepCreateTTL(v *view, op int32, req *jute.CreateTTLRequest) (change, int32) {
+	return v.prepCreate(op, req.Path, req.Data, req.ACL, req.Flags, req.TTL)
+}
+
+func prepDelete(v *view, _ int32, req *jute.DeleteRequest) (change, int32) {
+	return v.prepDelete(req.Path, req.Version)
+}
+
+func prepSetData(v *view, _ int32, req *jute.SetDataRequest) (change, int32) {
+	return v.prepSetData(req.Path, req.Data, req.Version)
+}
+
+func prepSetACL(v *view, _ int32, req *jute.SetACLRequest) (change, int32) {
+	return v.prepSetACL(req.Path, req.ACL, req.Version)
+}
+
+func prepCheck(v *view, _ int32, req *jute.CheckVersionRequest) (change, int32) {
+	return v.prepCheck(req.Path, req.Version)
+}
+
+// opReconfig answers reconfig: ReconfigRequest{joiningServers,
+// leavingServers, newMembers, curConfigId} is decoded before a zxid is
+// taken; a standalone server then refuses it (reconfig disabled).
+func (s *Server) opReconfig(r *request) (int32, jute.Record) {
+	d := jute.NewDecoder(r.body)
+	_ = d.String()
+	_ = d.String()
+	_ = d.String()
+	_ = d.Long()
+	if d.Err() != nil {
+		return jute.ErrMarshallingError, nil
+	}
+	s.zxid++
+	return jute.ErrReconfigDisabled, nil
+}
+
+// opDeleteContainer answers deleteContainer, which is server-internal: 3.8
+// refuses it from a client with BadArguments, after taking a zxid, whatever
+// the body.
+func (s *Server) opDeleteContainer(*request) (int32, jute.Record) {
+	s.zxid++
+	return jute.ErrBadArguments, nil
 }
 
 // errNoReply is an internal result code: send no reply at all.
