@@ -62,15 +62,11 @@ type engine struct {
 	sweepOps    int
 	sweepFailed bool
 	resyncAgain bool
-	// unverified: watch events may have been missed (before the first
-	// priming completes, or since Suspended/Lost) and no sweep has
-	// completed since. Then a read may only add or re-create a node whose
-	// parent is confirmed: read by a read issued in the current connection
-	// generation (gen, which grows on Suspended and Lost) — a parent
-	// cached before may be an incarnation deleted while we were away.
-	unverified bool
-	gen        uint32
-	sweepGen   uint32
+	gen         uint32 // connection generation: grows on Suspended and Lost
+	sweepGen    uint32
+	// confirmed is non-nil while the cache is unverified (see
+	// engine.unverified): the paths read by a read issued in the current
+	// connection generation.
 	confirmed  map[string]struct{}
 	retryTimer *time.Timer
 	retryArmed bool
@@ -84,6 +80,7 @@ type engine struct {
 	// read again when the parent is cached (the parent's own read may have
 	// been served before they existed, and then it lists nothing).
 	orphans map[string][]string
+	events  []Event // node events emitted under st.mu, published by flush
 }
 
 // Loop messages.
@@ -106,7 +103,7 @@ func newEngine(c *zk.Client, root string, cfg config, hideRoot bool) *engine {
 	e := &engine{
 		c: c, root: root, cfg: cfg, st: newStore(root), disp: listeners.New[Event](), inited: make(chan struct{}), hideRoot: hideRoot,
 		inbox: queue.New[any](), ctx: ctx, cancel: cancel, initDone: make(chan struct{}),
-		connected: true, unverified: true, confirmed: make(map[string]struct{}),
+		connected: true, confirmed: make(map[string]struct{}),
 		pending: make(map[string]*pstate), orphans: make(map[string][]string),
 		dataW: make(map[string]int32), childW: make(map[string]int32),
 		retryDelay: minRetryDelay,
@@ -438,14 +435,12 @@ func (e *engine) sweepOpDone() {
 // until a sweep of the new generation completes.
 func (e *engine) newGen() {
 	e.gen++
-	e.unverified = true
 	e.confirmed = make(map[string]struct{})
 }
 
 // verified ends an unverified period after a complete sweep.
 func (e *engine) verified() {
 	e.retryDelay = minRetryDelay
-	e.unverified = false
 	e.confirmed = nil
 	if len(e.orphans) > 0 {
 		// The sweep read every parent that exists (and its children).
@@ -504,10 +499,28 @@ func (e *engine) atMaxDepth(path string) bool {
 	return strings.Count(rel, "/") >= e.cfg.maxDepth
 }
 
-// emit publishes a node event with n's current state.
+// unverified reports that watch events may have been missed (before the
+// first priming completes, or since Suspended/Lost) and no sweep has
+// completed since. Then a read may only add or re-create a node whose parent
+// is confirmed: read by a read issued in the current connection generation
+// — a parent cached before may be an incarnation deleted while we were
+// away.
+func (e *engine) unverified() bool { return e.confirmed != nil }
+
+// emit queues a node event with n's current state; flush publishes it.
+// Caller holds st.mu (see engine.locked).
 func (e *engine) emit(t EventType, n *node) {
 	if e.hideRoot && n.path == e.root {
 		return
 	}
-	e.disp.Publish(Event{Type: t, Path: n.path, Data: n.data, Stat: n.st.expand()})
+	e.events = append(e.events, Event{Type: t, Path: n.path, Data: n.data, Stat: n.st.expand()})
+}
+
+// flush publishes the events emit queued, in order.
+func (e *engine) flush() {
+	for _, ev := range e.events {
+		e.disp.Publish(ev)
+	}
+	clear(e.events)
+	e.events = e.events[:0]
 }

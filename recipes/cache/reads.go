@@ -194,11 +194,7 @@ func (e *engine) onResult(m msgResult) {
 		// Only a read issued after every event for the path may remove it.
 		if !staleAny {
 			delete(e.orphans, r.path) // gone: so are the children waiting for it
-			e.st.mu.Lock()
-			if n := e.st.nodes[r.path]; n != nil {
-				e.removeSubtree(n)
-			}
-			e.st.mu.Unlock()
+			e.deletePath(r.path)
 		}
 	case staleDel:
 		// Issued before a NodeDeleted: it may show the deleted node.
