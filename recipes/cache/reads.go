@@ -86,7 +86,7 @@ func (e *engine) enqueue(path string, kind readKind, sweep bool) {
 		ps.dataSeq, ps.hasData = e.seq, true
 	}
 	if sweep {
-		e.sweepOps++
+		e.sweep.ops++
 	}
 	e.todo.Push(r)
 }
@@ -185,8 +185,8 @@ func (e *engine) onResult(m msgResult) {
 		if !stopping {
 			e.disp.Publish(Event{Type: Error, Path: r.path, Err: fmt.Errorf("cache: read %s: %w", r.path, m.err)})
 		}
-		if e.sweeping {
-			e.sweepFailed = true // an incomplete sweep must not report Initialized or Synced
+		if e.sweep.running {
+			e.sweep.failed = true // an incomplete sweep must not report Initialized or Synced
 		} else if !stopping {
 			e.scheduleRetry()
 		}
