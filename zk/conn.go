@@ -259,7 +259,7 @@ type Conn struct {
 	closed      chan struct{} // closed when Close has finished
 	closeOnce   sync.Once
 	curMu       sync.Mutex
-	cur         *connState // current connection, nil while disconnected
+	cur         *link // current TCP connection, nil while disconnected
 
 	wg           sync.WaitGroup // event goroutine
 	pumpMu       sync.Mutex
@@ -500,10 +500,10 @@ func (c *Conn) die(err error, s State) {
 // dropConn ends the current connection, if any, with cause err.
 func (c *Conn) dropConn(err error) {
 	c.curMu.Lock()
-	cs := c.cur
+	ln := c.cur
 	c.curMu.Unlock()
-	if cs != nil {
-		cs.fail(err)
+	if ln != nil {
+		ln.fail(err)
 	}
 }
 

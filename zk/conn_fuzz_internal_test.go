@@ -45,7 +45,7 @@ func feedFrame(t *testing.T, data []byte) {
 		watches: newWatchRegistry(), events: queue.New[eventItem](),
 		out: newOutQueue(), dead: make(chan struct{}),
 	}
-	cs := &connState{done: make(chan struct{})}
+	ln := &link{done: make(chan struct{})}
 	k := replyKinds[int(data[0])%len(replyKinds)]
 	h := jute.ReplyHeader{Xid: 1, Zxid: 1}
 	if data[1]&1 == 1 {
@@ -71,7 +71,7 @@ func feedFrame(t *testing.T, data []byte) {
 	b = h.Encode(b)
 	b = append(b, data[2:]...)
 	frame := jute.EndFrame(b, start)[4:]
-	_ = c.handleFrame(cs, frame)
+	_ = c.handleFrame(ln, frame)
 	if r != nil {
 		select {
 		case <-r.done:

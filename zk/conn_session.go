@@ -13,8 +13,9 @@ import (
 	"github.com/zkcurator/zkcurator/jute"
 )
 
-// connState is one TCP connection of the session.
-type connState struct {
+// link is one TCP connection of the session: it lives from the handshake
+// until the connection drops (fail), while the session (the Conn) goes on.
+type link struct {
 	nc          net.Conn
 	host        string
 	readTimeout time.Duration
@@ -27,11 +28,11 @@ type connState struct {
 }
 
 // fail ends the connection with cause err (the first cause wins).
-func (cs *connState) fail(err error) {
-	cs.once.Do(func() {
-		cs.err = err
-		close(cs.done)
-		cs.nc.Close()
+func (ln *link) fail(err error) {
+	ln.once.Do(func() {
+		ln.err = err
+		close(ln.done)
+		ln.nc.Close()
 	})
 }
 
@@ -59,7 +60,7 @@ func (c *Conn) loop() {
 		}
 		host := c.hosts[next]
 		next = (next + 1) % len(c.hosts)
-		cs, resp, err := c.connect(host)
+		ln, resp, err := c.connect(host)
 		if err != nil {
 			if errors.Is(err, ErrSessionExpired) {
 				c.log.Warn("zk: session expired", "server", host)
@@ -77,7 +78,7 @@ func (c *Conn) loop() {
 			c.log.Info("zk: connect failed", "server", host, "err", err)
 			continue
 		}
-		c.runConn(cs, resp)
+		c.runConn(ln, resp)
 		if c.deadError() != nil {
 			return
 		}
@@ -92,7 +93,7 @@ func (c *Conn) loop() {
 // connect dials host and performs the handshake, bounded by the connect
 // timeout (session timeout / number of hosts). A handshake reply with a
 // timeout <= 0 means the session expired: the error wraps ErrSessionExpired.
-func (c *Conn) connect(host string) (*connState, *jute.ConnectResponse, error) {
+func (c *Conn) connect(host string) (*link, *jute.ConnectResponse, error) {
 	c.mu.Lock()
 	timeout := c.timeout
 	if timeout <= 0 {
@@ -137,7 +138,7 @@ func (c *Conn) connect(host string) (*connState, *jute.ConnectResponse, error) {
 		nc.Close()
 		return nil, nil, fmt.Errorf("%w (server %s)", ErrSessionExpired, host)
 	}
-	return &connState{nc: nc, host: host, done: make(chan struct{}), handshakeAt: sent}, resp, nil
+	return &link{nc: nc, host: host, done: make(chan struct{}), handshakeAt: sent}, resp, nil
 }
 
 func (c *Conn) handshake(nc net.Conn, sid int64, pw []byte) (*jute.ConnectResponse, error) {
@@ -172,9 +173,9 @@ func (c *Conn) handshake(nc net.Conn, sid int64, pw []byte) (*jute.ConnectRespon
 // runConn runs one established connection until it ends: it primes it
 // (auth, then SetWatches), reports the state, starts the reader and writer,
 // and on the way out fails every in-flight request.
-func (c *Conn) runConn(cs *connState, resp *jute.ConnectResponse) {
+func (c *Conn) runConn(ln *link, resp *jute.ConnectResponse) {
 	t := time.Duration(resp.TimeOut) * time.Millisecond
-	cs.readTimeout = t * 2 / 3
+	ln.readTimeout = t * 2 / 3
 	state := StateSyncConnected
 	if resp.ReadOnly {
 		state = StateConnectedReadOnly
@@ -182,21 +183,21 @@ func (c *Conn) runConn(cs *connState, resp *jute.ConnectResponse) {
 	c.mu.Lock()
 	if c.deadErr != nil {
 		c.mu.Unlock()
-		cs.nc.Close()
+		ln.nc.Close()
 		return
 	}
 	if resp.SessionID != 0 {
 		c.sessionID = resp.SessionID
 	}
-	c.passwd, c.timeout, c.server = resp.Passwd, t, cs.host
+	c.passwd, c.timeout, c.server = resp.Passwd, t, ln.host
 	c.state, c.everConned = state, true
-	c.heard(cs.handshakeAt) // the server (re)attached the session on reading it
+	c.heard(ln.handshakeAt) // the server (re)attached the session on reading it
 	auths := append([]authCred(nil), c.auths...)
 	c.mu.Unlock()
 	c.curMu.Lock()
-	c.cur = cs
+	c.cur = ln
 	c.curMu.Unlock()
-	c.log.Info("zk: connected", "server", cs.host, "session", fmt.Sprintf("%#x", resp.SessionID),
+	c.log.Info("zk: connected", "server", ln.host, "session", fmt.Sprintf("%#x", resp.SessionID),
 		"timeout", t, "readOnly", resp.ReadOnly)
 
 	// Priming, before any user request: every credential, then SetWatches.
@@ -204,16 +205,16 @@ func (c *Conn) runConn(cs *connState, resp *jute.ConnectResponse) {
 	for i := range auths {
 		pkt := jute.AuthPacket{Scheme: auths[i].scheme, Auth: auths[i].auth}
 		buf = appendFrame(buf, jute.XidAuth, jute.OpAuth, &pkt)
-		cs.auth.push(nil)
+		ln.auth.push(nil)
 	}
 	for _, r := range c.watches.setWatchesRequests(c.lastZxid.Load()) {
 		buf = appendFrame(buf, r.xid, r.opcode, r.body)
 		c.pend.push(r)
 	}
 	if len(buf) > 0 {
-		cs.nc.SetWriteDeadline(time.Now().Add(cs.readTimeout))
-		if _, err := cs.nc.Write(buf); err != nil {
-			cs.fail(err)
+		ln.nc.SetWriteDeadline(time.Now().Add(ln.readTimeout))
+		if _, err := ln.nc.Write(buf); err != nil {
+			ln.fail(err)
 		}
 	}
 	c.wbuf = buf
@@ -223,12 +224,12 @@ func (c *Conn) runConn(cs *connState, resp *jute.ConnectResponse) {
 
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go func() { defer wg.Done(); c.readLoop(cs) }()
-	go func() { defer wg.Done(); c.writeLoop(cs) }()
+	go func() { defer wg.Done(); c.readLoop(ln) }()
+	go func() { defer wg.Done(); c.writeLoop(ln) }()
 	select {
-	case <-cs.done:
+	case <-ln.done:
 	case <-c.stop:
-		cs.fail(ErrClosed)
+		ln.fail(ErrClosed)
 	}
 	wg.Wait()
 	c.curMu.Lock()
@@ -241,14 +242,14 @@ func (c *Conn) runConn(cs *connState, resp *jute.ConnectResponse) {
 		failErr = dead
 	}
 	failAll(c.pend.drain(), failErr)
-	failAll(cs.auth.drain(), failErr)
+	failAll(ln.auth.drain(), failErr)
 	c.mu.Lock()
 	closing := c.closing
 	c.mu.Unlock()
 	if dead == nil && !closing {
 		c.setState(StateDisconnected)
-		c.log.Warn("zk: disconnected", "server", cs.host, "err", cs.err)
-		c.emitState(StateDisconnected, cs.err)
+		c.log.Warn("zk: disconnected", "server", ln.host, "err", ln.err)
+		c.emitState(StateDisconnected, ln.err)
 	}
 }
 
