@@ -222,50 +222,46 @@ type Conn struct {
 	hosts  []string
 	chroot string
 
-	mu          sync.Mutex
-	state       State
-	sessionID   int64
-	passwd      []byte
-	timeout     time.Duration // negotiated
-	server      string
-	auths       []authCred
-	deadErr     error // why the session is dead (nil while it lives)
+	mu        sync.Mutex
+	state     State
+	sessionID int64
+	passwd    []byte
+	timeout   time.Duration // negotiated
+	server    string
+	auths     []authCred
+	// The lifecycle, one value: phase only moves forward (see phase);
+	// closing is set when Close (or a failed Dial) begins and stays set.
+	phase       phase
 	closing     bool
-	everConned  bool
-	dialErr     error            // set before dialFailed is closed
+	deadErr     error            // why the session ended (phaseDead)
+	dialErr     error            // why Dial gave up at once (phaseDialFailed)
 	connErrs    map[string]error // last connect error per host, for Dial's error
 	lastConnErr error
 
-	lastZxid    atomic.Int64
-	epoch       time.Time    // monotonic origin of monoNow
-	heardAt     atomic.Int64 // monoNow() at the send of the latest request answered; see heard
-	xid         int32        // next xid; used by the one writer goroutine at a time
-	closeSent   atomic.Bool
-	out         *outQueue
-	pend        pendingQueue
-	watches     *watchRegistry
-	events      *eventQueue
-	wbuf        []byte     // writer's buffer, reused across connections
-	wbatch      []*request // writer's batch, reused
-	connected   chan struct{}
-	dialFailed  chan struct{} // closed when Dial must give up at once (dialErr)
-	connectOnce sync.Once
-	dead        chan struct{}
-	deadOnce    sync.Once
-	stop        chan struct{} // closed by shutdown: end the session loop
-	loopDone    chan struct{} // closed when the session loop has ended
-	stopCtx     context.Context
-	stopCancel  context.CancelFunc
-	closed      chan struct{} // closed when Close has finished
-	closeOnce   sync.Once
-	curMu       sync.Mutex
-	cur         *link // current TCP connection, nil while disconnected
+	lastZxid   atomic.Int64
+	epoch      time.Time    // monotonic origin of monoNow
+	heardAt    atomic.Int64 // monoNow() at the send of the latest request answered; see heard
+	xid        int32        // next xid; used by the one writer goroutine at a time
+	closeSent  atomic.Bool
+	out        *outQueue
+	pend       pendingQueue
+	watches    *watchRegistry
+	events     *eventQueue
+	wbuf       []byte          // writer's buffer, reused across connections
+	wbatch     []*request      // writer's batch, reused
+	dialed     chan struct{}   // closed when phase leaves phaseDialing: Dial's wait is over
+	dead       chan struct{}   // closed when phase becomes phaseDead
+	stopCtx    context.Context // done once shutdown begins: ends the session loop and a connect in progress
+	stopCancel context.CancelFunc
+	loopDone   chan struct{} // closed when the session loop has ended
+	closed     chan struct{} // closed when Close has finished
+	curMu      sync.Mutex
+	cur        *link // current TCP connection, nil while disconnected
 
-	wg           sync.WaitGroup // event goroutine
-	pumpMu       sync.Mutex
-	pumpsStopped bool
-	pumpsStop    chan struct{}
-	pumpWG       sync.WaitGroup
+	wg        sync.WaitGroup // event goroutine
+	pumpMu    sync.Mutex     // orders starting a watcher's pump against pumpsStop
+	pumpsStop chan struct{}  // closed (under pumpMu) by shutdown: watcher pumps end
+	pumpWG    sync.WaitGroup
 }
 
 // Dial connects to a ZooKeeper ensemble ("h1:2181,h2:2181/chroot") and
@@ -314,19 +310,17 @@ func Dial(ctx context.Context, connectString string, opts ...Option) (*Conn, err
 		cfg: cfg, log: log, hosts: hosts, chroot: chroot,
 		state:     StateConnecting,
 		sessionID: cfg.sessionID, passwd: cfg.passwd,
-		auths:      append([]authCred(nil), cfg.auths...),
-		xid:        1,
-		out:        newOutQueue(),
-		watches:    newWatchRegistry(),
-		events:     queue.New[eventItem](),
-		connected:  make(chan struct{}),
-		dialFailed: make(chan struct{}),
-		dead:       make(chan struct{}),
-		stop:       make(chan struct{}),
-		loopDone:   make(chan struct{}),
-		closed:     make(chan struct{}),
-		pumpsStop:  make(chan struct{}),
-		epoch:      time.Now(),
+		auths:     append([]authCred(nil), cfg.auths...),
+		xid:       1,
+		out:       newOutQueue(),
+		watches:   newWatchRegistry(),
+		events:    queue.New[eventItem](),
+		dialed:    make(chan struct{}),
+		dead:      make(chan struct{}),
+		loopDone:  make(chan struct{}),
+		closed:    make(chan struct{}),
+		pumpsStop: make(chan struct{}),
+		epoch:     time.Now(),
 	}
 	c.stopCtx, c.stopCancel = context.WithCancel(context.Background())
 	c.wg.Add(1)
@@ -341,24 +335,27 @@ func Dial(ctx context.Context, connectString string, opts ...Option) (*Conn, err
 func (c *Conn) awaitSession(ctx context.Context, connectString string) (*Conn, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.client.connectionTimeout)
 	defer cancel()
+	timedOut := false
 	select {
-	case <-c.connected:
-		return c, nil
-	case <-c.dead:
-		err := c.deadError()
-		c.Close()
-		return nil, fmt.Errorf("zk: dial %s: %w", connectString, err)
-	case <-c.dialFailed:
-		c.closeNoSession()
-		return nil, fmt.Errorf("zk: dial %s: %w", connectString, c.dialErr)
+	case <-c.dialed:
 	case <-ctx.Done():
-		select {
-		case <-c.connected: // connected just in time: keep it
-			return c, nil
-		default:
-		}
+		timedOut = true
+	}
+	c.mu.Lock()
+	p, dialErr, deadErr := c.phase, c.dialErr, c.deadErr
+	c.mu.Unlock()
+	switch {
+	case p == phaseLive: // connected (just in time, when timedOut): keep it
+		return c, nil
+	case timedOut:
 		c.closeNoSession()
 		return nil, c.dialError(connectString, ctx.Err())
+	case p == phaseDialFailed:
+		c.closeNoSession()
+		return nil, fmt.Errorf("zk: dial %s: %w", connectString, dialErr)
+	default: // phaseDead
+		c.Close()
+		return nil, fmt.Errorf("zk: dial %s: %w", connectString, deadErr)
 	}
 }
 
@@ -470,11 +467,11 @@ func (c *Conn) setState(s State) {
 // event is emitted. The current connection is dropped; the session loop
 // fails in-flight requests with err and exits. Safe from any goroutine.
 func (c *Conn) die(err error, s State) {
-	first := false
 	c.mu.Lock()
-	if c.deadErr == nil {
+	first := c.phase != phaseDead
+	if first {
 		c.deadErr = err
-		first = true
+		c.setPhaseLocked(phaseDead)
 	}
 	if first || s == StateClosed {
 		c.state = s
@@ -487,7 +484,6 @@ func (c *Conn) die(err error, s State) {
 		}
 		return
 	}
-	c.deadOnce.Do(func() { close(c.dead) })
 	c.emitState(s, err)
 	os, ws := c.watches.drain()
 	if len(os) > 0 || len(ws) > 0 {
@@ -531,7 +527,7 @@ func (c *Conn) Close() error {
 		return nil
 	}
 	c.closing = true
-	alive := c.deadErr == nil && c.everConned
+	alive := c.phase == phaseLive
 	wait := c.timeout * 2 / 3
 	c.mu.Unlock()
 
@@ -573,15 +569,37 @@ func (c *Conn) closeNoSession() {
 
 func (c *Conn) shutdown() {
 	c.die(ErrClosed, StateClosed)
-	close(c.stop)
 	c.stopCancel()
 	<-c.loopDone
 	c.events.Close()
 	c.wg.Wait()
 	c.pumpMu.Lock()
-	c.pumpsStopped = true
-	c.pumpMu.Unlock()
 	close(c.pumpsStop)
+	c.pumpMu.Unlock()
 	c.pumpWG.Wait()
-	c.closeOnce.Do(func() { close(c.closed) })
+	close(c.closed) // once: Close and closeNoSession call shutdown only when they set closing
+}
+
+// phase is how far a Conn's session got. It only moves forward:
+// phaseDialing to phaseLive, phaseDialFailed or phaseDead, and on to
+// phaseDead (Close, expiry, failed authentication).
+type phase uint8
+
+const (
+	phaseDialing    phase = iota // Dial waits for the first session
+	phaseLive                    // a session was established (it may be disconnected now)
+	phaseDialFailed              // Dial must give up at once (dialErr)
+	phaseDead                    // the session ended for good (deadErr)
+)
+
+// setPhaseLocked moves the lifecycle to p and closes the channels that
+// announce it. Caller holds mu; p is later than the current phase.
+func (c *Conn) setPhaseLocked(p phase) {
+	if c.phase == phaseDialing {
+		close(c.dialed)
+	}
+	if p == phaseDead {
+		close(c.dead)
+	}
+	c.phase = p
 }

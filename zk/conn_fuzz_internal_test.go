@@ -43,7 +43,7 @@ func feedFrame(t *testing.T, data []byte) {
 	c := &Conn{
 		log: slog.New(slog.DiscardHandler), chroot: "/app", epoch: time.Now(),
 		watches: newWatchRegistry(), events: queue.New[eventItem](),
-		out: newOutQueue(), dead: make(chan struct{}),
+		out: newOutQueue(), dead: make(chan struct{}), dialed: make(chan struct{}),
 	}
 	ln := &link{done: make(chan struct{})}
 	k := replyKinds[int(data[0])%len(replyKinds)]

@@ -47,16 +47,14 @@ func (c *Conn) loop() {
 			// failed server's clients do not all land at once.
 			t := time.NewTimer(rand.N(time.Second))
 			select {
-			case <-c.stop:
+			case <-c.stopCtx.Done():
 				t.Stop()
 				return
 			case <-t.C:
 			}
 		}
-		select {
-		case <-c.stop:
+		if c.stopCtx.Err() != nil {
 			return
-		default:
 		}
 		host := c.hosts[next]
 		next = (next + 1) % len(c.hosts)
@@ -84,7 +82,7 @@ func (c *Conn) loop() {
 		}
 		if c.closeSent.Load() {
 			// closeSession went out: the session is over, do not reconnect.
-			<-c.stop
+			<-c.stopCtx.Done()
 			return
 		}
 	}
@@ -190,7 +188,7 @@ func (c *Conn) runConn(ln *link, resp *jute.ConnectResponse) {
 		c.sessionID = resp.SessionID
 	}
 	c.passwd, c.timeout, c.server = resp.Passwd, t, ln.host
-	c.state, c.everConned = state, true
+	c.state = state
 	c.heard(ln.handshakeAt) // the server (re)attached the session on reading it
 	auths := append([]authCred(nil), c.auths...)
 	c.mu.Unlock()
@@ -220,7 +218,11 @@ func (c *Conn) runConn(ln *link, resp *jute.ConnectResponse) {
 	c.wbuf = buf
 
 	c.emitState(state, nil)
-	c.connectOnce.Do(func() { close(c.connected) })
+	c.mu.Lock()
+	if c.phase == phaseDialing {
+		c.setPhaseLocked(phaseLive) // Dial returns from here on
+	}
+	c.mu.Unlock()
 
 	var wg sync.WaitGroup
 	wg.Add(2)
@@ -228,7 +230,7 @@ func (c *Conn) runConn(ln *link, resp *jute.ConnectResponse) {
 	go func() { defer wg.Done(); c.writeLoop(ln) }()
 	select {
 	case <-ln.done:
-	case <-c.stop:
+	case <-c.stopCtx.Done():
 		ln.fail(ErrClosed)
 	}
 	wg.Wait()

@@ -72,8 +72,10 @@ func (w *Watcher) start() {
 	c := w.c
 	c.pumpMu.Lock()
 	defer c.pumpMu.Unlock()
-	if c.pumpsStopped {
+	select {
+	case <-c.pumpsStop:
 		return
+	default:
 	}
 	w.mu.Lock()
 	w.started = true
