@@ -78,7 +78,7 @@ func (s *Server) dispatchLocked(r *request) bool {
 		}
 		closing = true
 	default:
-		errCode, body = handlers[r.op](s, r)
+		errCode, body = handlers[r.op](s, *r)
 	}
 	c.lastOp = opName(r.op)
 	c.lastZxid = s.zxid

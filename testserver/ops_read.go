@@ -9,11 +9,11 @@ import (
 // The read handlers (non-transactional ops): no zxid is taken. Each gets
 // its request body already decoded (see withBody in ops_table.go).
 
-func (s *Server) opSync(_ *request, req *jute.SyncRequest) (int32, jute.Record) {
+func (s *Server) opSync(_ request, req *jute.SyncRequest) (int32, jute.Record) {
 	return 0, &jute.SyncResponse{Path: req.Path}
 }
 
-func (s *Server) opExists(r *request, req *jute.ExistsRequest) (int32, jute.Record) {
+func (s *Server) opExists(r request, req *jute.ExistsRequest) (int32, jute.Record) {
 	if strings.IndexByte(req.Path, 0) >= 0 {
 		return jute.ErrBadArguments, nil
 	}
@@ -27,12 +27,12 @@ func (s *Server) opExists(r *request, req *jute.ExistsRequest) (int32, jute.Reco
 	return 0, &jute.ExistsResponse{Stat: n.copyStat()}
 }
 
-func (s *Server) opGetData(r *request, req *jute.GetDataRequest) (int32, jute.Record) {
+func (s *Server) opGetData(r request, req *jute.GetDataRequest) (int32, jute.Record) {
 	return s.getData(r.c, req.Path, req.Watch)
 }
 
 // opGetChildren answers getChildren and getChildren2 (which adds the Stat).
-func (s *Server) opGetChildren(r *request, req *jute.GetChildrenRequest) (int32, jute.Record) {
+func (s *Server) opGetChildren(r request, req *jute.GetChildrenRequest) (int32, jute.Record) {
 	n := s.tree.get(req.Path)
 	if n == nil {
 		return jute.ErrNoNode, nil
@@ -49,7 +49,7 @@ func (s *Server) opGetChildren(r *request, req *jute.GetChildrenRequest) (int32,
 	return 0, &jute.GetChildren2Response{Children: n.childList(), Stat: n.copyStat()}
 }
 
-func (s *Server) opGetACL(r *request, req *jute.GetACLRequest) (int32, jute.Record) {
+func (s *Server) opGetACL(r request, req *jute.GetACLRequest) (int32, jute.Record) {
 	n := s.tree.get(req.Path)
 	if n == nil {
 		return jute.ErrNoNode, nil
@@ -64,7 +64,7 @@ func (s *Server) opGetACL(r *request, req *jute.GetACLRequest) (int32, jute.Reco
 	return 0, &jute.GetACLResponse{ACL: acl, Stat: n.copyStat()}
 }
 
-func (s *Server) opGetAllChildrenNumber(r *request, req *jute.GetAllChildrenNumberRequest) (int32, jute.Record) {
+func (s *Server) opGetAllChildrenNumber(r request, req *jute.GetAllChildrenNumberRequest) (int32, jute.Record) {
 	n := s.tree.get(req.Path)
 	if n == nil {
 		return jute.ErrNoNode, nil
@@ -75,7 +75,7 @@ func (s *Server) opGetAllChildrenNumber(r *request, req *jute.GetAllChildrenNumb
 	return 0, &jute.GetAllChildrenNumberResponse{Value: s.tree.countDescendants(req.Path)}
 }
 
-func (s *Server) opGetEphemerals(r *request, req *jute.GetEphemeralsRequest) (int32, jute.Record) {
+func (s *Server) opGetEphemerals(r request, req *jute.GetEphemeralsRequest) (int32, jute.Record) {
 	all := s.tree.ephemeralsOf(r.c.sess.id)
 	prefix := strings.TrimSpace(req.Path)
 	out := make([]string, 0, len(all))
@@ -88,11 +88,11 @@ func (s *Server) opGetEphemerals(r *request, req *jute.GetEphemeralsRequest) (in
 }
 
 // opWhoAmI has no request body.
-func (s *Server) opWhoAmI(r *request) (int32, jute.Record) {
+func (s *Server) opWhoAmI(r request) (int32, jute.Record) {
 	return 0, &jute.WhoAmIResponse{ClientInfo: clientInfos(r.c.auth)}
 }
 
-func (s *Server) opAddWatch(r *request, req *jute.AddWatchRequest) (int32, jute.Record) {
+func (s *Server) opAddWatch(r request, req *jute.AddWatchRequest) (int32, jute.Record) {
 	var mode watchMode
 	switch req.Type {
 	case jute.AddWatchPersistent:
@@ -109,7 +109,7 @@ func (s *Server) opAddWatch(r *request, req *jute.AddWatchRequest) (int32, jute.
 }
 
 // opCheckWatches answers checkWatches and removeWatches (same body).
-func (s *Server) opCheckWatches(r *request, req *jute.CheckWatchesRequest) (int32, jute.Record) {
+func (s *Server) opCheckWatches(r request, req *jute.CheckWatchesRequest) (int32, jute.Record) {
 	var mgrs []*watchManager
 	switch req.Type {
 	case jute.WatcherChildren:
@@ -142,12 +142,12 @@ func (s *Server) opCheckWatches(r *request, req *jute.CheckWatchesRequest) (int3
 }
 
 // opSetWatches answers the pre-3.6 setWatches, without persistent watches.
-func (s *Server) opSetWatches(r *request, sw *jute.SetWatches) (int32, jute.Record) {
+func (s *Server) opSetWatches(r request, sw *jute.SetWatches) (int32, jute.Record) {
 	return s.opSetWatches2(r, &jute.SetWatches2{RelativeZxid: sw.RelativeZxid, DataWatches: sw.DataWatches,
 		ExistWatches: sw.ExistWatches, ChildWatches: sw.ChildWatches})
 }
 
-func (s *Server) opSetWatches2(r *request, req *jute.SetWatches2) (int32, jute.Record) {
+func (s *Server) opSetWatches2(r request, req *jute.SetWatches2) (int32, jute.Record) {
 	s.setWatchesLocked(r.c, req)
 	return 0, nil
 }

@@ -1,11 +1,15 @@
 package testserver
 
-import "github.com/zkcurator/zkcurator/jute"
+import (
+	"sync"
+
+	"github.com/zkcurator/zkcurator/jute"
+)
 
 // handler answers one request (other than ping and closeSession, which the
 // dispatcher handles itself): the reply's error code and body. The server
 // lock is held.
-type handler func(s *Server, r *request) (errCode int32, body jute.Record)
+type handler func(s *Server, r request) (errCode int32, body jute.Record)
 
 // handlers maps every opcode a 3.8 server accepts from a client
 // (Request.isValid), except ping and closeSession, to its handler. An
@@ -57,21 +61,33 @@ type decodable[R any] interface {
 	jute.Record
 }
 
-// decodeBody unmarshals body into a new R. ok is false for a malformed body,
-// which ZooKeeper answers with MarshallingError.
-func decodeBody[R any, P decodable[R]](body []byte) (req *R, ok bool) {
-	req = new(R)
-	return req, jute.Unmarshal(body, P(req)) == nil
+// scratch is a request body and the decoder that fills it, reused across
+// requests (see withBody).
+type scratch[R any] struct {
+	req R
+	d   jute.Decoder
 }
 
 // withBody makes a handler that decodes the request body into an R and
-// answers MarshallingError when it cannot, before calling h.
-func withBody[R any, P decodable[R]](h func(s *Server, r *request, req *R) (int32, jute.Record)) handler {
-	return func(s *Server, r *request) (int32, jute.Record) {
-		req, ok := decodeBody[R, P](r.body)
-		if !ok {
+// answers MarshallingError when it cannot, before calling h. The body is
+// decoded into a pooled scratch value, so a request costs no allocation
+// for it (a generic decode cannot keep it on the stack): h must not keep
+// req after it returns.
+func withBody[R any, P decodable[R]](h func(s *Server, r request, req *R) (int32, jute.Record)) handler {
+	pool := sync.Pool{New: func() any { return new(scratch[R]) }}
+	return func(s *Server, r request) (int32, jute.Record) {
+		sc := pool.Get().(*scratch[R])
+		defer func() {
+			var zero R
+			sc.req = zero
+			sc.d.Reset(nil)
+			pool.Put(sc)
+		}()
+		sc.d.Reset(r.body)
+		P(&sc.req).Decode(&sc.d)
+		if sc.d.Err() != nil {
 			return jute.ErrMarshallingError, nil
 		}
-		return h(s, r, req)
+		return h(s, r, &sc.req)
 	}
 }

@@ -294,20 +294,18 @@ func (s *Server) deleteNodeLocked(path string, zxid int64) {
 // when it cannot), lets prep check the write against the tree, applies it
 // and answers as the opcode asks.
 func writeOp[R any, P decodable[R]](prep func(v *view, op int32, req *R) (change, int32)) handler {
-	return func(s *Server, r *request) (int32, jute.Record) {
-		s.zxid++
-		zxid := s.zxid
-		nowMs := r.now.UnixMilli()
-		req, ok := decodeBody[R, P](r.body)
-		if !ok {
-			return jute.ErrMarshallingError, nil
-		}
+	apply := withBody[R, P](func(s *Server, r request, req *R) (int32, jute.Record) {
+		zxid, nowMs := s.zxid, r.now.UnixMilli()
 		ch, code := prep(s.newView(r.c, zxid, nowMs), r.op, req)
 		if code != 0 {
 			return code, nil
 		}
 		path, st := s.applyLocked(ch, zxid, nowMs)
 		return writeReply(r.op, path, st)
+	})
+	return func(s *Server, r request) (int32, jute.Record) {
+		s.zxid++
+		return apply(s, r)
 	}
 }
 
@@ -355,7 +353,7 @@ func prepCheck(v *view, _ int32, req *jute.CheckVersionRequest) (change, int32) 
 // opReconfig answers reconfig: ReconfigRequest{joiningServers,
 // leavingServers, newMembers, curConfigId} is decoded before a zxid is
 // taken; a standalone server then refuses it (reconfig disabled).
-func (s *Server) opReconfig(r *request) (int32, jute.Record) {
+func (s *Server) opReconfig(r request) (int32, jute.Record) {
 	d := jute.NewDecoder(r.body)
 	_ = d.String()
 	_ = d.String()
@@ -371,7 +369,7 @@ func (s *Server) opReconfig(r *request) (int32, jute.Record) {
 // opDeleteContainer answers deleteContainer, which is server-internal: 3.8
 // refuses it from a client with BadArguments, after taking a zxid, whatever
 // the body.
-func (s *Server) opDeleteContainer(*request) (int32, jute.Record) {
+func (s *Server) opDeleteContainer(request) (int32, jute.Record) {
 	s.zxid++
 	return jute.ErrBadArguments, nil
 }
