@@ -95,45 +95,32 @@ type outQueue struct {
 func newOutQueue() *outQueue { return &outQueue{signal: make(chan struct{}, 1)} }
 
 // push queues r unless the queue has been shut with an error.
-func (o *outQueue) push(r *request) error {
-	o.mu.Lock()
-	if o.err != nil {
-		err := o.err
-		o.mu.Unlock()
-		return err
-	}
-	o.q.Push(r)
-	o.mu.Unlock()
-	o.notify()
-	return nil
-}
+func (o *outQueue) push(r *request) error { return o.add(r, nil, nil) }
 
 // pushAll queues rs back to back (nothing can come between them), or
 // none of them when the queue has been shut.
-func (o *outQueue) pushAll(rs []*request) error {
-	o.mu.Lock()
-	if o.err != nil {
-		err := o.err
-		o.mu.Unlock()
-		return err
-	}
-	o.q.PushAll(rs)
-	o.mu.Unlock()
-	o.notify()
-	return nil
-}
+func (o *outQueue) pushAll(rs []*request) error { return o.add(nil, rs, nil) }
 
 // pushLast queues r and shuts the queue with err in one step, so nothing
 // can be queued behind r (closeSession).
-func (o *outQueue) pushLast(r *request, err error) error {
+func (o *outQueue) pushLast(r *request, err error) error { return o.add(r, nil, err) }
+
+// add queues r (if not nil) then rs, and shuts the queue with shut (if not
+// nil), all in one step; or does nothing and returns the error the queue
+// was shut with.
+func (o *outQueue) add(r *request, rs []*request, shut error) error {
 	o.mu.Lock()
-	if o.err != nil {
-		e := o.err
+	if err := o.err; err != nil {
 		o.mu.Unlock()
-		return e
+		return err
 	}
-	o.q.Push(r)
-	o.err = err
+	if r != nil {
+		o.q.Push(r)
+	}
+	o.q.PushAll(rs)
+	if shut != nil {
+		o.err = shut
+	}
 	o.mu.Unlock()
 	o.notify()
 	return nil

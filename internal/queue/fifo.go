@@ -45,6 +45,15 @@ func (f *FIFO[T]) Pop() (v T, ok bool) {
 	return v, true
 }
 
+// Last returns the newest item without removing it, or ok=false when f is
+// empty.
+func (f *FIFO[T]) Last() (v T, ok bool) {
+	if f.head == len(f.items) {
+		return v, false
+	}
+	return f.items[len(f.items)-1], true
+}
+
 // TakeAll appends every item to dst, in order, and returns it; f is left
 // empty and keeps its space for reuse.
 func (f *FIFO[T]) TakeAll(dst []T) []T {

@@ -10,6 +10,8 @@ func TestFIFOOrderAcrossCompaction(t *testing.T) {
 	var f FIFO[int]
 	_, ok := f.Pop()
 	require.False(t, ok, "the zero value is empty")
+	_, ok = f.Last()
+	require.False(t, ok)
 	next, want := 0, 0
 	// Push two, pop one, many times: the list never empties, so Pop must
 	// compact to keep the slice bounded, without losing the order.
@@ -24,6 +26,9 @@ func TestFIFOOrderAcrossCompaction(t *testing.T) {
 	}
 	require.Equal(t, 10000, f.Len())
 	require.LessOrEqual(t, cap(f.items), 4*f.Len(), "popped space is reused")
+	last, ok := f.Last()
+	require.True(t, ok)
+	require.Equal(t, next-1, last)
 	f.PushAll([]int{next, next + 1})
 	got := f.TakeAll(nil)
 	require.Len(t, got, 10002)
