@@ -170,16 +170,8 @@ func (s *Server) getData(c *conn, path string, watch bool) (int32, jute.Record) 
 // the events the client missed since relativeZxid (DataTree.setWatches).
 func (s *Server) setWatchesLocked(c *conn, req *jute.SetWatches2) {
 	rel := req.RelativeZxid
-	for _, p := range req.DataWatches {
-		switch n := s.tree.get(p); {
-		case n == nil:
-			c.sendEvent(jute.EventNodeDeleted, p)
-		case n.stat.Mzxid > rel:
-			c.sendEvent(jute.EventNodeDataChanged, p)
-		default:
-			s.dataWatches.add(p, c, modeStandard)
-		}
-	}
+	dataZxid := func(n *node) int64 { return n.stat.Mzxid }
+	s.rearmLocked(c, req.DataWatches, s.dataWatches, dataZxid, rel, jute.EventNodeDataChanged)
 	for _, p := range req.ExistWatches {
 		if s.tree.get(p) != nil {
 			c.sendEvent(jute.EventNodeCreated, p)
@@ -187,16 +179,8 @@ func (s *Server) setWatchesLocked(c *conn, req *jute.SetWatches2) {
 			s.dataWatches.add(p, c, modeStandard)
 		}
 	}
-	for _, p := range req.ChildWatches {
-		switch n := s.tree.get(p); {
-		case n == nil:
-			c.sendEvent(jute.EventNodeDeleted, p)
-		case n.stat.Pzxid > rel:
-			c.sendEvent(jute.EventNodeChildrenChanged, p)
-		default:
-			s.childWatches.add(p, c, modeStandard)
-		}
-	}
+	childZxid := func(n *node) int64 { return n.stat.Pzxid }
+	s.rearmLocked(c, req.ChildWatches, s.childWatches, childZxid, rel, jute.EventNodeChildrenChanged)
 	for _, p := range req.PersistentWatches {
 		s.childWatches.add(p, c, modePersistent)
 		s.dataWatches.add(p, c, modePersistent)
@@ -204,5 +188,22 @@ func (s *Server) setWatchesLocked(c *conn, req *jute.SetWatches2) {
 	for _, p := range req.PersistentRecursiveWatches {
 		s.childWatches.add(p, c, modeRecursive)
 		s.dataWatches.add(p, c, modeRecursive)
+	}
+}
+
+// rearmLocked re-registers the one-shot data or child watches on paths in
+// m, or fires at once the event the client missed: NodeDeleted for a node
+// that is gone, changed for a node whose zxid (Mzxid for data, Pzxid for
+// children) is past rel.
+func (s *Server) rearmLocked(c *conn, paths []string, m *watchManager, zxid func(*node) int64, rel int64, changed int32) {
+	for _, p := range paths {
+		switch n := s.tree.get(p); {
+		case n == nil:
+			c.sendEvent(jute.EventNodeDeleted, p)
+		case zxid(n) > rel:
+			c.sendEvent(changed, p)
+		default:
+			m.add(p, c, modeStandard)
+		}
 	}
 }
