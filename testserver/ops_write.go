@@ -27,8 +27,17 @@ type view struct {
 	changes map[string]*record // nil value: deleted
 }
 
+// newView returns the view for preparing one write (or multi) of c. There
+// is one per Server, reused: writes are prepared one at a time under s.mu,
+// and a view is dropped once its changes are applied.
 func (s *Server) newView(c *conn, zxid, nowMs int64) *view {
-	return &view{s: s, auth: c.auth, session: c.sess.id, zxid: zxid, now: nowMs, changes: map[string]*record{}}
+	changes := s.scratch.changes
+	if changes == nil || len(changes) > 1024 {
+		changes = map[string]*record{} // a large multi's map is not kept
+	}
+	clear(changes)
+	s.scratch = view{s: s, auth: c.auth, session: c.sess.id, zxid: zxid, now: nowMs, changes: changes}
+	return &s.scratch
 }
 
 func (v *view) get(path string) (*record, bool) {
