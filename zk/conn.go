@@ -52,7 +52,7 @@ type Conn struct {
 	xid        int32        // next xid; used by the one writer goroutine at a time
 	closeSent  atomic.Bool
 	out        *outQueue
-	pend       pendingQueue
+	pend       queue.LockedFIFO[*request] // written to the current connection, in xid order: replies must match its head
 	watches    *watchRegistry
 	events     *eventQueue
 	wbuf       []byte          // writer's buffer, reused across connections

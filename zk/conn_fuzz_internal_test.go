@@ -65,7 +65,7 @@ func feedFrame(t *testing.T, data []byte) {
 		if k.op == jute.OpExists || k.op == jute.OpAddWatch {
 			r.watch = &watchReg{kind: watchData, spath: "/app/a", oneshot: &oneShot{ch: make(chan Event, 1), path: "/a"}}
 		}
-		c.pend.push(r)
+		c.pend.Push(r)
 	}
 	b, start := jute.BeginFrame(nil)
 	b = h.Encode(b)

@@ -1,11 +1,6 @@
 package zk
 
-import (
-	"sync"
-	"time"
-
-	"github.com/zkcurator/zkcurator/internal/queue"
-)
+import "time"
 
 // The Client must declare a session Lost before the server can expire it
 // (SessionErrorPolicy holders rely on it). The server expires a session
@@ -41,24 +36,4 @@ func (c *Conn) sessionAliveUntil() (t time.Time, ok bool) {
 		return time.Time{}, false
 	}
 	return c.epoch.Add(time.Duration(at - 1)).Add(to), true
-}
-
-// pingQueue holds the send times of the pings written to one connection;
-// their replies (xid -2) come back in order, outside the pending queue.
-type pingQueue struct {
-	mu sync.Mutex
-	q  queue.FIFO[int64]
-}
-
-func (p *pingQueue) push(sent int64) {
-	p.mu.Lock()
-	p.q.Push(sent)
-	p.mu.Unlock()
-}
-
-// pop returns the oldest send time, false when no ping is outstanding.
-func (p *pingQueue) pop() (int64, bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.q.Pop()
 }

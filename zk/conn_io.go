@@ -75,7 +75,7 @@ func (c *Conn) handleFrame(ln *link, frame []byte) error {
 	}
 	switch h.Xid {
 	case jute.XidPing:
-		if sent, ok := ln.pings.pop(); ok {
+		if sent, ok := ln.pings.Pop(); ok {
 			c.heard(sent)
 		}
 		return nil
@@ -91,7 +91,7 @@ func (c *Conn) handleFrame(ln *link, frame []byte) error {
 		return nil
 	}
 
-	r := c.pend.pop()
+	r, _ := c.pend.Pop()
 	if r == nil {
 		return protoErr("reply with xid %d but no request pending", h.Xid)
 	}
@@ -176,7 +176,7 @@ func (c *Conn) endLateWatch(w *watchReg) {
 // handleAuthReply matches an auth reply (xid -4) to the oldest auth packet.
 // AuthFailed kills the session.
 func (c *Conn) handleAuthReply(ln *link, code int32) error {
-	r, _ := ln.auth.pop()
+	r, _ := ln.auth.Pop()
 	if code == jute.ErrAuthFailed {
 		if r != nil {
 			r.complete(ErrAuthFailed, 0)
@@ -264,10 +264,10 @@ func (c *Conn) appendRequest(ln *link, buf []byte, r *request, sent int64) []byt
 	}
 	r.sentAt = sent
 	if r.opcode == jute.OpAuth {
-		ln.auth.push(r)
+		ln.auth.Push(r)
 		return buf
 	}
-	c.pend.push(r)
+	c.pend.Push(r)
 	if r.opcode == jute.OpCloseSession {
 		c.closeSent.Store(true)
 	}
@@ -314,7 +314,7 @@ func (c *Conn) writeLoop(ln *link) {
 			case <-timer.C:
 				idle := time.Since(lastSend)
 				if idle >= pingEvery {
-					ln.pings.push(c.monoNow())
+					ln.pings.Push(c.monoNow())
 					buf = appendFrame(buf, jute.XidPing, jute.OpPing, nil)
 					if !write() {
 						return

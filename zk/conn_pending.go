@@ -153,35 +153,6 @@ func (o *outQueue) shut(err error, force bool) []*request {
 	return q
 }
 
-// pendingQueue holds requests written to the current connection, in write
-// (= xid) order; replies must match its head.
-type pendingQueue struct {
-	mu sync.Mutex
-	q  queue.FIFO[*request]
-}
-
-func (p *pendingQueue) push(r *request) {
-	p.mu.Lock()
-	p.q.Push(r)
-	p.mu.Unlock()
-}
-
-// pop removes and returns the head, or nil when empty.
-func (p *pendingQueue) pop() *request {
-	p.mu.Lock()
-	r, _ := p.q.Pop()
-	p.mu.Unlock()
-	return r
-}
-
-// drain removes and returns every pending request.
-func (p *pendingQueue) drain() []*request {
-	p.mu.Lock()
-	q := p.q.Drain()
-	p.mu.Unlock()
-	return q
-}
-
 // failAll completes every request in rs with err.
 func failAll(rs []*request, err error) {
 	for _, r := range rs {
@@ -196,32 +167,4 @@ func failAll(rs []*request, err error) {
 type authCred struct {
 	scheme string
 	auth   []byte
-}
-
-// authQueue holds the auth packets (xid -4) written to a connection; their
-// replies come back in order, outside the pending queue. An entry is nil for
-// a priming packet nobody waits for.
-type authQueue struct {
-	mu sync.Mutex
-	q  queue.FIFO[*request]
-}
-
-func (a *authQueue) push(r *request) {
-	a.mu.Lock()
-	a.q.Push(r)
-	a.mu.Unlock()
-}
-
-// pop returns the head and true, or false when nothing is outstanding.
-func (a *authQueue) pop() (*request, bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.q.Pop()
-}
-
-func (a *authQueue) drain() []*request {
-	a.mu.Lock()
-	q := a.q.Drain()
-	a.mu.Unlock()
-	return q
 }

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/zkcurator/zkcurator/internal/queue"
 	"github.com/zkcurator/zkcurator/jute"
 )
 
@@ -21,10 +22,13 @@ type link struct {
 	readTimeout time.Duration
 	done        chan struct{} // closed by fail
 	once        sync.Once
-	err         error     // why the connection ended, set before done is closed
-	auth        authQueue // auth packets awaiting their reply
-	pings       pingQueue // send times of pings awaiting their reply
-	handshakeAt int64     // monoNow() before the ConnectRequest was written
+	err         error // why the connection ended, set before done is closed
+	// auth holds the auth packets (xid -4) written, awaiting their reply
+	// (nil for a priming packet nobody waits for); pings the send times
+	// (monoNow) of the pings. Both come back in order, outside pend.
+	auth        queue.LockedFIFO[*request]
+	pings       queue.LockedFIFO[int64]
+	handshakeAt int64 // monoNow() before the ConnectRequest was written
 }
 
 // fail ends the connection with cause err (the first cause wins).
@@ -203,11 +207,11 @@ func (c *Conn) runConn(ln *link, resp *jute.ConnectResponse) {
 	for i := range auths {
 		pkt := jute.AuthPacket{Scheme: auths[i].scheme, Auth: auths[i].auth}
 		buf = appendFrame(buf, jute.XidAuth, jute.OpAuth, &pkt)
-		ln.auth.push(nil)
+		ln.auth.Push(nil)
 	}
 	for _, r := range c.watches.setWatchesRequests(c.lastZxid.Load()) {
 		buf = appendFrame(buf, r.xid, r.opcode, r.body)
-		c.pend.push(r)
+		c.pend.Push(r)
 	}
 	if len(buf) > 0 {
 		ln.nc.SetWriteDeadline(time.Now().Add(ln.readTimeout))
@@ -243,8 +247,8 @@ func (c *Conn) runConn(ln *link, resp *jute.ConnectResponse) {
 	if dead != nil {
 		failErr = dead
 	}
-	failAll(c.pend.drain(), failErr)
-	failAll(ln.auth.drain(), failErr)
+	failAll(c.pend.Drain(), failErr)
+	failAll(ln.auth.Drain(), failErr)
 	c.mu.Lock()
 	closing := c.closing
 	c.mu.Unlock()

@@ -1,5 +1,7 @@
 package queue
 
+import "sync"
+
 // FIFO is a first-in first-out list backed by one slice and a head index:
 // Pop does not shift the slice, and the popped slot is cleared so the GC
 // can free what it held. The space of popped items is reused once the list
@@ -77,4 +79,35 @@ func (f *FIFO[T]) Shrink(maxCap int) {
 	if f.head == len(f.items) && cap(f.items) > maxCap {
 		f.items, f.head = nil, 0
 	}
+}
+
+// LockedFIFO is a [FIFO] with its own mutex, safe for concurrent use: for a
+// list that one goroutine fills and another empties, each in small steps.
+// The zero value is an empty list.
+type LockedFIFO[T any] struct {
+	mu sync.Mutex
+	f  FIFO[T]
+}
+
+// Push appends v.
+func (l *LockedFIFO[T]) Push(v T) {
+	l.mu.Lock()
+	l.f.Push(v)
+	l.mu.Unlock()
+}
+
+// Pop removes and returns the oldest item, or ok=false when l is empty.
+func (l *LockedFIFO[T]) Pop() (v T, ok bool) {
+	l.mu.Lock()
+	v, ok = l.f.Pop()
+	l.mu.Unlock()
+	return v, ok
+}
+
+// Drain removes and returns every item, in order.
+func (l *LockedFIFO[T]) Drain() []T {
+	l.mu.Lock()
+	items := l.f.Drain()
+	l.mu.Unlock()
+	return items
 }

@@ -71,3 +71,26 @@ func TestFIFODrainAndShrink(t *testing.T) {
 	f.Shrink(10)
 	require.Nil(t, f.items, "space over the bound is dropped once empty")
 }
+
+func TestLockedFIFOConcurrent(t *testing.T) {
+	var l LockedFIFO[int]
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 1000 {
+			l.Push(i)
+		}
+	}()
+	want := 0
+	for want < 1000 {
+		if v, ok := l.Pop(); ok {
+			require.Equal(t, want, v)
+			want++
+		}
+	}
+	<-done
+	l.Push(7)
+	require.Equal(t, []int{7}, l.Drain())
+	_, ok := l.Pop()
+	require.False(t, ok)
+}
