@@ -33,12 +33,9 @@ func (s *Server) opGetData(r request, req *jute.GetDataRequest) (int32, jute.Rec
 
 // opGetChildren answers getChildren and getChildren2 (which adds the Stat).
 func (s *Server) opGetChildren(r request, req *jute.GetChildrenRequest) (int32, jute.Record) {
-	n := s.tree.get(req.Path)
+	n, code := s.lookup(r.c, req.Path, jute.PermRead)
 	if n == nil {
-		return jute.ErrNoNode, nil
-	}
-	if !checkACL(n.acl, jute.PermRead, r.c.auth) {
-		return jute.ErrNoAuth, nil
+		return code, nil
 	}
 	if req.Watch {
 		s.childWatches.add(req.Path, r.c, modeStandard)
@@ -50,12 +47,9 @@ func (s *Server) opGetChildren(r request, req *jute.GetChildrenRequest) (int32, 
 }
 
 func (s *Server) opGetACL(r request, req *jute.GetACLRequest) (int32, jute.Record) {
-	n := s.tree.get(req.Path)
+	n, code := s.lookup(r.c, req.Path, jute.PermRead|jute.PermAdmin)
 	if n == nil {
-		return jute.ErrNoNode, nil
-	}
-	if !checkACL(n.acl, jute.PermRead|jute.PermAdmin, r.c.auth) {
-		return jute.ErrNoAuth, nil
+		return code, nil
 	}
 	acl := n.acl
 	if !checkACL(n.acl, jute.PermAdmin, r.c.auth) {
@@ -65,12 +59,8 @@ func (s *Server) opGetACL(r request, req *jute.GetACLRequest) (int32, jute.Recor
 }
 
 func (s *Server) opGetAllChildrenNumber(r request, req *jute.GetAllChildrenNumberRequest) (int32, jute.Record) {
-	n := s.tree.get(req.Path)
-	if n == nil {
-		return jute.ErrNoNode, nil
-	}
-	if !checkACL(n.acl, jute.PermRead, r.c.auth) {
-		return jute.ErrNoAuth, nil
+	if n, code := s.lookup(r.c, req.Path, jute.PermRead); n == nil {
+		return code, nil
 	}
 	return 0, &jute.GetAllChildrenNumberResponse{Value: s.tree.countDescendants(req.Path)}
 }
@@ -152,13 +142,23 @@ func (s *Server) opSetWatches2(r request, req *jute.SetWatches2) (int32, jute.Re
 	return 0, nil
 }
 
-func (s *Server) getData(c *conn, path string, watch bool) (int32, jute.Record) {
+// lookup returns the node at path if c may access it with perm (any of
+// its bits), else nil and the error code: NoNode, or NoAuth.
+func (s *Server) lookup(c *conn, path string, perm int32) (*node, int32) {
 	n := s.tree.get(path)
 	if n == nil {
-		return jute.ErrNoNode, nil
+		return nil, jute.ErrNoNode
 	}
-	if !checkACL(n.acl, jute.PermRead, c.auth) {
-		return jute.ErrNoAuth, nil
+	if !checkACL(n.acl, perm, c.auth) {
+		return nil, jute.ErrNoAuth
+	}
+	return n, 0
+}
+
+func (s *Server) getData(c *conn, path string, watch bool) (int32, jute.Record) {
+	n, code := s.lookup(c, path, jute.PermRead)
+	if n == nil {
+		return code, nil
 	}
 	if watch {
 		s.dataWatches.add(path, c, modeStandard)
