@@ -202,25 +202,7 @@ func (c *Conn) runConn(ln *link, resp *jute.ConnectResponse) {
 	c.log.Info("zk: connected", "server", ln.host, "session", fmt.Sprintf("%#x", resp.SessionID),
 		"timeout", t, "readOnly", resp.ReadOnly)
 
-	// Priming, before any user request: every credential, then SetWatches.
-	buf := c.wbuf[:0]
-	for i := range auths {
-		pkt := jute.AuthPacket{Scheme: auths[i].scheme, Auth: auths[i].auth}
-		buf = appendFrame(buf, jute.XidAuth, jute.OpAuth, &pkt)
-		ln.auth.Push(nil)
-	}
-	for _, r := range c.watches.setWatchesRequests(c.lastZxid.Load()) {
-		buf = appendFrame(buf, r.xid, r.opcode, r.body)
-		c.pend.Push(r)
-	}
-	if len(buf) > 0 {
-		ln.nc.SetWriteDeadline(time.Now().Add(ln.readTimeout))
-		if _, err := ln.nc.Write(buf); err != nil {
-			ln.fail(err)
-		}
-	}
-	c.wbuf = buf
-
+	c.prime(ln, auths)
 	c.emitState(state, nil)
 	c.mu.Lock()
 	if c.phase == phaseDialing {
@@ -257,6 +239,29 @@ func (c *Conn) runConn(ln *link, resp *jute.ConnectResponse) {
 		c.log.Warn("zk: disconnected", "server", ln.host, "err", ln.err)
 		c.emitState(StateDisconnected, ln.err)
 	}
+}
+
+// prime writes, before any user request, every credential, then
+// SetWatches for every watch, on a new connection. The writer has not
+// started yet, so c.wbuf is free.
+func (c *Conn) prime(ln *link, auths []authCred) {
+	buf := c.wbuf[:0]
+	for i := range auths {
+		pkt := jute.AuthPacket{Scheme: auths[i].scheme, Auth: auths[i].auth}
+		buf = appendFrame(buf, jute.XidAuth, jute.OpAuth, &pkt)
+		ln.auth.Push(nil)
+	}
+	for _, r := range c.watches.setWatchesRequests(c.lastZxid.Load()) {
+		buf = appendFrame(buf, r.xid, r.opcode, r.body)
+		c.pend.Push(r)
+	}
+	if len(buf) > 0 {
+		ln.nc.SetWriteDeadline(time.Now().Add(ln.readTimeout))
+		if _, err := ln.nc.Write(buf); err != nil {
+			ln.fail(err)
+		}
+	}
+	c.wbuf = buf
 }
 
 // appendFrame appends one request frame: length, header, body.
