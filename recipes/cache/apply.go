@@ -55,13 +55,13 @@ func (e *engine) onWatchEvent(ev zk.Event) {
 
 // onOneShot handles the event of a one-shot watch (fallback mode).
 func (e *engine) onOneShot(reg watchReg, ev zk.Event) {
-	if reg.epoch != e.epoch {
+	if reg.epoch != e.oneshot.epoch {
 		return // a watch of an older session; the resync re-armed its path
 	}
 	if reg.kind == watchChild {
-		decr(e.childW, reg.path)
+		decr(e.oneshot.childW, reg.path)
 	} else {
-		decr(e.dataW, reg.path)
+		decr(e.oneshot.dataW, reg.path)
 	}
 	if !e.inScope(reg.path) {
 		return
@@ -283,7 +283,7 @@ func (e *engine) applyDataLocked(r readReq, data []byte, st stat) (act dataActio
 	}
 	fresh := act == dataCreate || act == dataRecreate
 	if e.mode == WatchOneShot {
-		return act, fresh || r.sweep || e.childW[path] == 0
+		return act, fresh || r.sweep || e.oneshot.childW[path] == 0
 	}
 	return act, st.nchildren > 0 && (fresh || r.sweep)
 }

@@ -67,11 +67,8 @@ type engine struct {
 	// connection generation.
 	confirmed  map[string]struct{}
 	retry      retryState
-	clientGone bool             // the client was closed: no more reads or retries
-	epoch      uint32           // session epoch of one-shot watches; grows on Lost
-	dataW      map[string]int32 // one-shot data/exist watches set or being set, by path
-	childW     map[string]int32 // one-shot child watches set or being set, by path
-	mux        *watchMux
+	clientGone bool // the client was closed: no more reads or retries
+	oneshot    oneShotState
 	// orphans: nodes read before their parent was cached, by parent path;
 	// read again when the parent is cached (the parent's own read may have
 	// been served before they existed, and then it lists nothing).
@@ -86,6 +83,15 @@ type sweepState struct {
 	failed  bool   // a sweep read failed: no Initialized or Synced, retry
 	again   bool   // another resync was asked for while running: sweep again after
 	gen     uint32 // the connection generation it started in
+}
+
+// oneShotState is the one-shot watches of the fallback mode (servers
+// before 3.6).
+type oneShotState struct {
+	epoch  uint32           // session epoch of the watches; grows on Lost
+	dataW  map[string]int32 // data/exist watches set or being set, by path
+	childW map[string]int32 // child watches set or being set, by path
+	mux    *watchMux
 }
 
 // retryState is the retry of a failed sweep or addWatch, with exponential
@@ -118,10 +124,10 @@ func newEngine(c *zk.Client, root string, cfg config, hideRoot bool) *engine {
 		inbox: queue.New[any](), ctx: ctx, cancel: cancel, primed: make(chan struct{}),
 		connected: true, confirmed: make(map[string]struct{}),
 		pending: make(map[string]*pstate), orphans: make(map[string][]string),
-		dataW: make(map[string]int32), childW: make(map[string]int32),
-		retry: retryState{delay: minRetryDelay},
+		oneshot: oneShotState{dataW: make(map[string]int32), childW: make(map[string]int32)},
+		retry:   retryState{delay: minRetryDelay},
 	}
-	e.mux = newWatchMux(func(reg watchReg, ev zk.Event) {
+	e.oneshot.mux = newWatchMux(func(reg watchReg, ev zk.Event) {
 		e.inbox.Push(msgOneShot{reg, ev})
 	}, ctx.Done(), &e.wg)
 	return e
@@ -273,8 +279,8 @@ func (e *engine) onState(s zk.ConnectionState) {
 		e.newGen()
 		e.disp.Publish(Event{Type: Lost})
 		// Every watch of the old session is gone.
-		e.epoch++
-		e.dataW, e.childW = make(map[string]int32), make(map[string]int32)
+		e.oneshot.epoch++
+		e.oneshot.dataW, e.oneshot.childW = make(map[string]int32), make(map[string]int32)
 		if e.mode != WatchOneShot {
 			e.watcher, e.wch = nil, nil
 			e.needWatch = true

@@ -64,11 +64,11 @@ const pendingShrink = 1024
 // enqueue queues a read of path. In one-shot mode it sets a watch unless
 // one is set (or being set) already.
 func (e *engine) enqueue(path string, kind readKind, sweep bool) {
-	r := readReq{path: path, seq: e.seq, epoch: e.epoch, gen: e.gen, kind: kind, sweep: sweep}
+	r := readReq{path: path, seq: e.seq, epoch: e.oneshot.epoch, gen: e.gen, kind: kind, sweep: sweep}
 	if e.mode == WatchOneShot {
-		m := e.dataW
+		m := e.oneshot.dataW
 		if kind == readChildren {
-			m = e.childW
+			m = e.oneshot.childW
 		}
 		if m[path] == 0 {
 			m[path]++
@@ -158,13 +158,13 @@ func (e *engine) exec(r readReq) {
 func (e *engine) onResult(m msgResult) {
 	e.inflight--
 	r := m.r
-	if r.watch && r.epoch == e.epoch {
-		cnt := e.dataW
+	if r.watch && r.epoch == e.oneshot.epoch {
+		cnt := e.oneshot.dataW
 		if r.kind == readChildren {
-			cnt = e.childW
+			cnt = e.oneshot.childW
 		}
 		if m.ch != nil {
-			e.mux.add(m.ch, watchReg{path: r.path, kind: m.chKind, epoch: r.epoch})
+			e.oneshot.mux.add(m.ch, watchReg{path: r.path, kind: m.chKind, epoch: r.epoch})
 		} else {
 			decr(cnt, r.path)
 		}
