@@ -41,10 +41,9 @@ type Conn struct {
 	// closing is set when Close (or a failed Dial) begins and stays set.
 	phase       phase
 	closing     bool
-	deadErr     error            // why the session ended (phaseDead)
-	dialErr     error            // why Dial gave up at once (phaseDialFailed)
-	connErrs    map[string]error // last connect error per host, for Dial's error
-	lastConnErr error
+	deadErr     error         // why the session ended (phaseDead)
+	dialErr     error         // why Dial gave up at once (phaseDialFailed)
+	connectErrs connectErrors // for Dial's error when no server answers
 
 	lastZxid   atomic.Int64
 	epoch      time.Time    // monotonic origin of monoNow
@@ -167,15 +166,22 @@ func (c *Conn) awaitSession(ctx context.Context, connectString string) (*Conn, e
 	}
 }
 
+// connectErrors is why connecting failed, per host and last, for Dial's
+// error.
+type connectErrors struct {
+	byHost map[string]error
+	last   error
+}
+
 // noteConnectErr records why connecting to host failed, for Dial's error.
 func (c *Conn) noteConnectErr(host string, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.connErrs == nil {
-		c.connErrs = make(map[string]error)
+	if c.connectErrs.byHost == nil {
+		c.connectErrs.byHost = make(map[string]error)
 	}
-	c.connErrs[host] = err
-	c.lastConnErr = err
+	c.connectErrs.byHost[host] = err
+	c.connectErrs.last = err
 }
 
 // dialError is Dial's error when no server answered in time: it wraps
@@ -190,14 +196,14 @@ func (c *Conn) dialError(connectString string, ctxErr error) error {
 			b.WriteString("; ")
 		}
 		b.WriteString(h)
-		if err, ok := c.connErrs[h]; ok {
+		if err, ok := c.connectErrs.byHost[h]; ok {
 			fmt.Fprintf(&b, ": %v", err)
 		} else {
 			b.WriteString(": not tried")
 		}
 	}
-	if c.lastConnErr != nil {
-		return fmt.Errorf("zk: dial %s: %w: %w (hosts: %s): last error: %w", connectString, ErrNoServer, ctxErr, b.String(), c.lastConnErr)
+	if last := c.connectErrs.last; last != nil {
+		return fmt.Errorf("zk: dial %s: %w: %w (hosts: %s): last error: %w", connectString, ErrNoServer, ctxErr, b.String(), last)
 	}
 	return fmt.Errorf("zk: dial %s: %w: %w (hosts: %s)", connectString, ErrNoServer, ctxErr, b.String())
 }
