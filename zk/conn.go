@@ -60,10 +60,9 @@ type Conn struct {
 	dead       chan struct{}   // closed when phase becomes phaseDead
 	stopCtx    context.Context // done once shutdown begins: ends the session loop and a connect in progress
 	stopCancel context.CancelFunc
-	loopDone   chan struct{} // closed when the session loop has ended
-	closed     chan struct{} // closed when Close has finished
-	curMu      sync.Mutex
-	cur        *link // current TCP connection, nil while disconnected
+	loopDone   chan struct{}        // closed when the session loop has ended
+	closed     chan struct{}        // closed when Close has finished
+	cur        atomic.Pointer[link] // current TCP connection, nil while disconnected
 
 	wg        sync.WaitGroup // event goroutine
 	pumpMu    sync.Mutex     // orders starting a watcher's pump against pumpsStop

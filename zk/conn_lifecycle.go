@@ -42,9 +42,7 @@ func (c *Conn) die(err error, s State) {
 
 // dropConn ends the current connection, if any, with cause err.
 func (c *Conn) dropConn(err error) {
-	c.curMu.Lock()
-	ln := c.cur
-	c.curMu.Unlock()
+	ln := c.cur.Load()
 	if ln != nil {
 		ln.fail(err)
 	}

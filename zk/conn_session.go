@@ -196,9 +196,7 @@ func (c *Conn) runConn(ln *link, resp *jute.ConnectResponse) {
 	c.heard(ln.handshakeAt) // the server (re)attached the session on reading it
 	auths := append([]authCred(nil), c.auths...)
 	c.mu.Unlock()
-	c.curMu.Lock()
-	c.cur = ln
-	c.curMu.Unlock()
+	c.cur.Store(ln)
 	c.log.Info("zk: connected", "server", ln.host, "session", fmt.Sprintf("%#x", resp.SessionID),
 		"timeout", t, "readOnly", resp.ReadOnly)
 
@@ -220,9 +218,7 @@ func (c *Conn) runConn(ln *link, resp *jute.ConnectResponse) {
 		ln.fail(ErrClosed)
 	}
 	wg.Wait()
-	c.curMu.Lock()
-	c.cur = nil
-	c.curMu.Unlock()
+	c.cur.Store(nil)
 
 	failErr := error(ErrConnectionLoss)
 	dead := c.deadError()
