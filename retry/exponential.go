@@ -30,8 +30,12 @@ func ExponentialBackoff(base time.Duration, maxRetries int, maxSleep time.Durati
 
 // BoundedExponentialBackoff returns Curator's BoundedExponentialBackoffRetry:
 // [ExponentialBackoff] with every sleep capped at maxSleep (maxSleep <= 0:
-// no cap). Its arguments are in Curator's order.
-func BoundedExponentialBackoff(base, maxSleep time.Duration, maxRetries int) Policy {
+// no cap). Its arguments are in the same order as [ExponentialBackoff]'s
+// (Curator's ExponentialBackoffRetry order: base, maxRetries, maxSleep), so
+// the two policies are interchangeable at a call site; Curator's
+// BoundedExponentialBackoffRetry constructor puts maxSleep before maxRetries,
+// which Go's types catch if copied (a Duration is not an int).
+func BoundedExponentialBackoff(base time.Duration, maxRetries int, maxSleep time.Duration) Policy {
 	return ExponentialBackoff(base, maxRetries, maxSleep)
 }
 

@@ -80,7 +80,7 @@ func TestExponentialBackoffNegativeArgs(t *testing.T) {
 }
 
 func TestBoundedExponentialBackoff(t *testing.T) {
-	p := retry.BoundedExponentialBackoff(10*ms, 50*ms, 20)
+	p := retry.BoundedExponentialBackoff(10*ms, 20, 50*ms)
 	capped := false
 	for attempt := 1; attempt <= 20; attempt++ {
 		for range 100 {
@@ -173,7 +173,7 @@ func TestJitteredDefaultsAndOverflow(t *testing.T) {
 func TestPoliciesConcurrentUse(t *testing.T) {
 	policies := []retry.Policy{
 		retry.ExponentialBackoff(ms, 10, 0),
-		retry.BoundedExponentialBackoff(ms, 5*ms, 10),
+		retry.BoundedExponentialBackoff(ms, 10, 5*ms),
 		retry.Jittered(nil, 10),
 		retry.NTimes(10, ms),
 		retry.Forever(ms),

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/zkcurator/zkcurator/jute"
+	"github.com/zkcurator/zkcurator/zk"
 )
 
 // requestFrame encodes a request body (header + record) as process sees it.
@@ -57,7 +58,7 @@ func checkTree(t *testing.T, s *Server) {
 		if p == "/" {
 			continue
 		}
-		parent, child := splitPath(p)
+		parent, child := zk.SplitPath(p)
 		pn := s.tree.get(parent)
 		if pn == nil {
 			t.Fatalf("node %q has no parent", p)

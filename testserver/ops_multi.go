@@ -84,7 +84,7 @@ func decodeMulti(b []byte) (ops []multiOp, ok bool) {
 // doMulti handles multi (14): all ops or none, one zxid either way. A failed
 // multi still has reply err 0; its results are all errors: 0 before the
 // failing op, its code, then RuntimeInconsistency.
-func (s *Server) doMulti(r *request) (int32, jute.Record) {
+func (s *Server) doMulti(r request) (int32, jute.Record) {
 	s.zxid++
 	zxid := s.zxid
 	ops, ok := decodeMulti(r.body)
@@ -157,7 +157,7 @@ func (s *Server) doMulti(r *request) (int32, jute.Record) {
 
 // doMultiRead handles multiRead (22): each read has its own result or
 // error; no watches are left.
-func (s *Server) doMultiRead(r *request) (int32, jute.Record) {
+func (s *Server) doMultiRead(r request) (int32, jute.Record) {
 	ops, ok := decodeMulti(r.body)
 	if !ok {
 		return jute.ErrMarshallingError, nil

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/zkcurator/zkcurator/jute"
+	"github.com/zkcurator/zkcurator/zk"
 )
 
 // record is a node's state as seen while preparing a transaction: the tree
@@ -26,8 +27,17 @@ type view struct {
 	changes map[string]*record // nil value: deleted
 }
 
+// newView returns the view for preparing one write (or multi) of c. There
+// is one per Server, reused: writes are prepared one at a time under s.mu,
+// and a view is dropped once its changes are applied.
 func (s *Server) newView(c *conn, zxid, nowMs int64) *view {
-	return &view{s: s, auth: c.auth, session: c.sess.id, zxid: zxid, now: nowMs, changes: map[string]*record{}}
+	changes := s.scratch.changes
+	if changes == nil || len(changes) > 1024 {
+		changes = map[string]*record{} // a large multi's map is not kept
+	}
+	clear(changes)
+	s.scratch = view{s: s, auth: c.auth, session: c.sess.id, zxid: zxid, now: nowMs, changes: changes}
+	return &s.scratch
 }
 
 func (v *view) get(path string) (*record, bool) {
@@ -97,7 +107,7 @@ func (v *view) prepCreate(op int32, path string, data []byte, acl []jute.ACL, fl
 	if !strings.Contains(path, "/") || strings.IndexByte(path, 0) >= 0 {
 		return change{}, jute.ErrBadArguments
 	}
-	parentPath, _ := splitPath(path)
+	parentPath := zk.ParentPath(path)
 	fixed, ok := fixupACL(acl, v.auth)
 	if !ok {
 		return change{}, jute.ErrInvalidACL
@@ -154,7 +164,7 @@ func (v *view) prepDelete(path string, version int32) (change, int32) {
 	if !strings.Contains(path, "/") || strings.IndexByte(path, 0) >= 0 || isSpecialPath(path) {
 		return change{}, jute.ErrBadArguments
 	}
-	parentPath, _ := splitPath(path)
+	parentPath := zk.ParentPath(path)
 	parent, ok := v.get(parentPath)
 	if !ok {
 		return change{}, jute.ErrNoNode
@@ -253,9 +263,8 @@ func (s *Server) applyLocked(ch change, zxid, nowMs int64) (string, jute.Stat) {
 	switch ch.op {
 	case jute.OpCreate:
 		st := s.tree.createNode(ch.path, ch.data, ch.acl, ch.owner, ch.parentCversion, zxid, nowMs)
-		parent, _ := splitPath(ch.path)
 		s.dataWatches.trigger(ch.path, jute.EventNodeCreated, nil)
-		s.childWatches.trigger(parentKey(parent), jute.EventNodeChildrenChanged, nil)
+		s.childWatches.trigger(zk.ParentPath(ch.path), jute.EventNodeChildrenChanged, nil)
 		return ch.path, st
 	case jute.OpDelete:
 		s.deleteNodeLocked(ch.path, zxid)
@@ -284,80 +293,34 @@ func (s *Server) deleteNodeLocked(path string, zxid int64) {
 		return
 	}
 	s.tree.deleteNode(path, zxid)
-	parent, _ := splitPath(path)
 	hit := s.dataWatches.trigger(path, jute.EventNodeDeleted, nil)
 	s.childWatches.trigger(path, jute.EventNodeDeleted, hit)
-	s.childWatches.trigger(parentKey(parent), jute.EventNodeChildrenChanged, nil)
+	s.childWatches.trigger(zk.ParentPath(path), jute.EventNodeChildrenChanged, nil)
 }
 
-// doWrite handles a single write op: one zxid, whether it succeeds or not.
-func (s *Server) doWrite(r *request) (int32, jute.Record) {
-	if r.op == jute.OpReconfig {
-		// ReconfigRequest{joiningServers, leavingServers, newMembers,
-		// curConfigId} is decoded before a zxid is taken; a standalone
-		// server then refuses it (reconfig disabled).
-		d := jute.NewDecoder(r.body)
-		_ = d.String()
-		_ = d.String()
-		_ = d.String()
-		_ = d.Long()
-		if d.Err() != nil {
-			return jute.ErrMarshallingError, nil
+// writeOp makes the handler of a single write op: it takes a zxid (whether
+// the write succeeds or not), decodes the body into an R (MarshallingError
+// when it cannot), lets prep check the write against the tree, applies it
+// and answers as the opcode asks.
+func writeOp[R any, P decodable[R]](prep func(v *view, op int32, req *R) (change, int32)) handler {
+	apply := withBody[R, P](func(s *Server, r request, req *R) (int32, jute.Record) {
+		zxid, nowMs := s.zxid, r.now.UnixMilli()
+		ch, code := prep(s.newView(r.c, zxid, nowMs), r.op, req)
+		if code != 0 {
+			return code, nil
 		}
+		path, st := s.applyLocked(ch, zxid, nowMs)
+		return writeReply(r.op, path, st)
+	})
+	return func(s *Server, r request) (int32, jute.Record) {
 		s.zxid++
-		return jute.ErrReconfigDisabled, nil
+		return apply(s, r)
 	}
-	s.zxid++
-	zxid := s.zxid
-	nowMs := r.now.UnixMilli()
-	v := s.newView(r.c, zxid, nowMs)
-	var (
-		ch   change
-		code int32
-	)
-	switch r.op {
-	case jute.OpCreate, jute.OpCreate2, jute.OpCreateContainer:
-		var req jute.CreateRequest
-		if jute.Unmarshal(r.body, &req) != nil {
-			return jute.ErrMarshallingError, nil
-		}
-		ch, code = v.prepCreate(r.op, req.Path, req.Data, req.ACL, req.Flags, -1)
-	case jute.OpCreateTTL:
-		var req jute.CreateTTLRequest
-		if jute.Unmarshal(r.body, &req) != nil {
-			return jute.ErrMarshallingError, nil
-		}
-		ch, code = v.prepCreate(r.op, req.Path, req.Data, req.ACL, req.Flags, req.TTL)
-	case jute.OpDelete:
-		var req jute.DeleteRequest
-		if jute.Unmarshal(r.body, &req) != nil {
-			return jute.ErrMarshallingError, nil
-		}
-		ch, code = v.prepDelete(req.Path, req.Version)
-	case jute.OpSetData:
-		var req jute.SetDataRequest
-		if jute.Unmarshal(r.body, &req) != nil {
-			return jute.ErrMarshallingError, nil
-		}
-		ch, code = v.prepSetData(req.Path, req.Data, req.Version)
-	case jute.OpSetACL:
-		var req jute.SetACLRequest
-		if jute.Unmarshal(r.body, &req) != nil {
-			return jute.ErrMarshallingError, nil
-		}
-		ch, code = v.prepSetACL(req.Path, req.ACL, req.Version)
-	case jute.OpCheck:
-		var req jute.CheckVersionRequest
-		if jute.Unmarshal(r.body, &req) != nil {
-			return jute.ErrMarshallingError, nil
-		}
-		ch, code = v.prepCheck(req.Path, req.Version)
-	}
-	if code != 0 {
-		return code, nil
-	}
-	path, st := s.applyLocked(ch, zxid, nowMs)
-	switch r.op {
+}
+
+// writeReply is the reply to a single write op that was applied.
+func writeReply(op int32, path string, st jute.Stat) (int32, jute.Record) {
+	switch op {
 	case jute.OpCreate:
 		return 0, &jute.CreateResponse{Path: path}
 	case jute.OpCreate2, jute.OpCreateContainer, jute.OpCreateTTL:
@@ -368,6 +331,56 @@ func (s *Server) doWrite(r *request) (int32, jute.Record) {
 		return standaloneCheckReply()
 	}
 	return 0, nil
+}
+
+// The prep functions of the single write ops, for writeOp.
+
+func prepCreate(v *view, op int32, req *jute.CreateRequest) (change, int32) {
+	return v.prepCreate(op, req.Path, req.Data, req.ACL, req.Flags, -1)
+}
+
+func prepCreateTTL(v *view, op int32, req *jute.CreateTTLRequest) (change, int32) {
+	return v.prepCreate(op, req.Path, req.Data, req.ACL, req.Flags, req.TTL)
+}
+
+func prepDelete(v *view, _ int32, req *jute.DeleteRequest) (change, int32) {
+	return v.prepDelete(req.Path, req.Version)
+}
+
+func prepSetData(v *view, _ int32, req *jute.SetDataRequest) (change, int32) {
+	return v.prepSetData(req.Path, req.Data, req.Version)
+}
+
+func prepSetACL(v *view, _ int32, req *jute.SetACLRequest) (change, int32) {
+	return v.prepSetACL(req.Path, req.ACL, req.Version)
+}
+
+func prepCheck(v *view, _ int32, req *jute.CheckVersionRequest) (change, int32) {
+	return v.prepCheck(req.Path, req.Version)
+}
+
+// opReconfig answers reconfig: ReconfigRequest{joiningServers,
+// leavingServers, newMembers, curConfigId} is decoded before a zxid is
+// taken; a standalone server then refuses it (reconfig disabled).
+func (s *Server) opReconfig(r request) (int32, jute.Record) {
+	d := jute.NewDecoder(r.body)
+	_ = d.String()
+	_ = d.String()
+	_ = d.String()
+	_ = d.Long()
+	if d.Err() != nil {
+		return jute.ErrMarshallingError, nil
+	}
+	s.zxid++
+	return jute.ErrReconfigDisabled, nil
+}
+
+// opDeleteContainer answers deleteContainer, which is server-internal: 3.8
+// refuses it from a client with BadArguments, after taking a zxid, whatever
+// the body.
+func (s *Server) opDeleteContainer(request) (int32, jute.Record) {
+	s.zxid++
+	return jute.ErrBadArguments, nil
 }
 
 // errNoReply is an internal result code: send no reply at all.

@@ -42,6 +42,7 @@ type Server struct {
 	// order is exact.
 	mu            sync.Mutex
 	tree          *tree
+	scratch       view // the view of the write being prepared (see newView)
 	zxid          int64
 	sessions      map[int64]*session
 	conns         map[*conn]struct{}

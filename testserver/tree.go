@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/zkcurator/zkcurator/jute"
+	"github.com/zkcurator/zkcurator/zk"
 )
 
 // Special ephemeralOwner values (ZooKeeper's EphemeralType).
@@ -121,27 +122,12 @@ func newTree() *tree {
 
 func (t *tree) get(path string) *node { return t.nodes[lookupKey(path)] }
 
-// lookupKey maps "" (the parent of "/x") to the root, as DataTree does.
+// lookupKey maps "" to the root, as DataTree does (a client may read "").
 func lookupKey(path string) string {
 	if path == "" {
 		return "/"
 	}
 	return path
-}
-
-// splitPath returns the parent ("" for children of the root) and the last
-// component. path must contain a '/'.
-func splitPath(path string) (parent, child string) {
-	i := strings.LastIndexByte(path, '/')
-	return path[:i], path[i+1:]
-}
-
-// parentKey is the watch path of a node's parent.
-func parentKey(parent string) string {
-	if parent == "" {
-		return "/"
-	}
-	return parent
 }
 
 // isSpecialPath reports the paths ZooKeeper refuses to delete.
@@ -155,7 +141,7 @@ func isSpecialPath(path string) bool {
 
 // createNode adds a node; the caller has validated everything.
 func (t *tree) createNode(path string, data []byte, acl []jute.ACL, owner int64, parentCversion int32, zxid, now int64) jute.Stat {
-	parentPath, childName := splitPath(path)
+	parentPath, childName := zk.SplitPath(path)
 	parent := t.get(parentPath)
 	if parentCversion > parent.stat.Cversion {
 		parent.stat.Cversion = parentCversion
@@ -191,7 +177,7 @@ func (t *tree) createNode(path string, data []byte, acl []jute.ACL, owner int64,
 
 // deleteNode removes a node; the caller has validated everything.
 func (t *tree) deleteNode(path string, zxid int64) {
-	parentPath, childName := splitPath(path)
+	parentPath, childName := zk.SplitPath(path)
 	parent := t.get(parentPath)
 	n := t.nodes[path]
 	if parent == nil || n == nil {

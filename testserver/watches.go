@@ -2,6 +2,7 @@ package testserver
 
 import (
 	"github.com/zkcurator/zkcurator/jute"
+	"github.com/zkcurator/zkcurator/zk"
 )
 
 // watchMode is how a connection watches one path (WatcherMode).
@@ -137,8 +138,7 @@ func (m *watchManager) trigger(path string, typ int32, suppress map[*conn]struct
 		if m.recursive == 0 || local == "/" {
 			break
 		}
-		parent, _ := splitPath(local)
-		local = parentKey(parent)
+		local = zk.ParentPath(local)
 		atParent = true
 	}
 	for c := range hit {

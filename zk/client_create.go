@@ -79,7 +79,7 @@ func (c *Client) CreateAndList(ctx context.Context, path string, data []byte, op
 	if err != nil || listed {
 		return created, st, children, err
 	}
-	children, _, err = c.Children(ctx, parentPath(created))
+	children, _, err = c.Children(ctx, ParentPath(created))
 	if err != nil {
 		return "", nil, nil, err
 	}
@@ -204,7 +204,7 @@ func (c *Client) findProtected(ctx context.Context, conn *Conn, target, prefix s
 		if !strings.HasPrefix(name, prefix) {
 			continue
 		}
-		p := strings.TrimSuffix(parent, "/") + "/" + name
+		p := JoinPath(parent, name)
 		ok, st, err := conn.Exists(ctx, p)
 		if err != nil {
 			return "", nil, err

@@ -243,7 +243,7 @@ func (c *Client) subtree(ctx context.Context, path string) ([]string, error) {
 			return nil, wrapErr("deleteAll", path, err)
 		}
 		for _, k := range kids {
-			nodes = append(nodes, strings.TrimSuffix(nodes[i], "/")+"/"+k)
+			nodes = append(nodes, JoinPath(nodes[i], k))
 		}
 	}
 	slices.Reverse(nodes) // breadth-first reversed: children before parents

@@ -43,9 +43,9 @@ func feedFrame(t *testing.T, data []byte) {
 	c := &Conn{
 		log: slog.New(slog.DiscardHandler), chroot: "/app", epoch: time.Now(),
 		watches: newWatchRegistry(), events: queue.New[eventItem](),
-		out: newOutQueue(), dead: make(chan struct{}),
+		out: newOutQueue(), dead: make(chan struct{}), dialed: make(chan struct{}),
 	}
-	cs := &connState{done: make(chan struct{})}
+	ln := &link{done: make(chan struct{})}
 	k := replyKinds[int(data[0])%len(replyKinds)]
 	h := jute.ReplyHeader{Xid: 1, Zxid: 1}
 	if data[1]&1 == 1 {
@@ -65,13 +65,13 @@ func feedFrame(t *testing.T, data []byte) {
 		if k.op == jute.OpExists || k.op == jute.OpAddWatch {
 			r.watch = &watchReg{kind: watchData, spath: "/app/a", oneshot: &oneShot{ch: make(chan Event, 1), path: "/a"}}
 		}
-		c.pend.push(r)
+		c.pend.Push(r)
 	}
 	b, start := jute.BeginFrame(nil)
 	b = h.Encode(b)
 	b = append(b, data[2:]...)
 	frame := jute.EndFrame(b, start)[4:]
-	_ = c.handleFrame(cs, frame)
+	_ = c.handleFrame(ln, frame)
 	if r != nil {
 		select {
 		case <-r.done:

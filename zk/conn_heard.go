@@ -1,9 +1,6 @@
 package zk
 
-import (
-	"sync"
-	"time"
-)
+import "time"
 
 // The Client must declare a session Lost before the server can expire it
 // (SessionErrorPolicy holders rely on it). The server expires a session
@@ -39,29 +36,4 @@ func (c *Conn) sessionAliveUntil() (t time.Time, ok bool) {
 		return time.Time{}, false
 	}
 	return c.epoch.Add(time.Duration(at - 1)).Add(to), true
-}
-
-// pingQueue holds the send times of the pings written to one connection;
-// their replies (xid -2) come back in order, outside the pending queue.
-type pingQueue struct {
-	mu sync.Mutex
-	q  []int64
-}
-
-func (p *pingQueue) push(sent int64) {
-	p.mu.Lock()
-	p.q = append(p.q, sent)
-	p.mu.Unlock()
-}
-
-// pop returns the oldest send time, false when no ping is outstanding.
-func (p *pingQueue) pop() (int64, bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if len(p.q) == 0 {
-		return 0, false
-	}
-	t := p.q[0]
-	p.q = p.q[1:]
-	return t, true
 }

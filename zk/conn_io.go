@@ -29,40 +29,40 @@ func protoErr(format string, args ...any) error {
 
 // readLoop reads and dispatches frames until the connection fails. No bytes
 // for the read timeout ends the connection.
-func (c *Conn) readLoop(cs *connState) {
-	br := bufio.NewReaderSize(cs.nc, readBufferSize)
-	rt := cs.readTimeout
+func (c *Conn) readLoop(ln *link) {
+	br := bufio.NewReaderSize(ln.nc, readBufferSize)
+	rt := ln.readTimeout
 	var buf []byte
 	var lastDeadline time.Time
 	for {
 		// Refreshing the deadline is cheap but not free: do it when an
 		// eighth of the timeout has passed since the last refresh.
 		if now := time.Now(); now.Sub(lastDeadline) > rt/8 {
-			cs.nc.SetReadDeadline(now.Add(rt))
+			ln.nc.SetReadDeadline(now.Add(rt))
 			lastDeadline = now
 		}
 		frame, err := jute.ReadFrame(br, buf, c.cfg.maxBuffer)
 		if err != nil {
 			if errors.Is(err, jute.ErrCorrupt) {
 				err = fmt.Errorf("%w: %w", ErrProtocol, err)
-				c.log.Error("zk: bad frame from server", "server", cs.host, "err", err)
+				c.log.Error("zk: bad frame from server", "server", ln.host, "err", err)
 			}
-			cs.fail(err)
+			ln.fail(err)
 			return
 		}
 		if cap(frame) > cap(buf) {
 			buf = frame[:0]
 		}
-		if err := c.handleFrame(cs, frame); err != nil {
-			c.log.Error("zk: protocol error", "server", cs.host, "err", err)
-			cs.fail(err)
+		if err := c.handleFrame(ln, frame); err != nil {
+			c.log.Error("zk: protocol error", "server", ln.host, "err", err)
+			ln.fail(err)
 			return
 		}
 	}
 }
 
 // handleFrame dispatches one reply frame. An error ends the connection.
-func (c *Conn) handleFrame(cs *connState, frame []byte) error {
+func (c *Conn) handleFrame(ln *link, frame []byte) error {
 	var d jute.Decoder
 	d.Reset(frame)
 	var h jute.ReplyHeader
@@ -75,12 +75,12 @@ func (c *Conn) handleFrame(cs *connState, frame []byte) error {
 	}
 	switch h.Xid {
 	case jute.XidPing:
-		if sent, ok := cs.pings.pop(); ok {
+		if sent, ok := ln.pings.Pop(); ok {
 			c.heard(sent)
 		}
 		return nil
 	case jute.XidAuth:
-		return c.handleAuthReply(cs, h.Err)
+		return c.handleAuthReply(ln, h.Err)
 	case jute.XidNotification:
 		var ev jute.WatcherEvent
 		ev.Decode(&d)
@@ -91,7 +91,7 @@ func (c *Conn) handleFrame(cs *connState, frame []byte) error {
 		return nil
 	}
 
-	r := c.pend.pop()
+	r, _ := c.pend.Pop()
 	if r == nil {
 		return protoErr("reply with xid %d but no request pending", h.Xid)
 	}
@@ -175,13 +175,13 @@ func (c *Conn) endLateWatch(w *watchReg) {
 
 // handleAuthReply matches an auth reply (xid -4) to the oldest auth packet.
 // AuthFailed kills the session.
-func (c *Conn) handleAuthReply(cs *connState, code int32) error {
-	r, _ := cs.auth.pop()
+func (c *Conn) handleAuthReply(ln *link, code int32) error {
+	r, _ := ln.auth.Pop()
 	if code == jute.ErrAuthFailed {
 		if r != nil {
 			r.complete(ErrAuthFailed, 0)
 		}
-		c.log.Error("zk: authentication failed", "server", cs.host)
+		c.log.Error("zk: authentication failed", "server", ln.host)
 		c.die(ErrAuthFailed, StateAuthFailed)
 		return ErrAuthFailed
 	}
@@ -249,7 +249,7 @@ func (c *Conn) nextXid() int32 {
 // request limit (ZooKeeper's jute.maxbuffer, which the server answers by
 // dropping the connection) is taken back, unsent, before it gets an xid
 // or a place in a queue: r alone fails, with ErrRequestTooLarge.
-func (c *Conn) appendRequest(cs *connState, buf []byte, r *request, sent int64) []byte {
+func (c *Conn) appendRequest(ln *link, buf []byte, r *request, sent int64) []byte {
 	mark, xid := len(buf), c.xid
 	if r.opcode == jute.OpAuth {
 		r.xid = jute.XidAuth
@@ -264,10 +264,10 @@ func (c *Conn) appendRequest(cs *connState, buf []byte, r *request, sent int64) 
 	}
 	r.sentAt = sent
 	if r.opcode == jute.OpAuth {
-		cs.auth.push(r)
+		ln.auth.Push(r)
 		return buf
 	}
-	c.pend.push(r)
+	c.pend.Push(r)
 	if r.opcode == jute.OpCloseSession {
 		c.closeSent.Store(true)
 	}
@@ -276,8 +276,8 @@ func (c *Conn) appendRequest(cs *connState, buf []byte, r *request, sent int64) 
 
 // writeLoop drains the outgoing queue, coalescing every queued request into
 // one write, and pings when nothing was sent for half the read timeout.
-func (c *Conn) writeLoop(cs *connState) {
-	pingEvery := min(cs.readTimeout/2, maxPingInterval)
+func (c *Conn) writeLoop(ln *link) {
+	pingEvery := min(ln.readTimeout/2, maxPingInterval)
 	if pingEvery <= 0 {
 		pingEvery = time.Second
 	}
@@ -293,11 +293,11 @@ func (c *Conn) writeLoop(cs *connState) {
 	}()
 
 	write := func() bool {
-		cs.nc.SetWriteDeadline(time.Now().Add(cs.readTimeout))
-		_, err := cs.nc.Write(buf)
+		ln.nc.SetWriteDeadline(time.Now().Add(ln.readTimeout))
+		_, err := ln.nc.Write(buf)
 		buf = buf[:0]
 		if err != nil {
-			cs.fail(err)
+			ln.fail(err)
 			return false
 		}
 		lastSend = time.Now()
@@ -308,13 +308,13 @@ func (c *Conn) writeLoop(cs *connState) {
 	for {
 		if !drain {
 			select {
-			case <-cs.done:
+			case <-ln.done:
 				return
 			case <-c.out.signal:
 			case <-timer.C:
 				idle := time.Since(lastSend)
 				if idle >= pingEvery {
-					cs.pings.push(c.monoNow())
+					ln.pings.Push(c.monoNow())
 					buf = appendFrame(buf, jute.XidPing, jute.OpPing, nil)
 					if !write() {
 						return
@@ -338,7 +338,7 @@ func (c *Conn) writeLoop(cs *connState) {
 			if r.abandoned() {
 				continue // its caller is gone and nothing was sent: drop it
 			}
-			buf = c.appendRequest(cs, buf, r, sent)
+			buf = c.appendRequest(ln, buf, r, sent)
 			if len(buf) >= writeChunk && !write() {
 				clear(batch)
 				return

@@ -10,28 +10,33 @@ import (
 	"sync"
 	"time"
 
+	"github.com/zkcurator/zkcurator/internal/queue"
 	"github.com/zkcurator/zkcurator/jute"
 )
 
-// connState is one TCP connection of the session.
-type connState struct {
+// link is one TCP connection of the session: it lives from the handshake
+// until the connection drops (fail), while the session (the Conn) goes on.
+type link struct {
 	nc          net.Conn
 	host        string
 	readTimeout time.Duration
 	done        chan struct{} // closed by fail
 	once        sync.Once
-	err         error     // why the connection ended, set before done is closed
-	auth        authQueue // auth packets awaiting their reply
-	pings       pingQueue // send times of pings awaiting their reply
-	handshakeAt int64     // monoNow() before the ConnectRequest was written
+	err         error // why the connection ended, set before done is closed
+	// auth holds the auth packets (xid -4) written, awaiting their reply
+	// (nil for a priming packet nobody waits for); pings the send times
+	// (monoNow) of the pings. Both come back in order, outside pend.
+	auth        queue.LockedFIFO[*request]
+	pings       queue.LockedFIFO[int64]
+	handshakeAt int64 // monoNow() before the ConnectRequest was written
 }
 
 // fail ends the connection with cause err (the first cause wins).
-func (cs *connState) fail(err error) {
-	cs.once.Do(func() {
-		cs.err = err
-		close(cs.done)
-		cs.nc.Close()
+func (ln *link) fail(err error) {
+	ln.once.Do(func() {
+		ln.err = err
+		close(ln.done)
+		ln.nc.Close()
 	})
 }
 
@@ -46,20 +51,18 @@ func (c *Conn) loop() {
 			// failed server's clients do not all land at once.
 			t := time.NewTimer(rand.N(time.Second))
 			select {
-			case <-c.stop:
+			case <-c.stopCtx.Done():
 				t.Stop()
 				return
 			case <-t.C:
 			}
 		}
-		select {
-		case <-c.stop:
+		if c.stopCtx.Err() != nil {
 			return
-		default:
 		}
 		host := c.hosts[next]
 		next = (next + 1) % len(c.hosts)
-		cs, resp, err := c.connect(host)
+		ln, resp, err := c.connect(host)
 		if err != nil {
 			if errors.Is(err, ErrSessionExpired) {
 				c.log.Warn("zk: session expired", "server", host)
@@ -77,13 +80,13 @@ func (c *Conn) loop() {
 			c.log.Info("zk: connect failed", "server", host, "err", err)
 			continue
 		}
-		c.runConn(cs, resp)
+		c.runConn(ln, resp)
 		if c.deadError() != nil {
 			return
 		}
 		if c.closeSent.Load() {
 			// closeSession went out: the session is over, do not reconnect.
-			<-c.stop
+			<-c.stopCtx.Done()
 			return
 		}
 	}
@@ -92,7 +95,7 @@ func (c *Conn) loop() {
 // connect dials host and performs the handshake, bounded by the connect
 // timeout (session timeout / number of hosts). A handshake reply with a
 // timeout <= 0 means the session expired: the error wraps ErrSessionExpired.
-func (c *Conn) connect(host string) (*connState, *jute.ConnectResponse, error) {
+func (c *Conn) connect(host string) (*link, *jute.ConnectResponse, error) {
 	c.mu.Lock()
 	timeout := c.timeout
 	if timeout <= 0 {
@@ -137,7 +140,7 @@ func (c *Conn) connect(host string) (*connState, *jute.ConnectResponse, error) {
 		nc.Close()
 		return nil, nil, fmt.Errorf("%w (server %s)", ErrSessionExpired, host)
 	}
-	return &connState{nc: nc, host: host, done: make(chan struct{}), handshakeAt: sent}, resp, nil
+	return &link{nc: nc, host: host, done: make(chan struct{}), handshakeAt: sent}, resp, nil
 }
 
 func (c *Conn) handshake(nc net.Conn, sid int64, pw []byte) (*jute.ConnectResponse, error) {
@@ -172,9 +175,9 @@ func (c *Conn) handshake(nc net.Conn, sid int64, pw []byte) (*jute.ConnectRespon
 // runConn runs one established connection until it ends: it primes it
 // (auth, then SetWatches), reports the state, starts the reader and writer,
 // and on the way out fails every in-flight request.
-func (c *Conn) runConn(cs *connState, resp *jute.ConnectResponse) {
+func (c *Conn) runConn(ln *link, resp *jute.ConnectResponse) {
 	t := time.Duration(resp.TimeOut) * time.Millisecond
-	cs.readTimeout = t * 2 / 3
+	ln.readTimeout = t * 2 / 3
 	state := StateSyncConnected
 	if resp.ReadOnly {
 		state = StateConnectedReadOnly
@@ -182,74 +185,79 @@ func (c *Conn) runConn(cs *connState, resp *jute.ConnectResponse) {
 	c.mu.Lock()
 	if c.deadErr != nil {
 		c.mu.Unlock()
-		cs.nc.Close()
+		ln.nc.Close()
 		return
 	}
 	if resp.SessionID != 0 {
 		c.sessionID = resp.SessionID
 	}
-	c.passwd, c.timeout, c.server = resp.Passwd, t, cs.host
-	c.state, c.everConned = state, true
-	c.heard(cs.handshakeAt) // the server (re)attached the session on reading it
+	c.passwd, c.timeout, c.server = resp.Passwd, t, ln.host
+	c.state = state
+	c.heard(ln.handshakeAt) // the server (re)attached the session on reading it
 	auths := append([]authCred(nil), c.auths...)
 	c.mu.Unlock()
-	c.curMu.Lock()
-	c.cur = cs
-	c.curMu.Unlock()
-	c.log.Info("zk: connected", "server", cs.host, "session", fmt.Sprintf("%#x", resp.SessionID),
+	c.cur.Store(ln)
+	c.log.Info("zk: connected", "server", ln.host, "session", fmt.Sprintf("%#x", resp.SessionID),
 		"timeout", t, "readOnly", resp.ReadOnly)
 
-	// Priming, before any user request: every credential, then SetWatches.
-	buf := c.wbuf[:0]
-	for i := range auths {
-		pkt := jute.AuthPacket{Scheme: auths[i].scheme, Auth: auths[i].auth}
-		buf = appendFrame(buf, jute.XidAuth, jute.OpAuth, &pkt)
-		cs.auth.push(nil)
-	}
-	for _, r := range c.watches.setWatchesRequests(c.lastZxid.Load()) {
-		buf = appendFrame(buf, r.xid, r.opcode, r.body)
-		c.pend.push(r)
-	}
-	if len(buf) > 0 {
-		cs.nc.SetWriteDeadline(time.Now().Add(cs.readTimeout))
-		if _, err := cs.nc.Write(buf); err != nil {
-			cs.fail(err)
-		}
-	}
-	c.wbuf = buf
-
+	c.prime(ln, auths)
 	c.emitState(state, nil)
-	c.connectOnce.Do(func() { close(c.connected) })
+	c.mu.Lock()
+	if c.phase == phaseDialing {
+		c.setPhaseLocked(phaseLive) // Dial returns from here on
+	}
+	c.mu.Unlock()
 
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go func() { defer wg.Done(); c.readLoop(cs) }()
-	go func() { defer wg.Done(); c.writeLoop(cs) }()
+	go func() { defer wg.Done(); c.readLoop(ln) }()
+	go func() { defer wg.Done(); c.writeLoop(ln) }()
 	select {
-	case <-cs.done:
-	case <-c.stop:
-		cs.fail(ErrClosed)
+	case <-ln.done:
+	case <-c.stopCtx.Done():
+		ln.fail(ErrClosed)
 	}
 	wg.Wait()
-	c.curMu.Lock()
-	c.cur = nil
-	c.curMu.Unlock()
+	c.cur.Store(nil)
 
 	failErr := error(ErrConnectionLoss)
 	dead := c.deadError()
 	if dead != nil {
 		failErr = dead
 	}
-	failAll(c.pend.drain(), failErr)
-	failAll(cs.auth.drain(), failErr)
+	failAll(c.pend.Drain(), failErr)
+	failAll(ln.auth.Drain(), failErr)
 	c.mu.Lock()
 	closing := c.closing
 	c.mu.Unlock()
 	if dead == nil && !closing {
 		c.setState(StateDisconnected)
-		c.log.Warn("zk: disconnected", "server", cs.host, "err", cs.err)
-		c.emitState(StateDisconnected, cs.err)
+		c.log.Warn("zk: disconnected", "server", ln.host, "err", ln.err)
+		c.emitState(StateDisconnected, ln.err)
 	}
+}
+
+// prime writes, before any user request, every credential, then
+// SetWatches for every watch, on a new connection. The writer has not
+// started yet, so c.wbuf is free.
+func (c *Conn) prime(ln *link, auths []authCred) {
+	buf := c.wbuf[:0]
+	for i := range auths {
+		pkt := jute.AuthPacket{Scheme: auths[i].scheme, Auth: auths[i].auth}
+		buf = appendFrame(buf, jute.XidAuth, jute.OpAuth, &pkt)
+		ln.auth.Push(nil)
+	}
+	for _, r := range c.watches.setWatchesRequests(c.lastZxid.Load()) {
+		buf = appendFrame(buf, r.xid, r.opcode, r.body)
+		c.pend.Push(r)
+	}
+	if len(buf) > 0 {
+		ln.nc.SetWriteDeadline(time.Now().Add(ln.readTimeout))
+		if _, err := ln.nc.Write(buf); err != nil {
+			ln.fail(err)
+		}
+	}
+	c.wbuf = buf
 }
 
 // appendFrame appends one request frame: length, header, body.

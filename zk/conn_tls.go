@@ -39,10 +39,10 @@ func isTLSConfigError(err error) bool {
 func (c *Conn) failDial(err error) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.everConned || c.dialErr != nil {
-		return c.dialErr != nil
+	if c.phase != phaseDialing {
+		return c.phase == phaseDialFailed
 	}
 	c.dialErr = err
-	close(c.dialFailed)
+	c.setPhaseLocked(phaseDialFailed)
 	return true
 }

@@ -339,3 +339,13 @@ func ExampleClient_CreateAndList() {
 	fmt.Println("nodes:", len(children), "ours is first:", first)
 	// Output: nodes: 1 ours is first: true
 }
+
+// JoinPath, SplitPath and ParentPath build and take apart node paths the way
+// Curator's ZKPaths does, so recipes and callers need no path code of their
+// own.
+func ExampleJoinPath() {
+	p := zk.JoinPath("/locks", "orders")
+	parent, name := zk.SplitPath(p)
+	fmt.Println(p, parent, name, zk.ParentPath("/top"))
+	// Output: /locks/orders /locks orders /
+}

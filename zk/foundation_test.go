@@ -164,3 +164,22 @@ func TestMultiBuildAndResults(t *testing.T) {
 	_, err = multiResults(&jute.MultiResponse{}, ops, "")
 	require.ErrorIs(t, err, ErrProtocol)
 }
+
+func TestJoinSplitParentPath(t *testing.T) {
+	for _, tc := range []struct{ path, parent, name string }{
+		{"/", "/", ""},
+		{"/a", "/", "a"},
+		{"/a/b", "/a", "b"},
+		{"/a/b/c", "/a/b", "c"},
+	} {
+		parent, name := SplitPath(tc.path)
+		require.Equal(t, tc.parent, parent, tc.path)
+		require.Equal(t, tc.name, name, tc.path)
+		require.Equal(t, tc.parent, ParentPath(tc.path), tc.path)
+		if tc.path != "/" {
+			require.Equal(t, tc.path, JoinPath(parent, name), tc.path)
+		}
+	}
+	require.Equal(t, "/a/b", JoinPath("/a/", "b"), "a trailing slash is not doubled")
+	require.Equal(t, "/b", JoinPath("/", "b"))
+}

@@ -2,8 +2,40 @@ package zk
 
 import (
 	"fmt"
+	"strings"
 	"unicode/utf8"
 )
+
+// JoinPath returns the path of the child named child under parent, as
+// Curator's ZKPaths.makePath does for one child: JoinPath("/a", "b") is
+// "/a/b" and JoinPath("/", "b") is "/b". A trailing slash on parent is not
+// doubled. It does not validate: check the result with [ValidatePath] if
+// parent or child come from outside.
+func JoinPath(parent, child string) string {
+	if strings.HasSuffix(parent, "/") {
+		return parent + child
+	}
+	return parent + "/" + child
+}
+
+// SplitPath splits an absolute path into its parent path and the name of its
+// last node, as Curator's ZKPaths.getPathAndNode does: "/a/b" gives ("/a",
+// "b"), "/a" gives ("/", "a") and "/" gives ("/", ""). JoinPath(SplitPath(p))
+// is p for every valid path other than "/".
+func SplitPath(path string) (parent, name string) {
+	i := strings.LastIndexByte(path, '/')
+	if i <= 0 {
+		return "/", path[i+1:]
+	}
+	return path[:i], path[i+1:]
+}
+
+// ParentPath returns the parent of an absolute path: "/a" for "/a/b", "/"
+// for a top-level node and for "/" itself.
+func ParentPath(path string) string {
+	parent, _ := SplitPath(path)
+	return parent
+}
 
 // ValidatePath checks path against ZooKeeper's rules (PathUtils.validatePath):
 // absolute, no trailing slash (except the root), no empty, "." or ".."

@@ -1,6 +1,8 @@
 // Package queue provides an unbounded FIFO queue that decouples a producer
 // that must never block (a connection's reader) from a consumer that may be
-// slow (user callbacks).
+// slow (user callbacks), and the unsynchronised [FIFO] list it is built on,
+// which the session core's pending requests and the caches' read queue use
+// too.
 package queue
 
 import "sync"
@@ -10,8 +12,7 @@ import "sync"
 // drained. The zero value is not usable: create one with New.
 type Queue[T any] struct {
 	mu     sync.Mutex
-	items  []T
-	head   int
+	items  FIFO[T]
 	closed bool
 	ready  chan struct{} // has a token while items are available or closed
 }
@@ -35,7 +36,7 @@ func (q *Queue[T]) Push(v T) bool {
 		q.mu.Unlock()
 		return false
 	}
-	q.items = append(q.items, v)
+	q.items.Push(v)
 	q.mu.Unlock()
 	q.signal()
 	return true
@@ -53,7 +54,7 @@ func (q *Queue[T]) Close() {
 func (q *Queue[T]) Len() int {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return len(q.items) - q.head
+	return q.items.Len()
 }
 
 // TryPop removes and returns the oldest item without blocking. done reports
@@ -61,19 +62,8 @@ func (q *Queue[T]) Len() int {
 func (q *Queue[T]) TryPop() (v T, ok, done bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if q.head < len(q.items) {
-		v = q.items[q.head]
-		var zero T
-		q.items[q.head] = zero
-		q.head++
-		if q.head == len(q.items) {
-			q.items, q.head = q.items[:0], 0
-		} else if q.head > 64 && q.head*2 > len(q.items) {
-			n := copy(q.items, q.items[q.head:])
-			clear(q.items[n:])
-			q.items, q.head = q.items[:n], 0
-		}
-		if q.head < len(q.items) || q.closed {
+	if v, ok = q.items.Pop(); ok {
+		if q.items.Len() > 0 || q.closed {
 			q.signal()
 		}
 		return v, true, false
@@ -88,10 +78,7 @@ func (q *Queue[T]) TryPop() (v T, ok, done bool) {
 func (q *Queue[T]) TakeAll(dst []T) (items []T, done bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	dst = append(dst, q.items[q.head:]...)
-	clear(q.items)
-	q.items, q.head = q.items[:0], 0
-	return dst, q.closed
+	return q.items.TakeAll(dst), q.closed
 }
 
 // Ready returns a channel that has a value when an item may be available or

@@ -55,13 +55,13 @@ func (e *engine) onWatchEvent(ev zk.Event) {
 
 // onOneShot handles the event of a one-shot watch (fallback mode).
 func (e *engine) onOneShot(reg watchReg, ev zk.Event) {
-	if reg.epoch != e.epoch {
+	if reg.epoch != e.oneshot.epoch {
 		return // a watch of an older session; the resync re-armed its path
 	}
 	if reg.kind == watchChild {
-		decr(e.childW, reg.path)
+		decr(e.oneshot.childW, reg.path)
 	} else {
-		decr(e.dataW, reg.path)
+		decr(e.oneshot.dataW, reg.path)
 	}
 	if !e.inScope(reg.path) {
 		return
@@ -81,7 +81,7 @@ func (e *engine) onOneShot(reg watchReg, ev zk.Event) {
 		// child because a listing of its parent taken before this event
 		// may have shown a re-created node under the name we still had
 		// cached, and re-armed the parent's child watch past its creation.
-		if reg.path == e.root || e.st.nodes[parentPath(reg.path)] != nil {
+		if reg.path == e.root || e.st.nodes[zk.ParentPath(reg.path)] != nil {
 			e.enqueue(reg.path, readData, false)
 		}
 	case zk.EventNodeChildrenChanged:
@@ -93,11 +93,20 @@ func (e *engine) onOneShot(reg watchReg, ev zk.Event) {
 
 // deletePath removes path and its subtree from the cache.
 func (e *engine) deletePath(path string) {
+	e.locked(func() {
+		if n := e.st.nodes[path]; n != nil {
+			e.removeSubtree(n)
+		}
+	})
+}
+
+// locked runs f with the store locked for writing, then publishes the
+// node events f emitted, in order, once the lock is released.
+func (e *engine) locked(f func()) {
 	e.st.mu.Lock()
-	if n := e.st.nodes[path]; n != nil {
-		e.removeSubtree(n)
-	}
-	e.st.mu.Unlock()
+	defer e.flush()
+	defer e.st.mu.Unlock()
+	f()
 }
 
 // removeSubtree removes n and its descendants, children first, with a
@@ -125,6 +134,59 @@ func (e *engine) pruneKids(n *node, keep map[string]struct{}, pzxid int64) {
 	}
 }
 
+// dataAction is what a data read does to the cache: classifyData decides
+// it from the cached node and the read alone, applyDataLocked carries it
+// out.
+type dataAction uint8
+
+const (
+	dataUnconfirmed      dataAction = iota // the parent may be a stale incarnation: drop (the sweep reads it again)
+	dataOrphan                             // no parent cached: read again once it is
+	dataOldParent                          // a child of an older incarnation of the cached parent: drop
+	dataCreate                             // not cached: insert it (NodeCreated)
+	dataRecreate                           // a newer incarnation: replace it and drop its children
+	dataOlderIncarnation                   // an older read: the cached incarnation is newer
+	dataNewer                              // newer data of the cached incarnation (NodeChanged)
+	dataSame                               // the cached data version: newer children fields only
+	dataOlder                              // older data of the cached incarnation: nothing to change
+)
+
+// dataInput is what classifyData looks at.
+type dataInput struct {
+	isRoot bool
+	read   stat  // the read's Stat
+	cached *stat // the cached node's, nil when not cached
+	parent *stat // the cached parent's, nil when not cached (or isRoot)
+	// unconfirmedParent: events may have been missed since the parent was
+	// last read in this connection generation.
+	unconfirmedParent bool
+}
+
+// classifyData decides what a data read does; it changes nothing.
+func classifyData(in dataInput) dataAction {
+	n, st := in.cached, in.read
+	newIncarnation := n == nil || st.czxid > n.czxid
+	switch {
+	case !in.isRoot && newIncarnation && in.unconfirmedParent:
+		return dataUnconfirmed
+	case n == nil && !in.isRoot && in.parent == nil:
+		return dataOrphan
+	case n == nil && !in.isRoot && st.czxid < in.parent.czxid:
+		return dataOldParent
+	case n == nil:
+		return dataCreate
+	case st.czxid > n.czxid:
+		return dataRecreate
+	case st.czxid < n.czxid:
+		return dataOlderIncarnation
+	case st.mzxid > n.mzxid:
+		return dataNewer
+	case st.mzxid == n.mzxid:
+		return dataSame
+	}
+	return dataOlder
+}
+
 // applyData applies a getData (or exists) result for r.path.
 func (e *engine) applyData(r readReq, data []byte, zs *zk.Stat) {
 	path := r.path
@@ -135,36 +197,57 @@ func (e *engine) applyData(r readReq, data []byte, zs *zk.Stat) {
 	if e.cfg.noData {
 		data = nil
 	}
-	e.st.mu.Lock()
-	n := e.st.nodes[path]
-	if e.unverified && path != e.root && (n == nil || st.czxid > n.st.czxid) {
-		if _, ok := e.confirmed[parentPath(path)]; !ok {
-			// The parent may be a stale incarnation; the sweep reads this
-			// node again after the parent.
-			e.st.mu.Unlock()
-			return
+	var act dataAction
+	list := false
+	e.locked(func() { act, list = e.applyDataLocked(r, data, st) })
+	switch act {
+	case dataUnconfirmed, dataOldParent:
+		return
+	case dataOrphan:
+		e.orphan(path)
+		return
+	}
+	if list {
+		e.enqueue(path, readChildren, r.sweep)
+	}
+	fresh := act == dataCreate || act == dataRecreate
+	if kids, ok := e.orphans[path]; ok && fresh {
+		delete(e.orphans, path)
+		for _, k := range kids {
+			e.enqueue(k, readData, false)
 		}
 	}
-	fresh := false
-	switch {
-	case n == nil:
-		var parent *node
-		if path != e.root {
-			parent = e.st.nodes[parentPath(path)]
-			if parent == nil {
-				e.st.mu.Unlock()
-				e.orphan(path)
-				return
-			}
-			if st.czxid < parent.st.czxid {
-				e.st.mu.Unlock()
-				return // a child of an older incarnation of the parent
-			}
+}
+
+// applyDataLocked classifies a data read of r.path and applies it to the
+// store, emitting the node events. list reports that the node's children
+// must be read. Caller holds st.mu.
+func (e *engine) applyDataLocked(r readReq, data []byte, st stat) (act dataAction, list bool) {
+	path := r.path
+	in := dataInput{isRoot: path == e.root, read: st}
+	n := e.st.nodes[path]
+	if n != nil {
+		in.cached = &n.st
+	}
+	var parent *node
+	if !in.isRoot {
+		pp := zk.ParentPath(path)
+		if parent = e.st.nodes[pp]; parent != nil {
+			in.parent = &parent.st
 		}
+		if e.unverified() {
+			_, ok := e.confirmed[pp]
+			in.unconfirmedParent = !ok
+		}
+	}
+	act = classifyData(in)
+	switch act {
+	case dataUnconfirmed, dataOrphan, dataOldParent:
+		return act, false
+	case dataCreate:
 		n = e.st.insert(parent, path, data, st)
 		e.emit(NodeCreated, n)
-		fresh = true
-	case st.czxid > n.st.czxid:
+	case dataRecreate:
 		// Deleted and re-created since it was cached: so were its
 		// children (any of the new incarnation are listed again).
 		for c := n.first; c != nil; {
@@ -175,57 +258,40 @@ func (e *engine) applyData(r readReq, data []byte, zs *zk.Stat) {
 		e.emit(NodeDeleted, n)
 		n.data, n.st = data, st
 		e.emit(NodeCreated, n)
-		fresh = true
-	case st.czxid < n.st.czxid:
-		// An older read: the cached incarnation is newer.
+	case dataOlderIncarnation:
 		e.confirm(r, path)
-		e.st.mu.Unlock()
-		if r.sweep && !e.atMaxDepth(path) {
-			e.enqueue(path, readChildren, true)
-		}
-		return
-	case st.mzxid > n.st.mzxid:
+		return act, r.sweep && !e.atMaxDepth(path)
+	case dataNewer:
 		if n.st.pzxid > st.pzxid {
 			st.pzxid, st.cversion, st.nchildren = n.st.pzxid, n.st.cversion, n.st.nchildren
 		}
 		st.aversion = max(st.aversion, n.st.aversion)
 		n.data, n.st = data, st
 		e.emit(NodeChanged, n)
-	case st.mzxid == n.st.mzxid:
+	case dataSame:
 		if st.pzxid > n.st.pzxid {
 			n.st.pzxid, n.st.cversion, n.st.nchildren = st.pzxid, st.cversion, st.nchildren
 		}
 		n.st.aversion = max(st.aversion, n.st.aversion)
 	}
 	e.confirm(r, path)
-	list := false
-	if !e.atMaxDepth(path) {
-		if st.nchildren == 0 {
-			e.pruneKids(n, nil, st.pzxid)
-		}
-		switch {
-		case e.mode == WatchOneShot:
-			list = fresh || r.sweep || e.childW[path] == 0
-		default:
-			list = st.nchildren > 0 && (fresh || r.sweep)
-		}
+	if e.atMaxDepth(path) {
+		return act, false
 	}
-	e.st.mu.Unlock()
-	if list {
-		e.enqueue(path, readChildren, r.sweep)
+	if st.nchildren == 0 {
+		e.pruneKids(n, nil, st.pzxid)
 	}
-	if kids, ok := e.orphans[path]; ok && fresh {
-		delete(e.orphans, path)
-		for _, k := range kids {
-			e.enqueue(k, readData, false)
-		}
+	fresh := act == dataCreate || act == dataRecreate
+	if e.mode == WatchOneShot {
+		return act, fresh || r.sweep || e.oneshot.childW[path] == 0
 	}
+	return act, st.nchildren > 0 && (fresh || r.sweep)
 }
 
 // confirm notes that path's cached incarnation is current if r was issued
 // in this connection generation.
 func (e *engine) confirm(r readReq, path string) {
-	if e.unverified && r.gen == e.gen {
+	if e.unverified() && r.gen == e.gen {
 		e.confirmed[path] = struct{}{}
 	}
 }
@@ -234,7 +300,7 @@ func (e *engine) confirm(r readReq, path string) {
 // again once the parent is, and the parent is read unless it is being
 // read already.
 func (e *engine) orphan(path string) {
-	pp := parentPath(path)
+	pp := zk.ParentPath(path)
 	if !e.inScope(pp) {
 		return
 	}
@@ -250,30 +316,41 @@ func (e *engine) orphan(path string) {
 func (e *engine) applyChildren(r readReq, names []string, zs *zk.Stat) {
 	path := r.path
 	st := compact(zs)
-	e.st.mu.Lock()
-	n := e.st.nodes[path]
-	if n == nil || n.st.czxid != st.czxid {
-		e.st.mu.Unlock()
+	var (
+		cached, current bool
+		cachedCzxid     int64
+	)
+	e.locked(func() {
+		n := e.st.nodes[path]
+		if n == nil {
+			return
+		}
+		cached, cachedCzxid = true, n.st.czxid
+		if n.st.czxid != st.czxid {
+			return
+		}
+		current = true
+		if st.pzxid > n.st.pzxid {
+			n.st.pzxid, n.st.cversion, n.st.nchildren = st.pzxid, st.cversion, st.nchildren
+		}
+		if n.first != nil {
+			keep := make(map[string]struct{}, len(names))
+			for _, name := range names {
+				keep[zk.JoinPath(path, name)] = struct{}{}
+			}
+			e.pruneKids(n, keep, st.pzxid)
+		}
+	})
+	if !current {
 		// Not cached, or another incarnation: its data read (it exists)
 		// decides, and lists it when it is new.
-		if n == nil || st.czxid > n.st.czxid {
+		if !cached || st.czxid > cachedCzxid {
 			e.enqueue(path, readData, r.sweep)
 		}
 		return
 	}
-	if st.pzxid > n.st.pzxid {
-		n.st.pzxid, n.st.cversion, n.st.nchildren = st.pzxid, st.cversion, st.nchildren
-	}
-	if n.first != nil {
-		keep := make(map[string]struct{}, len(names))
-		for _, name := range names {
-			keep[childPath(path, name)] = struct{}{}
-		}
-		e.pruneKids(n, keep, st.pzxid)
-	}
-	e.st.mu.Unlock()
 	for _, name := range names {
-		cp := childPath(path, name)
+		cp := zk.JoinPath(path, name)
 		if !e.inScope(cp) {
 			continue
 		}

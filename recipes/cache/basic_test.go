@@ -116,7 +116,7 @@ func TestTreeCacheBasics(t *testing.T) {
 	seen := map[string]bool{}
 	for path := range tc.All() {
 		if path != p {
-			require.True(t, seen[parentPath(path)], "%s before its parent", path)
+			require.True(t, seen[zk.ParentPath(path)], "%s before its parent", path)
 		}
 		seen[path] = true
 	}

@@ -115,7 +115,7 @@ func BenchmarkTreeReadPipelined(b *testing.B) {
 					kids, _, err := c.Children(gctx, p)
 					mu.Lock()
 					for _, k := range kids {
-						next = append(next, childPath(p, k))
+						next = append(next, zk.JoinPath(p, k))
 					}
 					mu.Unlock()
 					return err

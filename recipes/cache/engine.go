@@ -25,13 +25,15 @@ const (
 // lock, a bounded read pipeline, and the watch (persistent, or one-shot
 // through a watchMux).
 type engine struct {
-	c        *zk.Client
-	root     string
-	cfg      config
-	st       *store
-	disp     *listeners.Bus[Event]
-	inited   chan struct{} // closed once the listeners have been handed Initialized
-	hideRoot bool          // ChildrenCache: no events for the root itself
+	c    *zk.Client
+	root string
+	cfg  config
+	st   *store
+	disp *listeners.Bus[Event]
+	// initDelivered is closed once the listeners have been handed
+	// Initialized (after primed).
+	initDelivered chan struct{}
+	hideRoot      bool // ChildrenCache: no events for the root itself
 
 	inbox    *queue.Queue[any]
 	ctx      context.Context // ends on Close
@@ -40,8 +42,8 @@ type engine struct {
 	life     sync.Mutex     // serializes start and close
 	started  bool
 	closed   bool
-	initDone chan struct{} // closed after Initialized, or when Start must fail
-	initErr  error         // set before initDone is closed
+	primed   chan struct{} // closed once the first sweep published Initialized, or Start must fail
+	initErr  error         // set before primed is closed
 	unlisten func()
 	modeSeen atomic.Int32 // mode, for Mode()
 
@@ -56,35 +58,48 @@ type engine struct {
 	seq         uint64
 	pending     map[string]*pstate
 	pendingHigh int
-	todo        []readReq
-	todoHead    int
+	todo        queue.FIFO[readReq]
 	inflight    int
-	sweeping    bool
-	sweepOps    int
-	sweepFailed bool
-	resyncAgain bool
-	// unverified: watch events may have been missed (before the first
-	// priming completes, or since Suspended/Lost) and no sweep has
-	// completed since. Then a read may only add or re-create a node whose
-	// parent is confirmed: read by a read issued in the current connection
-	// generation (gen, which grows on Suspended and Lost) — a parent
-	// cached before may be an incarnation deleted while we were away.
-	unverified bool
-	gen        uint32
-	sweepGen   uint32
+	sweep       sweepState
+	gen         uint32 // connection generation: grows on Suspended and Lost
+	// confirmed is non-nil while the cache is unverified (see
+	// engine.unverified): the paths read by a read issued in the current
+	// connection generation.
 	confirmed  map[string]struct{}
-	retryTimer *time.Timer
-	retryArmed bool
-	retryDelay time.Duration
-	clientGone bool             // the client was closed: no more reads or retries
-	epoch      uint32           // session epoch of one-shot watches; grows on Lost
-	dataW      map[string]int32 // one-shot data/exist watches set or being set, by path
-	childW     map[string]int32 // one-shot child watches set or being set, by path
-	mux        *watchMux
+	retry      retryState
+	clientGone bool // the client was closed: no more reads or retries
+	oneshot    oneShotState
 	// orphans: nodes read before their parent was cached, by parent path;
 	// read again when the parent is cached (the parent's own read may have
 	// been served before they existed, and then it lists nothing).
 	orphans map[string][]string
+	events  []Event // node events emitted under st.mu, published by flush
+}
+
+// sweepState is a sweep (a re-read of the whole subtree) in progress.
+type sweepState struct {
+	running bool
+	ops     int    // sweep reads queued or in flight
+	failed  bool   // a sweep read failed: no Initialized or Synced, retry
+	again   bool   // another resync was asked for while running: sweep again after
+	gen     uint32 // the connection generation it started in
+}
+
+// oneShotState is the one-shot watches of the fallback mode (servers
+// before 3.6).
+type oneShotState struct {
+	epoch  uint32           // session epoch of the watches; grows on Lost
+	dataW  map[string]int32 // data/exist watches set or being set, by path
+	childW map[string]int32 // child watches set or being set, by path
+	mux    *watchMux
+}
+
+// retryState is the retry of a failed sweep or addWatch, with exponential
+// delays from minRetryDelay to maxRetryDelay.
+type retryState struct {
+	timer *time.Timer
+	armed bool // timer is running
+	delay time.Duration
 }
 
 // Loop messages.
@@ -105,14 +120,14 @@ type (
 func newEngine(c *zk.Client, root string, cfg config, hideRoot bool) *engine {
 	ctx, cancel := context.WithCancel(context.Background())
 	e := &engine{
-		c: c, root: root, cfg: cfg, st: newStore(root), disp: listeners.New[Event](), inited: make(chan struct{}), hideRoot: hideRoot,
-		inbox: queue.New[any](), ctx: ctx, cancel: cancel, initDone: make(chan struct{}),
-		connected: true, unverified: true, confirmed: make(map[string]struct{}),
+		c: c, root: root, cfg: cfg, st: newStore(root), disp: listeners.New[Event](), initDelivered: make(chan struct{}), hideRoot: hideRoot,
+		inbox: queue.New[any](), ctx: ctx, cancel: cancel, primed: make(chan struct{}),
+		connected: true, confirmed: make(map[string]struct{}),
 		pending: make(map[string]*pstate), orphans: make(map[string][]string),
-		dataW: make(map[string]int32), childW: make(map[string]int32),
-		retryDelay: minRetryDelay,
+		oneshot: oneShotState{dataW: make(map[string]int32), childW: make(map[string]int32)},
+		retry:   retryState{delay: minRetryDelay},
 	}
-	e.mux = newWatchMux(func(reg watchReg, ev zk.Event) {
+	e.oneshot.mux = newWatchMux(func(reg watchReg, ev zk.Event) {
 		e.inbox.Push(msgOneShot{reg, ev})
 	}, ctx.Done(), &e.wg)
 	return e
@@ -136,7 +151,7 @@ func (e *engine) start(ctx context.Context) error {
 	e.inbox.Push(msgStart{})
 	e.life.Unlock()
 	select {
-	case <-e.initDone:
+	case <-e.primed:
 	case <-ctx.Done():
 		return fmt.Errorf("cache %q: start: %w", e.root, ctx.Err())
 	case <-e.ctx.Done():
@@ -148,7 +163,7 @@ func (e *engine) start(ctx context.Context) error {
 	// Return once the listeners have been handed every event up to
 	// Initialized.
 	select {
-	case <-e.inited:
+	case <-e.initDelivered:
 		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("cache %q: start: %w", e.root, ctx.Err())
@@ -196,8 +211,8 @@ func (e *engine) close() error {
 func (e *engine) loop() {
 	defer e.wg.Done()
 	defer func() {
-		if e.retryTimer != nil {
-			e.retryTimer.Stop()
+		if e.retry.timer != nil {
+			e.retry.timer.Stop()
 		}
 	}()
 	for {
@@ -246,7 +261,7 @@ func (e *engine) handle(m any) {
 	case msgOneShot:
 		e.onOneShot(m.reg, m.ev)
 	case msgTimer:
-		e.retryArmed = false
+		e.retry.armed = false
 		if e.connected {
 			e.resync()
 		}
@@ -264,8 +279,8 @@ func (e *engine) onState(s zk.ConnectionState) {
 		e.newGen()
 		e.disp.Publish(Event{Type: Lost})
 		// Every watch of the old session is gone.
-		e.epoch++
-		e.dataW, e.childW = make(map[string]int32), make(map[string]int32)
+		e.oneshot.epoch++
+		e.oneshot.dataW, e.oneshot.childW = make(map[string]int32), make(map[string]int32)
 		if e.mode != WatchOneShot {
 			e.watcher, e.wch = nil, nil
 			e.needWatch = true
@@ -352,7 +367,7 @@ func (e *engine) failStart(err error) {
 	if !e.initialized {
 		e.initialized = true
 		e.initErr = err
-		close(e.initDone)
+		close(e.primed)
 	}
 }
 
@@ -375,45 +390,45 @@ func (e *engine) stopping(err error) bool {
 }
 
 func (e *engine) scheduleRetry() {
-	if e.retryArmed || e.clientGone || e.ctx.Err() != nil {
+	if e.retry.armed || e.clientGone || e.ctx.Err() != nil {
 		return
 	}
-	e.retryArmed = true
-	d := e.retryDelay
-	e.retryDelay = min(2*e.retryDelay, maxRetryDelay)
-	if e.retryTimer == nil {
-		e.retryTimer = time.AfterFunc(d, func() { e.inbox.Push(msgTimer{}) })
+	e.retry.armed = true
+	d := e.retry.delay
+	e.retry.delay = min(2*e.retry.delay, maxRetryDelay)
+	if e.retry.timer == nil {
+		e.retry.timer = time.AfterFunc(d, func() { e.inbox.Push(msgTimer{}) })
 	} else {
-		e.retryTimer.Reset(d)
+		e.retry.timer.Reset(d)
 	}
 }
 
 // beginSweep starts re-reading the whole subtree, or notes that another
 // sweep must follow the one running.
 func (e *engine) beginSweep() {
-	if e.sweeping {
-		e.resyncAgain = true
+	if e.sweep.running {
+		e.sweep.again = true
 		return
 	}
-	e.sweeping, e.sweepFailed, e.sweepGen = true, false, e.gen
+	e.sweep.running, e.sweep.failed, e.sweep.gen = true, false, e.gen
 	e.enqueue(e.root, readData, true)
 }
 
 // sweepOpDone counts one sweep read applied and finishes the sweep after
 // the last.
 func (e *engine) sweepOpDone() {
-	e.sweepOps--
-	if e.sweepOps > 0 {
+	e.sweep.ops--
+	if e.sweep.ops > 0 {
 		return
 	}
-	e.sweeping = false
+	e.sweep.running = false
 	switch {
-	case e.resyncAgain:
-		e.resyncAgain = false
+	case e.sweep.again:
+		e.sweep.again = false
 		e.resync()
-	case e.sweepGen != e.gen:
+	case e.sweep.gen != e.gen:
 		// Disconnected meanwhile: Reconnected starts the next sweep.
-	case e.sweepFailed:
+	case e.sweep.failed:
 		e.scheduleRetry()
 	case !e.initialized:
 		e.verified()
@@ -423,12 +438,12 @@ func (e *engine) sweepOpDone() {
 		var unsubscribe func()
 		unsubscribe = e.disp.Listen(func(ev Event) {
 			if ev.Type == Initialized {
-				close(e.inited)
+				close(e.initDelivered)
 				unsubscribe()
 			}
 		})
 		e.disp.Publish(Event{Type: Initialized})
-		close(e.initDone)
+		close(e.primed)
 	default:
 		e.verified()
 		e.disp.Publish(Event{Type: Synced})
@@ -439,14 +454,12 @@ func (e *engine) sweepOpDone() {
 // until a sweep of the new generation completes.
 func (e *engine) newGen() {
 	e.gen++
-	e.unverified = true
 	e.confirmed = make(map[string]struct{})
 }
 
 // verified ends an unverified period after a complete sweep.
 func (e *engine) verified() {
-	e.retryDelay = minRetryDelay
-	e.unverified = false
+	e.retry.delay = minRetryDelay
 	e.confirmed = nil
 	if len(e.orphans) > 0 {
 		// The sweep read every parent that exists (and its children).
@@ -505,10 +518,28 @@ func (e *engine) atMaxDepth(path string) bool {
 	return strings.Count(rel, "/") >= e.cfg.maxDepth
 }
 
-// emit publishes a node event with n's current state.
+// unverified reports that watch events may have been missed (before the
+// first priming completes, or since Suspended/Lost) and no sweep has
+// completed since. Then a read may only add or re-create a node whose parent
+// is confirmed: read by a read issued in the current connection generation
+// — a parent cached before may be an incarnation deleted while we were
+// away.
+func (e *engine) unverified() bool { return e.confirmed != nil }
+
+// emit queues a node event with n's current state; flush publishes it.
+// Caller holds st.mu (see engine.locked).
 func (e *engine) emit(t EventType, n *node) {
 	if e.hideRoot && n.path == e.root {
 		return
 	}
-	e.disp.Publish(Event{Type: t, Path: n.path, Data: n.data, Stat: n.st.expand()})
+	e.events = append(e.events, Event{Type: t, Path: n.path, Data: n.data, Stat: n.st.expand()})
+}
+
+// flush publishes the events emit queued, in order.
+func (e *engine) flush() {
+	for _, ev := range e.events {
+		e.disp.Publish(ev)
+	}
+	clear(e.events)
+	e.events = e.events[:0]
 }

@@ -159,7 +159,7 @@ func readTree(ctx context.Context, c *zk.Client, root string, maxDepth int) (map
 			return err
 		}
 		for _, k := range kids {
-			if err := walk(childPath(p, k), depth+1); err != nil {
+			if err := walk(zk.JoinPath(p, k), depth+1); err != nil {
 				return err
 			}
 		}

@@ -64,11 +64,11 @@ const pendingShrink = 1024
 // enqueue queues a read of path. In one-shot mode it sets a watch unless
 // one is set (or being set) already.
 func (e *engine) enqueue(path string, kind readKind, sweep bool) {
-	r := readReq{path: path, seq: e.seq, epoch: e.epoch, gen: e.gen, kind: kind, sweep: sweep}
+	r := readReq{path: path, seq: e.seq, epoch: e.oneshot.epoch, gen: e.gen, kind: kind, sweep: sweep}
 	if e.mode == WatchOneShot {
-		m := e.dataW
+		m := e.oneshot.dataW
 		if kind == readChildren {
-			m = e.childW
+			m = e.oneshot.childW
 		}
 		if m[path] == 0 {
 			m[path]++
@@ -86,34 +86,24 @@ func (e *engine) enqueue(path string, kind readKind, sweep bool) {
 		ps.dataSeq, ps.hasData = e.seq, true
 	}
 	if sweep {
-		e.sweepOps++
+		e.sweep.ops++
 	}
-	e.todo = append(e.todo, r)
+	e.todo.Push(r)
 }
 
 // pump starts queued reads while fewer than the configured number are in
 // flight.
 func (e *engine) pump() {
-	for e.inflight < e.cfg.concurrency && e.todoHead < len(e.todo) {
-		r := e.todo[e.todoHead]
-		e.todo[e.todoHead] = readReq{}
-		e.todoHead++
+	for e.inflight < e.cfg.concurrency {
+		r, ok := e.todo.Pop()
+		if !ok {
+			break
+		}
 		e.inflight++
 		e.wg.Add(1)
 		go e.exec(r)
 	}
-	if e.todoHead == len(e.todo) {
-		if cap(e.todo) > pendingShrink {
-			e.todo = nil
-		} else {
-			e.todo = e.todo[:0]
-		}
-		e.todoHead = 0
-	} else if e.todoHead > len(e.todo)/2 && e.todoHead > 64 {
-		n := copy(e.todo, e.todo[e.todoHead:])
-		clear(e.todo[n:])
-		e.todo, e.todoHead = e.todo[:n], 0
-	}
+	e.todo.Shrink(pendingShrink)
 }
 
 // exec runs one read on its own goroutine and hands the result back.
@@ -168,13 +158,13 @@ func (e *engine) exec(r readReq) {
 func (e *engine) onResult(m msgResult) {
 	e.inflight--
 	r := m.r
-	if r.watch && r.epoch == e.epoch {
-		cnt := e.dataW
+	if r.watch && r.epoch == e.oneshot.epoch {
+		cnt := e.oneshot.dataW
 		if r.kind == readChildren {
-			cnt = e.childW
+			cnt = e.oneshot.childW
 		}
 		if m.ch != nil {
-			e.mux.add(m.ch, watchReg{path: r.path, kind: m.chKind, epoch: r.epoch})
+			e.oneshot.mux.add(m.ch, watchReg{path: r.path, kind: m.chKind, epoch: r.epoch})
 		} else {
 			decr(cnt, r.path)
 		}
@@ -195,8 +185,8 @@ func (e *engine) onResult(m msgResult) {
 		if !stopping {
 			e.disp.Publish(Event{Type: Error, Path: r.path, Err: fmt.Errorf("cache: read %s: %w", r.path, m.err)})
 		}
-		if e.sweeping {
-			e.sweepFailed = true // an incomplete sweep must not report Initialized or Synced
+		if e.sweep.running {
+			e.sweep.failed = true // an incomplete sweep must not report Initialized or Synced
 		} else if !stopping {
 			e.scheduleRetry()
 		}
@@ -204,11 +194,7 @@ func (e *engine) onResult(m msgResult) {
 		// Only a read issued after every event for the path may remove it.
 		if !staleAny {
 			delete(e.orphans, r.path) // gone: so are the children waiting for it
-			e.st.mu.Lock()
-			if n := e.st.nodes[r.path]; n != nil {
-				e.removeSubtree(n)
-			}
-			e.st.mu.Unlock()
+			e.deletePath(r.path)
 		}
 	case staleDel:
 		// Issued before a NodeDeleted: it may show the deleted node.

@@ -53,23 +53,6 @@ func newStore(root string) *store {
 	return &store{root: root, nodes: make(map[string]*node)}
 }
 
-// parentPath returns the parent of a path below the root.
-func parentPath(p string) string {
-	i := strings.LastIndexByte(p, '/')
-	if i <= 0 {
-		return "/"
-	}
-	return p[:i]
-}
-
-// childPath joins a parent path and a child name.
-func childPath(parent, name string) string {
-	if parent == "/" {
-		return "/" + name
-	}
-	return parent + "/" + name
-}
-
 // insert adds a node under parent (nil only for the root). Caller holds mu.
 func (s *store) insert(parent *node, path string, data []byte, st stat) *node {
 	n := &node{path: path, data: data, st: st}
@@ -91,7 +74,7 @@ func (s *store) unlink(n *node) {
 	if n.prev != nil {
 		n.prev.next = n.next
 	} else if n.path != s.root {
-		if p := s.nodes[parentPath(n.path)]; p != nil && p.first == n {
+		if p := s.nodes[zk.ParentPath(n.path)]; p != nil && p.first == n {
 			p.first = n.next
 		}
 	}

@@ -147,12 +147,7 @@ func WalkSerialGozk(g *Gozk, root string) (Walked, error) {
 	return w, err
 }
 
-func childOf(parent, name string) string {
-	if parent == "/" {
-		return "/" + name
-	}
-	return parent + "/" + name
-}
+func childOf(parent, name string) string { return zk.JoinPath(parent, name) }
 
 // WalkPipelined reads the subtree at root on a zkcurator zk.Conn with at
 // most inflight requests in flight (one per worker goroutine), keeping

@@ -4,6 +4,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/zkcurator/zkcurator/internal/queue"
 	"github.com/zkcurator/zkcurator/jute"
 )
 
@@ -86,7 +87,7 @@ func (r *request) complete(err error, zxid int64) bool {
 // queued while disconnected are written by the next connection's writer.
 type outQueue struct {
 	mu     sync.Mutex
-	q      []*request
+	q      queue.FIFO[*request]
 	err    error         // once set, push fails with it (session dead or closing)
 	signal chan struct{} // cap 1: "something was queued"
 }
@@ -94,45 +95,32 @@ type outQueue struct {
 func newOutQueue() *outQueue { return &outQueue{signal: make(chan struct{}, 1)} }
 
 // push queues r unless the queue has been shut with an error.
-func (o *outQueue) push(r *request) error {
-	o.mu.Lock()
-	if o.err != nil {
-		err := o.err
-		o.mu.Unlock()
-		return err
-	}
-	o.q = append(o.q, r)
-	o.mu.Unlock()
-	o.notify()
-	return nil
-}
+func (o *outQueue) push(r *request) error { return o.add(r, nil, nil) }
 
 // pushAll queues rs back to back (nothing can come between them), or
 // none of them when the queue has been shut.
-func (o *outQueue) pushAll(rs []*request) error {
-	o.mu.Lock()
-	if o.err != nil {
-		err := o.err
-		o.mu.Unlock()
-		return err
-	}
-	o.q = append(o.q, rs...)
-	o.mu.Unlock()
-	o.notify()
-	return nil
-}
+func (o *outQueue) pushAll(rs []*request) error { return o.add(nil, rs, nil) }
 
 // pushLast queues r and shuts the queue with err in one step, so nothing
 // can be queued behind r (closeSession).
-func (o *outQueue) pushLast(r *request, err error) error {
+func (o *outQueue) pushLast(r *request, err error) error { return o.add(r, nil, err) }
+
+// add queues r (if not nil) then rs, and shuts the queue with shut (if not
+// nil), all in one step; or does nothing and returns the error the queue
+// was shut with.
+func (o *outQueue) add(r *request, rs []*request, shut error) error {
 	o.mu.Lock()
-	if o.err != nil {
-		e := o.err
+	if err := o.err; err != nil {
 		o.mu.Unlock()
-		return e
+		return err
 	}
-	o.q = append(o.q, r)
-	o.err = err
+	if r != nil {
+		o.q.Push(r)
+	}
+	o.q.PushAll(rs)
+	if shut != nil {
+		o.err = shut
+	}
 	o.mu.Unlock()
 	o.notify()
 	return nil
@@ -148,9 +136,7 @@ func (o *outQueue) notify() {
 // take moves every queued request to dst.
 func (o *outQueue) take(dst []*request) []*request {
 	o.mu.Lock()
-	dst = append(dst, o.q...)
-	clear(o.q)
-	o.q = o.q[:0]
+	dst = o.q.TakeAll(dst)
 	o.mu.Unlock()
 	return dst
 }
@@ -162,54 +148,8 @@ func (o *outQueue) shut(err error, force bool) []*request {
 	if o.err == nil || force {
 		o.err = err
 	}
-	q := o.q
-	o.q = nil
+	q := o.q.Drain()
 	o.mu.Unlock()
-	return q
-}
-
-// pendingQueue holds requests written to the current connection, in write
-// (= xid) order; replies must match its head.
-type pendingQueue struct {
-	mu   sync.Mutex
-	q    []*request
-	head int
-}
-
-func (p *pendingQueue) push(r *request) {
-	p.mu.Lock()
-	p.q = append(p.q, r)
-	p.mu.Unlock()
-}
-
-// pop removes and returns the head, or nil when empty.
-func (p *pendingQueue) pop() *request {
-	p.mu.Lock()
-	if p.head == len(p.q) {
-		p.mu.Unlock()
-		return nil
-	}
-	r := p.q[p.head]
-	p.q[p.head] = nil
-	p.head++
-	switch {
-	case p.head == len(p.q):
-		p.q, p.head = p.q[:0], 0
-	case p.head >= 1024 && p.head*2 >= len(p.q):
-		n := copy(p.q, p.q[p.head:])
-		clear(p.q[n:])
-		p.q, p.head = p.q[:n], 0
-	}
-	p.mu.Unlock()
-	return r
-}
-
-// drain removes and returns every pending request.
-func (p *pendingQueue) drain() []*request {
-	p.mu.Lock()
-	q := p.q[p.head:]
-	p.q, p.head = nil, 0
-	p.mu.Unlock()
 	return q
 }
 
@@ -227,39 +167,4 @@ func failAll(rs []*request, err error) {
 type authCred struct {
 	scheme string
 	auth   []byte
-}
-
-// authQueue holds the auth packets (xid -4) written to a connection; their
-// replies come back in order, outside the pending queue. An entry is nil for
-// a priming packet nobody waits for.
-type authQueue struct {
-	mu sync.Mutex
-	q  []*request
-}
-
-func (a *authQueue) push(r *request) {
-	a.mu.Lock()
-	a.q = append(a.q, r)
-	a.mu.Unlock()
-}
-
-// pop returns the head and true, or false when nothing is outstanding.
-func (a *authQueue) pop() (*request, bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if len(a.q) == 0 {
-		return nil, false
-	}
-	r := a.q[0]
-	a.q[0] = nil
-	a.q = a.q[1:]
-	return r, true
-}
-
-func (a *authQueue) drain() []*request {
-	a.mu.Lock()
-	q := a.q
-	a.q = nil
-	a.mu.Unlock()
-	return q
 }

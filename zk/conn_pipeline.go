@@ -3,7 +3,6 @@ package zk
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/zkcurator/zkcurator/jute"
 )
@@ -71,7 +70,7 @@ func (c *Conn) CreateAndList(ctx context.Context, path string, data []byte, mode
 	if err := checkCreate("create", path, mode, acl); err != nil {
 		return "", nil, nil, err, err
 	}
-	parent := parentPath(path)
+	parent := ParentPath(path)
 	cr, cresp := c.newCreate2Request(path, data, mode, acl)
 	lresp := &jute.GetChildren2Response{}
 	lr := newRequest(jute.OpGetChildren2, &jute.GetChildren2Request{Path: c.spath(parent)}, lresp)
@@ -84,14 +83,4 @@ func (c *Conn) CreateAndList(ctx context.Context, path string, data []byte, mode
 		return created, st, nil, nil, wrapErr("children", parent, errs[1])
 	}
 	return created, st, lresp.Children, nil, nil
-}
-
-// parentPath returns the parent of a valid absolute path ("/" for a
-// top-level node).
-func parentPath(p string) string {
-	i := strings.LastIndexByte(p, '/')
-	if i <= 0 {
-		return "/"
-	}
-	return p[:i]
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 
+	"github.com/zkcurator/zkcurator/internal/queue"
 	"github.com/zkcurator/zkcurator/jute"
 )
 
@@ -21,7 +22,7 @@ type Watcher struct {
 	signal chan struct{} // cap 1
 
 	mu      sync.Mutex
-	q       []Event
+	q       queue.FIFO[Event]
 	ended   bool // the final event has been queued
 	started bool // the pump goroutine runs
 }
@@ -72,8 +73,10 @@ func (w *Watcher) start() {
 	c := w.c
 	c.pumpMu.Lock()
 	defer c.pumpMu.Unlock()
-	if c.pumpsStopped {
+	select {
+	case <-c.pumpsStop:
 		return
+	default:
 	}
 	w.mu.Lock()
 	w.started = true
@@ -90,7 +93,7 @@ func (w *Watcher) enqueue(ev Event, final bool) {
 		w.mu.Unlock()
 		return
 	}
-	w.q = append(w.q, ev)
+	w.q.Push(ev)
 	w.ended = final
 	started := w.started
 	w.mu.Unlock()
@@ -109,15 +112,18 @@ func (w *Watcher) enqueue(ev Event, final bool) {
 // closes it. Used when no pump runs.
 func (w *Watcher) closeNow() {
 	w.mu.Lock()
-	var last *Event
-	if n := len(w.q); n > 0 {
-		last = &w.q[n-1]
-	}
-	w.q = nil
+	last, ok := w.q.Last()
+	w.q.Drain()
 	w.mu.Unlock()
-	if last != nil {
+	w.finish(last, ok)
+}
+
+// finish puts final in the channel, if ok and there is room, and closes
+// the channel.
+func (w *Watcher) finish(final Event, ok bool) {
+	if ok {
 		select {
-		case w.ch <- *last:
+		case w.ch <- final:
 		default:
 		}
 	}
@@ -129,7 +135,7 @@ func (w *Watcher) pump() {
 	defer c.pumpWG.Done()
 	for {
 		w.mu.Lock()
-		if len(w.q) == 0 {
+		if w.q.Len() == 0 {
 			ended := w.ended
 			w.mu.Unlock()
 			if ended {
@@ -144,9 +150,7 @@ func (w *Watcher) pump() {
 				return
 			}
 		}
-		ev := w.q[0]
-		w.q[0] = Event{}
-		w.q = w.q[1:]
+		ev, _ := w.q.Pop()
 		w.mu.Unlock()
 		select {
 		case w.ch <- ev:
@@ -163,21 +167,15 @@ func (w *Watcher) pump() {
 // is the final one when the queue is now empty.
 func (w *Watcher) stopped(pending *Event) {
 	w.mu.Lock()
-	var final *Event
-	if n := len(w.q); n > 0 && w.ended {
-		final = &w.q[n-1]
-	} else if n == 0 && w.ended {
-		final = pending
+	final, ok := w.q.Last()
+	if !ok && pending != nil {
+		final, ok = *pending, true
 	}
-	w.q, w.ended = nil, true
+	ok = ok && w.ended
+	w.q.Drain()
+	w.ended = true
 	w.mu.Unlock()
-	if final != nil {
-		select {
-		case w.ch <- *final:
-		default:
-		}
-	}
-	close(w.ch)
+	w.finish(final, ok)
 }
 
 // removeWatchesServer sends removeWatches for a server path.

@@ -47,6 +47,22 @@ func (c *Conn) do(ctx context.Context, r *request) error {
 	return err
 }
 
+// roundTrip validates path, sends one request (opcode, body) and waits for
+// its reply, decoded into a new R. Its error is wrapped with op and path.
+func roundTrip[R any, P interface {
+	*R
+	jute.Record
+}](ctx context.Context, c *Conn, op, path string, opcode int32, body jute.Record) (*R, error) {
+	if err := ValidatePath(path, false); err != nil {
+		return nil, wrapErr(op, path, err)
+	}
+	resp := new(R)
+	if err := c.do(ctx, newRequest(opcode, body, P(resp))); err != nil {
+		return nil, wrapErr(op, path, err)
+	}
+	return resp, nil
+}
+
 func (c *Conn) spath(p string) string { return chrootPath(c.chroot, p) }
 
 // aclOrDefault returns acl, or for nil the default ACL (WithDefaultACL,
@@ -165,30 +181,21 @@ func (c *Conn) Delete(ctx context.Context, path string, version int32) error {
 
 // Exists reports whether a node exists, with its Stat when it does.
 func (c *Conn) Exists(ctx context.Context, path string) (bool, *Stat, error) {
-	if err := ValidatePath(path, false); err != nil {
-		return false, nil, wrapErr("exists", path, err)
-	}
-	resp := &jute.ExistsResponse{}
-	body := &jute.ExistsRequest{Path: c.spath(path)}
-	err := c.do(ctx, newRequest(jute.OpExists, body, resp))
+	resp, err := roundTrip[jute.ExistsResponse](ctx, c, "exists", path, jute.OpExists, &jute.ExistsRequest{Path: c.spath(path)})
 	if errors.Is(err, ErrNoNode) {
 		return false, nil, nil
 	}
 	if err != nil {
-		return false, nil, wrapErr("exists", path, err)
+		return false, nil, err
 	}
 	return true, statOf(&resp.Stat), nil
 }
 
 // Get returns a node's data and Stat.
 func (c *Conn) Get(ctx context.Context, path string) ([]byte, *Stat, error) {
-	if err := ValidatePath(path, false); err != nil {
-		return nil, nil, wrapErr("get", path, err)
-	}
-	resp := &jute.GetDataResponse{}
-	body := &jute.GetDataRequest{Path: c.spath(path)}
-	if err := c.do(ctx, newRequest(jute.OpGetData, body, resp)); err != nil {
-		return nil, nil, wrapErr("get", path, err)
+	resp, err := roundTrip[jute.GetDataResponse](ctx, c, "get", path, jute.OpGetData, &jute.GetDataRequest{Path: c.spath(path)})
+	if err != nil {
+		return nil, nil, err
 	}
 	return resp.Data, statOf(&resp.Stat), nil
 }
@@ -196,39 +203,28 @@ func (c *Conn) Get(ctx context.Context, path string) ([]byte, *Stat, error) {
 // Set replaces a node's data if its version matches (-1 matches any
 // version) and returns the new Stat.
 func (c *Conn) Set(ctx context.Context, path string, data []byte, version int32) (*Stat, error) {
-	if err := ValidatePath(path, false); err != nil {
-		return nil, wrapErr("set", path, err)
-	}
-	resp := &jute.SetDataResponse{}
 	body := &jute.SetDataRequest{Path: c.spath(path), Data: data, Version: version}
-	if err := c.do(ctx, newRequest(jute.OpSetData, body, resp)); err != nil {
-		return nil, wrapErr("set", path, err)
+	resp, err := roundTrip[jute.SetDataResponse](ctx, c, "set", path, jute.OpSetData, body)
+	if err != nil {
+		return nil, err
 	}
 	return statOf(&resp.Stat), nil
 }
 
 // Children returns a node's child names (unordered) and its Stat.
 func (c *Conn) Children(ctx context.Context, path string) ([]string, *Stat, error) {
-	if err := ValidatePath(path, false); err != nil {
-		return nil, nil, wrapErr("children", path, err)
-	}
-	resp := &jute.GetChildren2Response{}
-	body := &jute.GetChildren2Request{Path: c.spath(path)}
-	if err := c.do(ctx, newRequest(jute.OpGetChildren2, body, resp)); err != nil {
-		return nil, nil, wrapErr("children", path, err)
+	resp, err := roundTrip[jute.GetChildren2Response](ctx, c, "children", path, jute.OpGetChildren2, &jute.GetChildren2Request{Path: c.spath(path)})
+	if err != nil {
+		return nil, nil, err
 	}
 	return resp.Children, statOf(&resp.Stat), nil
 }
 
 // GetACL returns a node's ACL and Stat.
 func (c *Conn) GetACL(ctx context.Context, path string) ([]ACL, *Stat, error) {
-	if err := ValidatePath(path, false); err != nil {
-		return nil, nil, wrapErr("getACL", path, err)
-	}
-	resp := &jute.GetACLResponse{}
-	body := &jute.GetACLRequest{Path: c.spath(path)}
-	if err := c.do(ctx, newRequest(jute.OpGetACL, body, resp)); err != nil {
-		return nil, nil, wrapErr("getACL", path, err)
+	resp, err := roundTrip[jute.GetACLResponse](ctx, c, "getACL", path, jute.OpGetACL, &jute.GetACLRequest{Path: c.spath(path)})
+	if err != nil {
+		return nil, nil, err
 	}
 	return fromWireACL(resp.ACL), statOf(&resp.Stat), nil
 }
@@ -253,13 +249,9 @@ func (c *Conn) SetACL(ctx context.Context, path string, acl []ACL, version int32
 // Sync makes the connected server catch up with the leader for path, so a
 // read after it sees every write committed before it. It returns the path.
 func (c *Conn) Sync(ctx context.Context, path string) (string, error) {
-	if err := ValidatePath(path, false); err != nil {
-		return "", wrapErr("sync", path, err)
-	}
-	resp := &jute.SyncResponse{}
-	body := &jute.SyncRequest{Path: c.spath(path)}
-	if err := c.do(ctx, newRequest(jute.OpSync, body, resp)); err != nil {
-		return "", wrapErr("sync", path, err)
+	resp, err := roundTrip[jute.SyncResponse](ctx, c, "sync", path, jute.OpSync, &jute.SyncRequest{Path: c.spath(path)})
+	if err != nil {
+		return "", err
 	}
 	return stripChroot(c.chroot, resp.Path), nil
 }
@@ -283,13 +275,9 @@ func (c *Conn) Multi(ctx context.Context, ops ...Op) ([]OpResult, error) {
 // GetEphemerals returns the paths of this session's ephemeral nodes whose
 // path starts with prefix ("/" for all). Needs ZooKeeper 3.6+.
 func (c *Conn) GetEphemerals(ctx context.Context, prefix string) ([]string, error) {
-	if err := ValidatePath(prefix, false); err != nil {
-		return nil, wrapErr("getEphemerals", prefix, err)
-	}
-	resp := &jute.GetEphemeralsResponse{}
-	body := &jute.GetEphemeralsRequest{Path: c.spath(prefix)}
-	if err := c.do(ctx, newRequest(jute.OpGetEphemerals, body, resp)); err != nil {
-		return nil, wrapErr("getEphemerals", prefix, err)
+	resp, err := roundTrip[jute.GetEphemeralsResponse](ctx, c, "getEphemerals", prefix, jute.OpGetEphemerals, &jute.GetEphemeralsRequest{Path: c.spath(prefix)})
+	if err != nil {
+		return nil, err
 	}
 	for i, p := range resp.Items {
 		resp.Items[i] = stripChroot(c.chroot, p)
@@ -300,13 +288,9 @@ func (c *Conn) GetEphemerals(ctx context.Context, prefix string) ([]string, erro
 // AllChildrenNumber returns the number of descendants of path (not
 // counting path itself). Needs ZooKeeper 3.6+.
 func (c *Conn) AllChildrenNumber(ctx context.Context, path string) (int32, error) {
-	if err := ValidatePath(path, false); err != nil {
-		return 0, wrapErr("allChildrenNumber", path, err)
-	}
-	resp := &jute.GetAllChildrenNumberResponse{}
-	body := &jute.GetAllChildrenNumberRequest{Path: c.spath(path)}
-	if err := c.do(ctx, newRequest(jute.OpGetAllChildrenNumber, body, resp)); err != nil {
-		return 0, wrapErr("allChildrenNumber", path, err)
+	resp, err := roundTrip[jute.GetAllChildrenNumberResponse](ctx, c, "allChildrenNumber", path, jute.OpGetAllChildrenNumber, &jute.GetAllChildrenNumberRequest{Path: c.spath(path)})
+	if err != nil {
+		return 0, err
 	}
 	return resp.Value, nil
 }
