@@ -115,7 +115,7 @@ func currentLeader(ctx context.Context, c *zk.Client, path string) (Leader, <-ch
 		children = participantNodes(children)
 		seqnode.Sort(children, observeKey)
 		for _, name := range children {
-			node := seqnode.JoinPath(path, name)
+			node := zk.JoinPath(path, name)
 			data, st, err := c.Get(ctx, node)
 			if errors.Is(err, zk.ErrNoNode) {
 				continue // gone meanwhile; the watch fires for it too

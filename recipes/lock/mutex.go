@@ -459,7 +459,7 @@ func (m *Mutex) ParticipantNodes(ctx context.Context) ([]string, error) {
 		if m.ownOnly && !strings.Contains(n, m.lockName) {
 			continue
 		}
-		out = append(out, seqnode.JoinPath(m.path, n))
+		out = append(out, zk.JoinPath(m.path, n))
 	}
 	return out, nil
 }

@@ -76,7 +76,7 @@ func (rw *RWMutex) ParticipantNodes(ctx context.Context) ([]string, error) {
 		return nil, wrap("participants", w.path, err)
 	}
 	for i, n := range names {
-		names[i] = seqnode.JoinPath(w.path, n)
+		names[i] = zk.JoinPath(w.path, n)
 	}
 	return names, nil
 }

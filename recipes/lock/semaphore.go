@@ -99,7 +99,7 @@ func (s *Semaphore) maxLeases(ctx context.Context) (int, <-chan zk.Event, error)
 // made reports whether s was made by a constructor.
 func (s *Semaphore) made() bool { return s != nil && s.client != nil }
 
-func (s *Semaphore) leasesPath() string { return seqnode.JoinPath(s.path, semLeasesChild) }
+func (s *Semaphore) leasesPath() string { return zk.JoinPath(s.path, semLeasesChild) }
 
 // Acquire blocks until a lease is held, or ctx ends. If ctx ends first its
 // lease node (if made) is deleted.
@@ -132,7 +132,7 @@ func (s *Semaphore) TryAcquire(ctx context.Context, wait time.Duration) (l *Leas
 func (s *Semaphore) acquire(ctx context.Context, expire <-chan time.Time) (*Lease, error) {
 	// A fresh Mutex per call: a Mutex is re-entrant per value, and
 	// concurrent callers must queue behind each other.
-	lock := newMutex(s.client, seqnode.JoinPath(s.path, semLocksChild), mutexLockName,
+	lock := newMutex(s.client, zk.JoinPath(s.path, semLocksChild), mutexLockName,
 		seqnode.ByLockName(mutexLockName), seqnode.Standard(1), config{})
 	if _, err := lock.acquire(ctx, expire); err != nil {
 		return nil, err
@@ -230,7 +230,7 @@ func (s *Semaphore) ParticipantNodes(ctx context.Context) ([]string, error) {
 		return nil, wrap("participants", s.path, err)
 	}
 	for i, n := range names {
-		names[i] = seqnode.JoinPath(s.leasesPath(), n)
+		names[i] = zk.JoinPath(s.leasesPath(), n)
 	}
 	return names, nil
 }

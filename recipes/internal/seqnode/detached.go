@@ -76,7 +76,7 @@ func cleanupProtected(ctx context.Context, c *zk.Client, parent, id string) erro
 	prefix := zk.ProtectedPrefix + id + "-"
 	for _, name := range children {
 		if strings.HasPrefix(name, prefix) {
-			err := c.Delete(ctx, joinPath(parent, name), -1)
+			err := c.Delete(ctx, zk.JoinPath(parent, name), zk.AnyVersion)
 			if err != nil && !errors.Is(err, zk.ErrNoNode) {
 				return closedIsDone(err)
 			}

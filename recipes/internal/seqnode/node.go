@@ -43,7 +43,7 @@ type Node struct {
 }
 
 // Parent returns the path of the node's parent.
-func (n *Node) Parent() string { return parentOf(n.Path) }
+func (n *Node) Parent() string { return zk.ParentPath(n.Path) }
 
 // OwnedBy reports whether the node belongs to c's current session.
 func (n *Node) OwnedBy(c *zk.Client) bool {
@@ -59,7 +59,7 @@ func Create(ctx context.Context, c *zk.Client, parent, lockName string, data []b
 
 // create is Create with the protected id given ("" generates one).
 func create(ctx context.Context, c *zk.Client, parent, lockName string, data []byte, id string) (*Node, error) {
-	p, st, children, err := c.CreateAndList(ctx, joinPath(parent, lockName), data, zk.CreateOptions{
+	p, st, children, err := c.CreateAndList(ctx, zk.JoinPath(parent, lockName), data, zk.CreateOptions{
 		Mode:                   zk.ModeEphemeralSequential,
 		Protected:              true,
 		ProtectedID:            id,
@@ -96,7 +96,7 @@ func ListData(ctx context.Context, c *zk.Client, parent string, key Sorter) ([]s
 	}
 	out := make([]string, 0, len(children))
 	for _, name := range children {
-		data, _, err := c.Get(ctx, joinPath(parent, name))
+		data, _, err := c.Get(ctx, zk.JoinPath(parent, name))
 		if errors.Is(err, zk.ErrNoNode) {
 			continue
 		}
@@ -176,7 +176,7 @@ func Await(ctx context.Context, c *zk.Client, n *Node, key Sorter, decide Decide
 		if holds {
 			return nil
 		}
-		if err := waitGone(ctx, c, joinPath(parent, watch), expire, lost, n); err != nil {
+		if err := waitGone(ctx, c, zk.JoinPath(parent, watch), expire, lost, n); err != nil {
 			return err
 		}
 	}
@@ -190,23 +190,3 @@ func AwaitHold(ctx context.Context, c *zk.Client, n *Node, key Sorter, decide De
 	}
 	return StartHold(ctx, c, n, onData)
 }
-
-// joinPath joins a parent path and a child name.
-func joinPath(parent, name string) string {
-	if strings.HasSuffix(parent, "/") {
-		return parent + name
-	}
-	return parent + "/" + name
-}
-
-// parentOf returns the parent of an absolute path ("/" for top-level).
-func parentOf(p string) string {
-	i := strings.LastIndexByte(p, '/')
-	if i <= 0 {
-		return "/"
-	}
-	return p[:i]
-}
-
-// JoinPath joins a parent path and a child name ("/a" + "b" = "/a/b").
-func JoinPath(parent, name string) string { return joinPath(parent, name) }
