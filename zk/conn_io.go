@@ -41,7 +41,19 @@ func (c *Conn) readLoop(ln *link) {
 			ln.nc.SetReadDeadline(now.Add(rt))
 			lastDeadline = now
 		}
-		frame, err := jute.ReadFrame(br, buf, c.cfg.maxBuffer)
+		n, err := jute.ReadFrameLength(br, maxSkippedFrame)
+		if err == nil && n > c.cfg.maxBuffer {
+			if err = c.skipOversized(ln, br, n); err != nil {
+				c.log.Error("zk: reply over the frame limit", "server", ln.host, "err", err)
+				ln.fail(err)
+				return
+			}
+			continue
+		}
+		var frame []byte
+		if err == nil {
+			frame, err = readBody(br, buf, n)
+		}
 		if err != nil {
 			if errors.Is(err, jute.ErrCorrupt) {
 				err = fmt.Errorf("%w: %w", ErrProtocol, err)

@@ -165,6 +165,14 @@ var (
 	// It was not sent; the connection is untouched. Retrying cannot help,
 	// so IsRetryable is false for it.
 	ErrRequestTooLarge = errors.New("zk: request too large")
+	// ErrResponseTooLarge means the server's reply to a request is longer
+	// than the client accepts (WithMaxBuffer, default 1 MiB as the Java
+	// client's jute.maxbuffer) — typically getChildren of a parent with
+	// tens of thousands of children. The reply was read and thrown away;
+	// the connection and everything else in flight on it are untouched.
+	// Retrying cannot help (raise WithMaxBuffer instead), so IsRetryable
+	// is false for it.
+	ErrResponseTooLarge = errors.New("zk: response too large")
 	// ErrInvalidConnectString means a connect string could not be parsed:
 	// an empty host, a bad port, or a bad chroot.
 	ErrInvalidConnectString = errors.New("zk: invalid connect string")
