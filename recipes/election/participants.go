@@ -7,6 +7,14 @@ import (
 	"github.com/zkcurator/zkcurator/zk"
 )
 
+// Participant is one participant of an election, as its node says.
+type Participant struct {
+	// ID is the participant id: the data of its node.
+	ID string
+	// Leader reports whether this participant leads (its node is first).
+	Leader bool
+}
+
 // participants reads the election's participants from the nodes under
 // path ordered by key: ids from node data, the leader (first) flagged.
 func participants(ctx context.Context, c *zk.Client, path string, key seqnode.Sorter) ([]Participant, error) {

@@ -423,24 +423,8 @@ func (m *Mutex) Participants(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := nodeData(ctx, m.client, nodes)
+	p, err := seqnode.NodesData(ctx, m.client, nodes)
 	return p, wrap("participants", m.path, err)
-}
-
-// nodeData returns the data of nodes, skipping nodes deleted meanwhile.
-func nodeData(ctx context.Context, client *zk.Client, nodes []string) ([]string, error) {
-	out := make([]string, 0, len(nodes))
-	for _, n := range nodes {
-		data, _, err := client.Get(ctx, n)
-		if errors.Is(err, zk.ErrNoNode) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, string(data))
-	}
-	return out, nil
 }
 
 // ParticipantNodes returns the paths of the participants' nodes in lock
@@ -463,7 +447,3 @@ func (m *Mutex) ParticipantNodes(ctx context.Context) ([]string, error) {
 	}
 	return out, nil
 }
-
-// isHeldLocally reports whether this Mutex holds the lock with a hold that
-// has not ended (used by an RWMutex's read lock).
-func (m *Mutex) isHeldLocally() bool { return m.IsHeld() }

@@ -60,7 +60,7 @@ func (rw *RWMutex) Participants(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := nodeData(ctx, rw.write.client, nodes)
+	p, err := seqnode.NodesData(ctx, rw.write.client, nodes)
 	return p, wrap("participants", rw.write.path, err)
 }
 
@@ -91,7 +91,7 @@ func (rw *RWMutex) WriteLock() *Mutex { return rw.write }
 // write lock is held, or when no writer precedes it; else it waits for the
 // first writer before it.
 func (rw *RWMutex) readDecide(sorted []string, ourIndex int) (bool, string) {
-	if rw.write.isHeldLocally() {
+	if rw.write.IsHeld() {
 		return true, ""
 	}
 	for i := 0; i < ourIndex; i++ {

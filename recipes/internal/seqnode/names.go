@@ -93,9 +93,9 @@ func Standard(maxLeases int) Decide {
 	}
 }
 
-// Predecessor returns the node just before name in sorted children, and
+// predecessor returns the node just before name in sorted children, and
 // false when name is first or absent.
-func Predecessor(sorted []string, name string) (string, bool) {
+func predecessor(sorted []string, name string) (string, bool) {
 	i := Index(sorted, name)
 	if i <= 0 {
 		return "", false

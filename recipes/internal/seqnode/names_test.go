@@ -69,12 +69,12 @@ func TestStandardAndPredecessor(t *testing.T) {
 	holds, _ = Standard(0)(sorted, 0) // below 1 counts as 1
 	require.True(t, holds)
 
-	p, ok := Predecessor(sorted, "c-lock-0000000003")
+	p, ok := predecessor(sorted, "c-lock-0000000003")
 	require.True(t, ok)
 	require.Equal(t, "b-lock-0000000002", p)
-	_, ok = Predecessor(sorted, "a-lock-0000000001")
+	_, ok = predecessor(sorted, "a-lock-0000000001")
 	require.False(t, ok)
-	_, ok = Predecessor(sorted, "missing")
+	_, ok = predecessor(sorted, "missing")
 	require.False(t, ok)
 	require.Equal(t, -1, Index(sorted, "missing"))
 }

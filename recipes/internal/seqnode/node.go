@@ -18,7 +18,7 @@ var (
 	// ErrNotOwner: our node belongs to a session that is not the client's
 	// current one (the session was lost). It must not be counted as ours.
 	ErrNotOwner = errors.New("seqnode: our node belongs to an earlier session")
-	// ErrExpired: the wait bound given to Await or WaitGone passed.
+	// ErrExpired: the wait bound given to await passed.
 	ErrExpired = errors.New("seqnode: wait time expired")
 	// ErrHoldLost is the cause of a Hold's context when holding stopped
 	// being safe: the connection state (per the client's error policy), the
@@ -50,14 +50,10 @@ func (n *Node) OwnedBy(c *zk.Client) bool {
 	return n.Owner != 0 && n.Owner == c.SessionID()
 }
 
-// Create makes our node: a protected ephemeral-sequential child of parent
+// create makes our node: a protected ephemeral-sequential child of parent
 // named "_c_<uuid>-<lockName><seq10>", with missing parents created as
-// containers. data nil stores the client's default data.
-func Create(ctx context.Context, c *zk.Client, parent, lockName string, data []byte) (*Node, error) {
-	return create(ctx, c, parent, lockName, data, "")
-}
-
-// create is Create with the protected id given ("" generates one).
+// containers. data nil stores the client's default data; id is the
+// protected id ("" generates one).
 func create(ctx context.Context, c *zk.Client, parent, lockName string, data []byte, id string) (*Node, error) {
 	p, st, children, err := c.CreateAndList(ctx, zk.JoinPath(parent, lockName), data, zk.CreateOptions{
 		Mode:                   zk.ModeEphemeralSequential,
@@ -94,9 +90,19 @@ func ListData(ctx context.Context, c *zk.Client, parent string, key Sorter) ([]s
 	if err != nil {
 		return nil, err
 	}
-	out := make([]string, 0, len(children))
-	for _, name := range children {
-		data, _, err := c.Get(ctx, zk.JoinPath(parent, name))
+	paths := make([]string, len(children))
+	for i, name := range children {
+		paths[i] = zk.JoinPath(parent, name)
+	}
+	return NodesData(ctx, c, paths)
+}
+
+// NodesData returns the data of the nodes at paths, in order, skipping
+// nodes deleted meanwhile.
+func NodesData(ctx context.Context, c *zk.Client, paths []string) ([]string, error) {
+	out := make([]string, 0, len(paths))
+	for _, p := range paths {
+		data, _, err := c.Get(ctx, p)
 		if errors.Is(err, zk.ErrNoNode) {
 			continue
 		}
@@ -108,19 +114,14 @@ func ListData(ctx context.Context, c *zk.Client, parent string, key Sorter) ([]s
 	return out, nil
 }
 
-// WaitGone waits until the node at path is deleted, with a getData watch
+// waitGone waits until the node at path is deleted, with a getData watch
 // (a missing node is already gone). It also returns nil when the watch
-// fires for another reason (data changed, session ended) so the caller
-// decides again. It fails with ErrExpired when expire (may be nil)
+// fires for another reason (data changed, session ended) or wake delivers,
+// so the caller decides again, and without waiting when ours (if not nil)
+// no longer belongs to the current session: an operation retried across a
+// session loss lands on the new session, where its watch says nothing
+// about our lost node. It fails with ErrExpired when expire (may be nil)
 // delivers first, or with ctx's error.
-func WaitGone(ctx context.Context, c *zk.Client, path string, expire <-chan time.Time) error {
-	return waitGone(ctx, c, path, expire, nil, nil)
-}
-
-// waitGone is WaitGone that also returns nil when wake delivers, and
-// without waiting when ours (if not nil) no longer belongs to the current
-// session: an operation retried across a session loss lands on the new
-// session, where its watch says nothing about our lost node.
 func waitGone(ctx context.Context, c *zk.Client, path string, expire <-chan time.Time, wake <-chan struct{}, ours *Node) error {
 	_, _, ch, err := c.GetW(ctx, path)
 	if errors.Is(err, zk.ErrNoNode) {
@@ -144,13 +145,13 @@ func waitGone(ctx context.Context, c *zk.Client, path string, expire <-chan time
 	}
 }
 
-// Await blocks until decide says our node n holds, waiting on the sibling
+// await blocks until decide says our node n holds, waiting on the sibling
 // decide names each time it does not. It fails with ErrNodeGone when n is
 // no longer a child of its parent, ErrNotOwner when n belongs to a session
 // the client has lost (noticed at once, also while waiting), ErrExpired
 // when expire (may be nil) delivers first, or with ctx's error or an
 // operation's error. On failure n is left as it is: the caller deletes it.
-func Await(ctx context.Context, c *zk.Client, n *Node, key Sorter, decide Decide, expire <-chan time.Time) error {
+func await(ctx context.Context, c *zk.Client, n *Node, key Sorter, decide Decide, expire <-chan time.Time) error {
 	parent := n.Parent()
 	lost, unlisten := NotifyLost(c)
 	defer unlisten()
@@ -185,7 +186,7 @@ func Await(ctx context.Context, c *zk.Client, n *Node, key Sorter, decide Decide
 // AwaitHold is Await followed by StartHold: it fails with the errors of
 // either.
 func AwaitHold(ctx context.Context, c *zk.Client, n *Node, key Sorter, decide Decide, expire <-chan time.Time, onData func([]byte)) (*Hold, error) {
-	if err := Await(ctx, c, n, key, decide, expire); err != nil {
+	if err := await(ctx, c, n, key, decide, expire); err != nil {
 		return nil, err
 	}
 	return StartHold(ctx, c, n, onData)

@@ -21,14 +21,14 @@ func TestCreateAwaitHold(t *testing.T) {
 	parent := zktest.UniquePath(t) + "/a/b"
 	key := ByLockName("lock-")
 
-	n1, err := Create(ctx, c1, parent, "lock-", []byte("one"))
+	n1, err := create(ctx, c1, parent, "lock-", []byte("one"), "")
 	require.NoError(t, err)
 	require.Regexp(t, `^/.*/_c_[0-9a-f-]{36}-lock-\d{10}$`, n1.Path)
 	require.Equal(t, c1.SessionID(), n1.Owner)
 	require.NotZero(t, n1.Czxid)
 	require.True(t, n1.OwnedBy(c1))
 	require.False(t, n1.OwnedBy(c2))
-	n2, err := Create(ctx, c2, parent, "lock-", []byte("two"))
+	n2, err := create(ctx, c2, parent, "lock-", []byte("two"), "")
 	require.NoError(t, err)
 
 	names, err := List(ctx, c1, parent, key)
@@ -38,7 +38,7 @@ func TestCreateAwaitHold(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []string{"one", "two"}, data)
 
-	require.NoError(t, Await(ctx, c1, n1, key, Standard(1), nil))
+	require.NoError(t, await(ctx, c1, n1, key, Standard(1), nil))
 	h1, err := StartHold(ctx, c1, n1, nil)
 	require.NoError(t, err)
 	require.True(t, h1.Valid(c1))
@@ -46,10 +46,10 @@ func TestCreateAwaitHold(t *testing.T) {
 	// n2 waits for n1; a bounded wait expires.
 	expired := make(chan time.Time, 1)
 	expired <- time.Now()
-	require.ErrorIs(t, Await(ctx, c2, n2, key, Standard(1), expired), ErrExpired)
+	require.ErrorIs(t, await(ctx, c2, n2, key, Standard(1), expired), ErrExpired)
 
 	got := make(chan error, 1)
-	go func() { got <- Await(ctx, c2, n2, key, Standard(1), nil) }()
+	go func() { got <- await(ctx, c2, n2, key, Standard(1), nil) }()
 
 	// Someone else deletes n1: its hold ends, n2's wait ends.
 	require.NoError(t, c2.Delete(ctx, n1.Path, -1))
@@ -59,7 +59,7 @@ func TestCreateAwaitHold(t *testing.T) {
 	require.NoError(t, <-got)
 
 	// n1 is gone: awaiting it says so.
-	require.ErrorIs(t, Await(ctx, c1, n1, key, Standard(1), nil), ErrNodeGone)
+	require.ErrorIs(t, await(ctx, c1, n1, key, Standard(1), nil), ErrNodeGone)
 	// StartHold does not read the node on the caller's path: its first
 	// read, on the hold's goroutine, finds the node gone and ends the hold.
 	gone, err := StartHold(ctx, c1, n1, nil)
@@ -70,7 +70,7 @@ func TestCreateAwaitHold(t *testing.T) {
 	// A node of another session is not ours.
 	_, err = StartHold(ctx, c1, n2, nil)
 	require.ErrorIs(t, err, ErrNotOwner)
-	require.ErrorIs(t, Await(ctx, c1, n2, key, Standard(1), nil), ErrNotOwner)
+	require.ErrorIs(t, await(ctx, c1, n2, key, Standard(1), nil), ErrNotOwner)
 
 	h2, err := StartHold(ctx, c2, n2, nil)
 	require.NoError(t, err)
@@ -83,7 +83,7 @@ func TestHoldDataCallback(t *testing.T) {
 	srv := zktest.Server(t)
 	c := zktest.Connect(t, srv.ConnectString())
 	ctx := zktest.Context(t)
-	n, err := Create(ctx, c, zktest.UniquePath(t), "lock-", []byte("v0"))
+	n, err := create(ctx, c, zktest.UniquePath(t), "lock-", []byte("v0"), "")
 	require.NoError(t, err)
 	seen := make(chan string, 4)
 	h, err := StartHold(ctx, c, n, func(b []byte) { seen <- string(b) })
@@ -103,7 +103,7 @@ func TestHoldEndsOnSuspendedAndLost(t *testing.T) {
 
 	t.Run("suspended", func(t *testing.T) {
 		c := zktest.Connect(t, srv.ConnectString())
-		n, err := Create(ctx, c, zktest.UniquePath(t), "lock-", nil)
+		n, err := create(ctx, c, zktest.UniquePath(t), "lock-", nil, "")
 		require.NoError(t, err)
 		h, err := StartHold(ctx, c, n, nil)
 		require.NoError(t, err)
@@ -115,7 +115,7 @@ func TestHoldEndsOnSuspendedAndLost(t *testing.T) {
 	})
 	t.Run("session policy survives a drop, not a loss", func(t *testing.T) {
 		c := zktest.Connect(t, srv.ConnectString(), zk.WithErrorPolicy(zk.SessionErrorPolicy))
-		n, err := Create(ctx, c, zktest.UniquePath(t), "lock-", nil)
+		n, err := create(ctx, c, zktest.UniquePath(t), "lock-", nil, "")
 		require.NoError(t, err)
 		h, err := StartHold(ctx, c, n, nil)
 		require.NoError(t, err)
@@ -172,12 +172,12 @@ func TestAwaitNoticesSessionLossWhileWaiting(t *testing.T) {
 	ctx := zktest.Context(t)
 	parent := zktest.UniquePath(t)
 	key := ByLockName("lock-")
-	_, err := Create(ctx, c1, parent, "lock-", nil)
+	_, err := create(ctx, c1, parent, "lock-", nil, "")
 	require.NoError(t, err)
-	n2, err := Create(ctx, c2, parent, "lock-", nil)
+	n2, err := create(ctx, c2, parent, "lock-", nil, "")
 	require.NoError(t, err)
 	got := make(chan error, 1)
-	go func() { got <- Await(ctx, c2, n2, key, Standard(1), nil) }()
+	go func() { got <- await(ctx, c2, n2, key, Standard(1), nil) }()
 	srv.ExpireSession(c2.SessionID())
 	// The holder keeps its node, yet the waiter learns its node is gone.
 	select {
