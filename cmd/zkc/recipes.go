@@ -53,8 +53,9 @@ func sequenceOf(name string) (kind, seq string, ok bool) {
 	return kind, seq, best >= 0
 }
 
-// readParticipants reads the recipe nodes directly under p, in order.
-func (a *app) readParticipants(ctx context.Context, c *zk.Client, p string, withData bool) ([]participant, error) {
+// readParticipants reads the recipe nodes directly under p, in order, with
+// their data (the participant id: Curator's defaultData, our WithData).
+func (a *app) readParticipants(ctx context.Context, c *zk.Client, p string) ([]participant, error) {
 	names, _, err := c.Children(ctx, p)
 	if err != nil {
 		return nil, err
@@ -82,9 +83,7 @@ func (a *app) readParticipants(ctx context.Context, c *zk.Client, p string, with
 		}
 		parts[i].FencingToken = st.Czxid
 		parts[i].Owner = hexID(st.EphemeralOwner)
-		if withData {
-			parts[i].Data = string(data)
-		}
+		parts[i].Data = string(data) // the participant id (Curator's defaultData / our WithData)
 		return nil
 	})
 	if err != nil {
@@ -111,7 +110,7 @@ func (a *app) readParticipants(ctx context.Context, c *zk.Client, p string, with
 }
 
 // printParticipants prints the participants as a table.
-func printParticipants(w io.Writer, parts []participant, holdWord string, showData bool) {
+func printParticipants(w io.Writer, parts []participant, holdWord string) {
 	if len(parts) == 0 {
 		fmt.Fprintln(w, "(no participants)")
 		return
@@ -122,7 +121,7 @@ func printParticipants(w io.Writer, parts []participant, holdWord string, showDa
 			state = holdWord
 		}
 		fmt.Fprintf(w, "%2d %-8s %-6s seq=%s token=0x%x owner=%s (%s)", i, state, pt.Kind, pt.Sequence, pt.FencingToken, pt.Owner, pt.Session)
-		if showData {
+		if pt.Data != "" {
 			fmt.Fprintf(w, " id=%q", pt.Data)
 		}
 		fmt.Fprintf(w, "  %s\n", pt.Name)
@@ -165,7 +164,7 @@ in sequence order, each node's fencing token (czxid) and owner session. Nodes
 whose session no server lists as connected (cons) are marked not-connected:
 stale, or reconnecting right now.`,
 		func(ctx context.Context, c *zk.Client, p string) (any, func(io.Writer), error) {
-			parts, err := a.readParticipants(ctx, c, p, false)
+			parts, err := a.readParticipants(ctx, c, p)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -181,7 +180,7 @@ stale, or reconnecting right now.`,
 					parts[i].Holds = i == 0
 				}
 			}
-			return nonNil(parts), func(w io.Writer) { printParticipants(w, parts, "HOLDS", false) }, nil
+			return nonNil(parts), func(w io.Writer) { printParticipants(w, parts, "HOLDS") }, nil
 		})
 }
 
@@ -191,14 +190,14 @@ func (a *app) leaderCommand() *cobra.Command {
 participants in sequence order with their ids (the nodes' data); the first is
 the leader.`,
 		func(ctx context.Context, c *zk.Client, p string) (any, func(io.Writer), error) {
-			parts, err := a.readParticipants(ctx, c, p, true)
+			parts, err := a.readParticipants(ctx, c, p)
 			if err != nil {
 				return nil, nil, err
 			}
 			if len(parts) > 0 {
 				parts[0].Holds = true
 			}
-			return nonNil(parts), func(w io.Writer) { printParticipants(w, parts, "LEADER", true) }, nil
+			return nonNil(parts), func(w io.Writer) { printParticipants(w, parts, "LEADER") }, nil
 		})
 }
 
@@ -214,11 +213,11 @@ leases are marked as held and the rest as waiting.`, nil)
 		if maxLeases < 0 {
 			return nil, nil, usageErr{fmt.Errorf("--max %d: must be 0 or more", maxLeases)}
 		}
-		leases, err := a.readParticipants(ctx, c, joinPath(p, "leases"), false)
+		leases, err := a.readParticipants(ctx, c, joinPath(p, "leases"))
 		if err != nil && !errors.Is(err, zk.ErrNoNode) {
 			return nil, nil, err
 		}
-		waiters, err := a.readParticipants(ctx, c, joinPath(p, "locks"), false)
+		waiters, err := a.readParticipants(ctx, c, joinPath(p, "locks"))
 		if err != nil && !errors.Is(err, zk.ErrNoNode) {
 			return nil, nil, err
 		}
@@ -236,9 +235,9 @@ leases are marked as held and the rest as waiting.`, nil)
 		}{nonNil(leases), nonNil(waiters)}
 		return v, func(w io.Writer) {
 			fmt.Fprintln(w, "leases:")
-			printParticipants(w, leases, "HOLDS", false)
+			printParticipants(w, leases, "HOLDS")
 			fmt.Fprintln(w, "acquiring (queued on "+joinPath(p, "locks")+"):")
-			printParticipants(w, waiters, "LOCKING", false)
+			printParticipants(w, waiters, "LOCKING")
 		}, nil
 	}
 	cmd.RunE = a.recipeCommand("", "", "", body).RunE
