@@ -131,7 +131,7 @@ func (a *app) addCommands(root *cobra.Command) {
 		a.setCommand(), a.createCommand(), a.deleteCommand(), a.findCommand(),
 		a.grepCommand(), a.watchCommand(), a.whoamiCommand(), a.ephemeralsCommand(),
 		a.getACLCommand(), a.setACLCommand(), a.locksCommand(), a.leaderCommand(),
-		a.semaphoreCommand(), a.healthCommand(), a.shellCommand(),
+		a.semaphoreCommand(), a.discoveryCommand(), a.healthCommand(), a.shellCommand(),
 		a.dumpCommand(), a.restoreCommand(), a.diffCommand(), a.mirrorCommand(),
 	)
 	for _, w := range fourLetterCommands {
