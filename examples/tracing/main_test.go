@@ -109,7 +109,7 @@ func TestTracingToStdout(t *testing.T) {
 			states = append(states, value(ev.Attributes, "zk.state"))
 		}
 	}
-	require.Equal(t, []any{"CONNECTED", "SUSPENDED", "RECONNECTED"}, states)
+	require.Equal(t, []any{"CONNECTED", "SUSPENDED", "RECONNECTED", "CLOSED"}, states, "CLOSED: the deferred Close runs before the root span ends")
 	require.Equal(t, root.SpanContext.SpanID, get.Parent.SpanID, "operations are children of the caller's span")
 
 	require.Len(t, spans["lock.acquire"], 1)
