@@ -1,0 +1,149 @@
+package queue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/zkcurator/zkcurator/zk"
+)
+
+// claimed is an item node a consumer owns: removed already (no lock path)
+// or locked by this consumer's ephemeral lock node.
+type claimed struct {
+	q        *Queue
+	itemPath string
+	lockNode string // "" when not locked
+	data     []byte
+	items    [][]byte
+}
+
+// claim waits for the first item node this consumer can own, or ctx, or
+// Close. A corrupt node is removed and reported as ErrCorrupt.
+func (q *Queue) claim(ctx context.Context, op string, wait bool) (*claimed, error) {
+	wrap := func(err error) error { return fmt.Errorf("queue: %s %s: %w", op, q.path, err) }
+	for {
+		if err := q.check(op); err != nil {
+			return nil, err
+		}
+		if err := q.ensure(ctx); err != nil {
+			return nil, wrap(err)
+		}
+		names, _, ch, err := q.c.ChildrenW(ctx, q.path)
+		if errors.Is(err, zk.ErrNoNode) {
+			q.mu.Lock()
+			q.ensured = false // deleted under us: create it again
+			q.mu.Unlock()
+			continue
+		}
+		if err != nil {
+			return nil, wrap(err)
+		}
+		slices.Sort(names)
+		for _, name := range names {
+			if !strings.HasPrefix(name, itemPrefix) {
+				continue // a foreign node, as Curator skips it
+			}
+			cl, err := q.tryClaim(ctx, name)
+			if err != nil {
+				return nil, wrap(err)
+			}
+			if cl != nil {
+				return cl, nil
+			}
+		}
+		if !wait {
+			return nil, wrap(ErrEmpty)
+		}
+		select {
+		case <-ch:
+		case <-q.done:
+			return nil, wrap(zk.ErrClosed)
+		case <-ctx.Done():
+			return nil, wrap(ctx.Err())
+		}
+	}
+}
+
+// tryClaim tries to own the item node name; nil, nil means another
+// consumer has it.
+func (q *Queue) tryClaim(ctx context.Context, name string) (*claimed, error) {
+	cl := &claimed{q: q, itemPath: zk.JoinPath(q.path, name)}
+	if q.lockPath != "" {
+		lock := zk.JoinPath(q.lockPath, name)
+		_, err := q.c.Create(ctx, lock, nil, zk.ModeEphemeral, nil)
+		if errors.Is(err, zk.ErrNodeExists) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		cl.lockNode = lock
+		data, _, err := q.c.Get(ctx, cl.itemPath)
+		if err != nil {
+			cl.unlock(ctx)
+			if errors.Is(err, zk.ErrNoNode) {
+				return nil, nil // consumed while we locked
+			}
+			return nil, err
+		}
+		cl.data = data
+	} else {
+		data, st, err := q.c.Get(ctx, cl.itemPath)
+		if errors.Is(err, zk.ErrNoNode) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		err = q.c.Delete(ctx, cl.itemPath, st.Version)
+		if errors.Is(err, zk.ErrNoNode) || errors.Is(err, zk.ErrBadVersion) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		cl.data = data
+	}
+	items, err := decodeItems(cl.data)
+	if err != nil {
+		cl.finish(ctx, true, false) // Curator drops a corrupt node
+		return nil, fmt.Errorf("%s: %w", cl.itemPath, err)
+	}
+	cl.items = items
+	return cl, nil
+}
+
+// finish ends a claim. With a lock: processed removes the item node,
+// requeue moves it to the end of the queue (delete and create in one
+// Multi), neither leaves it; then the lock node goes. Without a lock the
+// node is already gone.
+func (cl *claimed) finish(ctx context.Context, processed, requeue bool) {
+	if cl.lockNode == "" {
+		return
+	}
+	// The clean-up runs even when the caller's ctx has ended, bounded by
+	// a session timeout.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cl.q.c.SessionTimeout()+time.Second)
+	defer cancel()
+	switch {
+	case requeue:
+		_, _ = cl.q.c.Multi(ctx,
+			zk.DeleteOp(cl.itemPath, zk.AnyVersion),
+			zk.CreateOp(zk.JoinPath(cl.q.path, itemPrefix), cl.data, zk.ModePersistentSequential, nil))
+	case processed:
+		_ = cl.q.c.Delete(ctx, cl.itemPath, zk.AnyVersion)
+	}
+	cl.unlock(ctx)
+}
+
+// unlock deletes the lock node, retrying in the background as Curator's
+// guaranteed delete does.
+func (cl *claimed) unlock(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cl.q.c.SessionTimeout()+time.Second)
+	defer cancel()
+	_, _ = cl.q.c.DeleteGuaranteed(ctx, cl.lockNode, zk.AnyVersion)
+}
