@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -43,11 +44,16 @@ func (q *Queue) claim(ctx context.Context, op string, wait bool) (*claimed, erro
 			return nil, wrap(err)
 		}
 		slices.Sort(names)
+		var locked []string // lock nodes of items other consumers hold
 		for _, name := range names {
 			if !strings.HasPrefix(name, itemPrefix) {
 				continue // a foreign node, as Curator skips it
 			}
 			cl, err := q.tryClaim(ctx, name)
+			if errors.Is(err, errLocked) {
+				locked = append(locked, zk.JoinPath(q.lockPath, name))
+				continue
+			}
 			if err != nil {
 				return nil, wrap(err)
 			}
@@ -58,14 +64,41 @@ func (q *Queue) claim(ctx context.Context, op string, wait bool) (*claimed, erro
 		if !wait {
 			return nil, wrap(ErrEmpty)
 		}
-		select {
-		case <-ch:
-		case <-q.done:
-			return nil, wrap(zk.ErrClosed)
-		case <-ctx.Done():
-			return nil, wrap(ctx.Err())
+		if err := q.waitChange(ctx, ch, locked); err != nil {
+			return nil, wrap(err)
 		}
 	}
+}
+
+// errLocked is tryClaim's answer for an item another consumer has locked.
+var errLocked = errors.New("queue: item locked")
+
+// waitChange waits until the queue's children change (ch), one of the
+// locked items' lock nodes goes away — its consumer finished or died, which
+// Curator only notices on the next children change — or ctx or Close.
+func (q *Queue) waitChange(ctx context.Context, ch <-chan zk.Event, locked []string) error {
+	cases := []reflect.SelectCase{
+		{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(ch)},
+		{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(q.done)},
+		{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(ctx.Done())},
+	}
+	for _, p := range locked {
+		ok, _, lch, err := q.c.ExistsW(ctx, p)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return nil // released meanwhile: look again
+		}
+		cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(lch)})
+	}
+	switch i, _, _ := reflect.Select(cases); i {
+	case 1:
+		return zk.ErrClosed
+	case 2:
+		return ctx.Err()
+	}
+	return nil
 }
 
 // tryClaim tries to own the item node name; nil, nil means another
@@ -76,7 +109,7 @@ func (q *Queue) tryClaim(ctx context.Context, name string) (*claimed, error) {
 		lock := zk.JoinPath(q.lockPath, name)
 		_, err := q.c.Create(ctx, lock, nil, zk.ModeEphemeral, nil)
 		if errors.Is(err, zk.ErrNodeExists) {
-			return nil, nil
+			return nil, errLocked
 		}
 		if err != nil {
 			return nil, err
