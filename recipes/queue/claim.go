@@ -151,9 +151,12 @@ func (q *Queue) tryClaim(ctx context.Context, name string) (*claimed, error) {
 }
 
 // finish ends a claim. With a lock: processed removes the item node,
-// requeue moves it to the end of the queue (delete and create in one
-// Multi), neither leaves it; then the lock node goes. Without a lock the
-// node is already gone.
+// requeue moves it to the end of the queue (delete and create), neither
+// leaves it; the lock node goes in the same Multi. Without a lock the node
+// is already gone. When the lock node is no longer this session's (the
+// session expired mid-item and another consumer locked the item since),
+// finish leaves both alone: the item belongs to that consumer now, which
+// Curator does not check.
 func (cl *claimed) finish(ctx context.Context, processed, requeue bool) {
 	if cl.lockNode == "" {
 		return
@@ -162,15 +165,22 @@ func (cl *claimed) finish(ctx context.Context, processed, requeue bool) {
 	// a session timeout.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cl.q.c.SessionTimeout()+time.Second)
 	defer cancel()
+	ok, st, err := cl.q.c.Exists(ctx, cl.lockNode)
+	if err != nil || !ok || st.EphemeralOwner != cl.q.c.SessionID() {
+		return // lost the lock (or cannot tell): the item is someone else's
+	}
+	var ops []zk.Op
 	switch {
 	case requeue:
-		_, _ = cl.q.c.Multi(ctx,
-			zk.DeleteOp(cl.itemPath, zk.AnyVersion),
+		ops = append(ops, zk.DeleteOp(cl.itemPath, zk.AnyVersion),
 			zk.CreateOp(zk.JoinPath(cl.q.path, itemPrefix), cl.data, zk.ModePersistentSequential, nil))
 	case processed:
-		_ = cl.q.c.Delete(ctx, cl.itemPath, zk.AnyVersion)
+		ops = append(ops, zk.DeleteOp(cl.itemPath, zk.AnyVersion))
 	}
-	cl.unlock(ctx)
+	ops = append(ops, zk.DeleteOp(cl.lockNode, st.Version))
+	if _, err := cl.q.c.Multi(ctx, ops...); err != nil {
+		_, _ = cl.q.c.DeleteGuaranteed(ctx, cl.lockNode, st.Version)
+	}
 }
 
 // unlock deletes the lock node, retrying in the background as Curator's
