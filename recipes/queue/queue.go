@@ -26,12 +26,11 @@ type Queue struct {
 	path     string
 	lockPath string // "" without lock safety
 
-	mu       sync.Mutex
-	closed   bool
-	ensured  bool
-	buf      [][]byte // items of a removed node not yet returned by Consume
-	done     chan struct{}
-	closeErr error
+	mu      sync.Mutex
+	closed  bool
+	ensured bool
+	buf     [][]byte // items of a removed node not yet returned by Consume
+	done    chan struct{}
 }
 
 // New returns the queue at path. It fails on a nil client
