@@ -109,7 +109,16 @@ func (q *Queue) tryClaim(ctx context.Context, name string) (*claimed, error) {
 		lock := zk.JoinPath(q.lockPath, name)
 		_, err := q.c.Create(ctx, lock, nil, zk.ModeEphemeral, nil)
 		if errors.Is(err, zk.ErrNodeExists) {
-			return nil, errLocked
+			// Held by another consumer — or ours: a create retried after
+			// its reply was lost to a connection loss finds our own node.
+			ok, st, xerr := q.c.Exists(ctx, lock)
+			if xerr != nil {
+				return nil, xerr
+			}
+			if !ok || st.EphemeralOwner != q.c.SessionID() {
+				return nil, errLocked
+			}
+			err = nil
 		}
 		if err != nil {
 			return nil, err

@@ -114,6 +114,22 @@ func TestQueueDropsLoseNothing(t *testing.T) {
 		drops++
 	}
 	pw.Wait()
+	c := zktest.Connect(t, srv.Addr())
+	t.Cleanup(func() { // what was lost, for a failure
+		if !t.Failed() {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for p := range producers {
+			for i := range items {
+				if seen[fmt.Sprintf("p%d-%d", p, i)] == 0 {
+					t.Logf("missing p%d-%d", p, i)
+				}
+			}
+		}
+		t.Logf("nodes %v locks %v", zktest.Children(t, c, path), zktest.Children(t, c, locks))
+	})
 	zktest.Eventually(t, func() bool { return total() == producers*items }, "every item consumed")
 	stop()
 	cw.Wait()

@@ -109,6 +109,11 @@ func (q *SimpleQueue) element(ctx context.Context, remove, watch bool) ([]byte, 
 		names, _, err = q.c.Children(ctx, q.path)
 	}
 	if errors.Is(err, zk.ErrNoNode) {
+		if watch {
+			// The container lapsed between EnsureContainers and ChildrenW:
+			// wake at once to create it again, as Curator does.
+			return nil, closedEvents, ErrEmpty
+		}
 		return nil, nil, ErrEmpty
 	}
 	if err != nil {
@@ -140,3 +145,10 @@ func (q *SimpleQueue) element(ctx context.Context, remove, watch bool) ([]byte, 
 	}
 	return nil, ch, ErrEmpty
 }
+
+// closedEvents is a closed event channel: a wait on it ends at once.
+var closedEvents = func() chan zk.Event {
+	ch := make(chan zk.Event)
+	close(ch)
+	return ch
+}()
