@@ -31,6 +31,9 @@ type Queue struct {
 	ensured bool
 	buf     [][]byte // items of a removed node not yet returned by Consume
 	done    chan struct{}
+	started bool // Start was called
+
+	running sync.WaitGroup // Start's consumer goroutines
 }
 
 // New returns the queue at path. It fails on a nil client
@@ -57,16 +60,18 @@ func New(c *zk.Client, path string, opts ...Option) (*Queue, error) {
 }
 
 // Close ends the queue: calls waiting for an item return zk.ErrClosed, and
-// so does every later call. Items a Consume had removed but not yet
+// so does every later call. It stops the consumer of Start, cancelling the
+// context its function gets, and waits for it to return. Items a Consume had removed but not yet
 // returned are dropped. Close does not close the Client. It is idempotent.
 func (q *Queue) Close() error {
 	q.mu.Lock()
-	defer q.mu.Unlock()
 	if !q.closed {
 		q.closed = true
 		q.buf = nil
 		close(q.done)
 	}
+	q.mu.Unlock()
+	q.running.Wait() // Start's consumer, if any, has returned
 	return nil
 }
 

@@ -222,3 +222,42 @@ func TestQueueClose(t *testing.T) {
 		require.ErrorIs(t, err, zk.ErrClosed)
 	}
 }
+
+// Start consumes in the background; an fn error requeues the item, and
+// Close stops the consumer.
+func TestQueueStart(t *testing.T) {
+	srv := zktest.Server(t)
+	ctx := zktest.Context(t)
+	path := zktest.UniquePath(t) + "/q"
+	q := newQueue(t, srv.ConnectString(), path, WithLockPath(zktest.UniquePath(t)+"/locks"))
+	require.ErrorIs(t, q.Start(ctx, nil), zk.ErrInvalidArgument)
+	require.NoError(t, q.Put(ctx, []byte("flaky")))
+	require.NoError(t, q.Put(ctx, []byte("steady")))
+	got := make(chan string, 10)
+	failed := false
+	require.NoError(t, q.Start(ctx, func(_ context.Context, b []byte) error {
+		if string(b) == "flaky" && !failed {
+			failed = true
+			return errors.New("try again")
+		}
+		got <- string(b)
+		return nil
+	}))
+	require.ErrorIs(t, q.Start(ctx, func(context.Context, []byte) error { return nil }), ErrStarted)
+	require.Equal(t, "steady", zktest.Recv(t, got))
+	require.Equal(t, "flaky", zktest.Recv(t, got)) // requeued behind "steady"
+
+	// Close cancels a running fn and waits for it.
+	blocked := make(chan struct{})
+	q2 := newQueue(t, srv.ConnectString(), path)
+	require.NoError(t, q2.Start(ctx, func(ctx context.Context, _ []byte) error {
+		close(blocked)
+		<-ctx.Done()
+		return ctx.Err()
+	}))
+	require.NoError(t, q.Close()) // so that q2 gets the next item
+	require.NoError(t, q2.Put(ctx, []byte("x")))
+	zktest.Recv(t, blocked)
+	require.NoError(t, q2.Close())
+	require.ErrorIs(t, q2.Start(ctx, func(context.Context, []byte) error { return nil }), zk.ErrClosed)
+}
