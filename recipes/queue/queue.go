@@ -156,13 +156,15 @@ func (q *Queue) ConsumeFunc(ctx context.Context, fn func(ctx context.Context, it
 	if err != nil {
 		return err
 	}
-	var fnErr error
-	defer func() { cl.finish(ctx, fnErr == nil, fnErr != nil) }()
+	returned, failed := false, false // a panic in fn leaves both false
+	defer func() { cl.finish(ctx, returned && !failed, failed) }()
 	for _, it := range cl.items {
-		if fnErr = fn(ctx, it); fnErr != nil {
-			return fmt.Errorf("queue: consume %s: %w", cl.itemPath, fnErr)
+		if err := fn(ctx, it); err != nil {
+			returned, failed = true, true
+			return fmt.Errorf("queue: consume %s: %w", cl.itemPath, err)
 		}
 	}
+	returned = true
 	return nil
 }
 

@@ -182,7 +182,8 @@ func TestQueueAllIterator(t *testing.T) {
 	}
 }
 
-// A panic in the loop body leaves the locked item in the queue.
+// A panic in the loop body or in a ConsumeFunc leaves the locked item in
+// the queue.
 func TestQueueAllPanicKeepsItem(t *testing.T) {
 	srv := zktest.Server(t)
 	ctx := zktest.Context(t)
@@ -193,6 +194,9 @@ func TestQueueAllPanicKeepsItem(t *testing.T) {
 		for range q.All(ctx) {
 			panic("consumer died")
 		}
+	})
+	require.Panics(t, func() {
+		_ = q.ConsumeFunc(ctx, func(context.Context, []byte) error { panic("consumer died") })
 	})
 	b, err := q.Consume(ctx)
 	require.NoError(t, err)
