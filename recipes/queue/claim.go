@@ -1,0 +1,201 @@
+package queue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/zkcurator/zkcurator/zk"
+)
+
+// claimed is an item node a consumer owns: removed already (no lock path)
+// or locked by this consumer's ephemeral lock node.
+type claimed struct {
+	q        *Queue
+	itemPath string
+	lockNode string // "" when not locked
+	data     []byte
+	items    [][]byte
+}
+
+// claim waits for the first item node this consumer can own, or ctx, or
+// Close. A corrupt node is removed and reported as ErrCorrupt.
+func (q *Queue) claim(ctx context.Context, op string, wait bool) (*claimed, error) {
+	wrap := func(err error) error { return fmt.Errorf("queue: %s %s: %w", op, q.path, err) }
+	for {
+		if err := q.check(op); err != nil {
+			return nil, err
+		}
+		if err := q.ensure(ctx); err != nil {
+			return nil, wrap(err)
+		}
+		names, _, ch, err := q.c.ChildrenW(ctx, q.path)
+		if errors.Is(err, zk.ErrNoNode) {
+			q.mu.Lock()
+			q.ensured = false // deleted under us: create it again
+			q.mu.Unlock()
+			continue
+		}
+		if err != nil {
+			return nil, wrap(err)
+		}
+		slices.Sort(names)
+		var locked []string // lock nodes of items other consumers hold
+		for _, name := range names {
+			if !strings.HasPrefix(name, itemPrefix) {
+				continue // a foreign node, as Curator skips it
+			}
+			cl, err := q.tryClaim(ctx, name)
+			if errors.Is(err, errLocked) {
+				locked = append(locked, zk.JoinPath(q.lockPath, name))
+				continue
+			}
+			if err != nil {
+				return nil, wrap(err)
+			}
+			if cl != nil {
+				return cl, nil
+			}
+		}
+		if !wait {
+			return nil, wrap(ErrEmpty)
+		}
+		if err := q.waitChange(ctx, ch, locked); err != nil {
+			return nil, wrap(err)
+		}
+	}
+}
+
+// errLocked is tryClaim's answer for an item another consumer has locked.
+var errLocked = errors.New("queue: item locked")
+
+// waitChange waits until the queue's children change (ch), one of the
+// locked items' lock nodes goes away — its consumer finished or died, which
+// Curator only notices on the next children change — or ctx or Close.
+func (q *Queue) waitChange(ctx context.Context, ch <-chan zk.Event, locked []string) error {
+	cases := []reflect.SelectCase{
+		{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(ch)},
+		{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(q.done)},
+		{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(ctx.Done())},
+	}
+	for _, p := range locked {
+		ok, _, lch, err := q.c.ExistsW(ctx, p)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return nil // released meanwhile: look again
+		}
+		cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(lch)})
+	}
+	switch i, _, _ := reflect.Select(cases); i {
+	case 1:
+		return zk.ErrClosed
+	case 2:
+		return ctx.Err()
+	}
+	return nil
+}
+
+// tryClaim tries to own the item node name; nil, nil means another
+// consumer has it.
+func (q *Queue) tryClaim(ctx context.Context, name string) (*claimed, error) {
+	cl := &claimed{q: q, itemPath: zk.JoinPath(q.path, name)}
+	if q.lockPath != "" {
+		lock := zk.JoinPath(q.lockPath, name)
+		_, err := q.c.Create(ctx, lock, nil, zk.ModeEphemeral, nil)
+		if errors.Is(err, zk.ErrNodeExists) {
+			// Held by another consumer — or ours: a create retried after
+			// its reply was lost to a connection loss finds our own node.
+			ok, st, xerr := q.c.Exists(ctx, lock)
+			if xerr != nil {
+				return nil, xerr
+			}
+			if !ok || st.EphemeralOwner != q.c.SessionID() {
+				return nil, errLocked
+			}
+			err = nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		cl.lockNode = lock
+		data, _, err := q.c.Get(ctx, cl.itemPath)
+		if err != nil {
+			cl.unlock(ctx)
+			if errors.Is(err, zk.ErrNoNode) {
+				return nil, nil // consumed while we locked
+			}
+			return nil, err
+		}
+		cl.data = data
+	} else {
+		data, st, err := q.c.Get(ctx, cl.itemPath)
+		if errors.Is(err, zk.ErrNoNode) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		err = q.c.Delete(ctx, cl.itemPath, st.Version)
+		if errors.Is(err, zk.ErrNoNode) || errors.Is(err, zk.ErrBadVersion) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		cl.data = data
+	}
+	items, err := decodeItems(cl.data)
+	if err != nil {
+		cl.finish(ctx, true, false) // Curator drops a corrupt node
+		return nil, fmt.Errorf("%s: %w", cl.itemPath, err)
+	}
+	cl.items = items
+	return cl, nil
+}
+
+// finish ends a claim. With a lock: processed removes the item node,
+// requeue moves it to the end of the queue (delete and create), neither
+// leaves it; the lock node goes in the same Multi. Without a lock the node
+// is already gone. When the lock node is no longer this session's (the
+// session expired mid-item and another consumer locked the item since),
+// finish leaves both alone: the item belongs to that consumer now, which
+// Curator does not check.
+func (cl *claimed) finish(ctx context.Context, processed, requeue bool) {
+	if cl.lockNode == "" {
+		return
+	}
+	// The clean-up runs even when the caller's ctx has ended, bounded by
+	// a session timeout.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cl.q.c.SessionTimeout()+time.Second)
+	defer cancel()
+	ok, st, err := cl.q.c.Exists(ctx, cl.lockNode)
+	if err != nil || !ok || st.EphemeralOwner != cl.q.c.SessionID() {
+		return // lost the lock (or cannot tell): the item is someone else's
+	}
+	var ops []zk.Op
+	switch {
+	case requeue:
+		ops = append(ops, zk.DeleteOp(cl.itemPath, zk.AnyVersion),
+			zk.CreateOp(zk.JoinPath(cl.q.path, itemPrefix), cl.data, zk.ModePersistentSequential, nil))
+	case processed:
+		ops = append(ops, zk.DeleteOp(cl.itemPath, zk.AnyVersion))
+	}
+	ops = append(ops, zk.DeleteOp(cl.lockNode, st.Version))
+	if _, err := cl.q.c.Multi(ctx, ops...); err != nil {
+		_, _ = cl.q.c.DeleteGuaranteed(ctx, cl.lockNode, st.Version)
+	}
+}
+
+// unlock deletes the lock node, retrying in the background as Curator's
+// guaranteed delete does.
+func (cl *claimed) unlock(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cl.q.c.SessionTimeout()+time.Second)
+	defer cancel()
+	_, _ = cl.q.c.DeleteGuaranteed(ctx, cl.lockNode, zk.AnyVersion)
+}

@@ -1,0 +1,138 @@
+package queue_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"time"
+
+	"github.com/zkcurator/zkcurator/recipes/queue"
+	"github.com/zkcurator/zkcurator/testserver"
+	"github.com/zkcurator/zkcurator/zk"
+)
+
+// A work queue: a producer offers jobs, a worker takes them in order.
+func ExampleSimpleQueue() {
+	srv, err := testserver.Start()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := zk.Connect(ctx, srv.ConnectString())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+
+	q, err := queue.NewSimple(c, "/jobs")
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, job := range []string{"resize", "upload"} {
+		if err := q.Offer(ctx, []byte(job)); err != nil {
+			log.Fatal(err)
+		}
+	}
+	for range 2 {
+		job, err := q.Take(ctx) // waits for a job
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println("took", string(job))
+	}
+	if _, err := q.Poll(ctx); errors.Is(err, queue.ErrEmpty) {
+		fmt.Println("empty")
+	}
+	// Output:
+	// took resize
+	// took upload
+	// empty
+}
+
+// An at-least-once consumer: with a lock path, an item is removed only
+// after the loop body has processed it, so a worker that dies mid-item
+// leaves it to another worker.
+func ExampleQueue_All() {
+	srv, err := testserver.Start()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := zk.Connect(ctx, srv.ConnectString())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+
+	q, err := queue.New(c, "/events", queue.WithLockPath("/events-locks"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer q.Close()
+	if err := q.Put(ctx, []byte("created")); err != nil {
+		log.Fatal(err)
+	}
+	if err := q.PutMulti(ctx, [][]byte{[]byte("updated"), []byte("deleted")}); err != nil {
+		log.Fatal(err)
+	}
+	n := 0
+	for item, err := range q.All(ctx) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println("processed", string(item))
+		if n++; n == 3 {
+			break
+		}
+	}
+	// Output:
+	// processed created
+	// processed updated
+	// processed deleted
+}
+
+// A consumer function: an error puts the item back at the end of the
+// queue (with a lock path), to be tried again.
+func ExampleQueue_ConsumeFunc() {
+	srv, err := testserver.Start()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := zk.Connect(ctx, srv.ConnectString())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+
+	q, err := queue.New(c, "/mail", queue.WithLockPath("/mail-locks"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer q.Close()
+	if err := q.Put(ctx, []byte("hello")); err != nil {
+		log.Fatal(err)
+	}
+	attempts := 0
+	send := func(_ context.Context, msg []byte) error {
+		attempts++
+		if attempts == 1 {
+			return fmt.Errorf("smtp unavailable")
+		}
+		fmt.Printf("sent %q on attempt %d\n", msg, attempts)
+		return nil
+	}
+	for {
+		if err := q.ConsumeFunc(ctx, send); err == nil {
+			break
+		}
+	}
+	// Output: sent "hello" on attempt 2
+}

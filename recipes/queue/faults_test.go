@@ -1,0 +1,144 @@
+package queue
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/zkcurator/zkcurator/internal/zktest"
+)
+
+// With a lock path, a consumer whose session expires mid-item does not
+// lose it: its lock node goes with the session and another consumer gets
+// the item. The first consumer, finishing late, leaves the item and the
+// other consumer's lock alone.
+func TestQueueSessionExpiredMidItem(t *testing.T) {
+	srv := zktest.Embedded(t)
+	ctx := zktest.Context(t)
+	path := zktest.UniquePath(t) + "/q"
+	locks := zktest.UniquePath(t) + "/locks"
+	a := newQueue(t, srv.Addr(), path, WithLockPath(locks))
+	b := newQueue(t, srv.Addr(), path, WithLockPath(locks))
+	require.NoError(t, a.Put(ctx, []byte("precious")))
+
+	started, release := make(chan struct{}), make(chan struct{})
+	aDone := make(chan error, 1)
+	go func() {
+		aDone <- a.ConsumeFunc(ctx, func(context.Context, []byte) error {
+			close(started)
+			<-release
+			return nil
+		})
+	}()
+	zktest.Recv(t, started)
+
+	bStarted, bRelease := make(chan string, 1), make(chan struct{})
+	bDone := make(chan error, 1)
+	go func() {
+		bDone <- b.ConsumeFunc(ctx, func(_ context.Context, item []byte) error {
+			bStarted <- string(item)
+			<-bRelease
+			return nil
+		})
+	}()
+	oldSession := a.c.SessionID()
+	require.True(t, srv.ExpireSession(oldSession))
+	require.Equal(t, "precious", zktest.Recv(t, bStarted))
+
+	// a finishes after b took over: the item and b's lock stay.
+	zktest.Eventually(t, func() bool { id := a.c.SessionID(); return id != 0 && id != oldSession }, "a's new session")
+	close(release)
+	<-aDone // nil or a session error: either way a gave the item up
+	require.Len(t, zktest.Children(t, b.c, path), 1, "a removed an item b holds")
+	require.Len(t, zktest.Children(t, b.c, locks), 1, "a removed b's lock")
+
+	close(bRelease)
+	require.NoError(t, zktest.Recv(t, bDone))
+	require.Empty(t, zktest.Children(t, b.c, path))
+	require.Empty(t, zktest.Children(t, b.c, locks))
+}
+
+// N producers × M items with every connection dropped along the way: lock
+// mode consumers see every item (at least once). Duplicates can only come
+// from a Put or a finish whose reply was lost; they are logged.
+func TestQueueDropsLoseNothing(t *testing.T) {
+	srv := zktest.Embedded(t)
+	ctx := zktest.Context(t)
+	path := zktest.UniquePath(t) + "/q"
+	locks := zktest.UniquePath(t) + "/locks"
+	const producers, items, consumers = 3, 30, 3
+
+	var (
+		mu   sync.Mutex
+		seen = map[string]int{}
+	)
+	total := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(seen)
+	}
+	cctx, stop := context.WithCancel(ctx)
+	var cw sync.WaitGroup
+	for range consumers {
+		q := newQueue(t, srv.Addr(), path, WithLockPath(locks))
+		cw.Go(func() {
+			for cctx.Err() == nil {
+				_ = q.ConsumeFunc(cctx, func(_ context.Context, b []byte) error {
+					mu.Lock()
+					seen[string(b)]++
+					mu.Unlock()
+					return nil
+				})
+			}
+		})
+	}
+	var pw sync.WaitGroup
+	for p := range producers {
+		q := newQueue(t, srv.Addr(), path, WithLockPath(locks))
+		pw.Go(func() {
+			for i := range items {
+				if err := q.Put(ctx, fmt.Appendf(nil, "p%d-%d", p, i)); err != nil {
+					t.Errorf("put: %v", err)
+					return
+				}
+			}
+		})
+	}
+	drops := 0
+	for total() < producers*items/2 {
+		zktest.Eventually(t, func() bool { return total() > drops*5 }, "progress between drops")
+		srv.DropConnections()
+		drops++
+	}
+	pw.Wait()
+	c := zktest.Connect(t, srv.Addr())
+	t.Cleanup(func() { // what was lost, for a failure
+		if !t.Failed() {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for p := range producers {
+			for i := range items {
+				if seen[fmt.Sprintf("p%d-%d", p, i)] == 0 {
+					t.Logf("missing p%d-%d", p, i)
+				}
+			}
+		}
+		t.Logf("nodes %v locks %v", zktest.Children(t, c, path), zktest.Children(t, c, locks))
+	})
+	zktest.Eventually(t, func() bool { return total() == producers*items }, "every item consumed")
+	stop()
+	cw.Wait()
+	dups := 0
+	for k, n := range seen {
+		if n > 1 {
+			dups++
+			t.Logf("%s consumed %d times", k, n)
+		}
+	}
+	t.Logf("%d drops, %d items consumed more than once", drops, dups)
+}

@@ -1,0 +1,113 @@
+// CuratorQueue is the Java side of the queue interop tests
+// (curator_test.go), on Apache Curator 5.x from Debian's libcurator-*-java
+// packages. Items are UTF-8 strings with an identity byte[] serializer.
+// Usage:
+//
+//   java CuratorQueue put <connect> <path> <lockPath> <n>
+//       DistributedQueue producer: puts "java-0" and "java-1" with one
+//       putMulti, then "java-2".."java-<n-1>" one by one; prints "PUT".
+//   java CuratorQueue consume <connect> <path> <lockPath> <n>
+//       DistributedQueue consumer with lockPath: prints "ITEM <item>" for
+//       each item consumed, and "DONE" after n.
+//   java CuratorQueue offer <connect> <path> <n>
+//       SimpleDistributedQueue: offers "java-0".."java-<n-1>"; prints "PUT".
+//   java CuratorQueue take <connect> <path> <n>
+//       SimpleDistributedQueue: takes n items, printing "ITEM <item>" each,
+//       then "DONE".
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.concurrent.CountDownLatch;
+
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.recipes.queue.DistributedQueue;
+import org.apache.curator.framework.recipes.queue.MultiItem;
+import org.apache.curator.framework.recipes.queue.QueueBuilder;
+import org.apache.curator.framework.recipes.queue.QueueConsumer;
+import org.apache.curator.framework.recipes.queue.QueueSerializer;
+import org.apache.curator.framework.recipes.queue.SimpleDistributedQueue;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+
+public class CuratorQueue {
+    static final QueueSerializer<byte[]> IDENTITY = new QueueSerializer<byte[]>() {
+        public byte[] serialize(byte[] item) { return item; }
+        public byte[] deserialize(byte[] bytes) { return bytes; }
+    };
+
+    static byte[] item(int i) {
+        return ("java-" + i).getBytes(StandardCharsets.UTF_8);
+    }
+
+    static synchronized void print(String line) {
+        System.out.println(line);
+        System.out.flush();
+    }
+
+    public static void main(String[] args) throws Exception {
+        CuratorFramework client = CuratorFrameworkFactory.newClient(args[1], new ExponentialBackoffRetry(100, 10));
+        client.start();
+        client.blockUntilConnected();
+        String mode = args[0], path = args[2];
+        switch (mode) {
+            case "put": {
+                int n = Integer.parseInt(args[4]);
+                DistributedQueue<byte[]> q = QueueBuilder.builder(client, null, IDENTITY, path)
+                        .lockPath(args[3]).buildQueue();
+                q.start();
+                Iterator<byte[]> first = Arrays.asList(item(0), item(1)).iterator();
+                q.putMulti(new MultiItem<byte[]>() {
+                    public byte[] nextItem() { return first.hasNext() ? first.next() : null; }
+                });
+                for (int i = 2; i < n; i++) {
+                    q.put(item(i));
+                }
+                q.flushPuts(30, java.util.concurrent.TimeUnit.SECONDS);
+                print("PUT");
+                q.close();
+                break;
+            }
+            case "consume": {
+                int n = Integer.parseInt(args[4]);
+                CountDownLatch done = new CountDownLatch(n);
+                QueueConsumer<byte[]> consumer = new QueueConsumer<byte[]>() {
+                    public void consumeMessage(byte[] message) {
+                        print("ITEM " + new String(message, StandardCharsets.UTF_8));
+                        done.countDown();
+                    }
+                    public void stateChanged(CuratorFramework c, ConnectionState s) {}
+                };
+                DistributedQueue<byte[]> q = QueueBuilder.builder(client, consumer, IDENTITY, path)
+                        .lockPath(args[3]).buildQueue();
+                q.start();
+                done.await();
+                q.close();
+                print("DONE");
+                break;
+            }
+            case "offer": {
+                int n = Integer.parseInt(args[3]);
+                SimpleDistributedQueue q = new SimpleDistributedQueue(client, path);
+                for (int i = 0; i < n; i++) {
+                    q.offer(item(i));
+                }
+                print("PUT");
+                break;
+            }
+            case "take": {
+                int n = Integer.parseInt(args[3]);
+                SimpleDistributedQueue q = new SimpleDistributedQueue(client, path);
+                for (int i = 0; i < n; i++) {
+                    print("ITEM " + new String(q.take(), StandardCharsets.UTF_8));
+                }
+                print("DONE");
+                break;
+            }
+            default:
+                throw new IllegalArgumentException("unknown mode " + mode);
+        }
+        client.close();
+    }
+}
