@@ -254,6 +254,18 @@ func (c *Client) ensurePath(ctx context.Context, conn *Conn, op, path string, co
 	if path == "/" {
 		return nil
 	}
+	for round := 1; ; round++ {
+		err := c.ensurePathOnce(ctx, conn, path, containers)
+		// NoNode: an ancestor made a moment ago (a container, still empty)
+		// was reaped before its child was made; make the path again.
+		if err == nil || round >= parentRounds || !errors.Is(err, ErrNoNode) {
+			return err
+		}
+	}
+}
+
+// ensurePathOnce creates every missing node of path, top down, once.
+func (c *Client) ensurePathOnce(ctx context.Context, conn *Conn, path string, containers bool) error {
 	acl := c.defaultACL()
 	for i := 1; i <= len(path); i++ {
 		if i < len(path) && path[i] != '/' {

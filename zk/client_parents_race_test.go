@@ -53,3 +53,50 @@ func TestCreateParentContainersReapedBeforeCreate(t *testing.T) {
 	require.Equal(t, 3, creates)
 	require.Equal(t, 2, parentsOK)
 }
+
+// TestCreateParentContainersAncestorReaped: the server reaps a container
+// ancestor between the Client making it and making its child (seen in the
+// robustness suite as "create /robust-locks/sem/locks: node does not
+// exist"). The fake server answers the second container create (/a/b) with
+// NoNode, as if /a had been reaped; the parents are made again and the
+// create succeeds.
+func TestCreateParentContainersAncestorReaped(t *testing.T) {
+	var (
+		mu                  sync.Mutex
+		creates, parents    int
+		parentPaths         = []string{"/a", "/a/b"}
+		parentAnswersNoNode = map[int]bool{2: true}
+	)
+	fs := newFakeServer(t, &fakeServer{timeout: 10000, answer: func(xid, op int32) []byte {
+		mu.Lock()
+		defer mu.Unlock()
+		switch op {
+		case jute.OpCreate2:
+			creates++
+			if creates == 1 {
+				return replyFrame(xid, 1, jute.ErrNoNode, nil)
+			}
+			return replyFrame(xid, 1, 0, (&jute.Create2Response{Path: "/a/b/n"}).Encode(nil))
+		case jute.OpCreateContainer:
+			parents++
+			if parentAnswersNoNode[parents] {
+				return replyFrame(xid, 1, jute.ErrNoNode, nil)
+			}
+			return replyFrame(xid, 1, 0, (&jute.Create2Response{Path: parentPaths[(parents-1)%2]}).Encode(nil))
+		}
+		return nil
+	}})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := zk.Connect(ctx, fs.addr())
+	require.NoError(t, err)
+	defer c.Close()
+
+	p, _, err := c.CreateWith(ctx, "/a/b/n", nil, zk.CreateOptions{CreateParentContainers: true})
+	require.NoError(t, err)
+	require.Equal(t, "/a/b/n", p)
+	mu.Lock()
+	defer mu.Unlock()
+	require.Equal(t, 2, creates)
+	require.Equal(t, 4, parents, "/a, /a/b (NoNode), then /a and /a/b again")
+}
