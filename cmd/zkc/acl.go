@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -68,37 +69,22 @@ type aclJSON struct {
 }
 
 func (a *app) getACLCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:               "getacl PATH",
-		Short:             "Print a node's ACL (scheme:id:perms per line)",
-		Args:              exactArgs(1),
-		ValidArgsFunction: a.completePaths,
-		RunE: wrapRun(func(cmd *cobra.Command, args []string) error {
-			p, err := cleanPath(args[0])
-			if err != nil {
-				return err
-			}
-			ctx, cancel := a.cmdContext(cmd)
-			defer cancel()
-			c, err := a.conn(ctx)
-			if err != nil {
-				return err
-			}
+	return a.pathCommand("getacl PATH", "Print a node's ACL (scheme:id:perms per line)", "",
+		func(ctx context.Context, c *zk.Client, p string) (any, func(io.Writer), error) {
 			acl, _, err := c.GetACL(ctx, p)
 			if err != nil {
-				return err
+				return nil, nil, err
 			}
 			out := make([]aclJSON, len(acl))
 			for i, e := range acl {
 				out[i] = aclJSON{e.ID.Scheme, e.ID.ID, formatPerms(e.Perms)}
 			}
-			return a.emit(out, func(w io.Writer) {
+			return out, func(w io.Writer) {
 				for _, e := range out {
 					fmt.Fprintf(w, "%s:%s:%s\n", e.Scheme, e.ID, e.Perms)
 				}
-			})
-		}),
-	}
+			}, nil
+		})
 }
 
 func (a *app) setACLCommand() *cobra.Command {

@@ -246,3 +246,33 @@ func (a *app) cmdContext(cmd *cobra.Command) (context.Context, context.CancelFun
 	}
 	return context.WithTimeout(ctx, a.g.timeout)
 }
+
+// pathCommand builds a command on one PATH argument: it checks the path,
+// connects, runs body and prints what body returns (v as JSON with --json,
+// else text).
+func (a *app) pathCommand(use, short, long string, body func(ctx context.Context, c *zk.Client, p string) (any, func(io.Writer), error)) *cobra.Command {
+	return &cobra.Command{
+		Use:               use,
+		Short:             short,
+		Long:              long,
+		Args:              exactArgs(1),
+		ValidArgsFunction: a.completePaths,
+		RunE: wrapRun(func(cmd *cobra.Command, args []string) error {
+			p, err := cleanPath(args[0])
+			if err != nil {
+				return err
+			}
+			ctx, cancel := a.cmdContext(cmd)
+			defer cancel()
+			c, err := a.conn(ctx)
+			if err != nil {
+				return err
+			}
+			v, text, err := body(ctx, c, p)
+			if err != nil {
+				return err
+			}
+			return a.emit(v, text)
+		}),
+	}
+}

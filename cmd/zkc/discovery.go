@@ -19,14 +19,14 @@ type service struct {
 }
 
 func (a *app) discoveryCommand() *cobra.Command {
-	cmd := a.recipeCommand("discovery BASE", "Show the services registered under a Curator x-discovery base path",
+	cmd := a.pathCommand("discovery BASE", "Show the services registered under a Curator x-discovery base path",
 		`Show the services under BASE in Curator's x-discovery layout
 (BASE/<service>/<instance-id>, each node the instance as Curator's
 JsonInstanceSerializer writes it): every service with its instances — id,
 address, ports, URI spec, registration time, type and payload. Go services
 registered with recipes/discovery and Java services registered with Curator
 show alike. --json prints the instances in Curator's JSON.`, nil)
-	cmd.RunE = a.recipeCommand("", "", "", func(ctx context.Context, c *zk.Client, base string) (any, func(io.Writer), error) {
+	cmd.RunE = a.pathCommand("", "", "", func(ctx context.Context, c *zk.Client, base string) (any, func(io.Writer), error) {
 		services, err := readServices(ctx, c, base)
 		if err != nil {
 			return nil, nil, err

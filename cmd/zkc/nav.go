@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -164,33 +165,18 @@ func buildTree(nodes map[string]*node, p string) *treeJSON {
 }
 
 func (a *app) statCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:               "stat PATH",
-		Short:             "Print a node's Stat",
-		Args:              exactArgs(1),
-		ValidArgsFunction: a.completePaths,
-		RunE: wrapRun(func(cmd *cobra.Command, args []string) error {
-			p, err := cleanPath(args[0])
-			if err != nil {
-				return err
-			}
-			ctx, cancel := a.cmdContext(cmd)
-			defer cancel()
-			c, err := a.conn(ctx)
-			if err != nil {
-				return err
-			}
+	return a.pathCommand("stat PATH", "Print a node's Stat", "",
+		func(ctx context.Context, c *zk.Client, p string) (any, func(io.Writer), error) {
 			ok, st, err := c.Exists(ctx, p)
 			if err != nil {
-				return err
+				return nil, nil, err
 			}
 			if !ok {
-				return &zk.OpError{Op: "stat", Path: p, Err: zk.ErrNoNode}
+				return nil, nil, &zk.OpError{Op: "stat", Path: p, Err: zk.ErrNoNode}
 			}
-			return a.emit(struct {
+			return struct {
 				Path string    `json:"path"`
 				Stat *statJSON `json:"stat"`
-			}{p, toStatJSON(st)}, func(w io.Writer) { printStat(w, st) })
-		}),
-	}
+			}{p, toStatJSON(st)}, func(w io.Writer) { printStat(w, st) }, nil
+		})
 }

@@ -128,36 +128,8 @@ func printParticipants(w io.Writer, parts []participant, holdWord string) {
 	}
 }
 
-// recipeCommand builds locks/leader/semaphore sharing their boilerplate.
-func (a *app) recipeCommand(use, short, long string, body func(ctx context.Context, c *zk.Client, p string) (any, func(io.Writer), error)) *cobra.Command {
-	return &cobra.Command{
-		Use:               use,
-		Short:             short,
-		Long:              long,
-		Args:              exactArgs(1),
-		ValidArgsFunction: a.completePaths,
-		RunE: wrapRun(func(cmd *cobra.Command, args []string) error {
-			p, err := cleanPath(args[0])
-			if err != nil {
-				return err
-			}
-			ctx, cancel := a.cmdContext(cmd)
-			defer cancel()
-			c, err := a.conn(ctx)
-			if err != nil {
-				return err
-			}
-			v, text, err := body(ctx, c, p)
-			if err != nil {
-				return err
-			}
-			return a.emit(v, text)
-		}),
-	}
-}
-
 func (a *app) locksCommand() *cobra.Command {
-	return a.recipeCommand("locks PATH", "Show a Curator lock: holder, queue, fencing tokens, owner sessions",
+	return a.pathCommand("locks PATH", "Show a Curator lock: holder, queue, fencing tokens, owner sessions",
 		`Show the lock at PATH in Curator's layout (InterProcessMutex, or
 InterProcessReadWriteLock's __READ__/__WRIT__ nodes): the holder and the queue
 in sequence order, each node's fencing token (czxid) and owner session. Nodes
@@ -185,7 +157,7 @@ stale, or reconnecting right now.`,
 }
 
 func (a *app) leaderCommand() *cobra.Command {
-	return a.recipeCommand("leader PATH", "Show a Curator election: participants with their ids, and the leader",
+	return a.pathCommand("leader PATH", "Show a Curator election: participants with their ids, and the leader",
 		`Show the LeaderLatch or LeaderSelector at PATH in Curator's layout: the
 participants in sequence order with their ids (the nodes' data); the first is
 the leader.`,
@@ -203,7 +175,7 @@ the leader.`,
 
 func (a *app) semaphoreCommand() *cobra.Command {
 	var maxLeases int
-	cmd := a.recipeCommand("semaphore [--max N] PATH", "Show a Curator semaphore: leases, and the waiters on its lock",
+	cmd := a.pathCommand("semaphore [--max N] PATH", "Show a Curator semaphore: leases, and the waiters on its lock",
 		`Show the InterProcessSemaphoreV2 at PATH in Curator's layout: the leases
 under PATH/leases in order and the acquirers queued on its mutex under
 PATH/locks. The maximum is not stored in ZooKeeper; with --max N the first N
@@ -240,7 +212,7 @@ leases are marked as held and the rest as waiting.`, nil)
 			printParticipants(w, waiters, "LOCKING")
 		}, nil
 	}
-	cmd.RunE = a.recipeCommand("", "", "", body).RunE
+	cmd.RunE = a.pathCommand("", "", "", body).RunE
 	return cmd
 }
 
