@@ -2,9 +2,11 @@ package realzk
 
 import (
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,9 +29,10 @@ type member struct {
 	clientPort   int
 	quorumPort   int
 	electionPort int
-	securePort   int      // 0 without Options.TLS
-	jvmFlags     []string // Options.JVMFlags; nil: fastStartJVMFlags
-	proc         *process // nil before the first start
+	securePort   int               // 0 without Options.TLS
+	jvmFlags     []string          // Options.JVMFlags; nil: fastStartJVMFlags
+	sysProps     map[string]string // Options.SystemProperties
+	proc         *process          // nil before the first start
 }
 
 func (m *member) addr() string { return "127.0.0.1:" + strconv.Itoa(m.clientPort) }
@@ -62,7 +65,14 @@ func freePorts(n int) ([]int, error) {
 func zooCfg(opts Options, members []*member, m *member) string {
 	tick := opts.TickTime.Milliseconds()
 	var b strings.Builder
-	w := func(k string, v any) { fmt.Fprintf(&b, "%s=%v\n", k, v) }
+	written := map[string]bool{}
+	w := func(k string, v any) {
+		if o, ok := opts.Config[k]; ok {
+			v = o
+		}
+		written[k] = true
+		fmt.Fprintf(&b, "%s=%v\n", k, v)
+	}
 	w("tickTime", tick)
 	w("initLimit", 20)
 	w("syncLimit", 10)
@@ -82,10 +92,15 @@ func zooCfg(opts Options, members []*member, m *member) string {
 	}
 	if len(members) == 1 {
 		w("standaloneEnabled", "true")
-		return b.String()
+	} else {
+		for _, o := range members {
+			fmt.Fprintf(&b, "server.%d=127.0.0.1:%d:%d\n", o.index+1, o.quorumPort, o.electionPort)
+		}
 	}
-	for _, o := range members {
-		fmt.Fprintf(&b, "server.%d=127.0.0.1:%d:%d\n", o.index+1, o.quorumPort, o.electionPort)
+	for _, k := range slices.Sorted(maps.Keys(opts.Config)) {
+		if !written[k] {
+			fmt.Fprintf(&b, "%s=%s\n", k, opts.Config[k])
+		}
 	}
 	return b.String()
 }
@@ -156,15 +171,30 @@ func javaArgs(inst *Install, m *member) []string {
 	if flags == nil {
 		flags = FastStartJVMFlags
 	}
-	args := append(append([]string(nil), flags...),
-		"-Djava.net.preferIPv4Stack=true",
-		"-Djava.awt.headless=true",
-		"-Dzookeeper.admin.enableServer=false",
-		"-Dzookeeper.extendedTypesEnabled=true", // TTL nodes
-		"-Dzookeeper.4lw.commands.whitelist=*",
-		"-Dzookeeper.jmx.log4j.disable=true",
-		"-Dznode.container.checkIntervalMs="+strconv.FormatInt(containerCheckInterval.Milliseconds(), 10),
-	)
+	args := append([]string(nil), flags...)
+	props := []struct{ k, v string }{
+		{"java.net.preferIPv4Stack", "true"},
+		{"java.awt.headless", "true"},
+		{"zookeeper.admin.enableServer", "false"},
+		{"zookeeper.extendedTypesEnabled", "true"}, // TTL nodes
+		{"zookeeper.4lw.commands.whitelist", "*"},
+		{"zookeeper.jmx.log4j.disable", "true"},
+		{"znode.container.checkIntervalMs", strconv.FormatInt(containerCheckInterval.Milliseconds(), 10)},
+	}
+	set := map[string]bool{}
+	for _, p := range props {
+		v := p.v
+		if o, ok := m.sysProps[p.k]; ok {
+			v = o
+		}
+		set[p.k] = true
+		args = append(args, "-D"+p.k+"="+v)
+	}
+	for _, k := range slices.Sorted(maps.Keys(m.sysProps)) {
+		if !set[k] {
+			args = append(args, "-D"+k+"="+m.sysProps[k])
+		}
+	}
 	switch inst.logging {
 	case loggingLog4j:
 		args = append(args, "-Dlog4j.configuration=file:"+filepath.Join(m.dir, log4jName))

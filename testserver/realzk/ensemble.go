@@ -46,6 +46,15 @@ type Options struct {
 	// TLS, if set, also opens a secure client port on every member
 	// (Ensemble.SecureAddr). The plain client port stays open.
 	TLS *TLS
+	// Config adds or overrides zoo.cfg keys (for example
+	// "reconfigEnabled": "true"). Keys the launcher writes itself are
+	// replaced, others appended in sorted order.
+	Config map[string]string
+	// SystemProperties adds or overrides JVM -D properties (for example
+	// "readonlymode.enabled": "true" or "java.security.auth.login.config":
+	// a JAAS file the test wrote). A property the launcher sets itself is
+	// replaced.
+	SystemProperties map[string]string
 	// Logf, if set, receives progress messages (member started, stopped...).
 	// It is only called from inside Ensemble's methods, never afterwards.
 	Logf func(format string, args ...any)
@@ -167,6 +176,7 @@ func startOnce(ctx context.Context, inst *Install, opts Options) (*Ensemble, err
 			quorumPort:   ports[per*i+1],
 			electionPort: ports[per*i+2],
 			jvmFlags:     opts.JVMFlags,
+			sysProps:     opts.SystemProperties,
 		})
 		if opts.TLS != nil {
 			e.members[i].securePort = ports[per*i+3]

@@ -117,6 +117,21 @@ func TestJavaArgs(t *testing.T) {
 	require.Equal(t, []string{"-cp", "/a.jar:/b.jar", "org.apache.zookeeper.server.quorum.QuorumPeerMain", "/d/m0/zoo.cfg"}, args[n-4:])
 }
 
+func TestConfigAndSystemPropertiesOverride(t *testing.T) {
+	opts := withDefaults(Options{Config: map[string]string{"reconfigEnabled": "true", "zz.extra": "1"}})
+	m := &member{dir: "/d/m0", clientPort: 1000}
+	lines := strings.Split(zooCfg(opts, []*member{m}, m), "\n")
+	require.Contains(t, lines, "reconfigEnabled=true")
+	require.NotContains(t, lines, "reconfigEnabled=false")
+	require.Contains(t, lines, "zz.extra=1")
+
+	m.sysProps = map[string]string{"zookeeper.extendedTypesEnabled": "false", "readonlymode.enabled": "true"}
+	args := javaArgs(&Install{Java: "java", logging: loggingLog4j}, m)
+	require.Contains(t, args, "-Dzookeeper.extendedTypesEnabled=false")
+	require.NotContains(t, args, "-Dzookeeper.extendedTypesEnabled=true")
+	require.Contains(t, args, "-Dreadonlymode.enabled=true")
+}
+
 func TestParseMode(t *testing.T) {
 	require.Equal(t, "follower", parseMode("Zookeeper version: 3.8.0\nLatency min/avg/max: 0/0.0/0\nMode: follower\nNode count: 5\n"))
 	require.Equal(t, "standalone", parseMode("Mode: standalone\n"))

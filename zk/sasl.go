@@ -1,0 +1,24 @@
+package zk
+
+import "context"
+
+// SASLMechanism is a SASL client mechanism (DIGEST-MD5, GSSAPI) that
+// authenticates every connection of a session before any other request is
+// sent on it (see WithSASL). Implementations must be safe for concurrent use:
+// each connection, including every reconnect, starts its own exchange.
+type SASLMechanism interface {
+	// Name is the mechanism's SASL name, such as "DIGEST-MD5" or "GSSAPI".
+	Name() string
+	// Start begins the exchange for one connection to server, the
+	// host:port the connection dialled (GSSAPI derives the service
+	// principal's host from it).
+	Start(ctx context.Context, server string) (SASLExchange, error)
+}
+
+// SASLExchange is one SASL authentication exchange on one connection.
+type SASLExchange interface {
+	// Step takes the server's last token (nil before the first step) and
+	// returns the token to send next, and done when the client's side of
+	// the exchange is complete once that token is answered.
+	Step(ctx context.Context, challenge []byte) (response []byte, done bool, err error)
+}
