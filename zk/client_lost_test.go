@@ -81,3 +81,39 @@ func lostBeforeExpiry(t *testing.T, holderAddr, waiterAddr string, partition fun
 	order.WaitFor(t, "holder SUSPENDED", "holder LOST", "expired")
 	<-done
 }
+
+// After Lost the Client starts its new session at once: ending the lost
+// session's Conn must not wait for a closeSession reply (up to the close
+// timeout) on a connection that is not coming back. With a 6s session the
+// close wait would be 4s; the new session is asked to come within half that.
+func TestClientNewSessionAfterLostDoesNotWaitForCloseTimeout(t *testing.T) {
+	srv := zktest.Embedded(t)
+	var mu sync.Mutex
+	var lostAt, reconnectedAt time.Time
+	reconnected := make(chan struct{})
+	c := zktest.Connect(t, srv.ConnectString(),
+		zk.WithSessionTimeout(6*time.Second),
+		zk.WithCloseTimeout(time.Hour),
+		zk.WithStateListener(func(s zk.ConnectionState) {
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case s == zk.Lost:
+				lostAt = time.Now()
+			case s == zk.Reconnected && !lostAt.IsZero() && reconnectedAt.IsZero():
+				reconnectedAt = time.Now()
+				close(reconnected)
+			}
+		}))
+	require.True(t, srv.Blackhole(c.SessionID()))
+	select {
+	case <-reconnected:
+	case <-zktest.Context(t).Done():
+		t.Fatal("no new session after Lost")
+	}
+	mu.Lock()
+	gap := reconnectedAt.Sub(lostAt)
+	mu.Unlock()
+	t.Logf("Lost to Reconnected: %v", gap)
+	require.Less(t, gap, 2*time.Second, "the new session waited for the lost one's closeSession")
+}

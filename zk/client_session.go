@@ -153,9 +153,12 @@ func (c *Client) replaceSession() bool {
 	c.mu.Unlock()
 	c.publish(Lost)
 	if old != nil {
-		// The old session is gone or unreachable; Close answers whatever is
-		// still in flight on it and ends its goroutines.
-		_ = old.Close()
+		// The old session is gone or unreachable: end its Conn without
+		// sending closeSession, which could only wait (up to the close
+		// timeout) for a connection that is not coming and would hold up
+		// the new session. Whatever is still in flight on it fails with
+		// ErrClosed.
+		old.closeNoSession()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

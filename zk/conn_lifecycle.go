@@ -99,7 +99,8 @@ func (c *Conn) Close() error {
 	return nil
 }
 
-// closeNoSession ends a Conn whose Dial gave up: no closeSession is sent.
+// closeNoSession ends a Conn without sending closeSession: its Dial gave
+// up, or its Client has declared the session Lost.
 func (c *Conn) closeNoSession() {
 	c.mu.Lock()
 	if c.closing {
