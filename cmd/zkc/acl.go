@@ -112,9 +112,8 @@ letters of cdrwa). -R sets it on every node of the subtree.`,
 		if recursive && version != zk.AnyVersion {
 			return usageErr{errors.New("--version cannot be used with -R")}
 		}
-		ctx, cancel := a.cmdContext(cmd)
+		ctx, c, cancel, err := a.connect(cmd)
 		defer cancel()
-		c, err := a.conn(ctx)
 		if err != nil {
 			return err
 		}

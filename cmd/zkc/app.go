@@ -247,6 +247,15 @@ func (a *app) cmdContext(cmd *cobra.Command) (context.Context, context.CancelFun
 	return context.WithTimeout(ctx, a.g.timeout)
 }
 
+// connect bounds one command by --timeout and connects: the start of every
+// command that talks to the server. cancel is never nil (defer it even
+// when err is not nil).
+func (a *app) connect(cmd *cobra.Command) (ctx context.Context, c *zk.Client, cancel context.CancelFunc, err error) {
+	ctx, cancel = a.cmdContext(cmd)
+	c, err = a.conn(ctx)
+	return ctx, c, cancel, err
+}
+
 // pathCommand builds a command on one PATH argument: it checks the path,
 // connects, runs body and prints what body returns (v as JSON with --json,
 // else text).
@@ -262,9 +271,8 @@ func (a *app) pathCommand(use, short, long string, body func(ctx context.Context
 			if err != nil {
 				return err
 			}
-			ctx, cancel := a.cmdContext(cmd)
+			ctx, c, cancel, err := a.connect(cmd)
 			defer cancel()
-			c, err := a.conn(ctx)
 			if err != nil {
 				return err
 			}

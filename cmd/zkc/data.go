@@ -41,9 +41,8 @@ func (a *app) getCommand() *cobra.Command {
 		default:
 			return usageErr{fmt.Errorf("--format %q: want text, hex, json or base64", format)}
 		}
-		ctx, cancel := a.cmdContext(cmd)
+		ctx, c, cancel, err := a.connect(cmd)
 		defer cancel()
-		c, err := a.conn(ctx)
 		if err != nil {
 			return err
 		}
@@ -134,9 +133,8 @@ func (a *app) setCommand() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		ctx, cancel := a.cmdContext(cmd)
+		ctx, c, cancel, err := a.connect(cmd)
 		defer cancel()
-		c, err := a.conn(ctx)
 		if err != nil {
 			return err
 		}
@@ -201,9 +199,8 @@ zkc's session, i.e. when this command exits.`,
 		if err != nil {
 			return err
 		}
-		ctx, cancel := a.cmdContext(cmd)
+		ctx, c, cancel, err := a.connect(cmd)
 		defer cancel()
-		c, err := a.conn(ctx)
 		if err != nil {
 			return err
 		}
@@ -238,9 +235,8 @@ func (a *app) deleteCommand() *cobra.Command {
 		if recursive && version != zk.AnyVersion {
 			return usageErr{errors.New("--version cannot be used with -R")}
 		}
-		ctx, cancel := a.cmdContext(cmd)
+		ctx, c, cancel, err := a.connect(cmd)
 		defer cancel()
-		c, err := a.conn(ctx)
 		if err != nil {
 			return err
 		}

@@ -263,9 +263,8 @@ they are restored as persistent.`,
 			if err != nil {
 				return err
 			}
-			ctx, cancel := a.cmdContext(cmd)
+			ctx, c, cancel, err := a.connect(cmd)
 			defer cancel()
-			c, err := a.conn(ctx)
 			if err != nil {
 				return err
 			}
@@ -325,9 +324,8 @@ than the dump's root. --dry-run prints the changes without making them.`,
 				return err
 			}
 		}
-		ctx, cancel := a.cmdContext(cmd)
+		ctx, c, cancel, err := a.connect(cmd)
 		defer cancel()
-		c, err := a.conn(ctx)
 		if err != nil {
 			return err
 		}
@@ -343,6 +341,16 @@ than the dump's root. --dry-run prints the changes without making them.`,
 		return a.printActions(acts, dryRun)
 	})
 	return cmd
+}
+
+// connectBoth is connect for a command on two trees: c1 holds the first,
+// c2 the second (on --server2 when given, else c2 is c1).
+func (a *app) connectBoth(cmd *cobra.Command, server2 string) (ctx context.Context, c1, c2 *zk.Client, cancel context.CancelFunc, err error) {
+	ctx, c1, cancel, err = a.connect(cmd)
+	if err == nil {
+		c2, err = a.conn2(ctx, server2)
+	}
+	return ctx, c1, c2, cancel, err
 }
 
 // conn2 returns the connection to --server2, or the main one without it.
@@ -384,21 +392,13 @@ they differ, like diff(1).`,
 	cmd.Flags().StringVar(&server2, "server2", "", "connect string of the cluster holding B (default: the same)")
 	cmd.Flags().BoolVar(&withACL, "acl", false, "compare ACLs too")
 	cmd.RunE = wrapRun(func(cmd *cobra.Command, args []string) error {
-		pa, err := cleanPath(args[0])
+		ps, err := cleanPaths(args...)
 		if err != nil {
 			return err
 		}
-		pb, err := cleanPath(args[1])
-		if err != nil {
-			return err
-		}
-		ctx, cancel := a.cmdContext(cmd)
+		pa, pb := ps[0], ps[1]
+		ctx, ca, cb, cancel, err := a.connectBoth(cmd, server2)
 		defer cancel()
-		ca, err := a.conn(ctx)
-		if err != nil {
-			return err
-		}
-		cb, err := a.conn2(ctx, server2)
 		if err != nil {
 			return err
 		}
@@ -482,24 +482,16 @@ nodes are not copied. --dry-run prints the changes without making them.`,
 	cmd.Flags().BoolVarP(&dryRun, "dry-run", "n", false, "print the changes, make none")
 	cmd.Flags().BoolVar(&prune, "delete", false, "delete nodes under DST that SRC does not have")
 	cmd.RunE = wrapRun(func(cmd *cobra.Command, args []string) error {
-		src, err := cleanPath(args[0])
+		ps, err := cleanPaths(args...)
 		if err != nil {
 			return err
 		}
-		dst, err := cleanPath(args[1])
-		if err != nil {
-			return err
-		}
+		src, dst := ps[0], ps[1]
 		if server2 == "" && (dst == src || strings.HasPrefix(dst, strings.TrimSuffix(src, "/")+"/") || strings.HasPrefix(src, strings.TrimSuffix(dst, "/")+"/")) {
 			return usageErr{fmt.Errorf("mirror %s %s: one is inside the other", src, dst)}
 		}
-		ctx, cancel := a.cmdContext(cmd)
+		ctx, cs, cd, cancel, err := a.connectBoth(cmd, server2)
 		defer cancel()
-		cs, err := a.conn(ctx)
-		if err != nil {
-			return err
-		}
-		cd, err := a.conn2(ctx, server2)
 		if err != nil {
 			return err
 		}

@@ -33,9 +33,8 @@ func (a *app) lsCommand() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		ctx, cancel := a.cmdContext(cmd)
+		ctx, c, cancel, err := a.connect(cmd)
 		defer cancel()
-		c, err := a.conn(ctx)
 		if err != nil {
 			return err
 		}
@@ -126,9 +125,8 @@ func (a *app) treeCommand() *cobra.Command {
 		if depth < -1 {
 			return usageErr{fmt.Errorf("--depth %d: must be -1 or more", depth)}
 		}
-		ctx, cancel := a.cmdContext(cmd)
+		ctx, c, cancel, err := a.connect(cmd)
 		defer cancel()
-		c, err := a.conn(ctx)
 		if err != nil {
 			return err
 		}

@@ -67,9 +67,8 @@ segment, ** crosses segments, ? is one character.
 				return usageErr{err}
 			}
 			full := strings.Contains(args[1], "/")
-			ctx, cancel := a.cmdContext(cmd)
+			ctx, c, cancel, err := a.connect(cmd)
 			defer cancel()
-			c, err := a.conn(ctx)
 			if err != nil {
 				return err
 			}
@@ -126,9 +125,8 @@ func (a *app) grepCommand() *cobra.Command {
 		if err != nil {
 			return usageErr{err}
 		}
-		ctx, cancel := a.cmdContext(cmd)
+		ctx, c, cancel, err := a.connect(cmd)
 		defer cancel()
-		c, err := a.conn(ctx)
 		if err != nil {
 			return err
 		}

@@ -16,9 +16,8 @@ func (a *app) whoamiCommand() *cobra.Command {
 		Short: "Print this session: id, server, negotiated timeout, credentials",
 		Args:  exactArgs(0),
 		RunE: wrapRun(func(cmd *cobra.Command, _ []string) error {
-			ctx, cancel := a.cmdContext(cmd)
+			_, c, cancel, err := a.connect(cmd)
 			defer cancel()
-			c, err := a.conn(ctx)
 			if err != nil {
 				return err
 			}
@@ -78,9 +77,8 @@ subtree (ZooKeeper's getEphemerals only answers for the caller's own session).
 				return usageErr{err}
 			}
 		}
-		ctx, cancel := a.cmdContext(cmd)
+		ctx, c, cancel, err := a.connect(cmd)
 		defer cancel()
-		c, err := a.conn(ctx)
 		if err != nil {
 			return err
 		}

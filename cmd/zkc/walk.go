@@ -168,6 +168,19 @@ func joinPath(parent, name string) string {
 	return parent + "/" + name
 }
 
+// cleanPaths is cleanPath for each argument, in order.
+func cleanPaths(args ...string) ([]string, error) {
+	ps := make([]string, len(args))
+	for i, arg := range args {
+		p, err := cleanPath(arg)
+		if err != nil {
+			return nil, err
+		}
+		ps[i] = p
+	}
+	return ps, nil
+}
+
 // cleanPath validates a path argument: absolute, no trailing slash.
 func cleanPath(p string) (string, error) {
 	if len(p) > 1 && p[len(p)-1] == '/' {
