@@ -1,0 +1,120 @@
+package conformance
+
+import "github.com/zkcurator/zkcurator/jute"
+
+// watchACLScenarios cover the READ check on watch events (ZooKeeper 3.8.4+,
+// CVE-2024-23944; Debian's 3.8.0-11+deb12u2 carries the fix): an event is
+// delivered only to a watcher with READ on the node it is about (the
+// parent's ACL for NodeChildrenChanged, the deleted node's own ACL for
+// NodeDeleted). The watcher "w" is unauthenticated; "o" is alice, who may
+// read everything here.
+var watchACLScenarios = []scenario{
+	{"watch_acl_exists_unreadable", func(e *env) {
+		a := e.open("a")
+		w := e.open("w")
+		o := e.open("o")
+		a.auth("digest", alice)
+		o.auth("digest", alice)
+		a.mk(e.p(""))
+		a.createACL(e.p("x"), "secret", persistent, digestACL(jute.PermAll, alice))
+		// exists needs no READ: the watch is set, its events are not sent.
+		w.exists(e.p("x"), true)
+		o.exists(e.p("x"), true)
+		a.set(e.p("x"), "1", anyVersion)
+		w.flush()
+		o.flush()
+		// The filtered standard watch was used up all the same.
+		a.setACL(e.p("x"), openACL, anyVersion)
+		a.set(e.p("x"), "2", anyVersion)
+		w.flush()
+		// A node created unreadable: no NodeCreated for w.
+		w.exists(e.p("y"), true)
+		o.exists(e.p("y"), true)
+		a.createACL(e.p("y"), "", persistent, digestACL(jute.PermAll, alice))
+		w.flush()
+		o.flush()
+		// NodeDeleted is checked against the ACL the node had.
+		w.exists(e.p("y"), true)
+		o.exists(e.p("y"), true)
+		a.delete(e.p("y"), anyVersion)
+		w.flush()
+		o.flush()
+	}},
+	{"watch_acl_child_of_readable_parent", func(e *env) {
+		a := e.open("a")
+		w := e.open("w")
+		a.auth("digest", alice)
+		a.mk(e.p(""), e.p("p"))
+		// The child event is checked against the readable parent: sent.
+		w.children(e.p("p"), true)
+		a.createACL(e.p("p/secret"), "", persistent, digestACL(jute.PermAll, alice))
+		w.flush()
+		w.children(e.p("p"), true)
+		w.exists(e.p("p/secret"), true)
+		a.delete(e.p("p/secret"), anyVersion)
+		w.flush()
+		// An unreadable parent hides its child events.
+		a.setACL(e.p("p"), digestACL(jute.PermAll, alice), anyVersion)
+		w.exists(e.p("p"), true)
+		a.mk(e.p("p/c"))
+		a.delete(e.p("p/c"), anyVersion)
+		a.set(e.p("p"), "", anyVersion)
+		w.flush()
+	}},
+	{"watch_acl_recursive_no_leak", func(e *env) {
+		a := e.open("a")
+		w := e.open("w")
+		o := e.open("o")
+		a.auth("digest", alice)
+		o.auth("digest", alice)
+		a.mk(e.p(""))
+		w.addWatch(e.p(""), modeRecurse)
+		o.addWatch(e.p(""), modeRecurse)
+		a.createACL(e.p("priv"), "", persistent, digestACL(jute.PermAll, alice))
+		a.createACL(e.p("priv/bob-is-leaving"), "", persistent, digestACL(jute.PermAll, alice))
+		a.set(e.p("priv/bob-is-leaving"), "x", anyVersion)
+		a.delete(e.p("priv/bob-is-leaving"), anyVersion)
+		a.mk(e.p("pub"))
+		w.flush()
+		o.flush()
+	}},
+	{"watch_acl_persistent_unreadable", func(e *env) {
+		a := e.open("a")
+		w := e.open("w")
+		a.auth("digest", alice)
+		a.mk(e.p(""))
+		a.createACL(e.p("x"), "", persistent, digestACL(jute.PermAll, alice))
+		w.addWatch(e.p("x"), modePersist)
+		a.set(e.p("x"), "1", anyVersion)
+		a.mk(e.p("x/c"))
+		w.flush()
+		// Readable again: the persistent watch is still there.
+		a.setACL(e.p("x"), openACL, anyVersion)
+		a.set(e.p("x"), "2", anyVersion)
+		a.mk(e.p("x/d"))
+		w.flush()
+	}},
+	{"watch_acl_set_watches_unreadable", func(e *env) {
+		a := e.open("a")
+		w := e.open("w")
+		a.auth("digest", alice)
+		a.mk(e.p(""))
+		a.createACL(e.p("x"), "", persistent, digestACL(jute.PermAll, alice))
+		a.createACL(e.p("gone"), "", persistent, digestACL(jute.PermAll, alice))
+		w.exists(e.p("x"), false)
+		w.drop()
+		a.set(e.p("x"), "changed", anyVersion)
+		a.delete(e.p("gone"), anyVersion)
+		a.createACL(e.p("born"), "", persistent, digestACL(jute.PermAll, alice))
+		a.createACL(e.p("quiet"), "", persistent, digestACL(jute.PermAll, alice))
+		w.reattach()
+		// Events setWatches answers at once, then watches it restored.
+		w.setWatches(w.lastZxid,
+			[]string{e.p("x"), e.p("gone"), e.p("quiet")},
+			[]string{e.p("born")}, nil, nil, []string{e.p("")})
+		w.flush()
+		a.set(e.p("quiet"), "now", anyVersion)
+		a.mk(e.p("open"))
+		w.flush()
+	}},
+}
