@@ -1,6 +1,10 @@
 package conformance
 
-import "github.com/zkcurator/zkcurator/jute"
+import (
+	"fmt"
+
+	"github.com/zkcurator/zkcurator/jute"
+)
 
 // watchACLScenarios cover the READ check on watch events (ZooKeeper 3.8.4+,
 // CVE-2024-23944; Debian's 3.8.0-11+deb12u2 carries the fix): an event is
@@ -117,4 +121,60 @@ var watchACLScenarios = []scenario{
 		a.mk(e.p("open"))
 		w.flush()
 	}},
+}
+
+// securityEdgeScenarios cover requests a hostile or confused client may
+// send: IPv6 ip ACLs, createSession as a request.
+var securityEdgeScenarios = []scenario{
+	{"edge_ip_acl_ipv6_and_java_parsing", func(e *env) {
+		a := e.open("a")
+		a.mk(e.p(""))
+		for i, id := range []string{"::1", "0:0:0:0:0:0:0:1", "fe80::/64", "::ffff:127.0.0.1", "127.0.0.1/33",
+			"127.0.0.1/-1", "1.2.3", "1.2.3.4.5", "256.0.0.1", "1.2.3.4/", "127.000.000.001", "127.0.0.1/+8", "+127.0.0.1/08"} {
+			a.createACL(e.p(fmt.Sprintf("n%d", i)), "", persistent,
+				[]jute.ACL{{Perms: jute.PermAll, ID: jute.Id{Scheme: "ip", ID: id}}})
+		}
+		a.createACL(e.p("v4"), "", persistent, openACL)
+		a.setACL(e.p("v4"), []jute.ACL{{Perms: jute.PermAll, ID: jute.Id{Scheme: "ip", ID: "::1/128"}}}, anyVersion)
+		a.get(e.p("n10"), false)
+		a.get(e.p("n11"), false)
+	}},
+	{"edge_create_session_op", func(e *env) {
+		a := e.open("a")
+		a.mk(e.p(""))
+		a.createSessionOp(nil)
+		a.createSessionOp([]byte{0, 0})
+		a.get(e.p(""), false)
+		a.createSessionOp([]byte{0, 0, 0x27, 0x10})
+		a.get(e.p(""), false)
+		a.createSessionOp((&jute.ConnectRequest{TimeOut: 4000, Passwd: make([]byte, 16)}).Encode(nil))
+		a.get(e.p(""), false)
+	}},
+}
+
+// createSessionOp sends createSession (-10) as a request with body and
+// logs the answer: a reply, or the bare ConnectResponse frame a 3.8 server
+// sends when the body holds a timeout.
+func (s *session) createSessionOp(body []byte) {
+	s.e.t.Helper()
+	s.xid++
+	desc := fmt.Sprintf("createSession op body=%x", body)
+	if s.alive {
+		_ = s.rc.SendBody(s.xid, jute.OpCreateSession, body)
+	}
+	f, ok := s.next()
+	if !ok || f.Header.Xid == s.xid {
+		s.result(desc, f.Header, ok, "")
+		return
+	}
+	raw := append(f.Header.Encode(nil), f.Body...)
+	var resp jute.ConnectResponse
+	if err := jute.Unmarshal(raw, &resp); err != nil {
+		s.e.log("%s %s -> frame %x", s.name, desc, raw)
+		return
+	}
+	own := s.rc.Response()
+	s.e.log("%s %s -> ConnectResponse timeout=%d ownSession=%v ownPasswd=%v readOnly=%v",
+		s.name, desc, resp.TimeOut, resp.SessionID == own.SessionID,
+		string(resp.Passwd) == string(own.Passwd), resp.ReadOnly)
 }
