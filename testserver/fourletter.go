@@ -170,6 +170,6 @@ func (s *Server) mntrText() string {
 func (s *Server) confText() string {
 	port := s.addr[strings.LastIndexByte(s.addr, ':')+1:]
 	return fmt.Sprintf("clientPort=%s\nsecureClientPort=-1\ndataDir=/dev/null\ndataDirSize=0\ndataLogDir=/dev/null\ndataLogSize=0\n"+
-		"tickTime=%d\nmaxClientCnxns=0\nminSessionTimeout=%d\nmaxSessionTimeout=%d\nclientPortListenBacklog=-1\nserverId=0\n",
-		port, s.cfg.tick.Milliseconds(), s.minTimeout.Milliseconds(), s.maxTimeout.Milliseconds())
+		"tickTime=%d\nmaxClientCnxns=%d\nminSessionTimeout=%d\nmaxSessionTimeout=%d\nclientPortListenBacklog=-1\nserverId=0\n",
+		port, s.cfg.tick.Milliseconds(), s.cfg.maxClientConns, s.minTimeout.Milliseconds(), s.maxTimeout.Milliseconds())
 }

@@ -22,6 +22,10 @@ type config struct {
 	outLimit int
 	// fourLetter is the four-letter word whitelist ("srvr" always).
 	fourLetter map[string]bool
+	// Resource limits (limits.go); 0 means none.
+	maxClientConns   int
+	handshakeTimeout time.Duration
+	maxQueued        int64
 }
 
 func defaultConfig() config {
@@ -34,6 +38,10 @@ func defaultConfig() config {
 		logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
 		outLimit:   32 << 20,
 		fourLetter: map[string]bool{"srvr": true},
+
+		maxClientConns:   DefaultMaxClientConns,
+		handshakeTimeout: DefaultHandshakeTimeout,
+		maxQueued:        DefaultMaxQueuedBytes,
 	}
 }
 
