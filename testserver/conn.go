@@ -47,8 +47,8 @@ type conn struct {
 	q           []outMsg
 	qbytes      int
 	qsize       atomic.Int64 // qbytes, readable without qmu (limits.go)
-	dead        bool // nothing more may be queued
-	closeQueued bool // a closeAfter frame is queued: the writer closes
+	dead        bool         // nothing more may be queued
+	closeQueued bool         // a closeAfter frame is queued: the writer closes
 	wake        chan struct{}
 
 	closeOnce  sync.Once
