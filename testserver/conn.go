@@ -126,6 +126,13 @@ func (c *conn) enqueue(b []byte, closeAfter bool) {
 	if closeAfter {
 		c.dead = true
 		c.closeQueued = true
+		// The connection is closing: like ZooKeeper's sessionless
+		// connections it gets the handshake deadline to take its last
+		// frames (a write already blocked included), so a client that
+		// never reads cannot hold it open.
+		if d := c.s.cfg.handshakeTimeout; d > 0 {
+			_ = c.nc.SetWriteDeadline(time.Now().Add(d))
+		}
 	}
 	c.qmu.Unlock()
 	select {
