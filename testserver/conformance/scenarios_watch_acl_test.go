@@ -2,8 +2,10 @@ package conformance
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/zkcurator/zkcurator/jute"
+	"github.com/zkcurator/zkcurator/testserver/internal/rawclient"
 )
 
 // watchACLScenarios cover the READ check on watch events (ZooKeeper 3.8.4+,
@@ -105,6 +107,7 @@ var watchACLScenarios = []scenario{
 		a.mk(e.p(""))
 		a.createACL(e.p("x"), "", persistent, digestACL(jute.PermAll, alice))
 		a.createACL(e.p("gone"), "", persistent, digestACL(jute.PermAll, alice))
+		a.createACL(e.p("still"), "", persistent, digestACL(jute.PermAll, alice))
 		w.exists(e.p("x"), false)
 		w.drop()
 		a.set(e.p("x"), "changed", anyVersion)
@@ -114,10 +117,11 @@ var watchACLScenarios = []scenario{
 		w.reattach()
 		// Events setWatches answers at once, then watches it restored.
 		w.setWatches(w.lastZxid,
-			[]string{e.p("x"), e.p("gone"), e.p("quiet")},
+			[]string{e.p("x"), e.p("gone"), e.p("quiet"), e.p("still")},
 			[]string{e.p("born")}, nil, nil, []string{e.p("")})
 		w.flush()
 		a.set(e.p("quiet"), "now", anyVersion)
+		a.set(e.p("still"), "now", anyVersion) // restored watch: filtered
 		a.mk(e.p("open"))
 		w.flush()
 	}},
@@ -138,6 +142,27 @@ var securityEdgeScenarios = []scenario{
 		a.setACL(e.p("v4"), []jute.ACL{{Perms: jute.PermAll, ID: jute.Id{Scheme: "ip", ID: "::1/128"}}}, anyVersion)
 		a.get(e.p("n10"), false)
 		a.get(e.p("n11"), false)
+	}},
+	{"edge_handshake_trailing_bytes", func(e *env) {
+		a := e.open("a")
+		a.mk(e.p(""))
+		for _, o := range []rawclient.Options{
+			{Trailing: []byte{1, 2, 3, 4, 5, 6, 7, 8, 9}},
+			{ReadOnly: true, Trailing: []byte{0xff}},
+		} {
+			rc := e.dial(o)
+			if rc == nil {
+				e.log("handshake with trailing bytes refused")
+				continue
+			}
+			resp := rc.Response()
+			e.log("trailing handshake timeout=%d ro=%v granted=%v", resp.TimeOut, resp.ReadOnly, resp.SessionID != 0)
+			s := &session{e: e, name: "t", rc: rc, id: resp.SessionID, passwd: resp.Passwd, alive: true, timeout: 10 * time.Second}
+			e.names[s.id] = "t"
+			e.sess = append(e.sess, s)
+			s.create(e.p("t"), "", ephemeral)
+			s.closeSession()
+		}
 	}},
 	{"edge_create_session_op", func(e *env) {
 		a := e.open("a")
