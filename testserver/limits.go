@@ -52,8 +52,9 @@ func WithMaxQueuedBytes(n int) Option {
 // admitLocked counts a new connection against its IP's limit. It returns
 // false (and logs) when the connection must be refused. Caller holds mu.
 func (s *Server) admitLocked(c *conn) bool {
-	if max := s.cfg.maxClientConns; max > 0 && s.perIP[c.ip] >= max {
-		s.log.Warn("Too many connections from "+c.ip+" - max is "+fmt.Sprint(max), "remote", c.remote)
+	if limit := s.cfg.maxClientConns; limit > 0 && s.perIP[c.ip] >= limit {
+		// ZooKeeper's words; it logs the InetAddress, hence the slash.
+		s.log.Warn("Too many connections from /"+c.ip+" - max is "+fmt.Sprint(limit), "remote", c.remote)
 		return false
 	}
 	s.perIP[c.ip]++

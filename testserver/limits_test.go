@@ -80,7 +80,7 @@ func TestMaxClientConnsPerIP(t *testing.T) {
 	b = (&jute.ConnectRequest{TimeOut: 10000, Passwd: make([]byte, 16)}).Encode(b)
 	_, _ = extra.Write(jute.EndFrame(b, start))
 	require.True(t, closedByServer(t, extra, 10*time.Second), "the 4th connection from 127.0.0.1 must be closed")
-	require.Equal(t, 1, logs.count("Too many connections from 127.0.0.1 - max is 3"))
+	require.Equal(t, 1, logs.count("Too many connections from /127.0.0.1 - max is 3"))
 	for _, c := range held {
 		require.EqualValues(t, 0, c.ping().Err, "held connections are untouched")
 	}
