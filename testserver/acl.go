@@ -3,10 +3,10 @@ package testserver
 import (
 	"crypto/sha1"
 	"encoding/base64"
-	"net/netip"
+	"math"
 	"sort"
-	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf16"
 
 	"github.com/zkcurator/zkcurator/jute"
@@ -30,22 +30,90 @@ func javaSplitLen(s, sep string) int {
 	return len(parts)
 }
 
-// parseIPACL parses an "ip" ACL id: an address with an optional /bits.
-func parseIPACL(id string) (netip.Addr, int, bool) {
+// parseIPACL parses an "ip" ACL id as ZooKeeper 3.8's
+// IPAuthenticationProvider does: a dotted IPv4 address (four parts, each
+// a Java int in 0..255, so "010" is 10) with an optional /bits in 0..32.
+// IPv6 addresses are not understood (its v6addr2Bytes is a TODO), so an
+// IPv6 ACL is invalid and an IPv6 client matches nothing.
+func parseIPACL(id string) ([4]byte, int, bool) {
 	addrPart, bitsPart, hasBits := strings.Cut(id, "/")
-	addr, err := netip.ParseAddr(addrPart)
-	if err != nil {
-		return netip.Addr{}, 0, false
+	addr, ok := javaV4Bytes(addrPart)
+	if !ok {
+		return addr, 0, false
 	}
-	bits := addr.BitLen()
+	bits := 32
 	if hasBits {
-		b, err := strconv.Atoi(bitsPart)
-		if err != nil || b < 0 || b > addr.BitLen() {
-			return netip.Addr{}, 0, false
+		b, ok := javaParseInt(bitsPart)
+		if !ok || b < 0 || b > 32 {
+			return addr, 0, false
 		}
-		bits = b
+		bits = int(b)
 	}
 	return addr, bits, true
+}
+
+// javaV4Bytes is IPAuthenticationProvider.v4addr2Bytes.
+func javaV4Bytes(s string) ([4]byte, bool) {
+	var b [4]byte
+	parts := strings.Split(s, ".")
+	if len(parts) != 4 {
+		return b, false
+	}
+	for i, p := range parts {
+		v, ok := javaParseInt(p)
+		if !ok || v < 0 || v > 255 {
+			return b, false
+		}
+		b[i] = byte(v)
+	}
+	return b, true
+}
+
+// javaParseInt is Integer.parseInt(s, 10): an optional sign and at least
+// one decimal digit of any script (Character.digit), within int range.
+func javaParseInt(s string) (int64, bool) {
+	neg := false
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	if s == "" {
+		return 0, false
+	}
+	var v int64
+	for _, r := range s {
+		d, ok := javaDigit(r)
+		if !ok {
+			return 0, false
+		}
+		v = v*10 + int64(d)
+		if v > math.MaxInt32+1 {
+			return 0, false
+		}
+	}
+	if neg {
+		v = -v
+	}
+	if v > math.MaxInt32 || v < math.MinInt32 {
+		return 0, false
+	}
+	return v, true
+}
+
+// javaDigit is Character.digit(r, 10) for decimal digits: Unicode decimal
+// digits come in runs starting at a zero.
+func javaDigit(r rune) (int, bool) {
+	if r >= '0' && r <= '9' {
+		return int(r - '0'), true
+	}
+	if !unicode.IsDigit(r) {
+		return 0, false
+	}
+	z := r
+	for z > 0 && unicode.IsDigit(z-1) {
+		z--
+	}
+	return int(r-z) % 10, true
 }
 
 // validACLID reports whether a scheme's provider accepts the id
@@ -141,25 +209,31 @@ func checkACL(acl []jute.ACL, perm int32, auth []jute.Id) bool {
 	return false
 }
 
+// ipMatches is IPAuthenticationProvider.matches: both addresses masked
+// to the ACL's bits and compared; IPv4 only.
 func ipMatches(client, aclExpr string) bool {
 	addr, bits, ok := parseIPACL(aclExpr)
 	if !ok {
 		return false
 	}
-	c, err := netip.ParseAddr(client)
-	if err != nil {
+	c, ok := javaV4Bytes(client)
+	if !ok {
 		return false
 	}
-	c = c.Unmap()
-	addr = addr.Unmap()
-	if c.BitLen() != addr.BitLen() {
-		return false
+	for i := range 4 {
+		keep := bits - 8*i
+		var m byte
+		switch {
+		case keep >= 8:
+			m = 0xff
+		case keep > 0:
+			m = ^byte(0xff >> keep)
+		}
+		if c[i]&m != addr[i]&m {
+			return false
+		}
 	}
-	p, err := addr.Prefix(bits)
-	if err != nil {
-		return false
-	}
-	return p.Contains(c)
+	return true
 }
 
 // maskDigests hides the hashes of digest ids, as getACL does for callers

@@ -2,7 +2,6 @@ package testserver
 
 import (
 	"bytes"
-	"encoding/binary"
 	"io"
 	"net"
 	"sync"
@@ -47,8 +46,9 @@ type conn struct {
 	qmu         sync.Mutex
 	q           []outMsg
 	qbytes      int
-	dead        bool // nothing more may be queued
-	closeQueued bool // a closeAfter frame is queued: the writer closes
+	qsize       atomic.Int64 // qbytes, readable without qmu (limits.go)
+	dead        bool         // nothing more may be queued
+	closeQueued bool         // a closeAfter frame is queued: the writer closes
 	wake        chan struct{}
 
 	closeOnce  sync.Once
@@ -84,7 +84,7 @@ func (c *conn) abort() {
 		c.qmu.Lock()
 		c.dead = true
 		c.q = nil
-		c.qbytes = 0
+		c.queuedLocked(-c.qbytes)
 		c.qmu.Unlock()
 	})
 }
@@ -109,6 +109,7 @@ func (c *conn) enqueue(b []byte, closeAfter bool) {
 	if c.hole.Load() {
 		return // lost in the black hole
 	}
+	c.s.makeRoom(len(b))
 	c.qmu.Lock()
 	if c.dead {
 		c.qmu.Unlock()
@@ -121,16 +122,31 @@ func (c *conn) enqueue(b []byte, closeAfter bool) {
 		return
 	}
 	c.q = append(c.q, outMsg{b: b, at: at, closeAfter: closeAfter})
-	c.qbytes += len(b)
+	c.queuedLocked(len(b))
 	if closeAfter {
 		c.dead = true
 		c.closeQueued = true
+		// The connection is closing: like ZooKeeper's sessionless
+		// connections it gets the handshake deadline to take its last
+		// frames (a write already blocked included), so a client that
+		// never reads cannot hold it open.
+		if d := c.s.cfg.handshakeTimeout; d > 0 {
+			_ = c.nc.SetWriteDeadline(time.Now().Add(d))
+		}
 	}
 	c.qmu.Unlock()
 	select {
 	case c.wake <- struct{}{}:
 	default:
 	}
+}
+
+// queuedLocked adds d to the bytes queued on c and on the server. Caller
+// holds c.qmu.
+func (c *conn) queuedLocked(d int) {
+	c.qbytes += d
+	c.qsize.Add(int64(d))
+	c.s.queued.Add(int64(d))
 }
 
 // closeGracefully queues a close: frames already queued are written first.
@@ -216,7 +232,7 @@ func (c *conn) writeLoop() {
 			n++
 			if m.b != nil {
 				bufs = append(bufs, m.b)
-				c.qbytes -= len(m.b)
+				c.queuedLocked(-len(m.b))
 			}
 			if m.closeAfter {
 				closeAfter = true
@@ -228,7 +244,7 @@ func (c *conn) writeLoop() {
 			n = 1
 			if m.b != nil {
 				bufs = append(bufs, m.b)
-				c.qbytes -= len(m.b)
+				c.queuedLocked(-len(m.b))
 			}
 			closeAfter = m.closeAfter
 		}
@@ -274,7 +290,9 @@ func (c *conn) serve() {
 	c.abort()
 	s.mu.Lock()
 	delete(s.conns, c)
+	s.releaseLocked(c)
 	s.mu.Unlock()
+	s.untrackOutput(c)
 }
 
 // detachLocked removes the connection's watches and unlinks it from its
@@ -291,23 +309,25 @@ func (s *Server) detachLocked(c *conn) {
 // the connection fails or a request asks to stop.
 func (c *conn) readLoop() {
 	s := c.s
+	// The handshake (or four-letter word) must arrive in time.
+	if d := s.cfg.handshakeTimeout; d > 0 {
+		_ = c.nc.SetReadDeadline(time.Now().Add(d))
+	}
 	var hdr [4]byte
 	if _, err := io.ReadFull(c.nc, hdr[:]); err != nil {
+		s.logHandshakeEnd(c, err)
 		return
 	}
 	if cmd, ok := fourLetterWord(hdr); ok {
 		s.serveFourLetter(c, cmd)
 		return
 	}
-	n, err := jute.CheckFrameLength(int32(binary.BigEndian.Uint32(hdr[:])), s.cfg.maxBuffer)
+	frame, err := readFrameBody(c.nc, hdr, s.cfg.maxBuffer)
 	if err != nil {
-		s.log.Debug("bad handshake length", "remote", c.remote, "err", err)
+		s.logHandshakeEnd(c, err)
 		return
 	}
-	frame := make([]byte, n)
-	if _, err := io.ReadFull(c.nc, frame); err != nil {
-		return
-	}
+	_ = c.nc.SetReadDeadline(time.Time{})
 	s.packetsRecv.Add(1)
 	c.recv.Add(1)
 	if !s.handshake(c, frame) {
@@ -316,7 +336,7 @@ func (c *conn) readLoop() {
 	for {
 		// A fresh buffer per frame: decoded records alias it and the tree
 		// keeps node data.
-		frame, err := jute.ReadFrame(c.nc, nil, s.cfg.maxBuffer)
+		frame, err := readFrame(c.nc, s.cfg.maxBuffer)
 		if err != nil {
 			if err != io.EOF {
 				s.log.Debug("connection read ended", "remote", c.remote, "err", err)

@@ -80,24 +80,25 @@ func connect(t *testing.T, srv *testserver.Server, opts ...zk.Option) (*zk.Clien
 	return c, rec
 }
 
-// packetsReceived reads zk_packets_received from the server's mntr.
+// packetsReceived reads the "Received:" count from the server's srvr
+// (the one four-letter word every server answers).
 func packetsReceived(t *testing.T, srv *testserver.Server) int64 {
 	t.Helper()
 	nc, err := net.DialTimeout("tcp", srv.Addr(), 5*time.Second)
 	require.NoError(t, err)
 	defer nc.Close()
 	require.NoError(t, nc.SetDeadline(time.Now().Add(5*time.Second)))
-	_, err = io.WriteString(nc, "mntr")
+	_, err = io.WriteString(nc, "srvr")
 	require.NoError(t, err)
 	sc := bufio.NewScanner(nc)
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "zk_packets_received\t"); ok {
+		if v, ok := strings.CutPrefix(sc.Text(), "Received: "); ok {
 			n, err := strconv.ParseInt(v, 10, 64)
 			require.NoError(t, err)
 			return n
 		}
 	}
-	t.Fatal("mntr: no zk_packets_received")
+	t.Fatal("srvr: no Received count")
 	return 0
 }
 

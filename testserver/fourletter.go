@@ -15,6 +15,28 @@ var fourLetterWords = map[string]bool{
 	"cons": true, "crst": true, "hash": true,
 }
 
+// parseFourLetterWhitelist reads a whitelist as
+// FourLetterCommands.isEnabled does: comma-separated, trimmed, "*" for
+// every known word; "srvr" is always added.
+func parseFourLetterWhitelist(words []string) map[string]bool {
+	set := map[string]bool{"srvr": true}
+	for _, w := range words {
+		for _, cmd := range strings.Split(w, ",") {
+			cmd = strings.TrimSpace(cmd)
+			if cmd == "*" {
+				for k := range fourLetterWords {
+					set[k] = true
+				}
+				continue
+			}
+			if cmd != "" {
+				set[cmd] = true
+			}
+		}
+	}
+	return set
+}
+
 func fourLetterWord(b [4]byte) (string, bool) {
 	w := string(b[:])
 	return w, fourLetterWords[w]
@@ -22,9 +44,14 @@ func fourLetterWord(b [4]byte) (string, bool) {
 
 // serveFourLetter writes the answer to a four-letter word and closes the
 // connection. Implemented: ruok, isro, srvr, stat, mntr, cons, conf, wchs;
-// the others get the "not in the whitelist" answer.
+// the others, and every word not whitelisted (WithFourLetterWords), get
+// the "not in the whitelist" answer.
 func (s *Server) serveFourLetter(c *conn, cmd string) {
 	var out string
+	word := cmd
+	if !s.cfg.fourLetter[cmd] {
+		cmd = "" // not enabled: the default answer below
+	}
 	switch cmd {
 	case "ruok":
 		out = "imok"
@@ -51,11 +78,16 @@ func (s *Server) serveFourLetter(c *conn, cmd string) {
 		s.mu.Unlock()
 		out = fmt.Sprintf("%d connections watching %d paths\nTotal watches:%d\n", conns, paths, total)
 	default:
-		out = cmd + " is not executed because it is not in the whitelist.\n"
+		out = notWhitelisted(word)
 	}
 	_ = c.nc.SetWriteDeadline(time.Now().Add(5 * time.Second))
 	_, _ = c.nc.Write([]byte(out))
 	c.abort()
+}
+
+// notWhitelisted is ZooKeeper's answer (NopCommand) to a word not enabled.
+func notWhitelisted(cmd string) string {
+	return cmd + " is not executed because it is not in the whitelist.\n"
 }
 
 func (s *Server) fullVersion() string {
@@ -138,6 +170,6 @@ func (s *Server) mntrText() string {
 func (s *Server) confText() string {
 	port := s.addr[strings.LastIndexByte(s.addr, ':')+1:]
 	return fmt.Sprintf("clientPort=%s\nsecureClientPort=-1\ndataDir=/dev/null\ndataDirSize=0\ndataLogDir=/dev/null\ndataLogSize=0\n"+
-		"tickTime=%d\nmaxClientCnxns=0\nminSessionTimeout=%d\nmaxSessionTimeout=%d\nclientPortListenBacklog=-1\nserverId=0\n",
-		port, s.cfg.tick.Milliseconds(), s.minTimeout.Milliseconds(), s.maxTimeout.Milliseconds())
+		"tickTime=%d\nmaxClientCnxns=%d\nminSessionTimeout=%d\nmaxSessionTimeout=%d\nclientPortListenBacklog=-1\nserverId=0\n",
+		port, s.cfg.tick.Milliseconds(), s.cfg.maxClientConns, s.minTimeout.Milliseconds(), s.maxTimeout.Milliseconds())
 }

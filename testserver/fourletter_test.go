@@ -20,7 +20,7 @@ func fourLetter(t *testing.T, addr, cmd string) string {
 }
 
 func TestFourLetterWords(t *testing.T) {
-	addr, _ := target(t)
+	addr, _ := target(t, WithFourLetterWords("*"))
 	c := newSession(t, addr)
 	require.Equal(t, "imok", fourLetter(t, addr, "ruok"))
 	require.Equal(t, "rw", fourLetter(t, addr, "isro"))
@@ -35,4 +35,22 @@ func TestFourLetterWords(t *testing.T) {
 	require.Contains(t, fourLetter(t, addr, "cons"), "/127.0.0.1:")
 	require.Regexp(t, `^\d+ connections watching \d+ paths\nTotal watches:\d+\n$`, fourLetter(t, addr, "wchs"))
 	require.EqualValues(t, 0, c.ping().Err)
+}
+
+// TestFourLetterWhitelist: by default only srvr answers (ZooKeeper 3.8's
+// whitelist); other words get ZooKeeper's refusal; the option widens it.
+func TestFourLetterWhitelist(t *testing.T) {
+	s := embedded(t)
+	require.Regexp(t, `^Zookeeper version: `, fourLetter(t, s.Addr(), "srvr"))
+	for _, w := range []string{"ruok", "cons", "stat", "mntr", "conf", "wchs", "isro", "envi", "dump"} {
+		require.Equal(t, w+" is not executed because it is not in the whitelist.\n", fourLetter(t, s.Addr(), w), w)
+	}
+	s = embedded(t, WithFourLetterWords(" ruok , cons", "mntr"))
+	require.Equal(t, "imok", fourLetter(t, s.Addr(), "ruok"))
+	require.Contains(t, fourLetter(t, s.Addr(), "cons"), "/127.0.0.1:")
+	require.Contains(t, fourLetter(t, s.Addr(), "mntr"), "zk_version")
+	require.Regexp(t, `^Zookeeper version: `, fourLetter(t, s.Addr(), "srvr"))
+	require.Equal(t, "stat is not executed because it is not in the whitelist.\n", fourLetter(t, s.Addr(), "stat"))
+	s = embedded(t, WithFourLetterWords("*"))
+	require.Equal(t, "rw", fourLetter(t, s.Addr(), "isro"))
 }

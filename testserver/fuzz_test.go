@@ -1,6 +1,7 @@
 package testserver
 
 import (
+	"io"
 	"net"
 	"testing"
 	"time"
@@ -123,5 +124,115 @@ func FuzzHandshake(f *testing.F) {
 		c := newConn(s, nc)
 		defer c.abort()
 		s.handshake(c, frame)
+	})
+}
+
+// lowLimits returns a configuration with every limit set low, so that
+// fuzzing reaches them: small frames, small per-connection and
+// server-wide reply queues, a short handshake deadline, one connection
+// per IP.
+func lowLimits() config {
+	cfg := defaultConfig()
+	cfg.maxBuffer = 4 << 10
+	cfg.outLimit = 8 << 10
+	cfg.maxQueued = 12 << 10
+	cfg.handshakeTimeout = 50 * time.Millisecond
+	cfg.maxClientConns = 1
+	cfg.fourLetter = parseFourLetterWhitelist([]string{"*"})
+	return cfg
+}
+
+// frameOf prefixes b with its length.
+func frameOf(b []byte) []byte {
+	out := make([]byte, 4, 4+len(b))
+	out[0], out[1], out[2], out[3] = byte(len(b)>>24), byte(len(b)>>16), byte(len(b)>>8), byte(len(b))
+	return append(out, b...)
+}
+
+// connectionSeeds are byte streams a client might send on a new
+// connection: a handshake followed by requests, four-letter words, frames
+// past the limits, partial frames.
+func connectionSeeds() [][]byte {
+	hs := frameOf((&jute.ConnectRequest{TimeOut: 3000, Passwd: make([]byte, 16)}).Encode(nil))
+	var all []byte
+	all = append(all, hs...)
+	for _, r := range fuzzSeeds() {
+		all = append(all, frameOf(r)...)
+	}
+	watchAll := append(append([]byte(nil), hs...), frameOf(requestFrame(1, jute.OpAddWatch, &jute.AddWatchRequest{Path: "/", Type: 1}))...)
+	for i := range 20 {
+		watchAll = append(watchAll, frameOf(requestFrame(int32(i+2), jute.OpCreate, &jute.CreateRequest{Path: "/n", Data: make([]byte, 1000), ACL: openACLUnsafe, Flags: jute.FlagPersistentSequential}))...)
+	}
+	return [][]byte{
+		hs,
+		all,
+		watchAll,
+		[]byte("ruok"),
+		[]byte("srvr"),
+		[]byte("cons"),
+		{0x00, 0x0f, 0xff, 0xff, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, // 1 MiB-1 announced, 10 sent
+		{0x7f, 0xff, 0xff, 0xff},
+		{0xff, 0xff, 0xff, 0xff},
+		append(append([]byte(nil), hs...), 0, 0, 0x20, 0, 1, 2), // request past maxBuffer
+		hs[:len(hs)-3],
+		append(append([]byte(nil), hs...), frameOf(requestFrame(1, jute.OpCreateSession, nil))...),
+	}
+}
+
+// FuzzConnection feeds an arbitrary byte stream to a server connection,
+// from the handshake on, with every limit set low (lowLimits). The peer
+// reads the replies or, when drain is false, never does (a slow
+// consumer). The server must neither panic nor hang, and once the
+// connection is gone its tree is sound and no queued reply bytes or
+// connection counts are left behind.
+func FuzzConnection(f *testing.F) {
+	for _, seed := range connectionSeeds() {
+		f.Add(seed, true)
+		f.Add(seed, false)
+	}
+	f.Fuzz(func(t *testing.T, in []byte, drain bool) {
+		s, err := newServer(lowLimits())
+		if err != nil {
+			t.Fatal(err)
+		}
+		nc, peer := net.Pipe()
+		c := newConn(s, nc)
+		s.mu.Lock()
+		if !s.admitLocked(c) {
+			t.Fatal("first connection refused")
+		}
+		s.conns[c] = struct{}{}
+		s.connWG.Add(1)
+		s.mu.Unlock()
+		s.trackOutput(c)
+		go c.serve()
+		drained := make(chan struct{})
+		go func() {
+			defer close(drained)
+			if drain {
+				_, _ = io.Copy(io.Discard, peer)
+			}
+		}()
+		_ = peer.SetWriteDeadline(time.Now().Add(2 * time.Second))
+		_, _ = peer.Write(in)
+		_ = peer.Close()
+		<-drained
+		done := make(chan struct{})
+		go func() { s.connWG.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatal("connection goroutines did not end")
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if n := s.queued.Load(); n != 0 {
+			t.Fatalf("%d reply bytes still counted as queued", n)
+		}
+		if len(s.conns) != 0 || len(s.perIP) != 0 {
+			t.Fatalf("connections left: %d, per-IP counts %v", len(s.conns), s.perIP)
+		}
+		s.tickLocked(time.Now().Add(time.Hour))
+		checkTree(t, s)
 	})
 }

@@ -2,6 +2,7 @@ package testserver
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -24,19 +25,28 @@ func TestServerInternalOpsFromClient(t *testing.T) {
 	require.Equal(t, before+1, h.Zxid)
 	c.stat(root)
 
-	// createSession (-10): MarshallingError after taking a zxid, then the
-	// connection is closed.
+	// createSession (-10) without a timeout in its body: MarshallingError
+	// after taking a zxid; the connection stays (as real 3.8 does, see
+	// the edge_create_session_op conformance scenario).
+	h = c.call(jute.OpCreateSession, nil, nil)
+	require.Equal(t, jute.ReplyHeader{Xid: c.xid, Zxid: before + 2, Err: jute.ErrMarshallingError}, h)
+	c.stat(root)
+	// With one: a bare ConnectResponse frame for the connection's session.
 	c.xid++
-	c.send(c.xid, jute.OpCreateSession, nil)
-	frames := c.waitClosed()
-	require.Len(t, frames, 1)
-	require.Equal(t, jute.ReplyHeader{Xid: c.xid, Zxid: before + 2, Err: jute.ErrMarshallingError}, frames[0].Header)
+	require.NoError(t, c.rc.SendBody(c.xid, jute.OpCreateSession, []byte{0, 0, 0x27, 0x10}))
+	f, ok := c.next(5 * time.Second)
+	require.True(t, ok)
+	var resp jute.ConnectResponse
+	require.NoError(t, jute.Unmarshal(append(f.Header.Encode(nil), f.Body...), &resp))
+	require.Equal(t, c.resp.SessionID, resp.SessionID)
+	require.Equal(t, c.resp.Passwd, resp.Passwd)
+	c.stat(root)
 
 	// SASL (102) without SASL configured: OK with a null token, then closed.
 	d := newSession(t, s.Addr())
 	d.xid++
 	d.send(d.xid, jute.OpSASL, &jute.AuthPacket{})
-	frames = d.waitClosed()
+	frames := d.waitClosed()
 	require.Len(t, frames, 1)
 	require.Equal(t, jute.ReplyHeader{Xid: d.xid, Zxid: 0, Err: 0}, frames[0].Header)
 	require.Equal(t, []byte{0xff, 0xff, 0xff, 0xff}, frames[0].Body)

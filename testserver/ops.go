@@ -1,6 +1,7 @@
 package testserver
 
 import (
+	"encoding/binary"
 	"time"
 
 	"github.com/zkcurator/zkcurator/jute"
@@ -49,13 +50,8 @@ func (s *Server) dispatchLocked(r *request) bool {
 		c.closeGracefully()
 		return false
 	case r.op == jute.OpCreateSession:
-		// 3.8 takes createSession from a client as a transaction (a zxid
-		// is used), fails to decode it, answers MarshallingError and
-		// closes the connection.
-		s.zxid++
-		c.reply(r.xid, s.zxid, jute.ErrMarshallingError, nil)
-		c.closeGracefully()
-		return false
+		s.createSessionOp(r)
+		return true
 	case !knownOp(r.op) || !s.ver.hasOps(r.op):
 		s.log.Debug("unimplemented op", "op", r.op, "remote", c.remote)
 		c.reply(r.xid, -1, jute.ErrUnimplemented, nil)
@@ -176,3 +172,23 @@ type nullToken struct{}
 
 func (nullToken) Encode(b []byte) []byte { return jute.AppendBuffer(b, nil) }
 func (nullToken) Decode(*jute.Decoder)   {}
+
+// createSessionOp answers createSession sent as a request, as 3.8 does:
+// it is a transaction (a zxid is used) whose body's first int is a
+// timeout. Without one, MarshallingError. With one, the session's expiry
+// is moved to now plus that many milliseconds (its timeout is unchanged)
+// and the server answers with a bare ConnectResponse frame for the
+// connection's session (finishSessionInit), no reply header. The
+// connection stays open either way.
+func (s *Server) createSessionOp(r *request) {
+	c := r.c
+	s.zxid++
+	if len(r.body) < 4 {
+		c.reply(r.xid, s.zxid, jute.ErrMarshallingError, nil)
+		return
+	}
+	to := time.Duration(int32(binary.BigEndian.Uint32(r.body))) * time.Millisecond
+	sess := c.sess
+	sess.lastHeard = r.now.Add(to - sess.timeout)
+	s.sendConnectResponse(c, sess.timeout, sess.id, sess.passwd, false)
+}

@@ -168,6 +168,10 @@ func (s *Server) getData(c *conn, path string, watch bool) (int32, jute.Record) 
 
 // setWatchesLocked re-registers watches after a reconnect, firing at once
 // the events the client missed since relativeZxid (DataTree.setWatches).
+// Those immediate events are not checked against READ: 3.8.4's
+// DataTree.setWatches and Debian's patched 3.8.0 send them unchecked (the
+// watch_acl_set_watches_unreadable scenario); the watches it restores are
+// checked when they fire, like any other.
 func (s *Server) setWatchesLocked(c *conn, req *jute.SetWatches2) {
 	rel := req.RelativeZxid
 	dataZxid := func(n *node) int64 { return n.stat.Mzxid }

@@ -263,8 +263,9 @@ func (s *Server) applyLocked(ch change, zxid, nowMs int64) (string, jute.Stat) {
 	switch ch.op {
 	case jute.OpCreate:
 		st := s.tree.createNode(ch.path, ch.data, ch.acl, ch.owner, ch.parentCversion, zxid, nowMs)
-		s.dataWatches.trigger(ch.path, jute.EventNodeCreated, nil)
-		s.childWatches.trigger(zk.ParentPath(ch.path), jute.EventNodeChildrenChanged, nil)
+		parent := zk.ParentPath(ch.path)
+		s.dataWatches.trigger(ch.path, jute.EventNodeCreated, ch.acl, nil)
+		s.childWatches.trigger(parent, jute.EventNodeChildrenChanged, s.tree.aclOf(parent), nil)
 		return ch.path, st
 	case jute.OpDelete:
 		s.deleteNodeLocked(ch.path, zxid)
@@ -274,7 +275,7 @@ func (s *Server) applyLocked(ch change, zxid, nowMs int64) (string, jute.Stat) {
 		n.stat.Mtime = nowMs
 		n.stat.Mzxid = zxid
 		n.stat.Version = ch.version
-		s.dataWatches.trigger(ch.path, jute.EventNodeDataChanged, nil)
+		s.dataWatches.trigger(ch.path, jute.EventNodeDataChanged, n.acl, nil)
 		return ch.path, n.copyStat()
 	case jute.OpSetACL:
 		n := s.tree.nodes[ch.path]
@@ -289,13 +290,16 @@ func (s *Server) applyLocked(ch change, zxid, nowMs int64) (string, jute.Stat) {
 // connection across data and child watches) and the parent's
 // NodeChildrenChanged.
 func (s *Server) deleteNodeLocked(path string, zxid int64) {
-	if s.tree.nodes[path] == nil {
+	n := s.tree.nodes[path]
+	if n == nil {
 		return
 	}
+	parent := zk.ParentPath(path)
 	s.tree.deleteNode(path, zxid)
-	hit := s.dataWatches.trigger(path, jute.EventNodeDeleted, nil)
-	s.childWatches.trigger(path, jute.EventNodeDeleted, hit)
-	s.childWatches.trigger(zk.ParentPath(path), jute.EventNodeChildrenChanged, nil)
+	parentACL := s.tree.aclOf(parent)
+	hit := s.dataWatches.trigger(path, jute.EventNodeDeleted, n.acl, nil)
+	s.childWatches.trigger(path, jute.EventNodeDeleted, n.acl, hit)
+	s.childWatches.trigger(parent, jute.EventNodeChildrenChanged, parentACL, nil)
 }
 
 // writeOp makes the handler of a single write op: it takes a zxid (whether

@@ -20,6 +20,12 @@ type config struct {
 	// outLimit bounds the bytes queued for one connection before it is
 	// closed as a slow consumer.
 	outLimit int
+	// fourLetter is the four-letter word whitelist ("srvr" always).
+	fourLetter map[string]bool
+	// Resource limits (limits.go); 0 means none.
+	maxClientConns   int
+	handshakeTimeout time.Duration
+	maxQueued        int64
 }
 
 func defaultConfig() config {
@@ -31,6 +37,24 @@ func defaultConfig() config {
 		maxBuffer:  jute.DefaultMaxBuffer,
 		logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
 		outLimit:   32 << 20,
+		fourLetter: map[string]bool{"srvr": true},
+
+		maxClientConns:   DefaultMaxClientConns,
+		handshakeTimeout: DefaultHandshakeTimeout,
+		maxQueued:        DefaultMaxQueuedBytes,
+	}
+}
+
+// WithFourLetterWords sets the four-letter words the server answers, like
+// ZooKeeper's 4lw.commands.whitelist: each argument is a word or a
+// comma-separated list of words, and "*" enables every word the server
+// knows. "srvr" is always enabled (zkServer.sh needs it, as in ZooKeeper).
+// Default: "srvr" only, as in ZooKeeper 3.8. A word not enabled is answered
+// "<word> is not executed because it is not in the whitelist." Later calls
+// replace earlier ones.
+func WithFourLetterWords(words ...string) Option {
+	return func(c *config) {
+		c.fourLetter = parseFourLetterWhitelist(words)
 	}
 }
 

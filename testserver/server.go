@@ -55,6 +55,7 @@ type Server struct {
 	dropOp        int32
 	dropArmed     bool
 	holes         map[int64]bool // blackholed session ids (Blackhole)
+	perIP         map[string]int // open connections per client IP (limits.go)
 
 	// Fault state read by connection writers without mu.
 	latency    atomic.Int64 // ns added to every reply
@@ -64,6 +65,12 @@ type Server struct {
 
 	packetsRecv atomic.Int64
 	packetsSent atomic.Int64
+
+	// queued counts the reply bytes queued on every connection; outConns
+	// lists the connections that may hold some (limits.go).
+	queued   atomic.Int64
+	outMu    sync.Mutex
+	outConns map[*conn]struct{}
 
 	connWG sync.WaitGroup // accept loop and connection goroutines
 	tickWG sync.WaitGroup
@@ -119,6 +126,8 @@ func newServer(cfg config) (*Server, error) {
 		tree:          newTree(),
 		sessions:      map[int64]*session{},
 		conns:         map[*conn]struct{}{},
+		perIP:         map[string]int{},
+		outConns:      map[*conn]struct{}{},
 		dataWatches:   newWatchManager(),
 		childWatches:  newWatchManager(),
 		nextSessionID: initialSessionID(1, now),
@@ -260,15 +269,15 @@ func (s *Server) serveListener(ln net.Listener) {
 
 func (s *Server) acceptLoop(ln net.Listener) {
 	defer s.connWG.Done()
+	var (
+		failures int
+		errLog   acceptErrorLog
+	)
 	for {
 		nc, err := ln.Accept()
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				continue
 			}
 			s.mu.Lock()
 			stopped := s.ln != ln
@@ -276,14 +285,21 @@ func (s *Server) acceptLoop(ln net.Listener) {
 			if stopped {
 				return
 			}
-			s.log.Warn("accept failed", "err", err)
+			// Too many open files and the like: back off (5ms doubling
+			// to 1s) and log at most once a second.
+			failures++
+			wait := acceptBackoff(failures)
+			errLog.log(s, err, wait, time.Now())
+			t := time.NewTimer(wait)
 			select {
-			case <-time.After(10 * time.Millisecond):
+			case <-t.C:
 			case <-s.done:
+				t.Stop()
 				return
 			}
 			continue
 		}
+		failures = 0
 		s.mu.Lock()
 		if s.ln != ln || time.Now().Before(s.rejectUntil) {
 			s.mu.Unlock()
@@ -291,9 +307,15 @@ func (s *Server) acceptLoop(ln net.Listener) {
 			continue
 		}
 		c := newConn(s, nc)
+		if !s.admitLocked(c) {
+			s.mu.Unlock()
+			_ = nc.Close()
+			continue
+		}
 		s.conns[c] = struct{}{}
 		s.connWG.Add(1)
 		s.mu.Unlock()
+		s.trackOutput(c)
 		go c.serve()
 	}
 }

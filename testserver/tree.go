@@ -122,6 +122,14 @@ func newTree() *tree {
 
 func (t *tree) get(path string) *node { return t.nodes[lookupKey(path)] }
 
+// aclOf returns the ACL of the node at path, nil (no check) if none.
+func (t *tree) aclOf(path string) []jute.ACL {
+	if n := t.get(path); n != nil {
+		return n.acl
+	}
+	return nil
+}
+
 // lookupKey maps "" to the root, as DataTree does (a client may read "").
 func lookupKey(path string) string {
 	if path == "" {

@@ -99,8 +99,13 @@ func (m *watchManager) contains(path string) bool {
 // trigger fires an event for path: standard and persistent watches on path
 // itself, recursive watches on path and its ancestors (except for
 // NodeChildrenChanged). Standard watches are removed. Connections in
-// suppress are not notified. It returns the set of connections that matched.
-func (m *watchManager) trigger(path string, typ int32, suppress map[*conn]struct{}) map[*conn]struct{} {
+// suppress are not notified, nor (as in ZooKeeper 3.8.4+, the
+// CVE-2024-23944 fix in NIOServerCnxn.process) connections without READ on
+// acl: the ACL of the node the event is about (for NodeChildrenChanged the
+// parent's, for NodeDeleted the one the node had). A filtered standard
+// watch is still used up, as in ZooKeeper. It returns the set of
+// connections that matched, filtered or not. Caller holds Server.mu.
+func (m *watchManager) trigger(path string, typ int32, acl []jute.ACL, suppress map[*conn]struct{}) map[*conn]struct{} {
 	var hit map[*conn]struct{}
 	add := func(c *conn) {
 		if hit == nil {
@@ -142,9 +147,13 @@ func (m *watchManager) trigger(path string, typ int32, suppress map[*conn]struct
 		atParent = true
 	}
 	for c := range hit {
-		if _, skip := suppress[c]; !skip {
-			c.sendEvent(typ, path)
+		if _, skip := suppress[c]; skip {
+			continue
 		}
+		if !checkACL(acl, jute.PermRead, c.auth) {
+			continue // filtered by ACL
+		}
+		c.sendEvent(typ, path)
 	}
 	return hit
 }

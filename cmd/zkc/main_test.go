@@ -84,7 +84,7 @@ type target struct {
 // targets returns an embedded server for this test, plus the real server
 // when ZKCURATOR_REAL_ZK=1.
 func targets(t *testing.T) []target {
-	s := testserver.New(t)
+	s := testserver.New(t, testserver.WithFourLetterWords("*")) // like the real one's whitelist
 	ts := []target{{name: "embedded", connect: s.ConnectString(), embedded: s}}
 	if realServer != nil {
 		ts = append(ts, target{name: "real", connect: realServer.ConnectString()})

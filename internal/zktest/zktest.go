@@ -95,7 +95,9 @@ func Server(t testing.TB) Target {
 // when the test ends; t.Fatal if it cannot start.
 func Embedded(t testing.TB, opts ...testserver.Option) *testserver.Server {
 	t.Helper()
-	return testserver.New(t, opts...) // New registers Close with t.Cleanup
+	// Every four-letter word, like the realzk launcher; opts may narrow it.
+	all := append([]testserver.Option{testserver.WithFourLetterWords("*")}, opts...)
+	return testserver.New(t, all...) // New registers Close with t.Cleanup
 }
 
 // shared is the real server behind Server with EnvTarget=real.

@@ -24,6 +24,10 @@ func main() {
 	minTimeout := flag.Duration("min-session-timeout", 0, "minimum session timeout (default 2 ticks)")
 	maxTimeout := flag.Duration("max-session-timeout", 60*time.Second, "maximum session timeout")
 	verbose := flag.Bool("v", false, "log connections and sessions")
+	words := flag.String("4lw", "srvr", `four-letter words to answer, comma-separated, "*" for all (4lw.commands.whitelist; srvr always)`)
+	maxConns := flag.Int("max-client-conns", testserver.DefaultMaxClientConns, "connections one IP address may hold (maxClientCnxns; 0: no limit)")
+	handshake := flag.Duration("handshake-timeout", testserver.DefaultHandshakeTimeout, "time a new connection has to send its handshake (0: no limit)")
+	maxQueued := flag.Int("max-queued-bytes", testserver.DefaultMaxQueuedBytes, "reply bytes queued for all connections before the largest backlogs are closed (0: no limit)")
 	flag.Parse()
 
 	level := slog.LevelInfo
@@ -37,6 +41,10 @@ func main() {
 		testserver.WithVersion(*version),
 		testserver.WithSessionTimeouts(*minTimeout, *maxTimeout),
 		testserver.WithLogger(logger),
+		testserver.WithFourLetterWords(*words),
+		testserver.WithMaxClientConns(*maxConns),
+		testserver.WithHandshakeTimeout(*handshake),
+		testserver.WithMaxQueuedBytes(*maxQueued),
 	)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "zktestserver:", err)

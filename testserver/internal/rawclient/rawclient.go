@@ -52,6 +52,9 @@ type Options struct {
 	// NoReadOnlyFlag omits the trailing readOnly byte, as pre-3.4 clients
 	// do; the server then answers without it too.
 	NoReadOnlyFlag bool
+	// Trailing is appended to the ConnectRequest after the readOnly byte
+	// (a server ignores it).
+	Trailing []byte
 }
 
 // Client is one raw connection. Send may be called from one goroutine at a
@@ -111,6 +114,7 @@ func handshake(ctx context.Context, nc net.Conn, o Options) (*Client, error) {
 	if o.NoReadOnlyFlag {
 		b = b[:len(b)-1]
 	}
+	b = append(b, o.Trailing...)
 	b = jute.EndFrame(b, start)
 	deadline, _ := ctx.Deadline()
 	if err := nc.SetDeadline(deadline); err != nil {
