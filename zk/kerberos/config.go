@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/jcmturner/gokrb5/v8/client"
 	krbconfig "github.com/jcmturner/gokrb5/v8/config"
 	"github.com/jcmturner/gokrb5/v8/credentials"
 	"github.com/jcmturner/gokrb5/v8/keytab"
@@ -221,6 +222,9 @@ func (r *resolved) useCCache(cfg Config) error {
 		return invalid("principal %s@%s is not the credentials cache's principal %s@%s", r.user, r.realm, user, realm)
 	}
 	r.user, r.realm = user, realm
+	if _, err := client.NewFromCCache(cc, r.krb5); err != nil { // no goroutine until a login
+		return fmt.Errorf("kerberos: credentials cache %s: %w", r.ccache, err)
+	}
 	return nil
 }
 

@@ -31,8 +31,8 @@
 // default realm) and appends the host and realm back unless
 // zookeeper.kerberos.removeHostFromPrincipal /
 // removeRealmFromPrincipal are set, so app@EXAMPLE.COM is
-// sasl:app@EXAMPLE.COM. An ACL of scheme "auth" (zk.ACL{Perms: ..., Scheme:
-// "auth"}) lets the server fill in the id itself.
+// sasl:app@EXAMPLE.COM. An ACL of scheme "auth" (zk.CreatorAllACL) lets the
+// server fill in the id itself.
 //
 // The Kerberos protocol is github.com/jcmturner/gokrb5/v8, the library
 // Go's Kafka clients use for the same purpose.

@@ -26,8 +26,8 @@ const (
 
 // exchange is the client side of one RFC 4752 exchange:
 //
-//	client: AP-REQ (GSS initial context token)
-//	server: [AP-REP, client: empty token]   only with mutual authentication
+//	client: AP-REQ (GSS initial context token, no mutual authentication
+//	        asked, so the server sends no AP-REP)
 //	server: wrap token: offered layers + max buffer
 //	client: wrap token: no security layer + authorization id  (done)
 type exchange struct {
@@ -53,11 +53,6 @@ func (e *exchange) Step(_ context.Context, challenge []byte) ([]byte, bool, erro
 		}
 		e.done = true
 		return resp, true, nil
-	case len(challenge) > 0 && challenge[0] == 0x60:
-		// An initial-context token from the acceptor: its AP-REP (mutual
-		// authentication). The context is established; an empty token
-		// asks for the security-layer offer.
-		return []byte{}, false, nil
 	default:
 		return nil, false, fmt.Errorf("kerberos: unexpected GSSAPI token from the server (%d bytes)", len(challenge))
 	}

@@ -138,8 +138,8 @@ func (m *mechanism) initiate(spn string) (*exchange, error) {
 		return nil, kdcError("service ticket for "+spn+"@"+m.r.realm, err)
 	}
 	// Integrity and confidentiality are what the Java client asks for; no
-	// mutual authentication, so the server answers the AP-REQ with its
-	// security-layer offer directly (an AP-REP first is handled too).
+	// mutual authentication (nor does the Java client ask for it), so the
+	// server answers the AP-REQ with its security-layer offer directly.
 	tok, err := spnego.NewKRB5TokenAPREQ(cl, tkt, key, []int{gssapi.ContextFlagInteg, gssapi.ContextFlagConf}, nil)
 	if err != nil {
 		return nil, fmt.Errorf("kerberos: AP-REQ for %s: %w", spn, err)
