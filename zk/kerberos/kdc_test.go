@@ -83,6 +83,11 @@ func TestGSSAPIAgainstMITKDC(t *testing.T) {
 		require.Equal(t, clientPrincipal, who)
 		require.Equal(t, append([]byte{1, 0, 0, 0}, "someone"...), choice)
 	})
+	t.Run("ccache of another principal", func(t *testing.T) {
+		cc := kdc.Kinit(clientPrincipal, clientKT)
+		_, err := kerberos.New(kerberos.Config{Principal: "someone-else", CCachePath: cc, KRB5ConfPath: kdc.KRB5Conf})
+		require.ErrorIs(t, err, zk.ErrInvalidArgument)
+	})
 	t.Run("canonicalize", func(t *testing.T) {
 		m, err := kerberos.New(kerberos.Config{Principal: clientPrincipal, KeytabPath: clientKT, KRB5ConfPath: kdc.KRB5Conf, CanonicalizeHostname: true})
 		require.NoError(t, err)
