@@ -136,15 +136,15 @@ func (s *Server) saslStep(st *saslState, token []byte) (reply []byte, user strin
 	case st.done || st.step > 2:
 		return nil, "", fmt.Errorf("DIGEST-MD5 authentication already complete")
 	case st.step == 1:
-		if len(token) != 0 {
-			return nil, "", fmt.Errorf("DIGEST-MD5 must not have an initial response")
-		}
+		// A first token is ignored (a real 3.8 server answers it with
+		// the challenge too).
 		var b [24]byte
 		if _, err := rand.Read(b[:]); err != nil {
 			return nil, "", err
 		}
 		st.nonce = base64.RawStdEncoding.EncodeToString(b[:])
-		ch := fmt.Sprintf(`realm=%s,nonce=%s,qop="auth",charset=utf-8,algorithm=md5-sess`,
+		// As the JDK's server: no qop (auth is the default).
+		ch := fmt.Sprintf(`realm=%s,nonce=%s,charset=utf-8,algorithm=md5-sess`,
 			digestmd5.Quote(saslRealm), digestmd5.Quote(st.nonce))
 		return []byte(ch), "", nil
 	}
