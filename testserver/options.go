@@ -20,6 +20,10 @@ type config struct {
 	// outLimit bounds the bytes queued for one connection before it is
 	// closed as a slow consumer.
 	outLimit int
+	// SASL (sasl.go): DIGEST-MD5 users, nil without SASL; requireSASL
+	// is zookeeper.sessionRequireClientSASLAuth.
+	saslUsers   map[string]string
+	requireSASL bool
 }
 
 func defaultConfig() config {

@@ -2,6 +2,7 @@ package zk
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
@@ -12,7 +13,8 @@ import (
 // session with a new one. It is the only writer of conn, gen and state.
 func (c *Client) run() {
 	defer c.wg.Done()
-	connected := true // the current Conn is connected
+	connected := true   // the current Conn is connected
+	authFailed := false // SASL failed for good: nothing more happens
 	var lost <-chan time.Time
 	var lostTimer *time.Timer
 	stopLost := func() {
@@ -37,7 +39,7 @@ func (c *Client) run() {
 			c.mu.Lock()
 			current := se.gen == c.gen
 			c.mu.Unlock()
-			if !current {
+			if !current || authFailed {
 				continue
 			}
 			switch se.ev.State {
@@ -66,6 +68,16 @@ func (c *Client) run() {
 				}
 			case StateExpired, StateAuthFailed:
 				stopLost()
+				if se.ev.State == StateAuthFailed && errors.Is(se.ev.Err, ErrSASLFailed) {
+					// A new session would fail the same way: stop here
+					// (see AuthFailed). Operations reach the dead Conn
+					// and fail at once with its error.
+					c.log.Error("zk: SASL authentication failed; no new session", "err", se.ev.Err)
+					c.resume()
+					c.publish(AuthFailed)
+					authFailed = true
+					continue
+				}
 				c.log.Warn("zk: session ended", "state", se.ev.State.String())
 				if connected {
 					// Expiry is normally seen on a reconnect, after Suspended;
