@@ -1,93 +1,141 @@
 package kerberos_test
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkcurator/zkcurator/internal/zktest"
+	"github.com/zkcurator/zkcurator/zk"
 	"github.com/zkcurator/zkcurator/zk/kerberos"
 )
 
 // realm is the test realm of the real-server tests.
 const realm = "ZKCURATOR.TEST"
 
-// kerberized is one KDC, one real ZooKeeper authenticating with GSSAPI,
-// and a client principal, shared by the subtests of one test.
-type kerberized struct {
-	kdc       *zktest.KDC
-	addr      string // the server's connect string (127.0.0.1:port)
-	principal string // app@ZKCURATOR.TEST
-	keytab    string // its keys
-	saslID    string // how the server names it in ACLs
-	classpath string // KrbCurator compiled
+// saslACL gives every permission to the sasl identity id only.
+func saslACL(id string) []zk.ACL {
+	return []zk.ACL{{Perms: zk.PermAll, ID: zk.ID{Scheme: "sasl", ID: id}}}
 }
 
-func startKerberized(t *testing.T) *kerberized {
-	t.Helper()
-	kdc := zktest.StartKDC(t, realm)
-	k := &kerberized{kdc: kdc, addr: kdc.RealKerberosZK(nil).ConnectString()}
-	k.principal, k.keytab = kdc.AddPrincipal("app")
-	k.saslID = "app@" + realm // ZooKeeper 3.8: short name, then the realm appended back
-	k.classpath = zktest.CompileJava(t, zktest.CuratorJars, filepath.Join("testdata", "KrbCurator.java"))
-	return k
-}
-
-// java starts a Curator client authenticated as principal from keytab.
-func (k *kerberized) java(t *testing.T, principal, keytab string) *zktest.JavaProcess {
-	t.Helper()
-	j := zktest.StartJava(t, k.classpath, "KrbCurator", k.addr, k.kdc.JAAS("Client", principal, keytab), k.kdc.KRB5Conf)
-	j.Expect("CONNECTED")
-	return j
+// sessionStates records the session-state events of a Conn.
+func sessionStates(rec *zktest.Recorder[zk.State]) zk.Option {
+	return zk.WithEventHandler(func(ev zk.Event) {
+		if ev.Type == zk.EventNone {
+			rec.Add(ev.State)
+		}
+	})
 }
 
 // TestKerberosRealZooKeeper authenticates to a real ZooKeeper 3.8 with
-// GSSAPI, against a real MIT KDC, and checks the sasl: ACLs it gets:
-// the same as a Java Curator client authenticated as the same principal.
+// GSSAPI against a real MIT KDC, from a keytab and from a kinit
+// credentials cache, and checks the sasl: ACLs that gives: the same as a
+// Java Curator client authenticated as the same principal. One KDC, one
+// ZooKeeper and one Curator JVM for every subtest.
 func TestKerberosRealZooKeeper(t *testing.T) {
-	k := startKerberized(t)
+	kdc := zktest.StartKDC(t, realm)
+	addr := kdc.RealKerberosZK(nil).ConnectString()
+	principal, keytab := kdc.AddPrincipal("app")
+	saslID := "app@" + realm // ZooKeeper 3.8: the short name, then the realm appended back
+	ctx := zktest.Context(t)
+	mech, err := kerberos.New(kerberos.Config{Principal: principal, KeytabPath: keytab, KRB5ConfPath: kdc.KRB5Conf, CanonicalizeHostname: true})
+	require.NoError(t, err)
+	app := zk.WithSASL(mech)
 
-	t.Run("java whoami", func(t *testing.T) {
-		j := k.java(t, k.principal, k.keytab)
-		j.Send("whoami")
-		require.Contains(t, j.Expect("END"), "WHO sasl:"+k.saslID, "the id ZooKeeper gives the principal")
-		j.Send("create /java-made from-java " + k.saslID)
-		require.Equal(t, "OK", j.ExpectPrefix(""))
-		j.Send("quit")
-		j.Wait()
+	cp := zktest.CompileJava(t, zktest.CuratorJars, filepath.Join("testdata", "KrbCurator.java"))
+	java := zktest.StartJava(t, cp, "KrbCurator", addr,
+		zktest.WriteJAAS(t, zktest.KerberosSection("Client", principal, keytab)), kdc.KRB5Conf)
+	java.Expect("CONNECTED")
+	java.Send("whoami")
+	require.Contains(t, java.Expect("END"), "WHO sasl:"+saslID, "the id ZooKeeper gives Curator's principal")
+
+	t.Run("keytab", func(t *testing.T) {
+		java.Send("create /java-made from-java " + saslID)
+		require.Equal(t, "OK", java.ExpectPrefix(""))
+
+		var rec zktest.Recorder[zk.State]
+		c, err := zk.Dial(ctx, addr, app, sessionStates(&rec))
+		require.NoError(t, err)
+		defer c.Close()
+		rec.WaitFor(t, zk.StateSyncConnected, zk.StateSaslAuthenticated)
+		data, _, err := c.Get(ctx, "/java-made")
+		require.NoError(t, err, "ours reads the node Curator made for its principal")
+		require.Equal(t, "from-java", string(data))
+
+		_, err = c.Create(ctx, "/go-made", []byte("from-go"), zk.ModePersistent, saslACL(saslID))
+		require.NoError(t, err)
+		java.Send("get /go-made")
+		require.Equal(t, "DATA from-go", java.ExpectPrefix(""), "Curator reads the node ours made")
+
+		_, err = c.Create(ctx, "/go-auth", nil, zk.ModePersistent, zk.CreatorAllACL)
+		require.NoError(t, err)
+		acl, _, err := c.GetACL(ctx, "/go-auth")
+		require.NoError(t, err)
+		require.Equal(t, saslACL(saslID), acl, "the server names ours as it names Curator")
 	})
 
-	t.Run("raw wire keytab", func(t *testing.T) {
-		m, err := kerberos.New(kerberos.Config{Principal: k.principal, KeytabPath: k.keytab, KRB5ConfPath: k.kdc.KRB5Conf, CanonicalizeHostname: true})
+	t.Run("ccache", func(t *testing.T) {
+		t.Setenv("KRB5CCNAME", "FILE:"+kdc.Kinit(principal, keytab)) // kinit -k -t
+		m, err := kerberos.New(kerberos.Config{KRB5ConfPath: kdc.KRB5Conf, ServiceHost: "localhost"})
 		require.NoError(t, err)
-		r := dialRaw(t, k.addr)
-		_, code := r.get("/java-made")
-		require.EqualValues(t, -102, code, "NoAuth before authenticating")
-		require.NoError(t, r.authenticate(m, k.addr), k.kdc.ZooKeeperLog())
-		data, code := r.get("/java-made")
-		require.EqualValues(t, 0, code)
+		c := zktest.Connect(t, addr, zk.WithSASL(m)) // a Client this time
+		data, _, err := c.Get(ctx, "/java-made")
+		require.NoError(t, err)
 		require.Equal(t, "from-java", string(data))
 	})
 
-	t.Run("raw wire ccache", func(t *testing.T) {
-		cc := k.kdc.Kinit(k.principal, k.keytab)
-		m, err := kerberos.New(kerberos.Config{CCachePath: "FILE:" + cc, KRB5ConfPath: k.kdc.KRB5Conf, ServiceHost: "localhost"})
+	t.Run("other principals", func(t *testing.T) {
+		anon, err := zk.Dial(ctx, addr)
 		require.NoError(t, err)
-		r := dialRaw(t, k.addr)
-		require.NoError(t, r.authenticate(m, k.addr), k.kdc.ZooKeeperLog())
-		data, code := r.get("/java-made")
-		require.EqualValues(t, 0, code)
-		require.Equal(t, "from-java", string(data))
+		defer anon.Close()
+		_, _, err = anon.Get(ctx, "/java-made")
+		require.ErrorIs(t, err, zk.ErrNoAuth)
+
+		other, kt := kdc.AddPrincipal("other")
+		m, err := kerberos.New(kerberos.Config{Principal: other, KeytabPath: kt, KRB5ConfPath: kdc.KRB5Conf, ServiceHost: "localhost"})
+		require.NoError(t, err)
+		c, err := zk.Dial(ctx, addr, zk.WithSASL(m))
+		require.NoError(t, err)
+		defer c.Close()
+		_, _, err = c.Get(ctx, "/java-made")
+		require.ErrorIs(t, err, zk.ErrNoAuth, "the ACL names app, not other")
 	})
 
-	t.Run("raw wire other principal", func(t *testing.T) {
-		other, kt := k.kdc.AddPrincipal("other")
-		m, err := kerberos.New(kerberos.Config{Principal: other, KeytabPath: kt, KRB5ConfPath: k.kdc.KRB5Conf, ServiceHost: "localhost"})
+	t.Run("reconnect", func(t *testing.T) {
+		p := zktest.NewProxy(t, addr)
+		var rec zktest.Recorder[zk.State]
+		c, err := zk.Dial(ctx, p.Addr(), app, sessionStates(&rec))
 		require.NoError(t, err)
-		r := dialRaw(t, k.addr)
-		require.NoError(t, r.authenticate(m, k.addr))
-		_, code := r.get("/java-made")
-		require.EqualValues(t, -102, code, "NoAuth: the ACL names app, not other")
+		defer c.Close()
+		_, _, watch, err := c.GetW(ctx, "/java-made")
+		require.NoError(t, err)
+		sid := c.SessionID()
+
+		p.Cut()
+		rec.WaitFor(t, zk.StateSyncConnected, zk.StateSaslAuthenticated, zk.StateDisconnected,
+			zk.StateSyncConnected, zk.StateSaslAuthenticated)
+		require.Equal(t, sid, c.SessionID())
+		require.Equal(t, 2, p.Accepted())
+		data, _, err := c.Get(ctx, "/java-made")
+		require.NoError(t, err, "the new connection is authenticated again (auth is per connection)")
+		require.Equal(t, "from-java", string(data))
+		_, err = c.Set(ctx, "/java-made", []byte("changed"), -1)
+		require.NoError(t, err)
+		require.Equal(t, zk.EventNodeDataChanged, zktest.Recv(t, watch).Type, "the watch was set again after SASL")
 	})
+
+	t.Run("KDC unreachable", func(t *testing.T) {
+		krb5Conf := filepath.Join(t.TempDir(), "krb5.conf") // the realm's KDC is not listening
+		require.NoError(t, os.WriteFile(krb5Conf, []byte("[realms]\n"+realm+" = {\n kdc = 127.0.0.1:1\n}\n"), 0o600))
+		m, err := kerberos.New(kerberos.Config{Principal: principal, KeytabPath: keytab, KRB5ConfPath: krb5Conf})
+		require.NoError(t, err)
+		_, err = zk.Dial(ctx, addr, zk.WithSASL(m))
+		require.ErrorIs(t, err, kerberos.ErrKDCUnreachable)
+		require.ErrorIs(t, err, zk.ErrSASLFailed)
+	})
+
+	java.Send("quit")
+	java.Wait()
 }
