@@ -51,10 +51,10 @@ func TestKerberosRealZooKeeper(t *testing.T) {
 	java.Send("whoami")
 	require.Contains(t, java.Expect("END"), "WHO sasl:"+saslID, "the id ZooKeeper gives Curator's principal")
 
-	t.Run("keytab", func(t *testing.T) {
-		java.Send("create /java-made from-java " + saslID)
-		require.Equal(t, "OK", java.ExpectPrefix(""))
+	java.Send("create /java-made from-java " + saslID) // every subtest reads it
+	require.Equal(t, "OK", java.ExpectPrefix(""))
 
+	t.Run("keytab", func(t *testing.T) {
 		var rec zktest.Recorder[zk.State]
 		c, err := zk.Dial(ctx, addr, app, sessionStates(&rec))
 		require.NoError(t, err)
@@ -101,6 +101,19 @@ func TestKerberosRealZooKeeper(t *testing.T) {
 		defer c.Close()
 		_, _, err = c.Get(ctx, "/java-made")
 		require.ErrorIs(t, err, zk.ErrNoAuth, "the ACL names app, not other")
+
+		// A host-based principal keeps its host: sasl:svc/localhost@REALM.
+		svc, kt := kdc.AddPrincipal("svc/localhost")
+		m, err = kerberos.New(kerberos.Config{Principal: svc, KeytabPath: kt, KRB5ConfPath: kdc.KRB5Conf, ServiceHost: "localhost"})
+		require.NoError(t, err)
+		s, err := zk.Dial(ctx, addr, zk.WithSASL(m))
+		require.NoError(t, err)
+		defer s.Close()
+		_, err = s.Create(ctx, "/svc-auth", nil, zk.ModePersistent, zk.CreatorAllACL)
+		require.NoError(t, err)
+		acl, _, err := s.GetACL(ctx, "/svc-auth")
+		require.NoError(t, err)
+		require.Equal(t, saslACL("svc/localhost@"+realm), acl)
 	})
 
 	t.Run("reconnect", func(t *testing.T) {
