@@ -2,6 +2,10 @@ package kerberos_test
 
 import (
 	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -72,6 +76,22 @@ func TestGSSAPIAgainstMITKDC(t *testing.T) {
 		require.Equal(t, clientPrincipal, who)
 		require.Equal(t, append([]byte{1, 0, 0, 0}, clientPrincipal...), choice)
 	})
+	t.Run("concurrent connections", func(t *testing.T) {
+		m, err := kerberos.New(kerberos.Config{Principal: "app", KeytabPath: clientKT, KRB5ConfPath: kdc.KRB5Conf})
+		require.NoError(t, err)
+		exs := make([]zk.SASLExchange, 8)
+		errs := make([]error, len(exs))
+		var wg sync.WaitGroup
+		for i := range exs {
+			wg.Go(func() { exs[i], errs[i] = m.Start(ctx, "localhost:2181") })
+		}
+		wg.Wait()
+		for i, ex := range exs {
+			require.NoError(t, errs[i])
+			who, _ := accept(t, ex, serviceKT)
+			require.Equal(t, clientPrincipal, who)
+		}
+	})
 	t.Run("ccache", func(t *testing.T) {
 		cc := kdc.Kinit(clientPrincipal, clientKT)
 		t.Setenv("KRB5CCNAME", "FILE:"+cc)
@@ -121,4 +141,43 @@ func TestKDCUnreachable(t *testing.T) {
 	defer cancel()
 	_, err = m.Start(ctx, "localhost:2181")
 	require.ErrorIs(t, err, kerberos.ErrKDCUnreachable)
+}
+
+// Start returns when its context ends even though gokrb5's KDC calls take
+// no context: here the KDC accepts the connection and never answers.
+func TestStartHonoursContext(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	accepted := make(chan net.Conn, 4)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				close(accepted)
+				return
+			}
+			accepted <- c
+		}
+	}()
+	dir := t.TempDir()
+	krb5Conf := filepath.Join(dir, "krb5.conf")
+	require.NoError(t, os.WriteFile(krb5Conf, []byte("[libdefaults]\n udp_preference_limit = 1\n[realms]\nEXAMPLE.TEST = {\n kdc = "+ln.Addr().String()+"\n}\n"), 0o600))
+	_, kt := writeConfig(t)
+	m, err := kerberos.New(kerberos.Config{Principal: "app@EXAMPLE.TEST", KeytabPath: kt, KRB5ConfPath: krb5Conf})
+	require.NoError(t, err)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err = m.Start(ctx, "localhost:2181")
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.Less(t, time.Since(start), 4*time.Second, "returned before gokrb5's own 5s timeout")
+
+	// End the background login: the KDC hangs up, then goes away.
+	c := zktest.Recv(t, accepted)
+	require.NoError(t, c.Close())
+	require.NoError(t, ln.Close())
+	for c := range accepted {
+		_ = c.Close()
+	}
 }
