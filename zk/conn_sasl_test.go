@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -158,4 +159,32 @@ func TestWithSASLRejectsBadArguments(t *testing.T) {
 		require.ErrorIs(t, err, zk.ErrInvalidOption)
 		require.ErrorContains(t, err, "WithSASL")
 	}
+}
+
+// stuckMechanism never finishes a step until its context ends.
+type stuckMechanism struct{ started chan struct{} }
+
+func (m *stuckMechanism) Name() string { return "STUCK" }
+func (m *stuckMechanism) Start(context.Context, string) (zk.SASLExchange, error) {
+	return m, nil
+}
+func (m *stuckMechanism) Step(ctx context.Context, _ []byte) ([]byte, bool, error) {
+	select {
+	case m.started <- struct{}{}:
+	default:
+	}
+	<-ctx.Done()
+	return nil, false, ctx.Err()
+}
+
+// A mechanism that hangs cannot hold Dial past its context, nor leak.
+func TestSASLStuckMechanismBoundedByDial(t *testing.T) {
+	srv := zktest.Embedded(t, testserver.WithSASLUsers(map[string]string{"alice": "secret"}))
+	m := &stuckMechanism{started: make(chan struct{}, 1)}
+	ctx, cancel := context.WithTimeout(zktest.Context(t), 500*time.Millisecond)
+	defer cancel()
+	c, err := zk.Dial(ctx, srv.Addr(), zk.WithSASL(m))
+	require.Nil(t, c)
+	require.Error(t, err)
+	require.Len(t, m.started, 1, "the exchange had started")
 }
