@@ -69,12 +69,7 @@ func (c *Client) run() {
 			case StateExpired, StateAuthFailed:
 				stopLost()
 				if se.ev.State == StateAuthFailed && errors.Is(se.ev.Err, ErrSASLFailed) {
-					// A new session would fail the same way: stop here
-					// (see AuthFailed). Operations reach the dead Conn
-					// and fail at once with its error.
-					c.log.Error("zk: SASL authentication failed; no new session", "err", se.ev.Err)
-					c.resume()
-					c.publish(AuthFailed)
+					c.authFailed(se.ev.Err)
 					authFailed = true
 					continue
 				}
@@ -153,8 +148,9 @@ func (c *Client) resume() {
 }
 
 // replaceSession publishes Lost, closes the old Conn and dials new sessions
-// until one is established (then publishes Reconnected) or the Client is
-// closed (returns false).
+// until one is established (then publishes Reconnected), the Client is
+// closed, or SASL authentication fails for good (AuthFailed; both return
+// false).
 func (c *Client) replaceSession() bool {
 	c.suspend()
 	c.mu.Lock()
@@ -199,6 +195,10 @@ func (c *Client) replaceSession() bool {
 			c.publish(Reconnected)
 			return true
 		}
+		if errors.Is(err, ErrSASLFailed) {
+			c.authFailed(err)
+			return false
+		}
 		c.log.Warn("zk: starting a new session failed", "err", err)
 		t := time.NewTimer(b.NextBackOff())
 		select {
@@ -208,4 +208,16 @@ func (c *Client) replaceSession() bool {
 		case <-t.C:
 		}
 	}
+}
+
+// authFailed ends the Client's sessions after SASL failed for good (see
+// AuthFailed): a new session would fail the same way. Every call fails
+// with err from now on; waiting calls are woken to see it.
+func (c *Client) authFailed(err error) {
+	c.log.Error("zk: SASL authentication failed; no new session", "err", err)
+	c.mu.Lock()
+	c.authErr = err
+	c.mu.Unlock()
+	c.resume()
+	c.publish(AuthFailed)
 }

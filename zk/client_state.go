@@ -35,11 +35,13 @@ const (
 	// ErrClosed. Curator has no such state (its listeners just stop); both
 	// error policies treat it as the end of a hold.
 	Closed
-	// AuthFailed: the session's SASL authentication failed for good (the
-	// server rejected the credentials, or the mechanism kept failing; see
-	// WithSASL). The Client does not start new sessions with credentials
-	// that cannot work: every operation fails with an error matching
-	// ErrAuthFailed and ErrSASLFailed until Close. Curator has no such
+	// AuthFailed: SASL authentication failed for good, on a reconnect or
+	// on a new session after Lost (the server rejected the credentials,
+	// or the mechanism kept failing; see WithSASL). The Client does not
+	// start new sessions with credentials that cannot work: every
+	// operation (and BlockUntilConnected) fails with an error matching
+	// ErrSASLFailed — and ErrAuthFailed when the server rejected them —
+	// until Close. Curator has no such
 	// state (it logs ZooKeeper's AuthFailed event and keeps trying); both
 	// error policies treat it as the end of a hold.
 	AuthFailed

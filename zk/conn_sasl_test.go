@@ -188,3 +188,31 @@ func TestSASLStuckMechanismBoundedByDial(t *testing.T) {
 	require.Error(t, err)
 	require.Len(t, m.started, 1, "the exchange had started")
 }
+
+// After a lost session, a new session rejected by SASL ends the Client's
+// attempts too (no endless new-session loop).
+func TestSASLClientNewSessionRejectedStops(t *testing.T) {
+	srv := zktest.Embedded(t, testserver.WithSASLUsers(map[string]string{"alice": "secret"}))
+	p := zktest.NewProxy(t, srv.Addr())
+	m := &flakyMechanism{}
+	m.pass.Store("secret")
+	ctx := zktest.Context(t)
+	var states zktest.Recorder[zk.ConnectionState]
+	c, err := zk.Connect(ctx, p.Addr(), zk.WithSASL(m), zk.WithStateListener(states.Add))
+	require.NoError(t, err)
+	defer c.Close()
+	states.WaitFor(t, zk.Connected)
+
+	m.pass.Store("changed")
+	require.True(t, srv.ExpireSession(c.SessionID()))
+	zktest.Eventually(t, func() bool { return c.State() == zk.AuthFailed }, "AuthFailed")
+	got := states.Items()
+	require.Equal(t, zk.AuthFailed, got[len(got)-1], "%v", got)
+	require.Contains(t, got, zk.Lost)
+	n := p.Accepted()
+	_, _, err = c.Get(ctx, "/")
+	require.ErrorIs(t, err, zk.ErrAuthFailed)
+	require.ErrorIs(t, err, zk.ErrSASLFailed)
+	require.ErrorIs(t, c.BlockUntilConnected(ctx), zk.ErrAuthFailed, "no connection will come")
+	require.Equal(t, n, p.Accepted())
+}
