@@ -118,8 +118,11 @@ func javaDigit(r rune) (int, bool) {
 
 // validACLID reports whether a scheme's provider accepts the id
 // (ServerAuthenticationProvider.isValid); unknown schemes are invalid.
-func validACLID(id jute.Id) bool {
+// sasl says whether the SASL provider is registered (WithSASLUsers).
+func validACLID(id jute.Id, sasl bool) bool {
 	switch id.Scheme {
+	case "sasl":
+		return sasl && validSASLID(id.ID)
 	case "digest":
 		return javaSplitLen(id.ID, ":") == 2
 	case "ip":
@@ -132,7 +135,7 @@ func validACLID(id jute.Id) bool {
 // fixupACL checks and expands an ACL as PrepRequestProcessor.fixupACL does:
 // duplicates removed, "auth" replaced by the connection's authenticated
 // (digest) ids. ok is false for InvalidACL.
-func fixupACL(acl []jute.ACL, auth []jute.Id) ([]jute.ACL, bool) {
+func fixupACL(acl []jute.ACL, auth []jute.Id, sasl bool) ([]jute.ACL, bool) {
 	var uniq []jute.ACL
 outer:
 	for _, a := range acl {
@@ -154,7 +157,7 @@ outer:
 		case a.ID.Scheme == "auth":
 			found := false
 			for _, id := range auth {
-				if id.Scheme == "digest" { // the only authenticated scheme here
+				if id.Scheme == "digest" || id.Scheme == "sasl" { // the authenticated schemes here
 					found = true
 					out = append(out, jute.ACL{Perms: a.Perms, ID: id})
 				}
@@ -163,7 +166,7 @@ outer:
 				return nil, false
 			}
 		default:
-			if !validACLID(a.ID) {
+			if !validACLID(a.ID, sasl) {
 				return nil, false
 			}
 			out = append(out, a)
@@ -195,7 +198,7 @@ func checkACL(acl []jute.ACL, perm int32, auth []jute.Id) bool {
 				continue
 			}
 			switch a.ID.Scheme {
-			case "digest":
+			case "digest", "sasl":
 				if id.ID == a.ID.ID {
 					return true
 				}

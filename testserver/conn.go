@@ -34,7 +34,8 @@ type conn struct {
 	oldClient bool
 	lastZxid  int64
 	lastOp    string
-	holeID    int64 // session whose blackhole silences this connection
+	holeID    int64      // session whose blackhole silences this connection
+	sasl      *saslState // the connection's SASL exchange (sasl.go), nil before one
 
 	// hole: the connection is blackholed (Server.Blackhole): what the
 	// client sends is dropped unread, nothing is sent to it.

@@ -44,11 +44,9 @@ func (s *Server) dispatchLocked(r *request) bool {
 	case r.op == jute.OpAuth:
 		return s.doAuth(r)
 	case r.op == jute.OpSASL:
-		// A 3.8 server without SASL configured answers with a null
-		// token, then closes the connection.
-		c.reply(r.xid, 0, 0, nullToken{})
-		c.closeGracefully()
-		return false
+		return s.doSASL(r)
+	case !s.saslAuthorized(c):
+		return s.refuseUnauthenticated(r)
 	case r.op == jute.OpCreateSession:
 		s.createSessionOp(r)
 		return true

@@ -108,7 +108,7 @@ func (v *view) prepCreate(op int32, path string, data []byte, acl []jute.ACL, fl
 		return change{}, jute.ErrBadArguments
 	}
 	parentPath := zk.ParentPath(path)
-	fixed, ok := fixupACL(acl, v.auth)
+	fixed, ok := fixupACL(acl, v.auth, v.s.saslEnabled())
 	if !ok {
 		return change{}, jute.ErrInvalidACL
 	}
@@ -218,7 +218,7 @@ func (v *view) prepSetACL(path string, acl []jute.ACL, version int32) (change, i
 	if !validatePath(path) {
 		return change{}, jute.ErrBadArguments
 	}
-	fixed, ok := fixupACL(acl, v.auth)
+	fixed, ok := fixupACL(acl, v.auth, v.s.saslEnabled())
 	if !ok {
 		return change{}, jute.ErrInvalidACL
 	}

@@ -26,6 +26,10 @@ type config struct {
 	maxClientConns   int
 	handshakeTimeout time.Duration
 	maxQueued        int64
+	// SASL (sasl.go): DIGEST-MD5 users, nil without SASL; requireSASL
+	// is zookeeper.sessionRequireClientSASLAuth.
+	saslUsers   map[string]string
+	requireSASL bool
 }
 
 func defaultConfig() config {

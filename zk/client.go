@@ -40,6 +40,7 @@ type Client struct {
 	connReady chan struct{} // closed while conn is usable; replaced when it is not
 	state     ConnectionState
 	closed    bool
+	authErr   error // SASL failed for good (AuthFailed): every call fails with it
 
 	noContainers atomic.Bool // the server answered createContainer with Unimplemented
 
@@ -271,6 +272,10 @@ func (c *Client) liveConn(ctx context.Context, wait time.Duration) (*Conn, error
 		if c.closed {
 			c.mu.Unlock()
 			return nil, ErrClosed
+		}
+		if err := c.authErr; err != nil {
+			c.mu.Unlock()
+			return nil, err
 		}
 		conn, ready := c.conn, c.connReady
 		c.mu.Unlock()

@@ -2,6 +2,7 @@ package zk
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
@@ -12,7 +13,8 @@ import (
 // session with a new one. It is the only writer of conn, gen and state.
 func (c *Client) run() {
 	defer c.wg.Done()
-	connected := true // the current Conn is connected
+	connected := true   // the current Conn is connected
+	authFailed := false // SASL failed for good: nothing more happens
 	var lost <-chan time.Time
 	var lostTimer *time.Timer
 	stopLost := func() {
@@ -37,7 +39,7 @@ func (c *Client) run() {
 			c.mu.Lock()
 			current := se.gen == c.gen
 			c.mu.Unlock()
-			if !current {
+			if !current || authFailed {
 				continue
 			}
 			switch se.ev.State {
@@ -66,6 +68,11 @@ func (c *Client) run() {
 				}
 			case StateExpired, StateAuthFailed:
 				stopLost()
+				if se.ev.State == StateAuthFailed && errors.Is(se.ev.Err, ErrSASLFailed) {
+					c.authFailed(se.ev.Err)
+					authFailed = true
+					continue
+				}
 				c.log.Warn("zk: session ended", "state", se.ev.State.String())
 				if connected {
 					// Expiry is normally seen on a reconnect, after Suspended;
@@ -141,8 +148,9 @@ func (c *Client) resume() {
 }
 
 // replaceSession publishes Lost, closes the old Conn and dials new sessions
-// until one is established (then publishes Reconnected) or the Client is
-// closed (returns false).
+// until one is established (then publishes Reconnected), the Client is
+// closed, or SASL authentication fails for good (AuthFailed; both return
+// false).
 func (c *Client) replaceSession() bool {
 	c.suspend()
 	c.mu.Lock()
@@ -190,6 +198,10 @@ func (c *Client) replaceSession() bool {
 			c.publish(Reconnected)
 			return true
 		}
+		if errors.Is(err, ErrSASLFailed) {
+			c.authFailed(err)
+			return false
+		}
 		c.log.Warn("zk: starting a new session failed", "err", err)
 		t := time.NewTimer(b.NextBackOff())
 		select {
@@ -199,4 +211,16 @@ func (c *Client) replaceSession() bool {
 		case <-t.C:
 		}
 	}
+}
+
+// authFailed ends the Client's sessions after SASL failed for good (see
+// AuthFailed): a new session would fail the same way. Every call fails
+// with err from now on; waiting calls are woken to see it.
+func (c *Client) authFailed(err error) {
+	c.log.Error("zk: SASL authentication failed; no new session", "err", err)
+	c.mu.Lock()
+	c.authErr = err
+	c.mu.Unlock()
+	c.resume()
+	c.publish(AuthFailed)
 }

@@ -35,6 +35,16 @@ const (
 	// ErrClosed. Curator has no such state (its listeners just stop); both
 	// error policies treat it as the end of a hold.
 	Closed
+	// AuthFailed: SASL authentication failed for good, on a reconnect or
+	// on a new session after Lost (the server rejected the credentials,
+	// or the mechanism kept failing; see WithSASL). The Client does not
+	// start new sessions with credentials that cannot work: every
+	// operation (and BlockUntilConnected) fails with an error matching
+	// ErrSASLFailed — and ErrAuthFailed when the server rejected them —
+	// until Close. Curator has no such
+	// state (it logs ZooKeeper's AuthFailed event and keeps trying); both
+	// error policies treat it as the end of a hold.
+	AuthFailed
 )
 
 // String returns the state's name as Curator spells it, e.g. "SUSPENDED".
@@ -52,6 +62,8 @@ func (s ConnectionState) String() string {
 		return "READ_ONLY"
 	case Closed:
 		return "CLOSED"
+	case AuthFailed:
+		return "AUTH_FAILED"
 	}
 	return fmt.Sprintf("ConnectionState(%d)", int(s))
 }
@@ -72,18 +84,20 @@ type ErrorPolicy interface {
 type standardPolicy struct{}
 
 func (standardPolicy) IsError(s ConnectionState) bool {
-	return s == Suspended || s == Lost || s == Closed
+	return s == Suspended || s == Lost || s == Closed || s == AuthFailed
 }
 
 type sessionPolicy struct{}
 
-func (sessionPolicy) IsError(s ConnectionState) bool { return s == Lost || s == Closed }
+func (sessionPolicy) IsError(s ConnectionState) bool {
+	return s == Lost || s == Closed || s == AuthFailed
+}
 
-// StandardErrorPolicy treats Suspended, Lost and Closed as errors (Curator's default):
+// StandardErrorPolicy treats Suspended, Lost, Closed and AuthFailed as errors (Curator's default):
 // a hold ends as soon as the connection is in doubt.
 var StandardErrorPolicy ErrorPolicy = standardPolicy{}
 
-// SessionErrorPolicy treats only Lost and Closed as errors: a hold survives a short
+// SessionErrorPolicy treats only Lost, Closed and AuthFailed as errors: a hold survives a short
 // disconnection as long as the session does.
 //
 // What it guarantees: while the Client is cut off, Lost is published

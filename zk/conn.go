@@ -68,6 +68,10 @@ type Conn struct {
 	pumpMu    sync.Mutex     // orders starting a watcher's pump against pumpsStop
 	pumpsStop chan struct{}  // closed (under pumpMu) by shutdown: watcher pumps end
 	pumpWG    sync.WaitGroup
+
+	// saslFailures counts connections in a row whose SASL exchange failed
+	// on the client's side (see WithSASL); used by the session loop only.
+	saslFailures int
 }
 
 // Dial connects to a ZooKeeper ensemble ("h1:2181,h2:2181/chroot") and

@@ -46,6 +46,7 @@ type connConfig struct {
 	closeTimeout    time.Duration // bounds Close's wait for the closeSession reply
 	closeTimeoutSet bool
 	auths           []authCred
+	sasl            SASLMechanism // WithSASL; nil: no SASL
 	shuffleSeed     *int64
 	defaultACL      []ACL        // the ACL of creates given a nil ACL
 	check           optionCheck  // what applying the options found

@@ -192,16 +192,33 @@ func (c *Conn) runConn(ln *link, resp *jute.ConnectResponse) {
 		c.sessionID = resp.SessionID
 	}
 	c.passwd, c.timeout, c.server = resp.Passwd, t, ln.host
-	c.state = state
 	c.heard(ln.handshakeAt) // the server (re)attached the session on reading it
-	auths := append([]authCred(nil), c.auths...)
 	c.mu.Unlock()
 	c.cur.Store(ln)
 	c.log.Info("zk: connected", "server", ln.host, "session", fmt.Sprintf("%#x", resp.SessionID),
 		"timeout", t, "readOnly", resp.ReadOnly)
 
+	// SASL goes before anything else on the connection (see WithSASL).
+	if c.cfg.sasl != nil && !c.authenticate(ln) {
+		c.cur.Store(nil)
+		return
+	}
+	c.mu.Lock()
+	if c.deadErr != nil { // Close (or expiry) came during the exchange
+		c.mu.Unlock()
+		c.cur.Store(nil)
+		ln.fail(c.deadError())
+		return
+	}
+	c.state = state
+	auths := append([]authCred(nil), c.auths...)
+	c.mu.Unlock()
+
 	c.prime(ln, auths)
 	c.emitState(state, nil)
+	if c.cfg.sasl != nil {
+		c.emitState(StateSaslAuthenticated, nil)
+	}
 	c.mu.Lock()
 	if c.phase == phaseDialing {
 		c.setPhaseLocked(phaseLive) // Dial returns from here on

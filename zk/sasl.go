@@ -16,9 +16,18 @@ type SASLMechanism interface {
 }
 
 // SASLExchange is one SASL authentication exchange on one connection.
+// The Conn drives it: Step(nil) first, then each server token in turn,
+// one SASL packet (op 102) per non-nil response, until done.
 type SASLExchange interface {
-	// Step takes the server's last token (nil before the first step) and
-	// returns the token to send next, and done when the client's side of
-	// the exchange is complete once that token is answered.
+	// Step takes the server's last token (nil before the first step; a
+	// server may also send none) and returns the token to send next, and
+	// done when the client's side of the exchange is complete once that
+	// token is answered. A nil response with done true ends the exchange
+	// without another packet (DIGEST-MD5 after checking the server's
+	// rspauth); a non-nil empty response is sent as an empty token (the
+	// first packet of a mechanism without an initial response). An error
+	// fails the exchange on this connection (see WithSASL for what
+	// follows). ctx ends when the connection's read timeout passes or
+	// the Conn closes.
 	Step(ctx context.Context, challenge []byte) (response []byte, done bool, err error)
 }

@@ -175,6 +175,7 @@ const (
 	StateSyncConnected     State = 3    // connected to a server that serves reads and writes
 	StateAuthFailed        State = 4    // a credential was rejected; the Conn is dead
 	StateConnectedReadOnly State = 5    // connected to a read-only server (WithReadOnly)
+	StateSaslAuthenticated State = 6    // event only (never what State reports): SASL succeeded on a new connection, after its SyncConnected (WithSASL)
 	StateExpired           State = -112 // the session expired; the Conn is dead
 	StateClosed            State = 7    // Close was called
 )
@@ -193,6 +194,8 @@ func (s State) String() string {
 		return "AuthFailed"
 	case StateConnectedReadOnly:
 		return "ConnectedReadOnly"
+	case StateSaslAuthenticated:
+		return "SaslAuthenticated"
 	case StateExpired:
 		return "Expired"
 	case StateClosed:

@@ -31,6 +31,8 @@ type globals struct {
 	tlsCA    string
 	tlsCert  string
 	tlsKey   string
+	saslUser string
+	saslPass string
 }
 
 // app is one invocation of zkc (or one interactive shell): its flags, its
@@ -122,6 +124,8 @@ func (a *app) addGlobalFlags(root *cobra.Command) {
 	f.StringVar(&a.g.tlsCA, "tls-ca", g.tlsCA, "PEM file of the CA that signed the servers' certificates (enables TLS)")
 	f.StringVar(&a.g.tlsCert, "tls-cert", g.tlsCert, "PEM client certificate (with --tls-key)")
 	f.StringVar(&a.g.tlsKey, "tls-key", g.tlsKey, "PEM client key (with --tls-cert)")
+	f.StringVar(&a.g.saslUser, "sasl-user", g.saslUser, "authenticate every connection with SASL DIGEST-MD5 as this user (ACL id sasl:<user>)")
+	f.StringVar(&a.g.saslPass, "sasl-password", g.saslPass, "password of --sasl-user (default $ZKC_SASL_PASSWORD)")
 }
 
 // addCommands registers every subcommand on root.
@@ -203,6 +207,15 @@ func (a *app) options() ([]zk.Option, error) {
 	}
 	if cfg != nil {
 		opts = append(opts, zk.WithTLS(cfg))
+	}
+	if a.g.saslUser != "" {
+		pass := a.g.saslPass
+		if pass == "" {
+			pass = os.Getenv("ZKC_SASL_PASSWORD")
+		}
+		opts = append(opts, zk.WithSASL(zk.DigestMD5(a.g.saslUser, pass)))
+	} else if a.g.saslPass != "" {
+		return nil, usageErr{errors.New("--sasl-password needs --sasl-user")}
 	}
 	return opts, nil
 }

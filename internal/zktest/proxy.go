@@ -15,6 +15,7 @@ type Proxy struct {
 	ln     net.Listener
 	target string
 	hole   atomic.Bool
+	count  atomic.Int64 // connections accepted
 
 	mu    sync.Mutex
 	conns []net.Conn
@@ -38,6 +39,24 @@ func NewProxy(t testing.TB, target string) *Proxy {
 // Addr returns the proxy's address, to use in a connect string.
 func (p *Proxy) Addr() string { return p.ln.Addr().String() }
 
+// Accepted returns how many client connections the proxy has accepted:
+// a client's connection attempts, for tests that bound them.
+func (p *Proxy) Accepted() int { return int(p.count.Load()) }
+
+// Cut closes every connection open through the proxy (both sides), as a
+// network failure would; new connections are accepted as before.
+func (p *Proxy) Cut() {
+	p.mu.Lock()
+	conns := p.conns
+	if conns != nil {
+		p.conns = []net.Conn{}
+	}
+	p.mu.Unlock()
+	for _, c := range conns {
+		c.Close()
+	}
+}
+
 // Blackhole starts (on) or ends dropping every byte both ways.
 func (p *Proxy) Blackhole(on bool) { p.hole.Store(on) }
 
@@ -58,6 +77,7 @@ func (p *Proxy) accept() {
 		if err != nil {
 			return
 		}
+		p.count.Add(1)
 		out, err := net.Dial("tcp", p.target)
 		if err != nil {
 			in.Close()

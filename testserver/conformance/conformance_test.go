@@ -24,6 +24,7 @@ func allScenarios() []scenario {
 		crudScenarios, errorScenarios, sequentialScenarios, watchScenarios,
 		persistentWatchScenarios, multiScenarios, aclScenarios,
 		lifecycleScenarios, sessionScenarios, edgeScenarios, watchACLScenarios, securityEdgeScenarios,
+		saslScenarios,
 	} {
 		all = append(all, group...)
 	}
