@@ -103,7 +103,7 @@ func (s *Server) mntrText() string {
 	s.mu.Lock()
 	ephemerals := 0
 	for _, set := range s.tree.ephemerals {
-		ephemerals += len(set)
+		ephemerals += set.Len()
 	}
 	var dataSize int
 	for p, n := range s.tree.nodes {

@@ -49,7 +49,7 @@ func (v *view) get(path string) (*record, bool) {
 	if n == nil {
 		return nil, false
 	}
-	return &record{stat: n.stat, childCount: int32(len(n.children)), acl: n.acl}, true
+	return &record{stat: n.stat, childCount: int32(n.numChildren()), acl: n.acl}, true
 }
 
 func (v *view) set(path string, r *record) { v.changes[lookupKey(path)] = r }
