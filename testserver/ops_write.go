@@ -97,6 +97,10 @@ func (v *view) prepCreate(op int32, path string, data []byte, acl []jute.ACL, fl
 	if !ok {
 		return change{}, jute.ErrBadArguments
 	}
+	if mode.ttl && !v.s.cfg.extendedTypes {
+		// validateCreateRequest: TTL modes need extended types.
+		return change{}, jute.ErrUnimplemented
+	}
 	if mode.ttl {
 		if ttl <= 0 || ttl > jute.MaxTTL {
 			return change{}, jute.ErrBadArguments

@@ -302,13 +302,20 @@ func (s *Server) tickLoop() {
 	defer s.tickWG.Done()
 	t := time.NewTicker(s.cfg.tick)
 	defer t.Stop()
+	// ContainerManager: a fixed-rate timer, first run one interval in.
+	reap := time.NewTicker(s.cfg.containerCheck)
+	defer reap.Stop()
 	for {
 		select {
 		case <-s.done:
 			return
 		case now := <-t.C:
 			s.mu.Lock()
-			s.tickLocked(now)
+			s.expireSessionsLocked(now)
+			s.mu.Unlock()
+		case now := <-reap.C:
+			s.mu.Lock()
+			s.reapLocked(now)
 			s.mu.Unlock()
 		}
 	}

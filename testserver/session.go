@@ -93,8 +93,16 @@ func (s *Server) clampTimeout(requested int32) time.Duration {
 	return d
 }
 
-// tickLocked runs once per tick: session expiry and container/TTL reaping.
+// tickLocked runs session expiry and container/TTL reaping at once (the
+// server's loop runs them on their own intervals).
 func (s *Server) tickLocked(now time.Time) {
+	s.expireSessionsLocked(now)
+	s.reapLocked(now)
+}
+
+// expireSessionsLocked expires the sessions not heard from within their
+// timeout; it runs once per tick.
+func (s *Server) expireSessionsLocked(now time.Time) {
 	var expired []*session
 	for _, sess := range s.sessions {
 		if sess.expired(now) {
@@ -105,12 +113,12 @@ func (s *Server) tickLocked(now time.Time) {
 	for _, sess := range expired {
 		s.expireSessionLocked(sess)
 	}
-	s.reapLocked(now)
 }
 
 // reapLocked deletes empty containers that once had a child and TTL nodes
 // without children not modified for their TTL, like ContainerManager, one
-// deleteContainer transaction (zxid) per node.
+// deleteContainer transaction (zxid) per node. It runs every container
+// check interval.
 func (s *Server) reapLocked(now time.Time) {
 	// ContainerManager.getCandidates collects into a HashSet<String>():
 	// containers first, then TTL nodes, each from a ConcurrentHashMap key
