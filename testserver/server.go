@@ -83,7 +83,7 @@ func Start(opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", cfg.addr)
+	ln, err := s.listen(cfg.addr)
 	if err != nil {
 		return nil, fmt.Errorf("testserver: listen %s: %w", cfg.addr, err)
 	}
@@ -97,6 +97,9 @@ func Start(opts ...Option) (*Server, error) {
 
 // newServer builds a server's state without starting anything.
 func newServer(cfg config) (*Server, error) {
+	if err := checkTLSConfig(cfg.tls); err != nil {
+		return nil, err
+	}
 	vi, ok := parseVersion(cfg.version)
 	if !ok {
 		return nil, fmt.Errorf("testserver: unsupported version %q (want 3.5, 3.6, 3.7 or 3.8)", cfg.version)
@@ -209,7 +212,7 @@ func (s *Server) Restart() error {
 	if running {
 		return nil
 	}
-	ln, err := net.Listen("tcp", s.addr)
+	ln, err := s.listen(s.addr)
 	if err != nil {
 		return fmt.Errorf("testserver: restart on %s: %w", s.addr, err)
 	}
