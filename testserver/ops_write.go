@@ -274,7 +274,7 @@ func (s *Server) applyLocked(ch change, zxid, nowMs int64) (string, jute.Stat) {
 		s.deleteNodeLocked(ch.path, zxid)
 	case jute.OpSetData:
 		n := s.tree.nodes[ch.path]
-		n.data = ch.data
+		s.tree.setData(ch.path, n, ch.data)
 		n.stat.Mtime = nowMs
 		n.stat.Mzxid = zxid
 		n.stat.Version = ch.version

@@ -100,6 +100,7 @@ type tree struct {
 	ephemerals map[int64]*javaSet // a HashSet<String>() per session, as in DataTree
 	containers map[string]struct{}
 	ttls       map[string]struct{}
+	quotas     map[string]struct{} // paths with a quota (DataTree's pTrie)
 }
 
 // newTree returns a tree holding what a fresh standalone ZooKeeper holds:
@@ -110,6 +111,7 @@ func newTree() *tree {
 		ephemerals: map[int64]*javaSet{},
 		containers: map[string]struct{}{},
 		ttls:       map[string]struct{}{},
+		quotas:     map[string]struct{}{},
 	}
 	mk := func(acl []jute.ACL) *node {
 		return &node{data: []byte{}, acl: acl}
@@ -180,6 +182,7 @@ func (t *tree) createNode(path string, data []byte, acl []jute.ACL, owner int64,
 		}
 		set.Add(path)
 	}
+	t.quotaCreated(path, parentPath, childName, len(data))
 	return n.copyStat()
 }
 
@@ -207,6 +210,7 @@ func (t *tree) deleteNode(path string, zxid int64) {
 		// ends.
 		t.ephemerals[owner].Remove(path)
 	}
+	t.quotaDeleted(path, parentPath, childName, len(n.data))
 }
 
 // ephemeralsOf returns the session's ephemeral paths in the order
