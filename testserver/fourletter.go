@@ -21,7 +21,7 @@ func fourLetterWord(b [4]byte) (string, bool) {
 }
 
 // serveFourLetter writes the answer to a four-letter word and closes the
-// connection. Implemented: ruok, isro, srvr, stat, mntr, cons, conf, wchs;
+// connection. Implemented: ruok, isro, srvr, stat, mntr, cons, conf, dump, wchs;
 // the others get the "not in the whitelist" answer.
 func (s *Server) serveFourLetter(c *conn, cmd string) {
 	var out string
@@ -38,6 +38,8 @@ func (s *Server) serveFourLetter(c *conn, cmd string) {
 		out = s.mntrText()
 	case "conf":
 		out = s.confText()
+	case "dump":
+		out = s.dumpText()
 	case "wchs":
 		s.mu.Lock()
 		conns := len(s.dataWatches.byConn)

@@ -28,6 +28,8 @@ type config struct {
 	containerCheck time.Duration
 	// tls, when set, makes the server listen with TLS only.
 	tls *tls.Config
+	// snapshot, when set, is the state the server starts with.
+	snapshot *Snapshot
 }
 
 func defaultConfig() config {

@@ -112,7 +112,7 @@ func newServer(cfg config) (*Server, error) {
 		maxTO = minTO
 	}
 	now := time.Now()
-	return &Server{
+	s := &Server{
 		cfg:           cfg,
 		ver:           vi,
 		log:           cfg.logger,
@@ -127,7 +127,13 @@ func newServer(cfg config) (*Server, error) {
 		nextSessionID: initialSessionID(1, now),
 		faultCh:       make(chan struct{}),
 		done:          make(chan struct{}),
-	}, nil
+	}
+	if cfg.snapshot != nil {
+		if err := s.loadSnapshot(cfg.snapshot, now); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
 }
 
 // New starts a server for a test and closes it when the test ends. It
