@@ -15,8 +15,10 @@ const javaDateLayout = "Mon Jan 02 15:04:05 MST 2006"
 // DumpCommand does: the session tracker's expiry sets (sessions grouped by
 // their expiry time, rounded up to the next tick as ExpiryQueue does),
 // the ephemeral nodes of each session that has had one, and the
-// connections grouped the same way. Within a set the real server's order
-// is that of identity hashes; here it is by session id.
+// connections grouped the same way (NIOServerCnxnFactory's 10s buckets).
+// Within a set the real server's order is that of identity hashes, here it
+// is by session id; and the real server rounds on its monotonic clock, so
+// its expiry times are not on round wall-clock seconds as these are.
 func (s *Server) dumpText() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -60,11 +62,18 @@ func (s *Server) dumpText() string {
 	conns := map[int64][]string{}
 	n := 0
 	for c := range s.conns {
-		if c.isClosed() || c.sess == nil {
+		if c.isClosed() {
 			continue
 		}
-		at := expiry(c.sess, 10000)
-		conns[at] = append(conns[at], fmt.Sprintf("ip: /%s sessionId: %s", c.remote, hexID(c.sess.id)))
+		// A connection without a session (this one, for instance) is
+		// listed with id 0 and the sessionless timeout.
+		var at, id int64
+		if c.sess != nil {
+			at, id = expiry(c.sess, 10000), c.sess.id
+		} else {
+			at = (c.created.Add(10*time.Second).UnixMilli()/10000 + 1) * 10000
+		}
+		conns[at] = append(conns[at], fmt.Sprintf("ip: /%s sessionId: %s", c.remote, hexID(id)))
 		n++
 	}
 	for _, v := range conns {

@@ -164,5 +164,7 @@ func TestDumpFourLetterWord(t *testing.T) {
 	sid := hexID(c.resp.SessionID)
 	require.Regexp(t, `^SessionTracker dump:\nSession Sets \(1\)/\(1\):\n1 expire at \w{3} \w{3} \d\d \d\d:\d\d:\d\d \S+ \d{4}:\n\t`+sid+`\n`+
 		`ephemeral nodes dump:\nSessions with Ephemerals \(1\):\n`+sid+`:\n\t/e[12]\n\t/e[12]\n`+
-		`Connections dump:\nConnections Sets \(1\)/\(1\):\n1 expire at [^\n]+:\n\tip: /127\.0\.0\.1:\d+ sessionId: `+sid+`\n$`, out)
+		`Connections dump:\nConnections Sets \([12]\)/\(2\):\n`, out)
+	require.Regexp(t, `\n\tip: /127\.0\.0\.1:\d+ sessionId: `+sid+`\n`, out)
+	require.Regexp(t, `\n\tip: /127\.0\.0\.1:\d+ sessionId: 0x0\n`, out, "the dump's own connection")
 }
