@@ -157,3 +157,54 @@ func TestJavaSetBasics(t *testing.T) {
 	require.False(t, s.Remove("a"))
 	require.Zero(t, s.Len())
 }
+
+// TestJavaSetInvariants drives javaSet through a long random history over
+// heavily colliding names (tree bins growing, splitting and shrinking) and
+// checks it against a Go map after every step.
+func TestJavaSetInvariants(t *testing.T) {
+	pool := collidingPool(8) // 256 names with one hash, 256 with another
+	for i := range 100 {
+		pool = append(pool, fmt.Sprintf("k%d", i))
+	}
+	s := newJavaSet(8)
+	ref := map[string]bool{}
+	x := uint64(7)
+	for op := range 20000 {
+		x = x*6364136223846793005 + 1442695040888963407
+		key := pool[(x>>33)%uint64(len(pool))]
+		if (x>>20)%3 == 0 {
+			require.Equal(t, ref[key], s.Remove(key), "op %d remove %s", op, key)
+			delete(ref, key)
+		} else {
+			require.Equal(t, !ref[key], s.Add(key), "op %d add %s", op, key)
+			ref[key] = true
+		}
+		require.Equal(t, len(ref), s.Len())
+		if op%500 == 0 {
+			list := s.List()
+			require.Len(t, list, len(ref))
+			seen := map[string]bool{}
+			for _, k := range list {
+				require.True(t, ref[k], "listed %s", k)
+				require.False(t, seen[k], "listed twice %s", k)
+				seen[k] = true
+				require.True(t, s.Has(k))
+			}
+			require.ElementsMatch(t, list, s.Clone().List())
+		}
+	}
+}
+
+func collidingPool(k int) []string {
+	var pool []string
+	for _, pr := range [][2]string{{"Aa", "BB"}, {"Ca", "DB"}} {
+		for m := range 1 << k {
+			var b strings.Builder
+			for j := range k {
+				b.WriteString(pr[(m>>j)&1])
+			}
+			pool = append(pool, b.String())
+		}
+	}
+	return pool
+}
