@@ -207,49 +207,7 @@ func (s *javaSet) removeTreeNode(p *jnode) {
 	var replacement *jnode
 	switch {
 	case pl != nil && pr != nil:
-		sn := pr
-		for sn.left != nil { // find successor
-			sn = sn.left
-		}
-		sn.red, p.red = p.red, sn.red // swap colors
-		sr := sn.right
-		pp := p.parent
-		if sn == pr { // p was sn's direct parent
-			p.parent = sn
-			sn.right = p
-		} else {
-			sp := sn.parent
-			if p.parent = sp; sp != nil {
-				if sn == sp.left {
-					sp.left = p
-				} else {
-					sp.right = p
-				}
-			}
-			if sn.right = pr; pr != nil {
-				pr.parent = sn
-			}
-		}
-		p.left = nil
-		if p.right = sr; sr != nil {
-			sr.parent = p
-		}
-		if sn.left = pl; pl != nil {
-			pl.parent = sn
-		}
-		switch sn.parent = pp; {
-		case pp == nil:
-			root = sn
-		case p == pp.left:
-			pp.left = sn
-		default:
-			pp.right = sn
-		}
-		if sr != nil {
-			replacement = sr
-		} else {
-			replacement = p
-		}
+		root, replacement = swapWithSuccessor(root, p)
 	case pl != nil:
 		replacement = pl
 	case pr != nil:
@@ -287,6 +245,58 @@ func (s *javaSet) removeTreeNode(p *jnode) {
 		}
 	}
 	s.moveRootToFront(r)
+}
+
+// swapWithSuccessor is removeTreeNode's case of a node p with two
+// children: p trades places (and colors) with its in-order successor. It
+// returns the root and the node that replaces p.
+func swapWithSuccessor(root, p *jnode) (*jnode, *jnode) {
+	pl, pr := p.left, p.right
+	var replacement *jnode
+	sn := pr
+	for sn.left != nil { // find successor
+		sn = sn.left
+	}
+	sn.red, p.red = p.red, sn.red // swap colors
+	sr := sn.right
+	pp := p.parent
+	if sn == pr { // p was sn's direct parent
+		p.parent = sn
+		sn.right = p
+	} else {
+		sp := sn.parent
+		if p.parent = sp; sp != nil {
+			if sn == sp.left {
+				sp.left = p
+			} else {
+				sp.right = p
+			}
+		}
+		if sn.right = pr; pr != nil {
+			pr.parent = sn
+		}
+	}
+	p.left = nil
+	if p.right = sr; sr != nil {
+		sr.parent = p
+	}
+	if sn.left = pl; pl != nil {
+		pl.parent = sn
+	}
+	switch sn.parent = pp; {
+	case pp == nil:
+		root = sn
+	case p == pp.left:
+		pp.left = sn
+	default:
+		pp.right = sn
+	}
+	if sr != nil {
+		replacement = sr
+	} else {
+		replacement = p
+	}
+	return root, replacement
 }
 
 // split is TreeNode.split: the bin at index of a table being doubled from
@@ -462,95 +472,102 @@ func balanceDeletion(root, x *jnode) *jnode {
 			x.red = false
 			return root
 		case xp.left == x:
-			xpr := xp.right
-			if isRed(xpr) {
-				xpr.red = false
-				xp.red = true
-				root = rotateLeft(root, xp)
-				xp = x.parent
-				xpr = nil
-				if xp != nil {
-					xpr = xp.right
-				}
-			}
-			if xpr == nil {
-				x = xp
-				continue
-			}
-			sl, sr := xpr.left, xpr.right
-			if !isRed(sr) && !isRed(sl) {
-				xpr.red = true
-				x = xp
-				continue
-			}
-			if !isRed(sr) {
-				if sl != nil {
-					sl.red = false
-				}
-				xpr.red = true
-				root = rotateRight(root, xpr)
-				xp = x.parent
-				xpr = nil
-				if xp != nil {
-					xpr = xp.right
-				}
-			}
-			if xpr != nil {
-				xpr.red = xp != nil && xp.red
-				if sr = xpr.right; sr != nil {
-					sr.red = false
-				}
-			}
-			if xp != nil {
-				xp.red = false
-				root = rotateLeft(root, xp)
-			}
-			x = root
-		default: // symmetric
-			xpl := xp.left
-			if isRed(xpl) {
-				xpl.red = false
-				xp.red = true
-				root = rotateRight(root, xp)
-				xp = x.parent
-				xpl = nil
-				if xp != nil {
-					xpl = xp.left
-				}
-			}
-			if xpl == nil {
-				x = xp
-				continue
-			}
-			sl, sr := xpl.left, xpl.right
-			if !isRed(sl) && !isRed(sr) {
-				xpl.red = true
-				x = xp
-				continue
-			}
-			if !isRed(sl) {
-				if sr != nil {
-					sr.red = false
-				}
-				xpl.red = true
-				root = rotateLeft(root, xpl)
-				xp = x.parent
-				xpl = nil
-				if xp != nil {
-					xpl = xp.left
-				}
-			}
-			if xpl != nil {
-				xpl.red = xp != nil && xp.red
-				if sl = xpl.left; sl != nil {
-					sl.red = false
-				}
-			}
-			if xp != nil {
-				xp.red = false
-				root = rotateRight(root, xp)
-			}
-			x = root
+			root, x = deletionFixLeft(root, x, xp)
+		default:
+			root, x = deletionFixRight(root, x, xp)
 		}
 	}
+}
+
+// deletionFixLeft is balanceDeletion's step for x a black left child; it
+// returns the root and the next x.
+func deletionFixLeft(root, x, xp *jnode) (*jnode, *jnode) {
+	xpr := xp.right
+	if isRed(xpr) {
+		xpr.red = false
+		xp.red = true
+		root = rotateLeft(root, xp)
+		xp = x.parent
+		xpr = nil
+		if xp != nil {
+			xpr = xp.right
+		}
+	}
+	if xpr == nil {
+		return root, xp
+	}
+	sl, sr := xpr.left, xpr.right
+	if !isRed(sr) && !isRed(sl) {
+		xpr.red = true
+		return root, xp
+	}
+	if !isRed(sr) {
+		if sl != nil {
+			sl.red = false
+		}
+		xpr.red = true
+		root = rotateRight(root, xpr)
+		xp = x.parent
+		xpr = nil
+		if xp != nil {
+			xpr = xp.right
+		}
+	}
+	if xpr != nil {
+		xpr.red = xp != nil && xp.red
+		if sr = xpr.right; sr != nil {
+			sr.red = false
+		}
+	}
+	if xp != nil {
+		xp.red = false
+		root = rotateLeft(root, xp)
+	}
+	return root, root
+}
+
+// deletionFixRight mirrors deletionFixLeft for x a right child.
+func deletionFixRight(root, x, xp *jnode) (*jnode, *jnode) {
+	xpl := xp.left
+	if isRed(xpl) {
+		xpl.red = false
+		xp.red = true
+		root = rotateRight(root, xp)
+		xp = x.parent
+		xpl = nil
+		if xp != nil {
+			xpl = xp.left
+		}
+	}
+	if xpl == nil {
+		return root, xp
+	}
+	sl, sr := xpl.left, xpl.right
+	if !isRed(sl) && !isRed(sr) {
+		xpl.red = true
+		return root, xp
+	}
+	if !isRed(sl) {
+		if sr != nil {
+			sr.red = false
+		}
+		xpl.red = true
+		root = rotateLeft(root, xpl)
+		xp = x.parent
+		xpl = nil
+		if xp != nil {
+			xpl = xp.left
+		}
+	}
+	if xpl != nil {
+		xpl.red = xp != nil && xp.red
+		if sl = xpl.left; sl != nil {
+			sl.red = false
+		}
+	}
+	if xp != nil {
+		xp.red = false
+		root = rotateRight(root, xp)
+	}
+	return root, root
 }
