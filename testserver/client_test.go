@@ -26,6 +26,12 @@ func TestMain(m *testing.M) {
 // -Dzookeeper.extendedTypesEnabled=true and tickTime=100.
 var realAddr = os.Getenv("ZK_REAL_ADDR")
 
+// testDefaults are the options target and embedded start a server with,
+// matching the real server those tests are written against: TTL nodes
+// enabled and a frequent container check (as the realzk launcher sets
+// them). opts given to target or embedded come after, so they win.
+var testDefaults = []Option{WithExtendedTypes(true), WithContainerCheckInterval(100 * time.Millisecond)}
+
 // target returns the address to test against: a fresh embedded server, or
 // the real ZooKeeper when ZK_REAL_ADDR is set (srv is then nil).
 func target(t *testing.T, opts ...Option) (string, *Server) {
@@ -33,7 +39,7 @@ func target(t *testing.T, opts ...Option) (string, *Server) {
 	if realAddr != "" {
 		return realAddr, nil
 	}
-	s := New(t, opts...)
+	s := New(t, append(append([]Option(nil), testDefaults...), opts...)...)
 	return s.Addr(), s
 }
 
@@ -44,7 +50,7 @@ func embedded(t *testing.T, opts ...Option) *Server {
 	if realAddr != "" {
 		t.Skip("needs the embedded server")
 	}
-	return New(t, opts...)
+	return New(t, append(append([]Option(nil), testDefaults...), opts...)...)
 }
 
 // testRoot returns a unique path for the test, so runs against a real

@@ -43,7 +43,7 @@ func fourLetterWord(b [4]byte) (string, bool) {
 }
 
 // serveFourLetter writes the answer to a four-letter word and closes the
-// connection. Implemented: ruok, isro, srvr, stat, mntr, cons, conf, wchs;
+// connection. Implemented: ruok, isro, srvr, stat, mntr, cons, conf, dump, wchs;
 // the others, and every word not whitelisted (WithFourLetterWords), get
 // the "not in the whitelist" answer.
 func (s *Server) serveFourLetter(c *conn, cmd string) {
@@ -65,6 +65,8 @@ func (s *Server) serveFourLetter(c *conn, cmd string) {
 		out = s.mntrText()
 	case "conf":
 		out = s.confText()
+	case "dump":
+		out = s.dumpText()
 	case "wchs":
 		s.mu.Lock()
 		conns := len(s.dataWatches.byConn)
@@ -135,7 +137,7 @@ func (s *Server) mntrText() string {
 	s.mu.Lock()
 	ephemerals := 0
 	for _, set := range s.tree.ephemerals {
-		ephemerals += len(set)
+		ephemerals += set.Len()
 	}
 	var dataSize int
 	for p, n := range s.tree.nodes {

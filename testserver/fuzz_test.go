@@ -64,14 +64,14 @@ func checkTree(t *testing.T, s *Server) {
 		if pn == nil {
 			t.Fatalf("node %q has no parent", p)
 		}
-		if _, ok := pn.children[child]; !ok {
+		if !pn.children.Has(child) {
 			t.Fatalf("parent of %q does not list it", p)
 		}
-		for c := range n.children {
+		n.children.Each(func(c string) {
 			if s.tree.nodes[p+"/"+c] == nil {
 				t.Fatalf("%q lists missing child %q", p, c)
 			}
-		}
+		})
 	}
 }
 

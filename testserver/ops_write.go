@@ -49,7 +49,7 @@ func (v *view) get(path string) (*record, bool) {
 	if n == nil {
 		return nil, false
 	}
-	return &record{stat: n.stat, childCount: int32(len(n.children)), acl: n.acl}, true
+	return &record{stat: n.stat, childCount: int32(n.numChildren()), acl: n.acl}, true
 }
 
 func (v *view) set(path string, r *record) { v.changes[lookupKey(path)] = r }
@@ -96,6 +96,10 @@ func (v *view) prepCreate(op int32, path string, data []byte, acl []jute.ACL, fl
 	mode, ok := parseCreateFlags(flags)
 	if !ok {
 		return change{}, jute.ErrBadArguments
+	}
+	if mode.ttl && !v.s.cfg.extendedTypes {
+		// validateCreateRequest: TTL modes need extended types.
+		return change{}, jute.ErrUnimplemented
 	}
 	if mode.ttl {
 		if ttl <= 0 || ttl > jute.MaxTTL {
@@ -271,7 +275,7 @@ func (s *Server) applyLocked(ch change, zxid, nowMs int64) (string, jute.Stat) {
 		s.deleteNodeLocked(ch.path, zxid)
 	case jute.OpSetData:
 		n := s.tree.nodes[ch.path]
-		n.data = ch.data
+		s.tree.setData(ch.path, n, ch.data)
 		n.stat.Mtime = nowMs
 		n.stat.Mzxid = zxid
 		n.stat.Version = ch.version

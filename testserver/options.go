@@ -1,6 +1,7 @@
 package testserver
 
 import (
+	"crypto/tls"
 	"io"
 	"log/slog"
 	"time"
@@ -30,6 +31,15 @@ type config struct {
 	// is zookeeper.sessionRequireClientSASLAuth.
 	saslUsers   map[string]string
 	requireSASL bool
+	// extendedTypes is zookeeper.extendedTypesEnabled: TTL nodes.
+	extendedTypes bool
+	// containerCheck is znode.container.checkIntervalMs: how often empty
+	// containers and expired TTL nodes are deleted.
+	containerCheck time.Duration
+	// tls, when set, makes the server listen with TLS only.
+	tls *tls.Config
+	// snapshot, when set, is the state the server starts with.
+	snapshot *Snapshot
 }
 
 func defaultConfig() config {
@@ -46,6 +56,8 @@ func defaultConfig() config {
 		maxClientConns:   DefaultMaxClientConns,
 		handshakeTimeout: DefaultHandshakeTimeout,
 		maxQueued:        DefaultMaxQueuedBytes,
+		// ContainerManager's default checkIntervalMs.
+		containerCheck: 60 * time.Second,
 	}
 }
 
@@ -70,8 +82,9 @@ type Option func(*config)
 func WithAddr(addr string) Option { return func(c *config) { c.addr = addr } }
 
 // WithTickTime sets ZooKeeper's tickTime (default 100ms): the granularity of
-// session expiry and of container/TTL reaping, and the default minimum
-// session timeout (2 ticks).
+// session expiry and the default minimum session timeout (2 ticks).
+// Container and TTL reaping has its own interval
+// (WithContainerCheckInterval).
 func WithTickTime(d time.Duration) Option {
 	return func(c *config) {
 		if d > 0 {
@@ -110,6 +123,41 @@ func WithLogger(l *slog.Logger) Option {
 	return func(c *config) {
 		if l != nil {
 			c.logger = l
+		}
+	}
+}
+
+// WithExtendedTypes enables TTL nodes, as the system property
+// zookeeper.extendedTypesEnabled=true does on a real server. Off by default,
+// like a real ZooKeeper 3.8: then createTTL and the TTL create modes are
+// answered with Unimplemented (-6), the request fails and the connection
+// stays open.
+func WithExtendedTypes(enabled bool) Option { return func(c *config) { c.extendedTypes = enabled } }
+
+// WithContainerCheckInterval sets how often the server deletes empty
+// containers (that once had a child) and expired TTL nodes: the system
+// property znode.container.checkIntervalMs of a real server. Default 60s,
+// like ZooKeeper; the first check runs one interval after the server
+// starts. Tests that wait for reaping set it low (zktest uses 100ms).
+func WithContainerCheckInterval(d time.Duration) Option {
+	return func(c *config) {
+		if d > 0 {
+			c.containerCheck = d
+		}
+	}
+}
+
+// WithTLS makes the server listen with TLS using cfg (a ZooKeeper
+// secureClientPort): clients connect with TLS (zk.WithTLS); a plain client's
+// handshake fails and its connection is closed. Set cfg.ClientAuth and
+// cfg.ClientCAs to require client certificates. The server keeps its own
+// clone of cfg; nil means plain TCP.
+func WithTLS(cfg *tls.Config) Option {
+	return func(c *config) {
+		if cfg != nil {
+			c.tls = cfg.Clone()
+		} else {
+			c.tls = nil
 		}
 	}
 }

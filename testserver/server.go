@@ -90,7 +90,7 @@ func Start(opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", cfg.addr)
+	ln, err := s.listen(cfg.addr)
 	if err != nil {
 		return nil, fmt.Errorf("testserver: listen %s: %w", cfg.addr, err)
 	}
@@ -104,6 +104,9 @@ func Start(opts ...Option) (*Server, error) {
 
 // newServer builds a server's state without starting anything.
 func newServer(cfg config) (*Server, error) {
+	if err := checkTLSConfig(cfg.tls); err != nil {
+		return nil, err
+	}
 	vi, ok := parseVersion(cfg.version)
 	if !ok {
 		return nil, fmt.Errorf("testserver: unsupported version %q (want 3.5, 3.6, 3.7 or 3.8)", cfg.version)
@@ -116,7 +119,7 @@ func newServer(cfg config) (*Server, error) {
 		maxTO = minTO
 	}
 	now := time.Now()
-	return &Server{
+	s := &Server{
 		cfg:           cfg,
 		ver:           vi,
 		log:           cfg.logger,
@@ -133,7 +136,13 @@ func newServer(cfg config) (*Server, error) {
 		nextSessionID: initialSessionID(1, now),
 		faultCh:       make(chan struct{}),
 		done:          make(chan struct{}),
-	}, nil
+	}
+	if cfg.snapshot != nil {
+		if err := s.loadSnapshot(cfg.snapshot, now); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
 }
 
 // New starts a server for a test and closes it when the test ends. It
@@ -218,7 +227,7 @@ func (s *Server) Restart() error {
 	if running {
 		return nil
 	}
-	ln, err := net.Listen("tcp", s.addr)
+	ln, err := s.listen(s.addr)
 	if err != nil {
 		return fmt.Errorf("testserver: restart on %s: %w", s.addr, err)
 	}
@@ -324,13 +333,20 @@ func (s *Server) tickLoop() {
 	defer s.tickWG.Done()
 	t := time.NewTicker(s.cfg.tick)
 	defer t.Stop()
+	// ContainerManager: a fixed-rate timer, first run one interval in.
+	reap := time.NewTicker(s.cfg.containerCheck)
+	defer reap.Stop()
 	for {
 		select {
 		case <-s.done:
 			return
 		case now := <-t.C:
 			s.mu.Lock()
-			s.tickLocked(now)
+			s.expireSessionsLocked(now)
+			s.mu.Unlock()
+		case now := <-reap.C:
+			s.mu.Lock()
+			s.reapLocked(now)
 			s.mu.Unlock()
 		}
 	}

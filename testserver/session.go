@@ -2,6 +2,8 @@ package testserver
 
 import (
 	"crypto/rand"
+	"maps"
+	"slices"
 	"sort"
 	"time"
 
@@ -58,9 +60,12 @@ func (s *Server) newSessionLocked(timeout time.Duration, now time.Time) *session
 func (s *Server) killSessionLocked(sess *session) {
 	s.zxid++
 	zxid := s.zxid
-	for _, p := range s.javaHashSetOrder(s.tree.ephemeralsOf(sess.id)) {
+	// PrepRequestProcessor lists the paths in the order of a clone of
+	// the session's set (getEphemerals); the deletes follow that list.
+	for _, p := range s.tree.ephemeralsOf(sess.id) {
 		s.deleteNodeLocked(p, zxid)
 	}
+	delete(s.tree.ephemerals, sess.id)
 	delete(s.sessions, sess.id)
 }
 
@@ -88,8 +93,16 @@ func (s *Server) clampTimeout(requested int32) time.Duration {
 	return d
 }
 
-// tickLocked runs once per tick: session expiry and container/TTL reaping.
+// tickLocked runs session expiry and container/TTL reaping at once (the
+// server's loop runs them on their own intervals).
 func (s *Server) tickLocked(now time.Time) {
+	s.expireSessionsLocked(now)
+	s.reapLocked(now)
+}
+
+// expireSessionsLocked expires the sessions not heard from within their
+// timeout; it runs once per tick.
+func (s *Server) expireSessionsLocked(now time.Time) {
 	var expired []*session
 	for _, sess := range s.sessions {
 		if sess.expired(now) {
@@ -100,71 +113,35 @@ func (s *Server) tickLocked(now time.Time) {
 	for _, sess := range expired {
 		s.expireSessionLocked(sess)
 	}
-	s.reapLocked(now)
 }
 
 // reapLocked deletes empty containers that once had a child and TTL nodes
 // without children not modified for their TTL, like ContainerManager, one
-// deleteContainer transaction (zxid) per node.
+// deleteContainer transaction (zxid) per node. It runs every container
+// check interval.
 func (s *Server) reapLocked(now time.Time) {
-	var victims []string
-	for p := range s.tree.containers {
+	// ContainerManager.getCandidates collects into a HashSet<String>():
+	// containers first, then TTL nodes, each from a ConcurrentHashMap key
+	// set, whose order is approximated here by sorting.
+	candidates := newJavaSet(0)
+	for _, p := range slices.Sorted(maps.Keys(s.tree.containers)) {
 		n := s.tree.nodes[p]
-		if n != nil && len(n.children) == 0 && n.stat.Cversion > 0 {
-			victims = append(victims, p)
+		if n != nil && n.numChildren() == 0 && n.stat.Cversion > 0 {
+			candidates.Add(p)
 		}
 	}
 	nowMs := now.UnixMilli()
-	for p := range s.tree.ttls {
+	for _, p := range slices.Sorted(maps.Keys(s.tree.ttls)) {
 		n := s.tree.nodes[p]
-		if n == nil || len(n.children) != 0 {
+		if n == nil || n.numChildren() != 0 {
 			continue
 		}
 		if ttl := ttlOf(n.stat.EphemeralOwner); ttl != 0 && nowMs-n.stat.Mtime > ttl {
-			victims = append(victims, p)
+			candidates.Add(p)
 		}
 	}
-	sort.Strings(victims)
-	for _, p := range victims {
+	for _, p := range candidates.List() {
 		s.zxid++
 		s.deleteNodeLocked(p, s.zxid)
 	}
-}
-
-// javaHashSetOrder orders a session's ephemeral paths the way ZooKeeper
-// 3.8's closeSession transaction lists them, which is the order their
-// deletes (and NodeDeleted events) happen in: the iteration order of a
-// java.util.HashSet filled from the session's ConcurrentHashMap key set.
-// Both iterate by hash bucket; ties keep insertion order, approximated by
-// creation order (czxid). Table sizes follow the two classes' resize rules.
-func (s *Server) javaHashSetOrder(paths []string) []string {
-	type entry struct {
-		path   string
-		spread int32
-		czxid  int64
-	}
-	es := make([]entry, len(paths))
-	for i, p := range paths {
-		h := javaStringHash(p)
-		es[i] = entry{path: p, spread: (h ^ int32(uint32(h)>>16)) & 0x7fffffff}
-		if n := s.tree.nodes[p]; n != nil {
-			es[i].czxid = n.stat.Czxid
-		}
-	}
-	chm := 16 // ConcurrentHashMap resizes once the count reaches 3/4
-	for len(es) >= chm*3/4 {
-		chm *= 2
-	}
-	hs := 16 // HashMap resizes once the count exceeds 3/4
-	for len(es) > hs*3/4 {
-		hs *= 2
-	}
-	sort.SliceStable(es, func(i, j int) bool { return es[i].czxid < es[j].czxid })
-	sort.SliceStable(es, func(i, j int) bool { return es[i].spread&int32(chm-1) < es[j].spread&int32(chm-1) })
-	sort.SliceStable(es, func(i, j int) bool { return es[i].spread&int32(hs-1) < es[j].spread&int32(hs-1) })
-	out := make([]string, len(es))
-	for i, e := range es {
-		out[i] = e.path
-	}
-	return out
 }

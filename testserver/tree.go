@@ -1,7 +1,6 @@
 package testserver
 
 import (
-	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -51,9 +50,24 @@ type node struct {
 	// (it numbers sequential children) and EphemeralOwner holds the raw
 	// owner, including the container and TTL markers. DataLength and
 	// NumChildren are not kept.
-	stat     jute.Stat
-	children map[string]struct{}
+	stat jute.Stat
+	// children is nil until the first child is added, then a
+	// HashSet<String>(8) as in DataNode, which keeps its table size when
+	// it empties again: its iteration order is the order getChildren
+	// answers with.
+	children *javaSet
 }
+
+// addChild is DataNode.addChild.
+func (n *node) addChild(name string) {
+	if n.children == nil {
+		n.children = newJavaSet(8)
+	}
+	n.children.Add(name)
+}
+
+// numChildren returns the number of children.
+func (n *node) numChildren() int { return n.children.Len() }
 
 // copyStat returns the Stat a client sees (DataNode.copyStat): cversion
 // converted to the number of child changes (2*creations - children), and
@@ -61,7 +75,7 @@ type node struct {
 func (n *node) copyStat() jute.Stat {
 	st := n.stat
 	st.DataLength = int32(len(n.data))
-	st.NumChildren = int32(len(n.children))
+	st.NumChildren = int32(n.children.Len())
 	st.Cversion = n.stat.Cversion*2 - st.NumChildren
 	if kindOf(st.EphemeralOwner) != ownerSession {
 		st.EphemeralOwner = 0
@@ -69,14 +83,9 @@ func (n *node) copyStat() jute.Stat {
 	return st
 }
 
-func (n *node) childList() []string {
-	out := make([]string, 0, len(n.children))
-	for c := range n.children {
-		out = append(out, c)
-	}
-	sort.Strings(out)
-	return out
-}
+// childList returns the children in the order ZooKeeper lists them
+// (DataTree.getChildren copies the HashSet into a list).
+func (n *node) childList() []string { return n.children.List() }
 
 // ACLs ZooKeeper predefines (ZooDefs.Ids).
 var (
@@ -88,9 +97,10 @@ var (
 // ephemerals per session, containers and TTL nodes.
 type tree struct {
 	nodes      map[string]*node
-	ephemerals map[int64]map[string]struct{}
+	ephemerals map[int64]*javaSet // a HashSet<String>() per session, as in DataTree
 	containers map[string]struct{}
 	ttls       map[string]struct{}
+	quotas     map[string]struct{} // paths with a quota (DataTree's pTrie)
 }
 
 // newTree returns a tree holding what a fresh standalone ZooKeeper holds:
@@ -98,21 +108,22 @@ type tree struct {
 func newTree() *tree {
 	t := &tree{
 		nodes:      map[string]*node{},
-		ephemerals: map[int64]map[string]struct{}{},
+		ephemerals: map[int64]*javaSet{},
 		containers: map[string]struct{}{},
 		ttls:       map[string]struct{}{},
+		quotas:     map[string]struct{}{},
 	}
 	mk := func(acl []jute.ACL) *node {
-		return &node{data: []byte{}, acl: acl, children: map[string]struct{}{}}
+		return &node{data: []byte{}, acl: acl}
 	}
 	root := mk(openACLUnsafe)
 	zk := mk(openACLUnsafe)
 	quota := mk(openACLUnsafe)
 	config := mk(readACLUnsafe)
 	config.stat.Aversion = -1 // DataTree sets the config ACL with version -1
-	root.children["zookeeper"] = struct{}{}
-	zk.children["quota"] = struct{}{}
-	zk.children["config"] = struct{}{}
+	root.addChild("zookeeper")
+	zk.addChild("quota")
+	zk.addChild("config")
 	t.nodes["/"] = root
 	t.nodes["/zookeeper"] = zk
 	t.nodes["/zookeeper/quota"] = quota
@@ -156,16 +167,15 @@ func (t *tree) createNode(path string, data []byte, acl []jute.ACL, owner int64,
 		parent.stat.Pzxid = zxid
 	}
 	n := &node{
-		data:     data,
-		acl:      acl,
-		children: map[string]struct{}{},
+		data: data,
+		acl:  acl,
 		stat: jute.Stat{
 			Czxid: zxid, Mzxid: zxid, Pzxid: zxid,
 			Ctime: now, Mtime: now,
 			EphemeralOwner: owner,
 		},
 	}
-	parent.children[childName] = struct{}{}
+	parent.addChild(childName)
 	t.nodes[path] = n
 	switch kindOf(owner) {
 	case ownerContainer:
@@ -175,11 +185,12 @@ func (t *tree) createNode(path string, data []byte, acl []jute.ACL, owner int64,
 	case ownerSession:
 		set := t.ephemerals[owner]
 		if set == nil {
-			set = map[string]struct{}{}
+			set = newJavaSet(0)
 			t.ephemerals[owner] = set
 		}
-		set[path] = struct{}{}
+		set.Add(path)
 	}
+	t.quotaCreated(path, parentPath, childName, len(data))
 	return n.copyStat()
 }
 
@@ -191,7 +202,7 @@ func (t *tree) deleteNode(path string, zxid int64) {
 	if parent == nil || n == nil {
 		return
 	}
-	delete(parent.children, childName)
+	parent.children.Remove(childName)
 	if zxid > parent.stat.Pzxid {
 		parent.stat.Pzxid = zxid
 	}
@@ -203,24 +214,17 @@ func (t *tree) deleteNode(path string, zxid int64) {
 	case ownerTTL:
 		delete(t.ttls, path)
 	case ownerSession:
-		if set := t.ephemerals[owner]; set != nil {
-			delete(set, path)
-			if len(set) == 0 {
-				delete(t.ephemerals, owner)
-			}
-		}
+		// DataTree keeps a session's emptied set until the session
+		// ends.
+		t.ephemerals[owner].Remove(path)
 	}
+	t.quotaDeleted(path, parentPath, childName, len(n.data))
 }
 
-// ephemeralsOf returns the session's ephemeral paths, sorted.
+// ephemeralsOf returns the session's ephemeral paths in the order
+// DataTree.getEphemerals gives them: a clone of the session's HashSet.
 func (t *tree) ephemeralsOf(session int64) []string {
-	set := t.ephemerals[session]
-	out := make([]string, 0, len(set))
-	for p := range set {
-		out = append(out, p)
-	}
-	sort.Strings(out)
-	return out
+	return t.ephemerals[session].Clone().List()
 }
 
 // countDescendants implements getAllChildrenNumber.

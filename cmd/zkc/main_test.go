@@ -82,9 +82,11 @@ type target struct {
 }
 
 // targets returns an embedded server for this test, plus the real server
-// when ZKCURATOR_REAL_ZK=1.
+// when ZKCURATOR_REAL_ZK=1. The embedded one has TTL nodes enabled, as the
+// real one the launcher starts.
 func targets(t *testing.T) []target {
-	s := testserver.New(t, testserver.WithFourLetterWords("*")) // like the real one's whitelist
+	// Like the real one: every four-letter word, TTL nodes.
+	s := testserver.New(t, testserver.WithFourLetterWords("*"), testserver.WithExtendedTypes(true))
 	ts := []target{{name: "embedded", connect: s.ConnectString(), embedded: s}}
 	if realServer != nil {
 		ts = append(ts, target{name: "real", connect: realServer.ConnectString()})

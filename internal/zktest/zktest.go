@@ -92,12 +92,31 @@ func Server(t testing.TB) Target {
 
 // Embedded starts an embedded server with opts for tests that need one
 // whatever EnvTarget says (fault injection, version emulation). It is closed
-// when the test ends; t.Fatal if it cannot start.
+// when the test ends; t.Fatal if it cannot start. Like the real servers the
+// launcher starts, it has TTL nodes enabled and checks for empty
+// containers often (EmbeddedDefaults); opts override those.
 func Embedded(t testing.TB, opts ...testserver.Option) *testserver.Server {
 	t.Helper()
-	// Every four-letter word, like the realzk launcher; opts may narrow it.
-	all := append([]testserver.Option{testserver.WithFourLetterWords("*")}, opts...)
+	all := append(EmbeddedDefaults(), opts...)
 	return testserver.New(t, all...) // New registers Close with t.Cleanup
+}
+
+// EmbeddedContainerCheck is how often an Embedded server deletes empty
+// containers and expired TTL nodes (a real server: 60s by default; the
+// realzk launcher: 1s).
+const EmbeddedContainerCheck = 100 * time.Millisecond
+
+// EmbeddedDefaults returns the options Embedded starts a server with, for
+// tests that start one with testserver.Start themselves: TTL nodes enabled
+// (zookeeper.extendedTypesEnabled, which realzk sets too), every
+// four-letter word (realzk's whitelist is "*" too) and a container check
+// every EmbeddedContainerCheck.
+func EmbeddedDefaults() []testserver.Option {
+	return []testserver.Option{
+		testserver.WithFourLetterWords("*"),
+		testserver.WithExtendedTypes(true),
+		testserver.WithContainerCheckInterval(EmbeddedContainerCheck),
+	}
 }
 
 // shared is the real server behind Server with EnvTarget=real.

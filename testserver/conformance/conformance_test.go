@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/zkcurator/zkcurator/internal/zktest"
 	"github.com/zkcurator/zkcurator/testserver"
 )
 
@@ -24,7 +25,7 @@ func allScenarios() []scenario {
 		crudScenarios, errorScenarios, sequentialScenarios, watchScenarios,
 		persistentWatchScenarios, multiScenarios, aclScenarios,
 		lifecycleScenarios, sessionScenarios, edgeScenarios, watchACLScenarios, securityEdgeScenarios,
-		saslScenarios,
+		saslScenarios, fidelityScenarios,
 	} {
 		all = append(all, group...)
 	}
@@ -61,7 +62,7 @@ func TestConformance(t *testing.T) {
 	}
 	for _, sc := range allScenarios() {
 		t.Run(sc.name, func(t *testing.T) {
-			srv := testserver.New(t)
+			srv := testserver.New(t, embeddedOptions(sc)...)
 			got := runScenario(t, target{kind: kindEmbedded, addr: srv.Addr(), srv: srv}, sc)
 			golden := filepath.Join("testdata", sc.name+".golden")
 			if real == nil {
@@ -73,6 +74,9 @@ func TestConformance(t *testing.T) {
 				require.Equal(t, string(want), render(got), "embedded transcript differs from the recorded ZooKeeper 3.8 one")
 				return
 			}
+			if noExtendedTypes(sc) {
+				real = realServerNoExt(t)
+			}
 			want := runScenario(t, target{kind: kindReal, addr: real.Addr(0)}, sc)
 			if *update {
 				require.NoError(t, os.MkdirAll("testdata", 0o755))
@@ -81,6 +85,25 @@ func TestConformance(t *testing.T) {
 			require.Equal(t, render(want), render(got), "embedded transcript differs from ZooKeeper 3.8")
 		})
 	}
+}
+
+// noExtPrefix names the scenarios that run on servers without extended
+// types (no TTL nodes): a real one started with
+// zookeeper.extendedTypesEnabled=false and an embedded one with its
+// defaults. The others run where TTL nodes are enabled, as the realzk
+// launcher and zktest enable them.
+const noExtPrefix = "noext_"
+
+func noExtendedTypes(sc scenario) bool { return strings.HasPrefix(sc.name, noExtPrefix) }
+
+// embeddedOptions are the options of the embedded server for sc: like the
+// real server it is compared with (TTL nodes as configured, a frequent
+// container check as realzk's 1s).
+func embeddedOptions(sc scenario) []testserver.Option {
+	if noExtendedTypes(sc) {
+		return []testserver.Option{testserver.WithContainerCheckInterval(zktest.EmbeddedContainerCheck)}
+	}
+	return zktest.EmbeddedDefaults()
 }
 
 // runScenario runs sc once against tgt and returns its transcript.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -109,14 +108,14 @@ func (e *env) stat(st jute.Stat) string {
 		e.owner(st.EphemeralOwner), e.z(st.Czxid), e.z(st.Mzxid), e.z(st.Pzxid))
 }
 
-// names renders a list of node names or paths, sorted (servers return
-// children in hash order).
+// list renders a list of node names or paths in the order the server
+// sent them: the embedded server must list children and ephemerals in a
+// real server's (Java HashSet) order.
 func (e *env) list(items []string) string {
 	out := make([]string, len(items))
 	for i, s := range items {
 		out[i] = e.norm(s)
 	}
-	slices.Sort(out)
 	return "[" + strings.Join(out, " ") + "]"
 }
 

@@ -45,11 +45,39 @@ func realServer(t *testing.T) *realzk.Ensemble {
 	return shared.e
 }
 
+// sharedNoExt is a second real ZooKeeper, with extended types (TTL nodes)
+// disabled as by default, for the noext_ scenarios; started on first use.
+var sharedNoExt struct {
+	once sync.Once
+	e    *realzk.Ensemble
+	err  error
+}
+
+// realServerNoExt returns the real server without extended types; call
+// it only when realServer returned one.
+func realServerNoExt(t *testing.T) *realzk.Ensemble {
+	t.Helper()
+	sharedNoExt.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+		defer cancel()
+		sharedNoExt.e, sharedNoExt.err = realzk.Start(ctx, realzk.Options{
+			SystemProperties: map[string]string{"zookeeper.extendedTypesEnabled": "false"},
+		})
+	})
+	if sharedNoExt.err != nil {
+		t.Fatalf("conformance: start real ZooKeeper without extended types: %v", sharedNoExt.err)
+	}
+	return sharedNoExt.e
+}
+
 func TestMain(m *testing.M) {
 	flag.Parse()
 	code := m.Run()
-	if shared.e != nil {
-		if err := shared.e.Close(); err != nil {
+	for _, e := range []*realzk.Ensemble{shared.e, sharedNoExt.e} {
+		if e == nil {
+			continue
+		}
+		if err := e.Close(); err != nil {
 			fmt.Fprintf(os.Stderr, "conformance: stopping the real ZooKeeper: %v\n", err)
 			if code == 0 {
 				code = 1

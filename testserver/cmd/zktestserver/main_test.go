@@ -1,0 +1,111 @@
+package main
+
+import (
+	"crypto/tls"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/zkcurator/zkcurator/internal/zktest"
+	"github.com/zkcurator/zkcurator/testserver"
+	"github.com/zkcurator/zkcurator/zk"
+)
+
+func TestMain(m *testing.M) { zktest.Main(m) }
+
+// serve runs the command with args until the test ends (or stop is
+// called) and returns its address.
+func serve(t *testing.T, args ...string) (addr string, stop func() error) {
+	t.Helper()
+	lines := make(chan string, 1)
+	stopCh := make(chan struct{})
+	errc := make(chan error, 1)
+	go func() {
+		errc <- run(append([]string{"-addr", "127.0.0.1:0"}, args...), func(l string) { lines <- l }, stopCh)
+	}()
+	var line string
+	select {
+	case line = <-lines:
+	case err := <-errc:
+		t.Fatalf("zktestserver exited: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("zktestserver did not start")
+	}
+	stopped := false
+	stop = func() error {
+		if stopped {
+			return nil
+		}
+		stopped = true
+		close(stopCh)
+		return <-errc
+	}
+	t.Cleanup(func() { _ = stop() })
+	f := strings.Fields(line)
+	for i, w := range f {
+		if w == "on" {
+			return f[i+1], stop
+		}
+	}
+	t.Fatalf("no address in %q", line)
+	return "", nil
+}
+
+// -save writes what a client left behind; -load starts from it.
+func TestSaveAndLoad(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "snap.json")
+	addr, stop := serve(t, "-save", file, "-extended-types")
+	ctx := zktest.Context(t)
+	c := zktest.Connect(t, addr)
+	_, err := c.Create(ctx, "/seed", []byte("hello"), zk.ModePersistent, nil)
+	require.NoError(t, err)
+	_, _, err = c.CreateWith(ctx, "/seed/ttl", nil, zk.CreateOptions{Mode: zk.ModePersistentTTL, TTL: time.Hour})
+	require.NoError(t, err)
+	require.NoError(t, c.Close())
+	require.NoError(t, stop())
+
+	b, err := os.ReadFile(file)
+	require.NoError(t, err)
+	require.Contains(t, string(b), `"format": "`+testserver.SnapshotFormat+`"`)
+	require.Contains(t, string(b), `"path": "/seed/ttl"`)
+
+	addr2, _ := serve(t, "-load", file, "-extended-types")
+	c2 := zktest.Connect(t, addr2)
+	data, _, err := c2.Get(ctx, "/seed")
+	require.NoError(t, err)
+	require.Equal(t, "hello", string(data))
+
+	// Without -extended-types a TTL create is refused, as on real 3.8.
+	addr3, _ := serve(t)
+	c3 := zktest.Connect(t, addr3)
+	_, _, err = c3.CreateWith(ctx, "/t", nil, zk.CreateOptions{Mode: zk.ModePersistentTTL, TTL: time.Hour})
+	require.ErrorIs(t, err, zk.ErrUnimplemented)
+}
+
+func TestTLSFlags(t *testing.T) {
+	ca := zktest.NewTestCA(t, "zktestserver CA")
+	certPEM, keyPEM := ca.Issue(t, "127.0.0.1")
+	dir := t.TempDir()
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, b, 0o600))
+		return p
+	}
+	cert, key, caFile := write("cert.pem", certPEM), write("key.pem", keyPEM), write("ca.pem", ca.PEM)
+	addr, _ := serve(t, "-tls-cert", cert, "-tls-key", key, "-tls-ca", caFile)
+	client := ca.IssueTLS(t, "client")
+	c := zktest.Connect(t, addr, zk.WithTLS(&tls.Config{RootCAs: ca.Pool(), Certificates: []tls.Certificate{client}}))
+	_, _, err := c.Exists(zktest.Context(t), "/")
+	require.NoError(t, err)
+
+	closed := make(chan struct{})
+	close(closed) // a wrongly started server stops at once
+	for _, args := range [][]string{{"-tls-cert", cert}, {"-tls-ca", caFile}, {"-tls-cert", key, "-tls-key", key}, {"-load", filepath.Join(dir, "missing.json")}} {
+		err := run(args, func(string) { t.Error("started with", args) }, closed)
+		require.Error(t, err, "%v", args)
+	}
+}
