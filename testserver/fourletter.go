@@ -58,6 +58,7 @@ func (s *Server) serveFourLetter(c *conn, cmd string) {
 	c.abort()
 }
 
+// fullVersion is the version line of srvr, stat and mntr. s.mu is held.
 func (s *Server) fullVersion() string {
 	return s.ver.full + "-zkcurator-testserver, built on 1970-01-01 00:00 UTC"
 }
@@ -83,7 +84,9 @@ func (s *Server) consText(brief bool) string {
 
 func (s *Server) statText(withClients bool) string {
 	var b strings.Builder
+	s.mu.Lock()
 	fmt.Fprintf(&b, "Zookeeper version: %s\n", s.fullVersion())
+	s.mu.Unlock()
 	if withClients {
 		b.WriteString("Clients:\n")
 		b.WriteString(s.consText(true))

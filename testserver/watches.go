@@ -143,7 +143,7 @@ func (m *watchManager) trigger(path string, typ int32, suppress map[*conn]struct
 	}
 	for c := range hit {
 		if _, skip := suppress[c]; !skip {
-			c.sendEvent(typ, path)
+			c.sendEvent(typ, path, c.s.notificationZxid())
 		}
 	}
 	return hit

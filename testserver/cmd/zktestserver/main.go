@@ -20,7 +20,7 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:2181", "address to listen on")
 	tick := flag.Duration("tick", 100*time.Millisecond, "tickTime")
-	version := flag.String("version", "3.8", "ZooKeeper version to emulate: 3.5, 3.6, 3.7 or 3.8")
+	version := flag.String("version", "3.8", "ZooKeeper release to emulate: 3.5, 3.6, 3.7, 3.8 or 3.9 (ops it lacks get Unimplemented; 3.9 puts zxids on watch events)")
 	minTimeout := flag.Duration("min-session-timeout", 0, "minimum session timeout (default 2 ticks)")
 	maxTimeout := flag.Duration("max-session-timeout", 60*time.Second, "maximum session timeout")
 	verbose := flag.Bool("v", false, "log connections and sessions")
