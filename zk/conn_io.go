@@ -112,10 +112,16 @@ func (c *Conn) handleFrame(ln *link, frame []byte) error {
 	}
 	if r.xid != h.Xid {
 		perr := protoErr("reply xid %d, expected %d", h.Xid, r.xid)
+		if h.Err == jute.ErrUnimplemented && c.unimplementedOutOfOrder(r, h.Xid, perr) {
+			return fmt.Errorf("%w: server refused op (unimplemented) out of order", ErrConnectionLoss)
+		}
 		r.complete(fmt.Errorf("%w: %w", ErrConnectionLoss, perr), 0)
 		return perr
 	}
 	c.heard(r.sentAt)
+	if h.Err == jute.ErrUnimplemented {
+		c.refused(r)
+	}
 	if r.internal {
 		if h.Err != 0 {
 			c.log.Warn("zk: internal request failed", "op", r.opcode, "err", codeError(h.Err))
