@@ -23,7 +23,7 @@ func allScenarios() []scenario {
 	for _, group := range [][]scenario{
 		crudScenarios, errorScenarios, sequentialScenarios, watchScenarios,
 		persistentWatchScenarios, multiScenarios, aclScenarios,
-		lifecycleScenarios, sessionScenarios, edgeScenarios,
+		lifecycleScenarios, sessionScenarios, edgeScenarios, readOpScenarios,
 	} {
 		all = append(all, group...)
 	}
