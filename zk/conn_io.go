@@ -112,7 +112,7 @@ func (c *Conn) handleFrame(ln *link, frame []byte) error {
 	}
 	if r.xid != h.Xid {
 		perr := protoErr("reply xid %d, expected %d", h.Xid, r.xid)
-		if h.Err == jute.ErrUnimplemented && c.unimplementedOutOfOrder(r, h.Xid, perr) {
+		if h.Err == jute.ErrUnimplemented && c.unimplementedOutOfOrder(ln, r, h.Xid, perr) {
 			return fmt.Errorf("%w: server refused op (unimplemented) out of order", ErrConnectionLoss)
 		}
 		r.complete(fmt.Errorf("%w: %w", ErrConnectionLoss, perr), 0)
@@ -120,7 +120,7 @@ func (c *Conn) handleFrame(ln *link, frame []byte) error {
 	}
 	c.heard(r.sentAt)
 	if h.Err == jute.ErrUnimplemented {
-		c.refused(r)
+		c.refused(ln, r)
 	}
 	if r.internal {
 		if h.Err != 0 {

@@ -16,8 +16,17 @@ type ClientInfo struct {
 
 // WhoAmI returns the identities the server has authenticated this session
 // as: every AddAuth credential it accepted and the ip identity (ZooKeeper
-// 3.7+; an older server answers ErrUnimplemented and closes the
-// connection, see ErrUnimplemented).
+// 3.7+).
+//
+// A server without an op (WhoAmI before 3.7; MultiRead, AddWatch,
+// GetEphemerals and AllChildrenNumber before 3.6) answers
+// ErrUnimplemented, wrapped with the op and path, and closes the
+// connection: the other requests in flight on it fail with
+// ErrConnectionLoss (a Client retries them, and reports Suspended then
+// Reconnected) and the Conn reconnects with the same session. The Conn
+// remembers the refusal and, while connected to that server again, fails
+// the op at once without sending it. A Client does not retry
+// ErrUnimplemented.
 func (c *Conn) WhoAmI(ctx context.Context) ([]ClientInfo, error) {
 	resp := &jute.WhoAmIResponse{}
 	if err := c.do(ctx, newRequest(jute.OpWhoAmI, nil, resp)); err != nil {

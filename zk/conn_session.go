@@ -219,6 +219,7 @@ func (c *Conn) runConn(ln *link, resp *jute.ConnectResponse) {
 	}
 	wg.Wait()
 	c.cur.Store(nil)
+	c.refusals.linkEnded(ln)
 
 	failErr := error(ErrConnectionLoss)
 	dead := c.deadError()

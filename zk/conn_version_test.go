@@ -188,3 +188,34 @@ func TestSetWatches2RefusedFallsBackToSetWatches(t *testing.T) {
 	}
 	require.Equal(t, "3.5.10", srv.Version())
 }
+
+// The Conn remembers an op its server refused: asked again on the same
+// server it fails at once, without another dropped connection. After that
+// server restarts (here: upgraded, connections dropped) it is asked again.
+func TestConnRemembersRefusedOps(t *testing.T) {
+	srv := zktest.Embedded(t, testserver.WithVersion("3.6"))
+	var states zktest.Recorder[zk.State]
+	c := dialConn(t, srv.ConnectString(), zk.WithEventHandler(func(ev zk.Event) {
+		if ev.Type == zk.EventNone {
+			states.Add(ev.State)
+		}
+	}))
+	ctx := opCtx(t)
+	_, err := c.WhoAmI(ctx)
+	require.ErrorIs(t, err, zk.ErrUnimplemented)
+	states.WaitFor(t, zk.StateSyncConnected, zk.StateDisconnected, zk.StateSyncConnected)
+
+	_, err = c.WhoAmI(ctx)
+	require.ErrorIs(t, err, zk.ErrUnimplemented)
+	require.Contains(t, err.Error(), "refused this op before")
+	_, _, err = c.Get(ctx, "/") // would have been lost with a dropped connection
+	require.NoError(t, err)
+	require.Len(t, states.Items(), 3, "no other reconnect")
+
+	require.NoError(t, srv.SetVersion("3.7"))
+	srv.DropConnections()
+	states.WaitFor(t, zk.StateSyncConnected, zk.StateDisconnected, zk.StateSyncConnected, zk.StateDisconnected, zk.StateSyncConnected)
+	ids, err := c.WhoAmI(ctx)
+	require.NoError(t, err)
+	require.NotEmpty(t, ids)
+}
