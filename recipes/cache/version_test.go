@@ -44,3 +44,28 @@ func TestNodeAndChildrenCacheFallback35(t *testing.T) {
 	crec.waitFor(t, "NodeCreated "+p+"/b", "NodeDeleted "+p+"/b")
 	nrec.waitFor(t, "NodeChanged "+p+"/a", "NodeChanged "+p+"/a")
 }
+
+// Only the first cache of a Client on a 3.5 server costs a dropped
+// connection (the server closes it after refusing addWatch): the Conn
+// remembers the refusal and later caches' addWatch fail at once.
+func TestSecondCacheOn35DropsNoConnection(t *testing.T) {
+	srv := zktest.Embedded(t, testserver.WithVersion("3.5"))
+	c, states := zktest.ConnectRecorded(t, srv.ConnectString())
+	ctx := zktest.Context(t)
+	p := zktest.UniquePath(t)
+	require.NoError(t, createTree(ctx, c, []string{p, p + "/a"}, []byte("x"), 4))
+
+	first := mustTree(t, c, p)
+	require.NoError(t, first.Start(ctx))
+	defer first.Close()
+	states.WaitFor(t, zk.Connected, zk.Suspended, zk.Reconnected)
+	for _, path := range []string{p, p + "/a"} {
+		tc := mustTree(t, c, path)
+		require.NoError(t, tc.Start(ctx))
+		require.Equal(t, WatchOneShot, tc.Mode())
+		require.NoError(t, tc.Close())
+	}
+	_, _, err := c.Get(ctx, p)
+	require.NoError(t, err)
+	require.Equal(t, []zk.ConnectionState{zk.Connected, zk.Suspended, zk.Reconnected}, states.Items())
+}
