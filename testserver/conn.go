@@ -168,10 +168,12 @@ func replyFrame(xid int32, zxid int64, err int32, body jute.Record) []byte {
 	return jute.EndFrame(b, start)
 }
 
-// sendEvent queues a watch notification (xid -1, zxid -1 as in 3.8).
-func (c *conn) sendEvent(typ int32, path string) {
+// sendEvent queues a watch notification (xid -1) with zxid in its reply
+// header: -1 before 3.9 and for events without a transaction, the firing
+// transaction's zxid from 3.9 on (Server.notificationZxid).
+func (c *conn) sendEvent(typ int32, path string, zxid int64) {
 	ev := jute.WatcherEvent{Type: typ, State: jute.StateSyncConnected, Path: path}
-	c.enqueue(replyFrame(jute.XidNotification, -1, 0, &ev), false)
+	c.enqueue(replyFrame(jute.XidNotification, zxid, 0, &ev), false)
 }
 
 // hold waits until at and the end of any stall. It returns false if the

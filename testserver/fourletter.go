@@ -92,6 +92,7 @@ func notWhitelisted(cmd string) string {
 	return cmd + " is not executed because it is not in the whitelist.\n"
 }
 
+// fullVersion is the version line of srvr, stat and mntr. s.mu is held.
 func (s *Server) fullVersion() string {
 	return s.ver.full + "-zkcurator-testserver, built on 1970-01-01 00:00 UTC"
 }
@@ -117,7 +118,9 @@ func (s *Server) consText(brief bool) string {
 
 func (s *Server) statText(withClients bool) string {
 	var b strings.Builder
+	s.mu.Lock()
 	fmt.Fprintf(&b, "Zookeeper version: %s\n", s.fullVersion())
+	s.mu.Unlock()
 	if withClients {
 		b.WriteString("Clients:\n")
 		b.WriteString(s.consText(true))

@@ -178,7 +178,7 @@ func (s *Server) setWatchesLocked(c *conn, req *jute.SetWatches2) {
 	s.rearmLocked(c, req.DataWatches, s.dataWatches, dataZxid, rel, jute.EventNodeDataChanged)
 	for _, p := range req.ExistWatches {
 		if s.tree.get(p) != nil {
-			c.sendEvent(jute.EventNodeCreated, p)
+			c.sendEvent(jute.EventNodeCreated, p, -1)
 		} else {
 			s.dataWatches.add(p, c, modeStandard)
 		}
@@ -203,9 +203,9 @@ func (s *Server) rearmLocked(c *conn, paths []string, m *watchManager, zxid func
 	for _, p := range paths {
 		switch n := s.tree.get(p); {
 		case n == nil:
-			c.sendEvent(jute.EventNodeDeleted, p)
+			c.sendEvent(jute.EventNodeDeleted, p, -1)
 		case zxid(n) > rel:
-			c.sendEvent(changed, p)
+			c.sendEvent(changed, p, -1)
 		default:
 			m.add(p, c, modeStandard)
 		}

@@ -99,12 +99,16 @@ func WithSessionTimeouts(min, max time.Duration) Option {
 	return func(c *config) { c.minTimeout, c.maxTimeout = min, max }
 }
 
-// WithVersion selects the ZooKeeper version to emulate: "3.8" (default),
-// "3.7", "3.6" or "3.5". Ops the version did not have are answered with
-// Unimplemented (-6) and the connection is then closed, as an old server
-// does: 3.5 lacks multiRead (22), getEphemerals (103),
-// getAllChildrenNumber (104), setWatches2 (105), addWatch (106) and whoAmI
-// (107); 3.6 lacks whoAmI.
+// WithVersion selects the ZooKeeper release to emulate: "3.8" (default),
+// "3.9", "3.7", "3.6" or "3.5". Ops the release did not accept
+// (Request.isValid of that release) are answered with Unimplemented (-6)
+// and the connection is then closed, as an old server does
+// (UnimplementedRequestProcessor): 3.5 lacks multiRead (22), getEphemerals
+// (103), getAllChildrenNumber (104), setWatches2 (105) and addWatch (106);
+// 3.5 and 3.6 lack whoAmI (107). 3.9 carries the zxid of the transaction
+// that fired a watch in the notification's reply header (ZOOKEEPER-4655;
+// earlier releases send -1). srvr, stat and mntr report the release.
+// Start and New fail on any other version.
 func WithVersion(v string) Option { return func(c *config) { c.version = v } }
 
 // WithMaxBuffer sets jute.maxbuffer: an incoming frame longer than n bytes
@@ -164,48 +168,3 @@ func WithTLS(cfg *tls.Config) Option {
 
 // withOutputLimit bounds the bytes queued for one connection (tests).
 func withOutputLimit(n int) Option { return func(c *config) { c.outLimit = n } }
-
-// versionInfo describes an emulated server version.
-type versionInfo struct {
-	full   string // reported by srvr/stat/mntr
-	minor  int    // 5, 6, 7, 8
-	hasOps func(op int32) bool
-}
-
-func parseVersion(v string) (versionInfo, bool) {
-	var minor int
-	switch v {
-	case "3.5":
-		minor = 5
-	case "3.6":
-		minor = 6
-	case "3.7":
-		minor = 7
-	case "3.8", "":
-		minor = 8
-	default:
-		return versionInfo{}, false
-	}
-	vi := versionInfo{minor: minor}
-	switch minor {
-	case 5:
-		vi.full = "3.5.10"
-	case 6:
-		vi.full = "3.6.4"
-	case 7:
-		vi.full = "3.7.2"
-	default:
-		vi.full = "3.8.0"
-	}
-	vi.hasOps = func(op int32) bool {
-		switch op {
-		case jute.OpMultiRead, jute.OpGetEphemerals, jute.OpGetAllChildrenNumber,
-			jute.OpSetWatches2, jute.OpAddWatch:
-			return minor >= 6
-		case jute.OpWhoAmI:
-			return minor >= 7
-		}
-		return true
-	}
-	return vi, true
-}

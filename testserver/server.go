@@ -109,7 +109,7 @@ func newServer(cfg config) (*Server, error) {
 	}
 	vi, ok := parseVersion(cfg.version)
 	if !ok {
-		return nil, fmt.Errorf("testserver: unsupported version %q (want 3.5, 3.6, 3.7 or 3.8)", cfg.version)
+		return nil, fmt.Errorf("testserver: unsupported version %q (want %s)", cfg.version, versionList)
 	}
 	minTO, maxTO := cfg.minTimeout, cfg.maxTimeout
 	if minTO <= 0 {

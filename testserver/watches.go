@@ -153,7 +153,7 @@ func (m *watchManager) trigger(path string, typ int32, acl []jute.ACL, suppress 
 		if !checkACL(acl, jute.PermRead, c.auth) {
 			continue // filtered by ACL
 		}
-		c.sendEvent(typ, path)
+		c.sendEvent(typ, path, c.s.notificationZxid())
 	}
 	return hit
 }

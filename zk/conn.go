@@ -52,6 +52,7 @@ type Conn struct {
 	closeSent  atomic.Bool
 	out        *outQueue
 	pend       queue.LockedFIFO[*request] // written to the current connection, in xid order: replies must match its head
+	refusals   refusals                   // ops each server answered with Unimplemented (conn_unimplemented.go)
 	watches    *watchRegistry
 	events     *eventQueue
 	wbuf       []byte          // writer's buffer, reused across connections

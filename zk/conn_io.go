@@ -82,7 +82,10 @@ func (c *Conn) handleFrame(ln *link, frame []byte) error {
 	if err := d.Err(); err != nil {
 		return fmt.Errorf("%w: reply header: %w", ErrProtocol, err)
 	}
-	if h.Zxid > 0 {
+	if h.Zxid > 0 && h.Xid != jute.XidNotification {
+		// A 3.9 notification carries the zxid of the change that fired it,
+		// which is not a zxid this session's reads have seen (the Java
+		// client does not take it as lastZxid either).
 		c.lastZxid.Store(h.Zxid)
 	}
 	switch h.Xid {
@@ -99,7 +102,7 @@ func (c *Conn) handleFrame(ln *link, frame []byte) error {
 		if err := d.Err(); err != nil {
 			return fmt.Errorf("%w: notification: %w", ErrProtocol, err)
 		}
-		c.dispatchNotification(&ev)
+		c.dispatchNotification(&ev, h.Zxid)
 		return nil
 	}
 
@@ -109,10 +112,16 @@ func (c *Conn) handleFrame(ln *link, frame []byte) error {
 	}
 	if r.xid != h.Xid {
 		perr := protoErr("reply xid %d, expected %d", h.Xid, r.xid)
+		if h.Err == jute.ErrUnimplemented && c.unimplementedOutOfOrder(ln, r, h.Xid, perr) {
+			return fmt.Errorf("%w: server refused op (unimplemented) out of order", ErrConnectionLoss)
+		}
 		r.complete(fmt.Errorf("%w: %w", ErrConnectionLoss, perr), 0)
 		return perr
 	}
 	c.heard(r.sentAt)
+	if h.Err == jute.ErrUnimplemented {
+		c.refused(ln, r)
+	}
 	if r.internal {
 		if h.Err != 0 {
 			c.log.Warn("zk: internal request failed", "op", r.opcode, "err", codeError(h.Err))
@@ -136,8 +145,17 @@ func (c *Conn) handleFrame(ln *link, frame []byte) error {
 			return perr
 		}
 		// Decoded buffers alias the read buffer, which is reused.
-		if g, ok := r.resp.(*jute.GetDataResponse); ok && g.Data != nil {
-			g.Data = bytes.Clone(g.Data)
+		switch g := r.resp.(type) {
+		case *jute.GetDataResponse:
+			if g.Data != nil {
+				g.Data = bytes.Clone(g.Data)
+			}
+		case *jute.MultiResponse: // multiRead's getData results
+			for _, res := range g.Results {
+				if gd, ok := res.Record.(*jute.GetDataResponse); ok && gd.Data != nil {
+					gd.Data = bytes.Clone(gd.Data)
+				}
+			}
 		}
 	}
 	if !r.claim() {
@@ -223,7 +241,7 @@ func (c *Conn) rememberAuth(a authCred) {
 }
 
 // dispatchNotification routes a watch event to the watches it fires.
-func (c *Conn) dispatchNotification(we *jute.WatcherEvent) {
+func (c *Conn) dispatchNotification(we *jute.WatcherEvent, zxid int64) {
 	typ := EventType(we.Type)
 	path := we.Path
 	if path != "" {
@@ -237,6 +255,9 @@ func (c *Conn) dispatchNotification(we *jute.WatcherEvent) {
 		path = p
 	}
 	ev := Event{Type: typ, State: State(we.State), Path: path}
+	if zxid > 0 { // servers before 3.9 send -1
+		ev.Zxid = zxid
+	}
 	os, ws := c.watches.route(typ, we.Path)
 	it := eventItem{ev: ev, oneshots: os, watchers: ws}
 	if len(os) == 0 && len(ws) == 0 {

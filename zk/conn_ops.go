@@ -26,6 +26,10 @@ func (c *Conn) do(ctx context.Context, r *request) error {
 		r.release()
 		return err
 	}
+	if err := c.refusedBefore(r.opcode); err != nil {
+		r.release()
+		return err
+	}
 	if err := c.out.push(r); err != nil {
 		r.release()
 		return err

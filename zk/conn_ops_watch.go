@@ -74,7 +74,10 @@ func (c *Conn) ChildrenW(ctx context.Context, path string) ([]string, *Stat, <-c
 // (AddWatchPersistentRecursive: created/deleted/data-changed events of the
 // node and every descendant). The node need not exist. The watch stays
 // until Watcher.Remove, RemoveWatches(WatcherAny), session expiry or Close.
-// Needs ZooKeeper 3.6+.
+// Needs ZooKeeper 3.6+ (else ErrUnimplemented). If the session later moves
+// to a server before 3.6 (a rolling downgrade), which refuses to restore
+// it (setWatches2), the watch ends with EventNotWatching, Err
+// ErrUnimplemented; the one-shot watches are restored with setWatches.
 func (c *Conn) AddWatch(ctx context.Context, path string, mode AddWatchMode) (*Watcher, error) {
 	if err := ValidatePath(path, false); err != nil {
 		return nil, wrapErr("addWatch", path, err)

@@ -236,6 +236,7 @@ func (c *Conn) runConn(ln *link, resp *jute.ConnectResponse) {
 	}
 	wg.Wait()
 	c.cur.Store(nil)
+	c.refusals.linkEnded(ln)
 
 	failErr := error(ErrConnectionLoss)
 	dead := c.deadError()
@@ -264,7 +265,9 @@ func (c *Conn) prime(ln *link, auths []authCred) {
 		buf = appendFrame(buf, jute.XidAuth, jute.OpAuth, &pkt)
 		ln.auth.Push(nil)
 	}
-	for _, r := range c.watches.setWatchesRequests(c.lastZxid.Load()) {
+	reqs, dropped := c.watches.setWatchesRequests(c.lastZxid.Load())
+	c.endUnrestorable(dropped)
+	for _, r := range reqs {
 		buf = appendFrame(buf, r.xid, r.opcode, r.body)
 		c.pend.Push(r)
 	}

@@ -57,6 +57,7 @@ type watchRegistry struct {
 	persist   [2]map[string][]*Watcher // by watchPersistent, watchRecursive
 	recursive int                      // number of paths with recursive watches
 	ended     bool                     // drained for good: add registers nothing
+	noV2      bool                     // the server refused setWatches2 (see refuseV2)
 }
 
 func newWatchRegistry() *watchRegistry {
@@ -88,6 +89,7 @@ func (r *watchRegistry) add(w *watchReg, kind watchKind) bool {
 		r.recursive++
 	}
 	m[w.spath] = append(m[w.spath], w.watcher)
+	r.noV2 = false // the server set a persistent watch: it has setWatches2
 	return true
 }
 
@@ -230,8 +232,11 @@ func (r *watchRegistry) drain() (os []*oneShot, ws []*Watcher) {
 // setWatchesRequests builds the internal SetWatches (or SetWatches2 when
 // persistent watches exist) requests that restore every registered watch
 // on a new connection, each under jute.SetWatchesMaxBytes of path bytes.
-func (r *watchRegistry) setWatchesRequests(relZxid int64) []*request {
+// After the server refused setWatches2 (refuseV2), persistent watchers are
+// removed instead and returned in dropped, for the caller to end.
+func (r *watchRegistry) setWatchesRequests(relZxid int64) (reqs []*request, dropped []*Watcher) {
 	r.mu.Lock()
+	dropped = r.takePersistentIfNoV2Locked()
 	var lists [5][]string
 	for i := range r.oneshot {
 		for p := range r.oneshot[i] {
@@ -246,7 +251,6 @@ func (r *watchRegistry) setWatchesRequests(relZxid int64) []*request {
 	r.mu.Unlock()
 
 	v2 := len(lists[3])+len(lists[4]) > 0
-	var reqs []*request
 	var cur [5][]string
 	size, n := 0, 0
 	flush := func() {
@@ -278,5 +282,5 @@ func (r *watchRegistry) setWatchesRequests(relZxid int64) []*request {
 		}
 	}
 	flush()
-	return reqs
+	return reqs, dropped
 }

@@ -19,7 +19,7 @@ func TestSetWatchesBatching(t *testing.T) {
 		kind := watchKind(i % 3)
 		r.add(&watchReg{kind: kind, spath: p, oneshot: &oneShot{ch: make(chan Event, 1)}}, kind)
 	}
-	reqs := r.setWatchesRequests(7)
+	reqs, _ := r.setWatchesRequests(7)
 	require.Greater(t, len(reqs), 2, "300 KB of paths need several packets")
 	seen := map[string]bool{}
 	for _, req := range reqs {
@@ -42,7 +42,7 @@ func TestSetWatchesBatching(t *testing.T) {
 	// A persistent watch switches to SetWatches2.
 	w := &Watcher{spath: "/p", mode: AddWatchPersistentRecursive}
 	r.add(&watchReg{kind: watchRecursive, spath: "/p", watcher: w}, watchRecursive)
-	reqs = r.setWatchesRequests(8)
+	reqs, _ = r.setWatchesRequests(8)
 	require.Equal(t, jute.OpSetWatches2, reqs[0].opcode)
 	found := false
 	for _, req := range reqs {
@@ -105,5 +105,33 @@ func TestWatchRegistryRefusesAddAfterDrain(t *testing.T) {
 	os, ws := r.drain()
 	require.Empty(t, os)
 	require.Empty(t, ws)
-	require.Empty(t, r.setWatchesRequests(0))
+	reqs, dropped := r.setWatchesRequests(0)
+	require.Empty(t, reqs)
+	require.Empty(t, dropped)
+}
+
+// After the server refused setWatches2, restoring uses setWatches for the
+// one-shot watches and hands back the persistent watchers to end; a
+// persistent watch registered later (a server that has them) restores v2.
+func TestSetWatchesAfterV2Refused(t *testing.T) {
+	r := newWatchRegistry()
+	r.add(&watchReg{kind: watchData, spath: "/d", oneshot: &oneShot{ch: make(chan Event, 1)}}, watchData)
+	w := &Watcher{spath: "/p", mode: AddWatchPersistent}
+	r.add(&watchReg{kind: watchPersistent, spath: "/p", watcher: w}, watchPersistent)
+	reqs, dropped := r.setWatchesRequests(1)
+	require.Equal(t, jute.OpSetWatches2, reqs[0].opcode)
+	require.Empty(t, dropped)
+
+	r.refuseV2()
+	reqs, dropped = r.setWatchesRequests(1)
+	require.Len(t, reqs, 1)
+	require.Equal(t, jute.OpSetWatches, reqs[0].opcode)
+	require.Equal(t, []string{"/d"}, reqs[0].body.(*jute.SetWatches).DataWatches)
+	require.Equal(t, []*Watcher{w}, dropped)
+
+	w2 := &Watcher{spath: "/q", mode: AddWatchPersistentRecursive}
+	r.add(&watchReg{kind: watchRecursive, spath: "/q", watcher: w2}, watchRecursive)
+	reqs, dropped = r.setWatchesRequests(1)
+	require.Equal(t, jute.OpSetWatches2, reqs[0].opcode)
+	require.Empty(t, dropped)
 }

@@ -120,7 +120,7 @@ var (
 	ErrDataInconsistency            = newCode(CodeDataInconsistency, "data inconsistency")
 	ErrConnectionLoss               = newCode(CodeConnectionLoss, "connection loss")
 	ErrMarshallingError             = newCode(CodeMarshallingError, "marshalling error")
-	ErrUnimplemented                = newCode(CodeUnimplemented, "unimplemented")
+	ErrUnimplemented                = newCode(CodeUnimplemented, "unimplemented") // the server lacks the op; it drops the connection too (see Conn.WhoAmI)
 	ErrOperationTimeout             = newCode(CodeOperationTimeout, "operation timeout")
 	ErrBadArguments                 = newCode(CodeBadArguments, "bad arguments")
 	ErrUnknownSession               = newCode(CodeUnknownSession, "unknown session")

@@ -6,7 +6,8 @@ import (
 	"github.com/zkcurator/zkcurator/jute"
 )
 
-// OpType is the kind of one operation of a Multi, and of its result.
+// OpType is the kind of one operation of a Multi or a MultiRead, and of
+// its result.
 type OpType int32
 
 // Operation kinds of a Multi.
@@ -19,7 +20,7 @@ const (
 )
 
 // String returns the kind's name: "create", "delete", "set", "check",
-// "failed".
+// "failed", "getData", "getChildren".
 func (t OpType) String() string {
 	switch t {
 	case OpCreate:
@@ -32,6 +33,10 @@ func (t OpType) String() string {
 		return "check"
 	case OpFailed:
 		return "failed"
+	case OpGetData:
+		return "getData"
+	case OpGetChildren:
+		return "getChildren"
 	}
 	return fmt.Sprintf("OpType(%d)", int32(t))
 }

@@ -207,11 +207,21 @@ func (s State) String() string {
 // Event is a session-state change (Type EventNone) or a watch notification.
 // Path is relative to the chroot. Err is set on EventNotWatching events and
 // on state events caused by an error.
+//
+// Zxid, on a notification from the server, is the zxid of the transaction
+// that fired the watch (the node's Mzxid/Czxid after the change, or the
+// zxid of the delete) when the server says: ZooKeeper 3.9+ does
+// (ZOOKEEPER-4655). It is 0 when unknown: from older servers (which send
+// -1, Java's WatchedEvent.NO_ZXID), for the events a 3.9 server fires
+// without a transaction (restored watches that fire at once on reconnect),
+// and for the events the client makes itself (session states,
+// EventNotWatching, watch removals).
 type Event struct {
 	Type  EventType
 	State State
 	Path  string
 	Err   error
+	Zxid  int64
 }
 
 // String formats the event for logs: type, state, path and error.

@@ -107,10 +107,12 @@ func TestExitCodes(t *testing.T) {
 		require.Contains(t, r.stderr, "not authorized")
 		require.Equal(t, "private\n", ok(t, cs, "--auth", "digest:bob:secret", "get", base))
 		var who struct {
-			Auth []string `json:"auth"`
+			Auth       []string `json:"auth"`
+			Identities []string `json:"identities"`
 		}
 		okJSON(t, cs, &who, "--auth", "digest:bob:secret", "whoami")
 		require.Equal(t, []string{"digest:bob"}, who.Auth, "the password is never printed")
+		require.Contains(t, who.Identities, "digest:bob", "the server's whoAmI")
 
 		for _, args := range [][]string{
 			{"bogus"}, {"ls", "a", "b"}, {"--nope", "ls"}, {"get", "relative"}, {"create", "--mode", "weird", base + "/x"},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -8,13 +9,19 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/zkcurator/zkcurator/zk"
 )
 
 func (a *app) whoamiCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "whoami",
-		Short: "Print this session: id, server, negotiated timeout, credentials",
-		Args:  exactArgs(0),
+		Short: "Print this session: id, server, negotiated timeout, credentials, identities",
+		Long: `Print this session: its id, the server, the negotiated timeout, the state,
+the credentials given with --auth (passwords never printed) and the
+identities the server authenticated the session as (ZooKeeper's whoAmI, 3.7+;
+"identities" is null, and the text says so, on an older server).`,
+		Args: exactArgs(0),
 		RunE: wrapRun(func(cmd *cobra.Command, _ []string) error {
 			_, c, cancel, err := a.connect(cmd)
 			defer cancel()
@@ -31,16 +38,33 @@ func (a *app) whoamiCommand() *cobra.Command {
 					auth = append(auth, scheme)
 				}
 			}
+			var ids []string
+			infos, err := c.WhoAmI(ctx)
+			switch {
+			case errors.Is(err, zk.ErrUnimplemented): // before 3.7: ids stays nil
+			case err != nil:
+				return err
+			default:
+				ids = make([]string, len(infos))
+				for i, ci := range infos {
+					ids[i] = ci.AuthScheme + ":" + ci.User
+				}
+			}
 			v := struct {
 				SessionID      string   `json:"sessionId"`
 				Server         string   `json:"server"`
 				SessionTimeout string   `json:"sessionTimeout"`
 				State          string   `json:"state"`
 				Auth           []string `json:"auth"`
-			}{hexID(c.SessionID()), c.Server(), c.SessionTimeout().String(), c.State().String(), auth}
+				Identities     []string `json:"identities"`
+			}{hexID(c.SessionID()), c.Server(), c.SessionTimeout().String(), c.State().String(), auth, ids}
 			return a.emit(v, func(w io.Writer) {
-				fmt.Fprintf(w, "session  %s\nserver   %s\ntimeout  %s\nstate    %s\nauth     %s\n",
-					v.SessionID, v.Server, v.SessionTimeout, v.State, strings.Join(auth, ", "))
+				idText := strings.Join(ids, ", ")
+				if ids == nil {
+					idText = "(the server is older than 3.7: no whoAmI)"
+				}
+				fmt.Fprintf(w, "session  %s\nserver   %s\ntimeout  %s\nstate    %s\nauth     %s\nidentity %s\n",
+					v.SessionID, v.Server, v.SessionTimeout, v.State, strings.Join(auth, ", "), idText)
 			})
 		}),
 	}

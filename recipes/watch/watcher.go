@@ -9,7 +9,12 @@
 // that happened while no watch was set are not replayed: listeners that
 // need the state after a gap use Listen's Reset notification to re-read it.
 //
-// ZooKeeper 3.6+ is needed (addWatch).
+// ZooKeeper 3.6+ is needed (addWatch). On an older server Start fails with
+// zk.ErrUnimplemented and the watcher does not try again: every attempt
+// would make the server drop the connection (the Client's other calls see
+// a Suspended/Reconnected). A watch that ends because the session moved to
+// such a server (its restore was refused) is reported to listeners as an
+// EventNotWatching event with Err zk.ErrUnimplemented, and not set again.
 package watch
 
 import (
@@ -91,8 +96,9 @@ func (w *PersistentWatcher) Listen(f func(Event)) (unsubscribe func()) { return 
 // Start sets the watch and keeps it set until Close. It returns once the
 // watch is set the first time, or with the error of that attempt (the
 // watcher then keeps trying in the background; a Reset event tells when it
-// succeeded) or when ctx ends. It fails with ErrStarted the second time and
-// zk.ErrClosed after Close.
+// succeeded) or when ctx ends. It fails with ErrStarted the second time,
+// zk.ErrClosed after Close, and zk.ErrUnimplemented (for good: no retries)
+// on a server before 3.6.
 func (w *PersistentWatcher) Start(ctx context.Context) error {
 	w.mu.Lock()
 	switch {
@@ -116,6 +122,10 @@ func (w *PersistentWatcher) Start(ctx context.Context) error {
 	})
 	w.mu.Unlock()
 	first, err := w.set(ctx)
+	if errors.Is(err, zk.ErrUnimplemented) {
+		close(w.done) // the server lacks addWatch: trying again cannot help
+		return fmt.Errorf("watch: start %s: %w", w.path, err)
+	}
 	go w.run(lctx, first)
 	if err != nil {
 		return fmt.Errorf("watch: start %s: %w", w.path, err)
@@ -145,6 +155,11 @@ func (w *PersistentWatcher) run(ctx context.Context, zw *zk.Watcher) {
 			var err error
 			zw, err = w.set(ctx)
 			if errors.Is(err, zk.ErrClosed) || ctx.Err() != nil {
+				return
+			}
+			if errors.Is(err, zk.ErrUnimplemented) {
+				// The session moved to a server without addWatch.
+				w.bus.Publish(Event{Event: zk.Event{Type: zk.EventNotWatching, Path: w.path, Err: err}})
 				return
 			}
 			if err != nil {

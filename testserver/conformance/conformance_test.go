@@ -25,7 +25,7 @@ func allScenarios() []scenario {
 		crudScenarios, errorScenarios, sequentialScenarios, watchScenarios,
 		persistentWatchScenarios, multiScenarios, aclScenarios,
 		lifecycleScenarios, sessionScenarios, edgeScenarios, watchACLScenarios, securityEdgeScenarios,
-		saslScenarios, fidelityScenarios,
+		saslScenarios, fidelityScenarios, readOpScenarios,
 	} {
 		all = append(all, group...)
 	}

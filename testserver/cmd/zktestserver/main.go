@@ -53,7 +53,7 @@ func run(args []string, ready func(string), stop <-chan struct{}) error {
 	fs := flag.NewFlagSet("zktestserver", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:2181", "address to listen on")
 	tick := fs.Duration("tick", 100*time.Millisecond, "tickTime")
-	version := fs.String("version", "3.8", "ZooKeeper version to emulate: 3.5, 3.6, 3.7 or 3.8")
+	version := fs.String("version", "3.8", "ZooKeeper release to emulate: 3.5, 3.6, 3.7, 3.8 or 3.9 (ops it lacks get Unimplemented; 3.9 puts zxids on watch events)")
 	minTimeout := fs.Duration("min-session-timeout", 0, "minimum session timeout (default 2 ticks)")
 	maxTimeout := fs.Duration("max-session-timeout", 60*time.Second, "maximum session timeout")
 	extended := fs.Bool("extended-types", false, "enable TTL nodes (zookeeper.extendedTypesEnabled)")
