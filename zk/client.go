@@ -193,7 +193,8 @@ func (c *Client) ErrorPolicy() ErrorPolicy {
 
 // State returns the last connection state published: Connected or
 // ReadOnly after Connect, then Suspended, Reconnected, Lost as the session
-// goes, and Closed after Close (or on a Client not made by Connect).
+// goes (AuthFailed, for good, when SASL authentication fails; see
+// WithSASL), and Closed after Close (or on a Client not made by Connect).
 func (c *Client) State() ConnectionState {
 	if c.done == nil {
 		return Closed

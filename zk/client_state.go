@@ -40,8 +40,7 @@ const (
 	// or the mechanism kept failing; see WithSASL). The Client does not
 	// start new sessions with credentials that cannot work: every
 	// operation (and BlockUntilConnected) fails with an error matching
-	// ErrSASLFailed — and ErrAuthFailed when the server rejected them —
-	// until Close. Curator has no such
+	// ErrAuthFailed and ErrSASLFailed until Close. Curator has no such
 	// state (it logs ZooKeeper's AuthFailed event and keeps trying); both
 	// error policies treat it as the end of a hold.
 	AuthFailed

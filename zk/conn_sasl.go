@@ -98,7 +98,7 @@ func (c *Conn) authenticate(ln *link) bool {
 		c.noteConnectErr(ln.host, err)
 		if c.saslFailures >= maxSASLMechanismFailures {
 			c.log.Error("zk: SASL authentication failed; giving up", "server", ln.host, "failures", c.saslFailures, "err", err)
-			c.die(fmt.Errorf("%w (%d connections in a row)", err, c.saslFailures), StateAuthFailed)
+			c.die(fmt.Errorf("%w: %w (%d connections in a row)", ErrAuthFailed, err, c.saslFailures), StateAuthFailed)
 		} else {
 			c.log.Warn("zk: SASL authentication failed; trying the next connection", "server", ln.host, "failures", c.saslFailures, "err", err)
 		}

@@ -78,6 +78,7 @@ func TestSASLAgainstServerWithoutSASLGivesUp(t *testing.T) {
 	ctx := zktest.Context(t)
 	_, err := zk.Dial(ctx, p.Addr(), zk.WithSASL(zk.DigestMD5("alice", "secret")))
 	require.ErrorIs(t, err, zk.ErrSASLFailed)
+	require.ErrorIs(t, err, zk.ErrAuthFailed)
 	require.ErrorContains(t, err, "no challenge")
 	require.Equal(t, 3, p.Accepted(), "three failed exchanges, then the session is given up")
 }

@@ -198,22 +198,11 @@ func (c *Conn) runConn(ln *link, resp *jute.ConnectResponse) {
 	c.log.Info("zk: connected", "server", ln.host, "session", fmt.Sprintf("%#x", resp.SessionID),
 		"timeout", t, "readOnly", resp.ReadOnly)
 
-	// SASL goes before anything else on the connection (see WithSASL).
-	if c.cfg.sasl != nil && !c.authenticate(ln) {
+	auths, ok := c.admit(ln, state)
+	if !ok {
 		c.cur.Store(nil)
 		return
 	}
-	c.mu.Lock()
-	if c.deadErr != nil { // Close (or expiry) came during the exchange
-		c.mu.Unlock()
-		c.cur.Store(nil)
-		ln.fail(c.deadError())
-		return
-	}
-	c.state = state
-	auths := append([]authCred(nil), c.auths...)
-	c.mu.Unlock()
-
 	c.prime(ln, auths)
 	c.emitState(state, nil)
 	if c.cfg.sasl != nil {
@@ -253,6 +242,24 @@ func (c *Conn) runConn(ln *link, resp *jute.ConnectResponse) {
 		c.log.Warn("zk: disconnected", "server", ln.host, "err", ln.err)
 		c.emitState(StateDisconnected, ln.err)
 	}
+}
+
+// admit makes ln the session's connection in state, after the SASL
+// exchange when WithSASL is set (it goes before anything else on the
+// connection), and returns the credentials to prime it with. false: the
+// exchange failed or the session ended meanwhile; ln is closed.
+func (c *Conn) admit(ln *link, state State) ([]authCred, bool) {
+	if c.cfg.sasl != nil && !c.authenticate(ln) {
+		return nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.deadErr != nil { // Close (or expiry) came during the exchange
+		ln.fail(c.deadErr)
+		return nil, false
+	}
+	c.state = state
+	return append([]authCred(nil), c.auths...), true
 }
 
 // prime writes, before any user request, every credential, then

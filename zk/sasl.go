@@ -1,6 +1,16 @@
 package zk
 
-import "context"
+import (
+	"context"
+	"errors"
+)
+
+// ErrSASLFailed is matched (errors.Is) by every SASL failure: a rejected
+// exchange, a mechanism that could not go on (its error, a malformed
+// challenge, a server that did not prove it knows the password, a server
+// without SASL). The error that ends a session (StateAuthFailed; see
+// WithSASL) matches ErrAuthFailed too.
+var ErrSASLFailed = errors.New("zk: SASL authentication failed")
 
 // SASLMechanism is a SASL client mechanism (DIGEST-MD5, GSSAPI) that
 // authenticates every connection of a session before any other request is

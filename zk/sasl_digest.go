@@ -26,12 +26,6 @@ const (
 	maxDigestChallenge = 2048
 )
 
-// ErrSASLFailed is matched (errors.Is) by every SASL failure: a rejected
-// exchange (which also matches ErrAuthFailed, the server's code) and a
-// mechanism that could not go on (a malformed challenge, a server that
-// did not prove it knows the password, a server without SASL).
-var ErrSASLFailed = errors.New("zk: SASL authentication failed")
-
 // DigestMD5 returns the DIGEST-MD5 SASL mechanism for username and
 // password, for WithSASL. The server must have that user in its JAAS
 // Server section (org.apache.zookeeper.server.auth.DigestLoginModule with

@@ -129,7 +129,8 @@ func (h *Hold) End(cause error) { h.cancel(cause) }
 func (h *Hold) Done() <-chan struct{} { return h.done }
 
 // WaitSafe waits until c's connection state is not an error under its
-// error policy (e.g. Reconnected after Suspended), or ctx ends.
+// error policy (e.g. Reconnected after Suspended), or ctx ends. After
+// AuthFailed (which lasts) it fails at once with zk.ErrAuthFailed.
 func WaitSafe(ctx context.Context, c *zk.Client) error {
 	pol := c.ErrorPolicy()
 	changed := make(chan struct{}, 1)
@@ -143,6 +144,9 @@ func WaitSafe(ctx context.Context, c *zk.Client) error {
 	for pol.IsError(c.State()) {
 		if IsClosed(c) {
 			return zk.ErrClosed
+		}
+		if c.State() == zk.AuthFailed { // for good: no connection will come
+			return zk.ErrAuthFailed
 		}
 		select {
 		case <-changed:
