@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path"
 	"reflect"
 	"slices"
 	"strings"
@@ -43,11 +44,19 @@ func (q *Queue) claim(ctx context.Context, op string, wait bool) (*claimed, erro
 		if err != nil {
 			return nil, wrap(err)
 		}
-		slices.Sort(names)
+		names = slices.DeleteFunc(names, func(n string) bool {
+			return !strings.HasPrefix(n, itemPrefix) // a foreign node, as Curator skips it
+		})
+		now := time.Now()
+		q.layout.order(names, now)
 		var locked []string // lock nodes of items other consumers hold
+		var wake time.Duration
 		for _, name := range names {
-			if !strings.HasPrefix(name, itemPrefix) {
-				continue // a foreign node, as Curator skips it
+			if q.layout.due != nil {
+				if d := q.layout.due(name, now); d > 0 {
+					wake = d // sorted by due time: the rest are later
+					break
+				}
 			}
 			cl, err := q.tryClaim(ctx, name)
 			if errors.Is(err, errLocked) {
@@ -64,7 +73,7 @@ func (q *Queue) claim(ctx context.Context, op string, wait bool) (*claimed, erro
 		if !wait {
 			return nil, wrap(ErrEmpty)
 		}
-		if err := q.waitChange(ctx, ch, locked); err != nil {
+		if err := q.waitChange(ctx, ch, locked, wake); err != nil {
 			return nil, wrap(err)
 		}
 	}
@@ -75,12 +84,18 @@ var errLocked = errors.New("queue: item locked")
 
 // waitChange waits until the queue's children change (ch), one of the
 // locked items' lock nodes goes away — its consumer finished or died, which
-// Curator only notices on the next children change — or ctx or Close.
-func (q *Queue) waitChange(ctx context.Context, ch <-chan zk.Event, locked []string) error {
+// Curator only notices on the next children change —, wake has passed
+// (when positive: the first delayed item is due), or ctx or Close.
+func (q *Queue) waitChange(ctx context.Context, ch <-chan zk.Event, locked []string, wake time.Duration) error {
 	cases := []reflect.SelectCase{
 		{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(ch)},
 		{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(q.done)},
 		{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(ctx.Done())},
+	}
+	if wake > 0 {
+		t := time.NewTimer(wake)
+		defer t.Stop()
+		cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(t.C)})
 	}
 	for _, p := range locked {
 		ok, _, lch, err := q.c.ExistsW(ctx, p)
@@ -182,7 +197,7 @@ func (cl *claimed) finish(ctx context.Context, processed, requeue bool) {
 	switch {
 	case requeue:
 		ops = append(ops, zk.DeleteOp(cl.itemPath, zk.AnyVersion),
-			zk.CreateOp(zk.JoinPath(cl.q.path, itemPrefix), cl.data, zk.ModePersistentSequential, nil))
+			zk.CreateOp(zk.JoinPath(cl.q.path, requeueName(path.Base(cl.itemPath))), cl.data, zk.ModePersistentSequential, nil))
 	case processed:
 		ops = append(ops, zk.DeleteOp(cl.itemPath, zk.AnyVersion))
 	}
