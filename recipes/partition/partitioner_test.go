@@ -144,4 +144,3 @@ func TestPartitionerArgs(t *testing.T) {
 	require.ErrorIs(t, p.Release(zktest.Context(t)), zk.ErrClosed)
 	require.Equal(t, "ACQUIRED", fmt.Sprint(Acquired))
 }
-
