@@ -2,6 +2,7 @@ package queue
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkcurator/zkcurator/internal/zktest"
+	"github.com/zkcurator/zkcurator/zk"
 )
 
 // With a lock path, a consumer whose session expires mid-item does not
@@ -141,4 +143,97 @@ func TestQueueDropsLoseNothing(t *testing.T) {
 		}
 	}
 	t.Logf("%d drops, %d items consumed more than once", drops, dups)
+}
+
+// A locked queue whose consumers are killed mid-item (their session ends
+// while they hold an item): no item is lost, and none is processed to
+// completion twice. A killed consumer's item goes to another consumer.
+func TestQueueConsumerKillsLoseNothing(t *testing.T) {
+	srv := zktest.Embedded(t)
+	ctx := zktest.Context(t)
+	path := zktest.UniquePath(t) + "/q"
+	locks := zktest.UniquePath(t) + "/locks"
+	const items, kills = 60, 8
+	errKilled := errors.New("killed")
+
+	var (
+		mu   sync.Mutex
+		done = map[string]int{} // items processed to completion
+	)
+	count := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(done)
+	}
+	type consumer struct {
+		c      *zk.Client
+		q      *Queue
+		victim chan chan struct{} // takes the next item hostage until killed
+	}
+	var wg sync.WaitGroup
+	start := func() *consumer {
+		c := zktest.Connect(t, srv.Addr())
+		q, err := New(c, path, WithLockPath(locks))
+		require.NoError(t, err)
+		cs := &consumer{c: c, q: q, victim: make(chan chan struct{}, 1)}
+		wg.Go(func() {
+			for {
+				err := q.ConsumeFunc(ctx, func(_ context.Context, b []byte) error {
+					select {
+					case killed := <-cs.victim:
+						<-killed // mid-item until the test kills the session
+						return errKilled
+					default:
+					}
+					mu.Lock()
+					done[string(b)]++
+					mu.Unlock()
+					return nil
+				})
+				if errors.Is(err, zk.ErrClosed) || ctx.Err() != nil {
+					return
+				}
+			}
+		})
+		return cs
+	}
+	var consumers []*consumer
+	for range 3 {
+		consumers = append(consumers, start())
+	}
+	producer := newQueue(t, srv.Addr(), path, WithLockPath(locks))
+	for i := range items {
+		require.NoError(t, producer.Put(ctx, fmt.Appendf(nil, "item-%d", i)))
+	}
+	for k := range kills {
+		cs := consumers[k%len(consumers)]
+		killed := make(chan struct{})
+		cs.victim <- killed
+		// Wait until it holds an item (its lock node exists), then kill it:
+		// its session ends, the lock node goes.
+		zktest.Eventually(t, func() bool {
+			for _, n := range zktest.Children(t, producer.c, locks) {
+				ok, st, err := producer.c.Exists(ctx, locks+"/"+n)
+				if err == nil && ok && st.EphemeralOwner == cs.c.SessionID() {
+					return true
+				}
+			}
+			return count() == items // nothing left to take hostage
+		}, "the victim holds an item")
+		require.NoError(t, cs.c.Close())
+		close(killed)
+		require.NoError(t, cs.q.Close())
+		consumers[k%len(consumers)] = start()
+	}
+	zktest.Eventually(t, func() bool { return count() == items }, "every item processed")
+	for _, cs := range consumers {
+		require.NoError(t, cs.q.Close())
+	}
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	for k, n := range done {
+		require.Equal(t, 1, n, "%s processed %d times", k, n)
+	}
+	require.Empty(t, zktest.Children(t, producer.c, path), "items left behind")
 }
