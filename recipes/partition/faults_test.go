@@ -78,6 +78,7 @@ const windDown = 120 * time.Millisecond // longer than the time boundary
 
 type member struct {
 	id   string
+	px   *zktest.Proxy
 	c    *zk.Client
 	p    *Partitioner
 	stop context.CancelFunc
@@ -87,9 +88,48 @@ type member struct {
 // Members join, leave and have their sessions expired while the set is
 // partitioned among them: no item is ever given to a member while another
 // (live) member holds it, and after each change the members cover the set
-// again.
+// again. On the embedded server an expiry is instant, so the test counts
+// the expired member's claims void at once (its Held ends when its client
+// hears of the expiry, after the others may have taken its items).
 func TestPartitionerNeverDoubleAssigns(t *testing.T) {
 	srv := zktest.Embedded(t)
+	faultRun(t, srv.Addr(), 15, func(t *testing.T, m *member, cl *claims, _ string) {
+		cl.voidAll(m.id)
+		old := m.c.SessionID()
+		require.True(t, srv.ExpireSession(old))
+		zktest.Eventually(t, func() bool { id := m.c.SessionID(); return id != 0 && id != old }, "a new session")
+	})
+}
+
+// The same on a real ZooKeeper (ZKCURATOR_REAL_ZK=1), where a session
+// expires the way it does in production: the member is cut off (by its
+// proxy) past its session timeout. Its claims are not voided: its Held
+// ends when its connection is Suspended, before the server can expire the
+// session and the others take its items.
+func TestPartitionerNeverDoubleAssignsReal(t *testing.T) {
+	addr := zktest.RealConnectString(t)
+	direct := zktest.Connect(t, addr)
+	faultRun(t, addr, 8, func(t *testing.T, m *member, _ *claims, path string) {
+		old := m.c.SessionID()
+		m.px.Blackhole(true)
+		partyPath := path + "/party"
+		zktest.Eventually(t, func() bool { // the server expired the session: its member node went
+			for _, n := range zktest.Children(t, direct, partyPath) {
+				ok, st, err := direct.Exists(zktest.Context(t), partyPath+"/"+n)
+				if err != nil || (ok && st.EphemeralOwner == old) {
+					return false
+				}
+			}
+			return true
+		}, "the session expired")
+		m.px.Blackhole(false)
+		zktest.Eventually(t, func() bool { id := m.c.SessionID(); return id != 0 && id != old }, "a new session")
+	})
+}
+
+// faultRun runs steps random joins, leaves and expiries (expire ends a
+// member's session) with members connecting to addr through proxies.
+func faultRun(t *testing.T, addr string, steps int, expire func(t *testing.T, m *member, cl *claims, path string)) {
 	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t) + "/work"
 	set := []string{"i0", "i1", "i2", "i3", "i4", "i5", "i6", "i7"}
@@ -103,7 +143,8 @@ func TestPartitionerNeverDoubleAssigns(t *testing.T) {
 	n := 0
 	join := func() *member {
 		n++
-		m := &member{id: fmt.Sprintf("m%d", n), c: zktest.Connect(t, srv.Addr()), done: make(chan struct{})}
+		px := zktest.NewProxy(t, addr)
+		m := &member{id: fmt.Sprintf("m%d", n), px: px, c: zktest.Connect(t, px.Addr()), done: make(chan struct{})}
 		p, err := New(m.c, path, set, fastOpts(m.id)...)
 		require.NoError(t, err)
 		m.p = p
@@ -154,7 +195,7 @@ func TestPartitionerNeverDoubleAssigns(t *testing.T) {
 	})
 	rng := rand.New(rand.NewPCG(1, 2))
 	expiries := 0
-	for step := range 15 {
+	for step := range steps {
 		switch r := rng.IntN(3); {
 		case r == 0 && len(members) < 5:
 			members = append(members, join())
@@ -167,10 +208,7 @@ func TestPartitionerNeverDoubleAssigns(t *testing.T) {
 		default:
 			m := members[rng.IntN(len(members))]
 			t.Logf("step %d: %s's session expires", step, m.id)
-			cl.voidAll(m.id)
-			old := m.c.SessionID()
-			require.True(t, srv.ExpireSession(old), "step %d", step)
-			zktest.Eventually(t, func() bool { id := m.c.SessionID(); return id != 0 && id != old }, "a new session")
+			expire(t, m, cl, path)
 			expiries++
 		}
 		zktest.Eventually(t, func() bool { return cl.covered(set) }, fmt.Sprintf("the set covered after step %d", step))

@@ -149,7 +149,15 @@ func TestQueueDropsLoseNothing(t *testing.T) {
 // while they hold an item): no item is lost, and none is processed to
 // completion twice. A killed consumer's item goes to another consumer.
 func TestQueueConsumerKillsLoseNothing(t *testing.T) {
-	srv := zktest.Embedded(t)
+	consumerKills(t, zktest.Embedded(t).Addr())
+}
+
+// The same on a real ZooKeeper (ZKCURATOR_REAL_ZK=1).
+func TestQueueConsumerKillsLoseNothingReal(t *testing.T) {
+	consumerKills(t, zktest.RealConnectString(t))
+}
+
+func consumerKills(t *testing.T, addr string) {
 	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t) + "/q"
 	locks := zktest.UniquePath(t) + "/locks"
@@ -172,7 +180,7 @@ func TestQueueConsumerKillsLoseNothing(t *testing.T) {
 	}
 	var wg sync.WaitGroup
 	start := func() *consumer {
-		c := zktest.Connect(t, srv.Addr())
+		c := zktest.Connect(t, addr)
 		q, err := New(c, path, WithLockPath(locks))
 		require.NoError(t, err)
 		cs := &consumer{c: c, q: q, victim: make(chan chan struct{}, 1)}
@@ -201,7 +209,7 @@ func TestQueueConsumerKillsLoseNothing(t *testing.T) {
 	for range 3 {
 		consumers = append(consumers, start())
 	}
-	producer := newQueue(t, srv.Addr(), path, WithLockPath(locks))
+	producer := newQueue(t, addr, path, WithLockPath(locks))
 	for i := range items {
 		require.NoError(t, producer.Put(ctx, fmt.Appendf(nil, "item-%d", i)))
 	}
