@@ -31,6 +31,7 @@ type Queue struct {
 	closed  bool
 	ensured bool
 	buf     [][]byte // items of a removed node not yet returned by Consume
+	listed  []string // item nodes of the last listing not yet tried, in order
 	done    chan struct{}
 	started bool // Start was called
 
@@ -68,7 +69,7 @@ func (q *Queue) Close() error {
 	q.mu.Lock()
 	if !q.closed {
 		q.closed = true
-		q.buf = nil
+		q.buf, q.listed = nil, nil
 		close(q.done)
 	}
 	q.mu.Unlock()
