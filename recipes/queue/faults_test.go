@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -175,8 +175,8 @@ func consumerKills(t *testing.T, addr string) {
 		return len(done)
 	}
 	type consumer struct {
-		c      *zk.Client
-		q      *Queue
+		c *zk.Client
+		q *Queue
 	}
 	// A consumer that finds a kill order here holds its item hostage
 	// (mid-item) and reports itself on taken until the order's channel is
