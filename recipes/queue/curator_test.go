@@ -203,3 +203,35 @@ func TestCuratorDelayQueueInterop(t *testing.T) {
 	slices.Reverse(want)
 	require.Equal(t, want, got)
 }
+
+// Curator's DistributedIdQueue and the Go IDQueue share items and ids both
+// ways: each removes an item the other put by id, and consumes the rest in
+// put order.
+func TestCuratorIDQueueInterop(t *testing.T) {
+	cp := buildCuratorQueue(t)
+	addr := zktest.RealConnectString(t)
+	ctx := zktest.Context(t)
+	path := zktest.UniquePath(t) + "/iq"
+	locks := zktest.UniquePath(t) + "/locks"
+	const n = 6
+
+	java := zktest.StartJava(t, cp, "CuratorQueue", "iput", addr, path, locks, fmt.Sprint(n))
+	java.Expect("PUT")
+	java.Wait()
+	q, err := NewID(zktest.Connect(t, addr), path, WithLockPath(locks))
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, q.Close()) })
+	removed, err := q.Remove(ctx, "id/0") // Curator stored it as id_0, as Go does
+	require.NoError(t, err)
+	require.Equal(t, 1, removed)
+	require.Equal(t, names("java", n)[1:], consumeN(t, ctx, n-1, q.Consume))
+
+	for i, it := range names("go", n) {
+		require.NoError(t, q.Put(ctx, []byte(it), fmt.Sprintf("go/%d", i)))
+	}
+	java = zktest.StartJava(t, cp, "CuratorQueue", "iconsume", addr, path, locks, fmt.Sprint(n-1))
+	require.Equal(t, "REMOVED 1", java.ExpectPrefix("REMOVED "))
+	lines := java.Expect("DONE")
+	java.Wait()
+	require.Equal(t, names("go", n)[1:], javaItems(lines))
+}

@@ -21,6 +21,13 @@
 //   java CuratorQueue dconsume <connect> <path> <lockPath> <n>
 //       DistributedDelayQueue consumer with lockPath: prints
 //       "ITEM <item>@<now ms>" for each item consumed, and "DONE" after n.
+//   java CuratorQueue iput <connect> <path> <lockPath> <n>
+//       DistributedIdQueue producer: puts "java-i" with id "id/i" (Curator
+//       stores it as "id_i"); prints "PUT".
+//   java CuratorQueue iconsume <connect> <path> <lockPath> <n>
+//       DistributedIdQueue consumer with lockPath: removes id "go/0" first
+//       (printing "REMOVED <count>"), then prints "ITEM <item>" for each
+//       item consumed, and "DONE" after n.
 //   java CuratorQueue offer <connect> <path> <n>
 //       SimpleDistributedQueue: offers "java-0".."java-<n-1>"; prints "PUT".
 //   java CuratorQueue take <connect> <path> <n>
@@ -35,6 +42,7 @@ import java.util.concurrent.CountDownLatch;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.queue.DistributedDelayQueue;
+import org.apache.curator.framework.recipes.queue.DistributedIdQueue;
 import org.apache.curator.framework.recipes.queue.DistributedPriorityQueue;
 import org.apache.curator.framework.recipes.queue.DistributedQueue;
 import org.apache.curator.framework.recipes.queue.MultiItem;
@@ -127,6 +135,44 @@ public class CuratorQueue {
                 q.flushPuts(30, java.util.concurrent.TimeUnit.SECONDS);
                 print("PUT");
                 q.close();
+                break;
+            }
+            case "iput": {
+                int n = Integer.parseInt(args[4]);
+                DistributedIdQueue<byte[]> q = QueueBuilder.builder(client, null, IDENTITY, path)
+                        .lockPath(args[3]).buildIdQueue();
+                q.start();
+                for (int i = 0; i < n; i++) {
+                    q.put(item(i), "id/" + i);
+                }
+                q.flushPuts(30, java.util.concurrent.TimeUnit.SECONDS);
+                print("PUT");
+                q.close();
+                break;
+            }
+            case "iconsume": {
+                int n = Integer.parseInt(args[4]);
+                CountDownLatch done = new CountDownLatch(n);
+                QueueConsumer<byte[]> consumer = new QueueConsumer<byte[]>() {
+                    public void consumeMessage(byte[] message) {
+                        print("ITEM " + new String(message, StandardCharsets.UTF_8));
+                        done.countDown();
+                    }
+                    public void stateChanged(CuratorFramework c, ConnectionState s) {}
+                };
+                // Remove first with a consumer-less queue, so the consumer
+                // cannot take the item before.
+                DistributedIdQueue<byte[]> r = QueueBuilder.builder(client, null, IDENTITY, path)
+                        .lockPath(args[3]).buildIdQueue();
+                r.start();
+                print("REMOVED " + r.remove("go_0"));
+                r.close();
+                DistributedIdQueue<byte[]> q = QueueBuilder.builder(client, consumer, IDENTITY, path)
+                        .lockPath(args[3]).buildIdQueue();
+                q.start();
+                done.await();
+                q.close();
+                print("DONE");
                 break;
             }
             case "pconsume":
