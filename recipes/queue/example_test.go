@@ -260,3 +260,49 @@ func ExampleIDQueue_Remove() {
 	// removed 1
 	// export order-2
 }
+
+// A queue spread over shards: the leader adds a shard once one holds the
+// threshold of items.
+func ExampleSharder() {
+	srv, err := testserver.Start()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := zk.Connect(ctx, srv.ConnectString())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+
+	s, err := queue.NewSharder(c, "/events", "/events-leader",
+		func(c *zk.Client, path string) (*queue.Queue, error) { return queue.New(c, path) },
+		queue.WithShardThreshold(3), queue.WithShardCheckInterval(50*time.Millisecond))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Start(ctx); err != nil {
+		log.Fatal(err)
+	}
+	for i := range 3 {
+		q, err := s.Queue()
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := q.Put(ctx, fmt.Appendf(nil, "event %d", i)); err != nil {
+			log.Fatal(err)
+		}
+	}
+	for len(s.ShardPaths()) < 2 { // the leader's next check adds one
+		select {
+		case <-ctx.Done():
+			log.Fatal(ctx.Err())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	fmt.Println("shards:", len(s.ShardPaths()))
+	// Output: shards: 2
+}
