@@ -227,3 +227,41 @@ func TestPersistentNodeProtectedCreateReplyLost(t *testing.T) {
 	require.Contains(t, states.Items(), zk.Suspended, "the fault fired")
 	require.Equal(t, []string{path.Base(n.ActualPath())}, zktest.Children(t, c, dir), "one node")
 }
+
+// On a real ZooKeeper (ZKCURATOR_REAL_ZK=1): the owner is cut off past its
+// session timeout, the server expires the session and deletes the node;
+// once the network heals the node is back within a session timeout and a
+// round trip, owned by the new session.
+func TestPersistentNodeBackAfterSessionExpiryReal(t *testing.T) {
+	addr := zktest.RealConnectString(t)
+	ctx := zktest.Context(t)
+	px := zktest.NewProxy(t, addr)
+	c := zktest.Connect(t, px.Addr())
+	other := zktest.Connect(t, addr)
+	p := zktest.UniquePath(t) + "/eph"
+
+	n, err := nodes.NewPersistentNode(c, p, zk.ModeEphemeral, []byte("me"))
+	require.NoError(t, err)
+	defer n.Close()
+	require.NoError(t, n.Start())
+	require.NoError(t, n.WaitForInitialCreate(ctx))
+	old := c.SessionID()
+	_, _, watch, err := other.ExistsW(ctx, p)
+	require.NoError(t, err)
+
+	px.Blackhole(true)
+	ev := zktest.Recv(t, watch) // the server expired the session
+	require.Equal(t, zk.EventNodeDeleted, ev.Type)
+	px.Blackhole(false)
+	healed := time.Now()
+	zktest.Eventually(t, func() bool {
+		_, st, err := other.Exists(ctx, p)
+		return err == nil && st != nil && st.EphemeralOwner != 0 && st.EphemeralOwner != old
+	}, "node back, owned by the new session")
+	took := time.Since(healed)
+	t.Logf("back %v after the network healed", took)
+	require.Less(t, took, zktest.SessionTimeout+5*time.Second, "within a session timeout and a round trip (generous bound)")
+	_, st, err := other.Exists(ctx, p)
+	require.NoError(t, err)
+	require.Equal(t, c.SessionID(), st.EphemeralOwner)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path"
 	"reflect"
 	"slices"
 	"strings"
@@ -33,6 +34,12 @@ func (q *Queue) claim(ctx context.Context, op string, wait bool) (*claimed, erro
 		if err := q.ensure(ctx); err != nil {
 			return nil, wrap(err)
 		}
+		if cl, err := q.claimListed(ctx); cl != nil || err != nil {
+			if err != nil {
+				return nil, wrap(err)
+			}
+			return cl, nil
+		}
 		names, _, ch, err := q.c.ChildrenW(ctx, q.path)
 		if errors.Is(err, zk.ErrNoNode) {
 			q.mu.Lock()
@@ -43,11 +50,19 @@ func (q *Queue) claim(ctx context.Context, op string, wait bool) (*claimed, erro
 		if err != nil {
 			return nil, wrap(err)
 		}
-		slices.Sort(names)
+		names = slices.DeleteFunc(names, func(n string) bool {
+			return !strings.HasPrefix(n, itemPrefix) // a foreign node, as Curator skips it
+		})
+		now := time.Now()
+		q.layout.order(names, now)
 		var locked []string // lock nodes of items other consumers hold
-		for _, name := range names {
-			if !strings.HasPrefix(name, itemPrefix) {
-				continue // a foreign node, as Curator skips it
+		var wake time.Duration
+		for i, name := range names {
+			if q.layout.due != nil {
+				if d := q.layout.due(name, now); d > 0 {
+					wake = d // sorted by due time: the rest are later
+					break
+				}
 			}
 			cl, err := q.tryClaim(ctx, name)
 			if errors.Is(err, errLocked) {
@@ -58,14 +73,48 @@ func (q *Queue) claim(ctx context.Context, op string, wait bool) (*claimed, erro
 				return nil, wrap(err)
 			}
 			if cl != nil {
+				q.mu.Lock()
+				q.listed = append(q.listed[:0], names[i+1:]...) // the next claims start here
+				q.mu.Unlock()
 				return cl, nil
 			}
 		}
 		if !wait {
 			return nil, wrap(ErrEmpty)
 		}
-		if err := q.waitChange(ctx, ch, locked); err != nil {
+		if err := q.waitChange(ctx, ch, locked, wake); err != nil {
 			return nil, wrap(err)
+		}
+	}
+}
+
+// claimListed works through the rest of the last listing before the queue
+// is listed again, as Curator's consumer works through one listing: one
+// getChildren per listing instead of one per item. Items put meanwhile wait
+// for the next listing (so a more urgent priority item waits too, as in
+// Curator). It returns nil, nil when the listing is used up, or when its
+// next item is not due yet (delay queues list again to know when to wake).
+func (q *Queue) claimListed(ctx context.Context) (*claimed, error) {
+	for {
+		q.mu.Lock()
+		if len(q.listed) == 0 {
+			q.mu.Unlock()
+			return nil, nil
+		}
+		name := q.listed[0]
+		q.listed = q.listed[1:]
+		if q.layout.due != nil && q.layout.due(name, time.Now()) > 0 {
+			q.listed = nil
+			q.mu.Unlock()
+			return nil, nil
+		}
+		q.mu.Unlock()
+		cl, err := q.tryClaim(ctx, name)
+		if errors.Is(err, errLocked) {
+			continue // held by another consumer: the next listing tracks it
+		}
+		if err != nil || cl != nil {
+			return cl, err
 		}
 	}
 }
@@ -75,12 +124,18 @@ var errLocked = errors.New("queue: item locked")
 
 // waitChange waits until the queue's children change (ch), one of the
 // locked items' lock nodes goes away — its consumer finished or died, which
-// Curator only notices on the next children change — or ctx or Close.
-func (q *Queue) waitChange(ctx context.Context, ch <-chan zk.Event, locked []string) error {
+// Curator only notices on the next children change —, wake has passed
+// (when positive: the first delayed item is due), or ctx or Close.
+func (q *Queue) waitChange(ctx context.Context, ch <-chan zk.Event, locked []string, wake time.Duration) error {
 	cases := []reflect.SelectCase{
 		{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(ch)},
 		{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(q.done)},
 		{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(ctx.Done())},
+	}
+	if wake > 0 {
+		t := time.NewTimer(wake)
+		defer t.Stop()
+		cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(t.C)})
 	}
 	for _, p := range locked {
 		ok, _, lch, err := q.c.ExistsW(ctx, p)
@@ -181,8 +236,11 @@ func (cl *claimed) finish(ctx context.Context, processed, requeue bool) {
 	var ops []zk.Op
 	switch {
 	case requeue:
+		cl.q.mu.Lock()
+		cl.q.listed = nil // list again: the requeued node may come first (priority, delay)
+		cl.q.mu.Unlock()
 		ops = append(ops, zk.DeleteOp(cl.itemPath, zk.AnyVersion),
-			zk.CreateOp(zk.JoinPath(cl.q.path, itemPrefix), cl.data, zk.ModePersistentSequential, nil))
+			zk.CreateOp(zk.JoinPath(cl.q.path, requeueName(path.Base(cl.itemPath))), cl.data, zk.ModePersistentSequential, nil))
 	case processed:
 		ops = append(ops, zk.DeleteOp(cl.itemPath, zk.AnyVersion))
 	}

@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -107,4 +110,128 @@ func TestCuratorSimpleQueueInterop(t *testing.T) {
 	require.Equal(t, names("go", interopItems), javaItems(lines))
 	_, err = q.Poll(ctx)
 	require.ErrorIs(t, err, ErrEmpty)
+}
+
+// Curator's DistributedPriorityQueue produces with priorities, a Go
+// PriorityQueue consumes in Curator's order; then the reverse.
+func TestCuratorPriorityQueueInterop(t *testing.T) {
+	cp := buildCuratorQueue(t)
+	addr := zktest.RealConnectString(t)
+	ctx := zktest.Context(t)
+	path := zktest.UniquePath(t) + "/pq"
+	locks := zktest.UniquePath(t) + "/locks"
+
+	java := zktest.StartJava(t, cp, "CuratorQueue", "pput", addr, path, locks, fmt.Sprint(interopItems))
+	java.Expect("PUT")
+	java.Wait()
+	q, err := NewPriority(zktest.Connect(t, addr), path, WithLockPath(locks))
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, q.Close()) })
+	want := names("java", interopItems)
+	slices.Reverse(want) // java-i has priority n-i
+	require.Equal(t, want, consumeN(t, ctx, interopItems, q.Consume))
+
+	for i, it := range names("go", interopItems) {
+		require.NoError(t, q.Put(ctx, []byte(it), int32(i-interopItems/2))) // negative ones too
+	}
+	require.NoError(t, q.Put(ctx, []byte("go-urgent"), -1000))
+	java = zktest.StartJava(t, cp, "CuratorQueue", "pconsume", addr, path, locks, fmt.Sprint(interopItems+1))
+	lines := java.Expect("DONE")
+	java.Wait()
+	require.Equal(t, append([]string{"go-urgent"}, names("go", interopItems)...), javaItems(lines))
+}
+
+// parseDue splits "<item>@<due ms>[@<consumed ms>]".
+func parseDue(t *testing.T, s string) (item string, due, at int64) {
+	t.Helper()
+	parts := strings.Split(s, "@")
+	require.GreaterOrEqual(t, len(parts), 2, s)
+	due, err := strconv.ParseInt(parts[1], 10, 64)
+	require.NoError(t, err, s)
+	if len(parts) > 2 {
+		at, err = strconv.ParseInt(parts[2], 10, 64)
+		require.NoError(t, err, s)
+	}
+	return parts[0], due, at
+}
+
+// Curator's DistributedDelayQueue produces items due in the near future in
+// reverse order; a Go DelayQueue consumes each no earlier than its time,
+// earliest first; then Go produces and Curator consumes.
+func TestCuratorDelayQueueInterop(t *testing.T) {
+	cp := buildCuratorQueue(t)
+	addr := zktest.RealConnectString(t)
+	ctx := zktest.Context(t)
+	path := zktest.UniquePath(t) + "/dq"
+	locks := zktest.UniquePath(t) + "/locks"
+	const n = 6
+
+	java := zktest.StartJava(t, cp, "CuratorQueue", "dput", addr, path, locks, fmt.Sprint(n), "1000")
+	java.Expect("PUT")
+	java.Wait()
+	q, err := NewDelay(zktest.Connect(t, addr), path, WithLockPath(locks))
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, q.Close()) })
+	var got []string
+	for range n {
+		b, err := q.Consume(ctx)
+		require.NoError(t, err)
+		now := time.Now().UnixMilli()
+		item, due, _ := parseDue(t, string(b))
+		require.GreaterOrEqual(t, now, due, "%s handed out early", item)
+		got = append(got, item)
+	}
+	want := names("java", n)
+	slices.Reverse(want)
+	require.Equal(t, want, got)
+
+	base := time.Now().Add(3 * time.Second) // the JVM starts meanwhile
+	for i := range n {
+		due := base.Add(time.Duration(n-i) * 100 * time.Millisecond)
+		require.NoError(t, q.Put(ctx, fmt.Appendf(nil, "go-%d@%d", i, due.UnixMilli()), due))
+	}
+	java = zktest.StartJava(t, cp, "CuratorQueue", "dconsume", addr, path, locks, fmt.Sprint(n))
+	lines := java.Expect("DONE")
+	java.Wait()
+	got = nil
+	for _, l := range javaItems(lines) {
+		item, due, at := parseDue(t, l)
+		require.GreaterOrEqual(t, at, due, "Curator got %s early", item)
+		got = append(got, item)
+	}
+	want = names("go", n)
+	slices.Reverse(want)
+	require.Equal(t, want, got)
+}
+
+// Curator's DistributedIdQueue and the Go IDQueue share items and ids both
+// ways: each removes an item the other put by id, and consumes the rest in
+// put order.
+func TestCuratorIDQueueInterop(t *testing.T) {
+	cp := buildCuratorQueue(t)
+	addr := zktest.RealConnectString(t)
+	ctx := zktest.Context(t)
+	path := zktest.UniquePath(t) + "/iq"
+	locks := zktest.UniquePath(t) + "/locks"
+	const n = 6
+
+	java := zktest.StartJava(t, cp, "CuratorQueue", "iput", addr, path, locks, fmt.Sprint(n))
+	java.Expect("PUT")
+	java.Wait()
+	q, err := NewID(zktest.Connect(t, addr), path, WithLockPath(locks))
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, q.Close()) })
+	removed, err := q.Remove(ctx, "id/0") // Curator stored it as id_0, as Go does
+	require.NoError(t, err)
+	require.Equal(t, 1, removed)
+	require.Equal(t, names("java", n)[1:], consumeN(t, ctx, n-1, q.Consume))
+
+	for i, it := range names("go", n) {
+		require.NoError(t, q.Put(ctx, []byte(it), fmt.Sprintf("go/%d", i)))
+	}
+	java = zktest.StartJava(t, cp, "CuratorQueue", "iconsume", addr, path, locks, fmt.Sprint(n-1))
+	require.Equal(t, "REMOVED 1", java.ExpectPrefix("REMOVED "))
+	lines := java.Expect("DONE")
+	java.Wait()
+	require.Equal(t, names("go", n)[1:], javaItems(lines))
 }

@@ -32,6 +32,19 @@
 //     item twice. Consumers that need exactly-once effects must make them
 //     idempotent.
 //
-// Curator's Id, Priority and Delay queues and its QueueSharder are not
-// provided.
+// Curator's variants share Queue's consumption and guarantees and differ in
+// their node names, which carry what sets them apart exactly as Curator
+// writes it, so that Java and Go processes share one queue:
+//
+//   - IDQueue (DistributedIdQueue): "queue-|<id>|<seq>", consumed in put
+//     order; Remove(id) takes queued items out.
+//   - PriorityQueue (DistributedPriorityQueue): "queue-<sign><8 hex
+//     digits><seq>", lowest priority value first.
+//   - DelayQueue (DistributedDelayQueue): "queue-|<due ms in hex>|<seq>",
+//     no item before its time, earliest first; waiting consumers sleep on
+//     a timer, not a poll.
+//
+// Sharder (QueueSharder) spreads one logical queue over shard queues
+// "<path>/queue-<uuid>" and has an elected leader add shards when one
+// passes a threshold.
 package queue

@@ -136,3 +136,173 @@ func ExampleQueue_ConsumeFunc() {
 	}
 	// Output: sent "hello" on attempt 2
 }
+
+// Urgent work first: lower priority values are consumed first, whichever
+// order they were put in.
+func ExamplePriorityQueue() {
+	srv, err := testserver.Start()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := zk.Connect(ctx, srv.ConnectString())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+
+	q, err := queue.NewPriority(c, "/tickets", queue.WithLockPath("/tickets-locks"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer q.Close()
+	for _, t := range []struct {
+		name     string
+		priority int32
+	}{{"typo", 10}, {"outage", -5}, {"question", 0}} {
+		if err := q.Put(ctx, []byte(t.name), t.priority); err != nil {
+			log.Fatal(err)
+		}
+	}
+	for range 3 {
+		item, err := q.Consume(ctx)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(string(item))
+	}
+	// Output:
+	// outage
+	// question
+	// typo
+}
+
+// A reminder delivered no earlier than its time; the consumer sleeps until
+// then.
+func ExampleDelayQueue() {
+	srv, err := testserver.Start()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := zk.Connect(ctx, srv.ConnectString())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+
+	q, err := queue.NewDelay(c, "/reminders")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer q.Close()
+	due := time.Now().Add(200 * time.Millisecond)
+	if err := q.Put(ctx, []byte("stand up"), due); err != nil {
+		log.Fatal(err)
+	}
+	if err := q.Put(ctx, []byte("already due"), time.Now()); err != nil {
+		log.Fatal(err)
+	}
+	for range 2 {
+		item, err := q.Consume(ctx)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(string(item))
+	}
+	fmt.Println("not before its time:", !time.Now().Before(due.Truncate(time.Millisecond)))
+	// Output:
+	// already due
+	// stand up
+	// not before its time: true
+}
+
+// Jobs tracked by id can be withdrawn before a worker takes them.
+func ExampleIDQueue_Remove() {
+	srv, err := testserver.Start()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := zk.Connect(ctx, srv.ConnectString())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+
+	q, err := queue.NewID(c, "/exports")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer q.Close()
+	for _, id := range []string{"order-1", "order-2"} {
+		if err := q.Put(ctx, []byte("export "+id), id); err != nil {
+			log.Fatal(err)
+		}
+	}
+	n, err := q.Remove(ctx, "order-1") // the customer cancelled
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("removed", n)
+	item, err := q.Consume(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(string(item))
+	// Output:
+	// removed 1
+	// export order-2
+}
+
+// A queue spread over shards: the leader adds a shard once one holds the
+// threshold of items.
+func ExampleSharder() {
+	srv, err := testserver.Start()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := zk.Connect(ctx, srv.ConnectString())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+
+	s, err := queue.NewSharder(c, "/events", "/events-leader",
+		func(c *zk.Client, path string) (*queue.Queue, error) { return queue.New(c, path) },
+		queue.WithShardThreshold(3), queue.WithShardCheckInterval(50*time.Millisecond))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Start(ctx); err != nil {
+		log.Fatal(err)
+	}
+	for i := range 3 {
+		q, err := s.Queue()
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := q.Put(ctx, fmt.Appendf(nil, "event %d", i)); err != nil {
+			log.Fatal(err)
+		}
+	}
+	for len(s.ShardPaths()) < 2 { // the leader's next check adds one
+		select {
+		case <-ctx.Done():
+			log.Fatal(ctx.Err())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	fmt.Println("shards:", len(s.ShardPaths()))
+	// Output: shards: 2
+}

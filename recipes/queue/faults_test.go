@@ -2,13 +2,16 @@ package queue
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkcurator/zkcurator/internal/zktest"
+	"github.com/zkcurator/zkcurator/zk"
 )
 
 // With a lock path, a consumer whose session expires mid-item does not
@@ -141,4 +144,103 @@ func TestQueueDropsLoseNothing(t *testing.T) {
 		}
 	}
 	t.Logf("%d drops, %d items consumed more than once", drops, dups)
+}
+
+// A locked queue whose consumers are killed mid-item (their session ends
+// while they hold an item): no item is lost, and none is processed to
+// completion twice. A killed consumer's item goes to another consumer.
+func TestQueueConsumerKillsLoseNothing(t *testing.T) {
+	consumerKills(t, zktest.Embedded(t).Addr())
+}
+
+// The same on a real ZooKeeper (ZKCURATOR_REAL_ZK=1).
+func TestQueueConsumerKillsLoseNothingReal(t *testing.T) {
+	consumerKills(t, zktest.RealConnectString(t))
+}
+
+func consumerKills(t *testing.T, addr string) {
+	ctx := zktest.Context(t)
+	path := zktest.UniquePath(t) + "/q"
+	locks := zktest.UniquePath(t) + "/locks"
+	const items, kills = 64, 8
+	errKilled := errors.New("killed")
+
+	var (
+		mu   sync.Mutex
+		done = map[string]int{} // items processed to completion
+	)
+	count := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(done)
+	}
+	type consumer struct {
+		c *zk.Client
+		q *Queue
+	}
+	// A consumer that finds a kill order here holds its item hostage
+	// (mid-item) and reports itself on taken until the order's channel is
+	// closed.
+	hostage := make(chan chan struct{}, 1)
+	taken := make(chan *consumer, 1)
+	var wg sync.WaitGroup
+	start := func() *consumer {
+		c := zktest.Connect(t, addr)
+		q, err := New(c, path, WithLockPath(locks))
+		require.NoError(t, err)
+		cs := &consumer{c: c, q: q}
+		wg.Go(func() {
+			for {
+				err := q.ConsumeFunc(ctx, func(_ context.Context, b []byte) error {
+					select {
+					case killed := <-hostage:
+						taken <- cs
+						<-killed // mid-item until the test kills the session
+						return errKilled
+					default:
+					}
+					mu.Lock()
+					done[string(b)]++
+					mu.Unlock()
+					return nil
+				})
+				if errors.Is(err, zk.ErrClosed) || ctx.Err() != nil {
+					return
+				}
+			}
+		})
+		return cs
+	}
+	var consumers []*consumer
+	for range 3 {
+		consumers = append(consumers, start())
+	}
+	producer := newQueue(t, addr, path, WithLockPath(locks))
+	for k := range kills {
+		killed := make(chan struct{})
+		hostage <- killed // the next item processed is held hostage
+		for i := range items / kills {
+			require.NoError(t, producer.Put(ctx, fmt.Appendf(nil, "item-%d", k*items/kills+i)))
+		}
+		// Wait until a consumer holds an item hostage, then kill it: its
+		// session ends, its lock node goes. (One killed after processing
+		// an item and before removing it would deliver it again: that is
+		// the at-least-once case, not tested here.)
+		cs := zktest.Recv(t, taken)
+		require.NoError(t, cs.c.Close())
+		close(killed)
+		require.NoError(t, cs.q.Close())
+		consumers[slices.Index(consumers, cs)] = start()
+	}
+	zktest.Eventually(t, func() bool { return count() == items }, "every item processed")
+	for _, cs := range consumers {
+		require.NoError(t, cs.q.Close())
+	}
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	for k, n := range done {
+		require.Equal(t, 1, n, "%s processed %d times", k, n)
+	}
+	require.Empty(t, zktest.Children(t, producer.c, path), "items left behind")
 }

@@ -25,11 +25,13 @@ type Queue struct {
 	c        *zk.Client
 	path     string
 	lockPath string // "" without lock safety
+	layout   layout // the variant's node names, order and due times
 
 	mu      sync.Mutex
 	closed  bool
 	ensured bool
 	buf     [][]byte // items of a removed node not yet returned by Consume
+	listed  []string // item nodes of the last listing not yet tried, in order
 	done    chan struct{}
 	started bool // Start was called
 
@@ -56,7 +58,7 @@ func New(c *zk.Client, path string, opts ...Option) (*Queue, error) {
 			return nil, fmt.Errorf("queue: new queue %q: %w", path, err)
 		}
 	}
-	return &Queue{c: c, path: path, lockPath: o.lockPath, done: make(chan struct{})}, nil
+	return &Queue{c: c, path: path, lockPath: o.lockPath, layout: fifo, done: make(chan struct{})}, nil
 }
 
 // Close ends the queue: calls waiting for an item return zk.ErrClosed, and
@@ -67,7 +69,7 @@ func (q *Queue) Close() error {
 	q.mu.Lock()
 	if !q.closed {
 		q.closed = true
-		q.buf = nil
+		q.buf, q.listed = nil, nil
 		close(q.done)
 	}
 	q.mu.Unlock()
@@ -87,7 +89,7 @@ func (q *Queue) check(op string) error {
 
 // Put appends one item.
 func (q *Queue) Put(ctx context.Context, item []byte) error {
-	return q.put(ctx, "put", [][]byte{item})
+	return q.put(ctx, "put", itemPrefix, [][]byte{item})
 }
 
 // PutMulti appends items as one node, so consumers get them together and
@@ -97,17 +99,18 @@ func (q *Queue) PutMulti(ctx context.Context, items [][]byte) error {
 	if len(items) == 0 {
 		return fmt.Errorf("queue: put multi %s: no items: %w", q.path, zk.ErrInvalidArgument)
 	}
-	return q.put(ctx, "put multi", items)
+	return q.put(ctx, "put multi", itemPrefix, items)
 }
 
-func (q *Queue) put(ctx context.Context, op string, items [][]byte) error {
+// put stores items as one persistent-sequential node named name<seq>.
+func (q *Queue) put(ctx context.Context, op, name string, items [][]byte) error {
 	if err := q.check(op); err != nil {
 		return err
 	}
 	if err := q.ensure(ctx); err != nil {
 		return fmt.Errorf("queue: %s %s: %w", op, q.path, err)
 	}
-	_, _, err := q.c.CreateWith(ctx, zk.JoinPath(q.path, itemPrefix), encodeItems(items),
+	_, _, err := q.c.CreateWith(ctx, zk.JoinPath(q.path, name), encodeItems(items),
 		zk.CreateOptions{Mode: zk.ModePersistentSequential})
 	if err != nil {
 		return fmt.Errorf("queue: %s %s: %w", op, q.path, err)
