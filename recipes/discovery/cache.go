@@ -1,33 +1,44 @@
 package discovery
 
 import (
+	"cmp"
 	"context"
 	"fmt"
-	"maps"
 	"slices"
-	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/zkcurator/zkcurator/recipes/cache"
 )
 
 // ServiceCache keeps the instances of one service in memory (Curator's
 // ServiceCache), on a cache.ChildrenCache of the service's node.
+//
+// Each node's JSON is decoded once, when the children cache reports it
+// created or changed; lookups read an immutable snapshot of the decoded
+// instances, rebuilt only after a change, so they copy nothing. The
+// instances handed out are shared with the cache and with every other
+// caller, as Curator's (immutable in Java) are: do not modify them; Clone
+// one to get a copy you may change.
 type ServiceCache struct {
-	name  string
-	cache *cache.ChildrenCache
+	name     string
+	cache    *cache.ChildrenCache
+	unlisten func()
 
-	mu      sync.Mutex
-	decoded map[string]decoded // by node path: instances decoded once per node version
-	gen     uint64             // Instances calls, to drop entries of deleted nodes
+	mu     sync.Mutex                  // guards byPath and the rebuild of snap
+	byPath map[string]*ServiceInstance // decoded instances by node path
+	snap   atomic.Pointer[snapshot]    // nil: byPath changed since the last build
 }
 
-// decoded is a node's instance as decoded at one version of the node.
-type decoded struct {
-	mzxid int64
-	inst  *ServiceInstance // nil: the data is not an instance
-	gen   uint64
+// snapshot is the decoded instances of one state of the cache. Never
+// modified once published.
+type snapshot struct {
+	all        []*ServiceInstance // sorted by id (then node path)
+	allEnabled bool               // no instance is Disabled
 }
+
+// emptySnapshot is the snapshot of a cache that holds no instance.
+var emptySnapshot = &snapshot{allEnabled: true}
 
 // NewServiceCache returns a cache of the instances of service name; Start
 // fills it.
@@ -42,7 +53,74 @@ func (d *ServiceDiscovery) NewServiceCache(name string) (*ServiceCache, error) {
 	if err != nil {
 		return nil, fmt.Errorf("discovery: new service cache %s: %w", name, err)
 	}
-	return &ServiceCache{name: name, cache: c, decoded: map[string]decoded{}}, nil
+	s := &ServiceCache{name: name, cache: c, byPath: map[string]*ServiceInstance{}}
+	s.snap.Store(emptySnapshot)
+	// Subscribed before Start and before any Listen, so it sees every node
+	// event and runs before the listeners of Listen: they find the change
+	// in Instances.
+	s.unlisten = c.Listen(s.apply)
+	return s, nil
+}
+
+// apply records a node event of the children cache in byPath and drops
+// the snapshot; the next lookup builds a new one. It runs on the children
+// cache's listener goroutine.
+func (s *ServiceCache) apply(ev cache.Event) {
+	if !ev.Type.IsNode() {
+		return
+	}
+	var inst *ServiceInstance
+	if ev.Type != cache.NodeDeleted {
+		inst = new(ServiceInstance)
+		if inst.UnmarshalJSON(ev.Data) != nil {
+			inst = nil // not an instance: left out
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, had := s.byPath[ev.Path]
+	if inst == nil && !had {
+		return
+	}
+	if inst == nil {
+		delete(s.byPath, ev.Path)
+	} else {
+		s.byPath[ev.Path] = inst
+	}
+	s.snap.Store(nil)
+}
+
+// snapshot returns the current snapshot, building it if a change dropped
+// it.
+func (s *ServiceCache) snapshot() *snapshot {
+	if sn := s.snap.Load(); sn != nil {
+		return sn
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sn := s.snap.Load(); sn != nil {
+		return sn // built by another caller meanwhile
+	}
+	type entry struct {
+		path string
+		inst *ServiceInstance
+	}
+	entries := make([]entry, 0, len(s.byPath))
+	for path, inst := range s.byPath {
+		entries = append(entries, entry{path, inst})
+	}
+	slices.SortFunc(entries, func(a, b entry) int {
+		return cmp.Or(cmp.Compare(a.inst.ID, b.inst.ID), cmp.Compare(a.path, b.path))
+	})
+	sn := &snapshot{all: make([]*ServiceInstance, len(entries)), allEnabled: true}
+	for i, e := range entries {
+		sn.all[i] = e.inst
+		if e.inst.Disabled {
+			sn.allEnabled = false
+		}
+	}
+	s.snap.Store(sn)
+	return sn
 }
 
 // Name returns the service name.
@@ -57,38 +135,22 @@ func (s *ServiceCache) Start(ctx context.Context) error {
 }
 
 // Instances returns the cached instances, sorted by id (nodes whose data is
-// not an instance are left out). Each call returns new copies, which the
-// caller may modify; a node's JSON is decoded once per version of the node.
+// not an instance are left out). The slice is the caller's; the instances
+// are shared with the cache: do not modify them (Clone one to change it).
+// A change is seen once the children cache has delivered its event: from a
+// Listen listener on, Instances returns the new state.
 func (s *ServiceCache) Instances() []*ServiceInstance {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.gen++
-	var out []*ServiceInstance
-	for path, n := range s.cache.All() {
-		d, hit := s.decoded[path]
-		if !hit || d.mzxid != n.Stat.Mzxid {
-			d = decoded{mzxid: n.Stat.Mzxid, inst: new(ServiceInstance)}
-			if d.inst.UnmarshalJSON(n.Data) != nil {
-				d.inst = nil
-			}
-		}
-		d.gen = s.gen
-		s.decoded[path] = d
-		if d.inst != nil {
-			c := *d.inst
-			out = append(out, &c)
-		}
+	all := s.snapshot().all
+	if len(all) == 0 {
+		return nil
 	}
-	if len(s.decoded) > len(out) {
-		maps.DeleteFunc(s.decoded, func(_ string, d decoded) bool { return d.gen != s.gen })
-	}
-	slices.SortFunc(out, func(a, b *ServiceInstance) int { return strings.Compare(a.ID, b.ID) })
-	return out
+	return slices.Clone(all)
 }
 
 // Listen subscribes f to changes of the cached instances (Curator's
 // ServiceCacheListener.cacheChanged): it is called after each instance
-// added, changed or removed, on one goroutine of the cache.
+// added, changed or removed, on one goroutine of the cache, when Instances
+// already returns the change.
 func (s *ServiceCache) Listen(f func()) (unsubscribe func()) {
 	return s.cache.Listen(func(ev cache.Event) {
 		if ev.Type.IsNode() {
@@ -97,5 +159,10 @@ func (s *ServiceCache) Listen(f func()) (unsubscribe func()) {
 	})
 }
 
-// Close stops the cache. Idempotent.
-func (s *ServiceCache) Close() error { return s.cache.Close() }
+// Close stops the cache. Idempotent. The last cached instances stay
+// readable.
+func (s *ServiceCache) Close() error {
+	err := s.cache.Close()
+	s.unlisten()
+	return err
+}

@@ -18,6 +18,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -128,6 +129,27 @@ func (i *ServiceInstance) UnmarshalJSON(b []byte) error {
 		i.Disabled = !*w.Enabled
 	}
 	return nil
+}
+
+// Clone returns a deep copy of the instance, which the caller may modify
+// (the instances a ServiceCache or ServiceProvider hands out are shared and
+// must not be modified). Clone of nil is nil.
+func (i *ServiceInstance) Clone() *ServiceInstance {
+	if i == nil {
+		return nil
+	}
+	c := *i
+	if i.Port != nil {
+		c.Port = Port(*i.Port)
+	}
+	if i.SSLPort != nil {
+		c.SSLPort = Port(*i.SSLPort)
+	}
+	c.Payload = bytes.Clone(i.Payload)
+	if i.URISpec != nil {
+		c.URISpec = &URISpec{Parts: slices.Clone(i.URISpec.Parts)}
+	}
+	return &c
 }
 
 // DecodePayload unmarshals the payload into v (a "@class" field written by

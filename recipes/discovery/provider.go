@@ -18,8 +18,10 @@ import (
 var ErrNoInstances = errors.New("discovery: no instances")
 
 // Strategy picks one instance out of the usable ones (Curator's
-// ProviderStrategy). instances is never empty. Implementations must be safe
-// for concurrent use.
+// ProviderStrategy). instances is never empty, sorted by id, and shared:
+// Pick must neither modify nor keep it (nor the instances in it), only
+// return one of its elements. Implementations must be safe for concurrent
+// use.
 type Strategy interface {
 	Pick(instances []*ServiceInstance) *ServiceInstance
 }
@@ -119,13 +121,21 @@ func WithFilter(accept func(*ServiceInstance) bool) ProviderOption {
 // ServiceProvider picks an instance of one service (Curator's
 // ServiceProvider), from a ServiceCache, with a Strategy, leaving out
 // disabled instances, filtered ones and those reported down with NoteError.
+//
+// Lookups read the cache's snapshot and copy nothing: with no filter, no
+// disabled instance and no instance noted down, Instance allocates
+// nothing; otherwise the usable instances are gathered in a reused buffer
+// and the filters run on every call, as Curator's do. The instances it
+// returns are shared with the cache: do not modify them.
 type ServiceProvider struct {
 	cache *ServiceCache
 	cfg   providerConfig
 
-	mu   sync.Mutex
-	down map[string]downEntry
-	now  func() time.Time
+	mu      sync.Mutex
+	down    map[string]downEntry
+	downs   atomic.Int64 // len(down), read without mu by the fast path
+	now     func() time.Time
+	scratch sync.Pool // *[]*ServiceInstance: buffers for the usable instances
 }
 
 type downEntry struct {
@@ -151,39 +161,65 @@ func (d *ServiceDiscovery) NewServiceProvider(name string, opts ...ProviderOptio
 	if err != nil {
 		return nil, err
 	}
-	return &ServiceProvider{cache: c, cfg: cfg, down: map[string]downEntry{}, now: time.Now}, nil
+	p := &ServiceProvider{cache: c, cfg: cfg, down: map[string]downEntry{}, now: time.Now}
+	p.scratch.New = func() any { return new([]*ServiceInstance) }
+	return p, nil
 }
 
 // Start fills the provider's cache; it returns once filled.
 func (p *ServiceProvider) Start(ctx context.Context) error { return p.cache.Start(ctx) }
 
-// AllInstances returns every cached instance (usable or not), sorted by id.
+// AllInstances returns every cached instance (usable or not), sorted by id;
+// see ServiceCache.Instances.
 func (p *ServiceProvider) AllInstances() []*ServiceInstance { return p.cache.Instances() }
 
 // Instance picks a usable instance with the strategy; ErrNoInstances when
-// there is none.
+// there is none. The instance is shared with the cache: do not modify it
+// (Clone it to get a copy you may change).
 func (p *ServiceProvider) Instance() (*ServiceInstance, error) {
-	usable := p.usable()
-	if len(usable) == 0 {
+	sn := p.cache.snapshot()
+	var inst *ServiceInstance
+	if sn.allEnabled && len(p.cfg.filters) == 0 && p.downs.Load() == 0 {
+		if len(sn.all) > 0 {
+			inst = p.cfg.strategy.Pick(sn.all) // every instance is usable
+		}
+	} else {
+		buf := p.scratch.Get().(*[]*ServiceInstance)
+		usable := p.usable(sn.all, (*buf)[:0])
+		if len(usable) > 0 {
+			inst = p.cfg.strategy.Pick(usable)
+		}
+		clear(usable) // the pool must not keep instances alive
+		*buf = usable[:0]
+		p.scratch.Put(buf)
+	}
+	if inst == nil {
 		return nil, fmt.Errorf("discovery: instance of %s: %w", p.cache.name, ErrNoInstances)
 	}
-	return p.cfg.strategy.Pick(usable), nil
+	return inst, nil
 }
 
-func (p *ServiceProvider) usable() []*ServiceInstance {
-	all := p.cache.Instances()
-	now := p.now()
+// usable appends to buf the instances of all that are enabled, not down
+// and accepted by every filter, and returns it.
+func (p *ServiceProvider) usable(all, buf []*ServiceInstance) []*ServiceInstance {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	for id, e := range p.down {
-		if now.Sub(e.last) >= p.cfg.downTimeout {
-			delete(p.down, id)
+	if len(p.down) > 0 {
+		now := p.now()
+		for id, e := range p.down {
+			if now.Sub(e.last) >= p.cfg.downTimeout {
+				delete(p.down, id)
+			}
+		}
+		p.downs.Store(int64(len(p.down)))
+	}
+	for _, inst := range all {
+		if !inst.Disabled && p.down[inst.ID].errors < p.cfg.threshold {
+			buf = append(buf, inst)
 		}
 	}
-	return slices.DeleteFunc(all, func(inst *ServiceInstance) bool {
-		if inst.Disabled || p.down[inst.ID].errors >= p.cfg.threshold {
-			return true
-		}
+	p.mu.Unlock()
+	// Filters are the caller's code: run them without holding mu.
+	return slices.DeleteFunc(buf, func(inst *ServiceInstance) bool {
 		for _, f := range p.cfg.filters {
 			if !f(inst) {
 				return true
@@ -206,6 +242,7 @@ func (p *ServiceProvider) NoteError(inst *ServiceInstance) {
 	e.errors++
 	e.last = p.now()
 	p.down[inst.ID] = e
+	p.downs.Store(int64(len(p.down)))
 }
 
 // Close stops the provider's cache. Idempotent.
