@@ -60,3 +60,20 @@ func TestURISpec(t *testing.T) {
 		require.ErrorIs(t, err, discovery.ErrBadInstance, bad)
 	}
 }
+
+func TestInstanceCloneIsDeep(t *testing.T) {
+	spec, err := discovery.ParseURISpec("{scheme}://{address}:{port}")
+	require.NoError(t, err)
+	orig := &discovery.ServiceInstance{Name: "web", ID: "1", Port: discovery.Port(80), SSLPort: discovery.Port(443),
+		Payload: json.RawMessage(`{"a":1}`), URISpec: spec}
+	c := orig.Clone()
+	require.Equal(t, orig, c)
+	*c.Port, *c.SSLPort = 1, 2
+	c.Payload[2] = 'b'
+	c.URISpec.Parts[0].Value = "x"
+	require.Equal(t, 80, *orig.Port)
+	require.Equal(t, 443, *orig.SSLPort)
+	require.JSONEq(t, `{"a":1}`, string(orig.Payload))
+	require.Equal(t, "scheme", orig.URISpec.Parts[0].Value)
+	require.Nil(t, (*discovery.ServiceInstance)(nil).Clone())
+}
