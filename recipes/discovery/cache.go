@@ -24,6 +24,7 @@ type ServiceCache struct {
 	name     string
 	cache    *cache.ChildrenCache
 	unlisten func()
+	closed   atomic.Bool // Close was called
 
 	mu     sync.Mutex                  // guards byPath and the rebuild of snap
 	byPath map[string]*ServiceInstance // decoded instances by node path
@@ -138,8 +139,12 @@ func (s *ServiceCache) Start(ctx context.Context) error {
 // not an instance are left out). The slice is the caller's; the instances
 // are shared with the cache: do not modify them (Clone one to change it).
 // A change is seen once the children cache has delivered its event: from a
-// Listen listener on, Instances returns the new state.
+// Listen listener on, Instances returns the new state. After Close it
+// returns nil.
 func (s *ServiceCache) Instances() []*ServiceInstance {
+	if s.closed.Load() {
+		return nil
+	}
 	all := s.snapshot().all
 	if len(all) == 0 {
 		return nil
@@ -159,9 +164,11 @@ func (s *ServiceCache) Listen(f func()) (unsubscribe func()) {
 	})
 }
 
-// Close stops the cache. Idempotent. The last cached instances stay
-// readable.
+// Close stops the cache. Idempotent. Afterwards Start fails with
+// zk.ErrClosed and Instances returns nil (a closed cache no longer follows
+// the service, so what it last saw may be stale).
 func (s *ServiceCache) Close() error {
+	s.closed.Store(true)
 	err := s.cache.Close()
 	s.unlisten()
 	return err

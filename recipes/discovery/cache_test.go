@@ -14,6 +14,7 @@ import (
 
 	"github.com/zkcurator/zkcurator/internal/zktest"
 	"github.com/zkcurator/zkcurator/recipes/discovery"
+	"github.com/zkcurator/zkcurator/zk"
 )
 
 // discoveryPair returns a ServiceDiscovery that registers and another, on
@@ -238,4 +239,26 @@ func TestServiceCacheConcurrentLookupsAndUpdates(t *testing.T) {
 		require.NoError(t, err)
 	}
 	require.Positive(t, lookups.Load())
+}
+
+// After Close a provider's lookups fail with zk.ErrClosed and a cache's
+// Instances is empty: a closed cache no longer follows the service, so what
+// it last saw would be served stale. Close stays idempotent.
+func TestProviderAndCacheAfterClose(t *testing.T) {
+	ctx := zktest.Context(t)
+	reg, look := discoveryPair(t)
+	require.NoError(t, reg.Register(ctx, &discovery.ServiceInstance{Name: "api", ID: "a", Address: "10.0.0.1"}))
+	p, err := look.NewServiceProvider("api")
+	require.NoError(t, err)
+	require.NoError(t, p.Start(ctx))
+	zktest.Eventually(t, func() bool { return len(p.AllInstances()) == 1 }, "instance cached")
+	_, err = p.Instance()
+	require.NoError(t, err)
+
+	require.NoError(t, p.Close())
+	require.NoError(t, p.Close())
+	_, err = p.Instance()
+	require.ErrorIs(t, err, zk.ErrClosed)
+	require.Empty(t, p.AllInstances())
+	require.ErrorIs(t, p.Start(ctx), zk.ErrClosed)
 }

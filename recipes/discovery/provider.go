@@ -170,13 +170,16 @@ func (d *ServiceDiscovery) NewServiceProvider(name string, opts ...ProviderOptio
 func (p *ServiceProvider) Start(ctx context.Context) error { return p.cache.Start(ctx) }
 
 // AllInstances returns every cached instance (usable or not), sorted by id;
-// see ServiceCache.Instances.
+// see ServiceCache.Instances (nil after Close).
 func (p *ServiceProvider) AllInstances() []*ServiceInstance { return p.cache.Instances() }
 
 // Instance picks a usable instance with the strategy; ErrNoInstances when
-// there is none. The instance is shared with the cache: do not modify it
-// (Clone it to get a copy you may change).
+// there is none, zk.ErrClosed after Close. The instance is shared with the
+// cache: do not modify it (Clone it to get a copy you may change).
 func (p *ServiceProvider) Instance() (*ServiceInstance, error) {
+	if p.cache.closed.Load() {
+		return nil, fmt.Errorf("discovery: instance of %s: %w", p.cache.name, zk.ErrClosed)
+	}
 	sn := p.cache.snapshot()
 	var inst *ServiceInstance
 	if sn.allEnabled && len(p.cfg.filters) == 0 && p.downs.Load() == 0 {
