@@ -68,8 +68,16 @@ func Connect(ctx context.Context, connectString string, opts ...Option) (*Client
 	if i := strings.IndexByte(connectString, '/'); i >= 0 {
 		hostPart, chroot = connectString[:i], connectString[i:]
 	}
-	if _, _, err := parseConnectString(connectString); err != nil {
+	hostList, _, err := parseConnectString(connectString)
+	if err != nil {
 		return nil, err
+	}
+	if cfg.hostProvider == nil {
+		// One provider for every session, so a server list updated by
+		// reconfiguration outlives a lost session.
+		if cfg.hostProvider, err = NewStaticHostProvider(hostList, StaticHostProviderOptions{Seed: cfg.shuffleSeed}); err != nil {
+			return nil, err
+		}
 	}
 	c := &Client{
 		cfg:       cfg,

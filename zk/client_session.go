@@ -54,6 +54,9 @@ func (c *Client) run() {
 				}
 			case StateSyncConnected, StateConnectedReadOnly:
 				if connected {
+					// A move without a disconnection (conn_readonly.go):
+					// read-only to read-write is Reconnected, and back.
+					c.publishModeChange(se.ev.State)
 					continue
 				}
 				connected = true
@@ -195,5 +198,20 @@ func (c *Client) replaceSession() bool {
 			return false
 		case <-t.C:
 		}
+	}
+}
+
+// publishModeChange publishes Reconnected when a connected session moved
+// from a read-only server to a read-write one, and ReadOnly for the
+// reverse; nothing when the mode is unchanged.
+func (c *Client) publishModeChange(s State) {
+	c.mu.Lock()
+	cur := c.state
+	c.mu.Unlock()
+	switch {
+	case s == StateSyncConnected && cur == ReadOnly:
+		c.publish(Reconnected)
+	case s == StateConnectedReadOnly && cur != ReadOnly:
+		c.publish(ReadOnly)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"strings"
 	"sync"
@@ -27,8 +26,9 @@ import (
 type Conn struct {
 	cfg    connConfig
 	log    *slog.Logger
-	hosts  []string
+	hp     HostProvider
 	chroot string
+	ro     roState // read-only probing (conn_readonly.go)
 
 	mu        sync.Mutex
 	state     State
@@ -104,16 +104,15 @@ func Dial(ctx context.Context, connectString string, opts ...Option) (*Conn, err
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	var rng *rand.Rand
-	if cfg.shuffleSeed != nil {
-		rng = rand.New(rand.NewPCG(uint64(*cfg.shuffleSeed), 0))
-	} else {
-		rng = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+	hp := cfg.hostProvider
+	if hp == nil {
+		if hp, err = NewStaticHostProvider(hosts, StaticHostProviderOptions{Seed: cfg.shuffleSeed}); err != nil {
+			return nil, err
+		}
 	}
-	rng.Shuffle(len(hosts), func(i, j int) { hosts[i], hosts[j] = hosts[j], hosts[i] })
 
 	c := &Conn{
-		cfg: cfg, log: log, hosts: hosts, chroot: chroot,
+		cfg: cfg, log: log, hp: hp, chroot: chroot,
 		state:     StateConnecting,
 		sessionID: cfg.sessionID, passwd: cfg.passwd,
 		auths:     append([]authCred(nil), cfg.auths...),
@@ -128,6 +127,7 @@ func Dial(ctx context.Context, connectString string, opts ...Option) (*Conn, err
 		pumpsStop: make(chan struct{}),
 		epoch:     time.Now(),
 	}
+	c.ro.init(cfg)
 	c.stopCtx, c.stopCancel = context.WithCancel(context.Background())
 	c.wg.Add(1)
 	go c.eventLoop()
@@ -190,7 +190,7 @@ func (c *Conn) dialError(connectString string, ctxErr error) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var b strings.Builder
-	for i, h := range c.hosts {
+	for i, h := range c.hp.Servers() {
 		if i > 0 {
 			b.WriteString("; ")
 		}

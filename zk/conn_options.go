@@ -47,6 +47,9 @@ type connConfig struct {
 	closeTimeoutSet bool
 	auths           []authCred
 	shuffleSeed     *int64
+	hostProvider    HostProvider  // WithHostProvider
+	roProbeFirst    time.Duration // WithReadOnlyProbeInterval
+	roProbeMax      time.Duration
 	defaultACL      []ACL        // the ACL of creates given a nil ACL
 	check           optionCheck  // what applying the options found
 	client          clientConfig // options only the Client layer reads
