@@ -29,7 +29,7 @@ func (s *Server) serveFourLetter(c *conn, cmd string) {
 	case "ruok":
 		out = "imok"
 	case "isro":
-		out = "rw"
+		out = s.isroAnswer()
 	case "srvr", "stat":
 		out = s.statText(cmd == "stat")
 	case "cons":

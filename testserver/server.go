@@ -55,6 +55,7 @@ type Server struct {
 	dropOp        int32
 	dropArmed     bool
 	holes         map[int64]bool // blackholed session ids (Blackhole)
+	ro            roMode         // read-only mode (readonly.go)
 
 	// Fault state read by connection writers without mu.
 	latency    atomic.Int64 // ns added to every reply
