@@ -116,6 +116,10 @@ func Connect(ctx context.Context, connectString string, opts ...Option) (*Client
 	}
 	c.wg.Add(1)
 	go c.run()
+	if cfg.client.ensembleTracker {
+		c.wg.Add(1)
+		go c.trackEnsemble()
+	}
 	if cfg.client.namespace != "" {
 		if err := c.ensureNamespace(ctx); err != nil {
 			c.Close()
