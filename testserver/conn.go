@@ -379,6 +379,10 @@ func (s *Server) handshake(c *conn, frame []byte) bool {
 		s.sendConnectResponse(c, timeout, sess.id, sess.passwd, false)
 		return true
 	}
+	if s.readOnlyRefusesSessionLocked(req.SessionID) {
+		s.log.Debug("read-only: refusing global session reconnection", "session", hexID(req.SessionID))
+		return false
+	}
 	sess := s.sessions[req.SessionID]
 	if sess != nil && sess.conn != nil {
 		// ZooKeeper closes the session's current connection first.

@@ -18,9 +18,12 @@ type roMode struct {
 // On, the server behaves like a real member that lost its quorum with
 // readonlymode.enabled=true: every connection is closed (the member
 // restarts as a ReadOnlyZooKeeperServer); a new connection from a client
-// that allows read-only mode gets a read-only session (the ConnectResponse
-// says readOnly; existing sessions may re-attach), one from a client that
-// does not is closed without an answer; reads and watches work, writes
+// that allows read-only mode gets a new read-only session (the
+// ConnectResponse says readOnly), one from a client that does not is
+// closed without an answer, and so is the re-attach of a session created
+// before (a "global" session: a real read-only server refuses it too, so
+// such a client stays disconnected until its session is lost and it starts
+// a new, read-only one); reads and watches work, writes
 // (create, delete, setData, setACL, multi, check, sync, reconfig) are
 // answered NotReadOnly; "isro" answers "ro".
 //
@@ -57,6 +60,14 @@ func (s *Server) ReadOnly() bool { return s.ro.on.Load() }
 // server is read-only and the client did not allow it.
 func (s *Server) readOnlyRefusesLocked(clientAllowsRO bool) bool {
 	return s.ro.on.Load() && !clientAllowsRO
+}
+
+// readOnlyRefusesSessionLocked reports whether re-attaching session id
+// must be refused: in read-only mode only the sessions created in it may
+// re-attach (ReadOnlyZooKeeperServer refuses "global session reconnection
+// in RO mode" and closes the connection).
+func (s *Server) readOnlyRefusesSessionLocked(id int64) bool {
+	return s.ro.on.Load() && !s.ro.sessions[id]
 }
 
 // noteSessionLocked remembers a session created while read-only.

@@ -35,6 +35,9 @@ func TestReadOnlyFault(t *testing.T) {
 	srv := zktest.Embedded(t)
 	ctx := zktest.Context(t)
 	require.Equal(t, "rw", isro(t, srv.Addr()))
+	global, err := rawclient.Dial(ctx, srv.Addr(), rawclient.Options{ReadOnly: true})
+	require.NoError(t, err)
+	defer global.Close()
 
 	srv.SetReadOnly(true)
 	require.True(t, srv.ReadOnly())
@@ -42,8 +45,11 @@ func TestReadOnlyFault(t *testing.T) {
 
 	hctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	_, err := rawclient.Dial(hctx, srv.Addr(), rawclient.Options{})
+	_, err = rawclient.Dial(hctx, srv.Addr(), rawclient.Options{})
 	require.Error(t, err, "a client that does not allow read-only mode is refused")
+	_, err = rawclient.Dial(hctx, srv.Addr(), rawclient.Options{ReadOnly: true,
+		SessionID: global.SessionID(), Passwd: global.Response().Passwd})
+	require.Error(t, err, "a session made before the fault cannot re-attach")
 
 	rc, err := rawclient.Dial(ctx, srv.Addr(), rawclient.Options{ReadOnly: true})
 	require.NoError(t, err)

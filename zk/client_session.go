@@ -187,7 +187,11 @@ func (c *Client) replaceSession() bool {
 			c.conn = conn
 			c.mu.Unlock()
 			c.resume()
-			c.publish(Reconnected)
+			if conn.State() == StateConnectedReadOnly {
+				c.publish(ReadOnly) // a new session on a read-only server
+			} else {
+				c.publish(Reconnected)
+			}
 			return true
 		}
 		c.log.Warn("zk: starting a new session failed", "err", err)

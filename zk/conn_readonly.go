@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/zkcurator/zkcurator/jute"
 )
 
 // Read-only probing defaults: the Java client's pingRwTimeout starts at
@@ -188,4 +190,24 @@ func (c *Conn) fourLetter(stop <-chan struct{}, server, cmd string) (string, err
 		return "", err
 	}
 	return strings.TrimSpace(string(b)), nil
+}
+
+// errReadOnlyNoSession is the handshake error when a read-only server
+// refuses to create a session.
+var errReadOnlyNoSession = fmt.Errorf("%w: the read-only server refused to create a session (a 3.8 read-only server creates only local sessions: it needs localSessionsEnabled=true)", ErrNotReadOnly)
+
+// readOnlyRefusal recognises the answer a read-only 3.8 server without
+// local sessions gives a handshake: a bare reply header (xid 0, zxid 0,
+// err NotReadOnly) in place of the ConnectResponse.
+func readOnlyRefusal(frame []byte) error {
+	if len(frame) != 16 {
+		return nil
+	}
+	d := jute.NewDecoder(frame)
+	var h jute.ReplyHeader
+	h.Decode(d)
+	if d.Err() == nil && h.Xid == 0 && h.Zxid == 0 && h.Err == jute.ErrNotReadOnly {
+		return errReadOnlyNoSession
+	}
+	return nil
 }

@@ -190,6 +190,9 @@ func (c *Conn) handshake(nc net.Conn, sid int64, pw []byte) (*jute.ConnectRespon
 		}
 		return nil, err
 	}
+	if err := readOnlyRefusal(frame); err != nil {
+		return nil, err
+	}
 	resp := &jute.ConnectResponse{}
 	if err := jute.Unmarshal(frame, resp); err != nil {
 		return nil, fmt.Errorf("%w: handshake: %w", ErrProtocol, err)
