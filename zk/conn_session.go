@@ -109,6 +109,11 @@ func (c *Conn) loop() {
 			return
 		}
 		mv = moved
+		if mv != nil {
+			// Moving on purpose: disconnected for now, but not reported
+			// unless the move fails (quietDisconnect).
+			c.setState(StateDisconnected)
+		}
 	}
 }
 
