@@ -64,6 +64,9 @@ func Connect(ctx context.Context, connectString string, opts ...Option) (*Client
 	if err != nil {
 		return nil, err
 	}
+	if connectString, err = srvConnectString(ctx, connectString, cfg); err != nil {
+		return nil, err
+	}
 	hostPart, chroot := connectString, ""
 	if i := strings.IndexByte(connectString, '/'); i >= 0 {
 		hostPart, chroot = connectString[:i], connectString[i:]

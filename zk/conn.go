@@ -70,7 +70,8 @@ type Conn struct {
 	pumpWG    sync.WaitGroup
 }
 
-// Dial connects to a ZooKeeper ensemble ("h1:2181,h2:2181/chroot") and
+// Dial connects to a ZooKeeper ensemble ("h1:2181,h2:2181/chroot", or
+// "dns-srv://_zookeeper._tcp.example.com/chroot": see SRVPrefix) and
 // returns once a session is established. It gives up when ctx ends or the
 // connection timeout passes (WithConnectionTimeout, default 15s), whichever
 // comes first, with an error that wraps ErrNoServer, the context's error
@@ -79,12 +80,16 @@ type Conn struct {
 // ErrInvalidConnectString. Afterwards the Conn reconnects by itself in the
 // background.
 func Dial(ctx context.Context, connectString string, opts ...Option) (*Conn, error) {
-	hosts, chroot, err := parseConnectString(connectString)
+	cfg := connConfig{sessionTimeout: DefaultSessionTimeout, maxBuffer: jute.DefaultMaxBuffer}
+	if err := applyOptions(&cfg, opts, true); err != nil {
+		return nil, err
+	}
+	connectString, err := srvConnectString(ctx, connectString, &cfg)
 	if err != nil {
 		return nil, err
 	}
-	cfg := connConfig{sessionTimeout: DefaultSessionTimeout, maxBuffer: jute.DefaultMaxBuffer}
-	if err := applyOptions(&cfg, opts, true); err != nil {
+	hosts, chroot, err := parseConnectString(connectString)
+	if err != nil {
 		return nil, err
 	}
 	if err := cfg.validateCore(); err != nil {
