@@ -1,11 +1,13 @@
 package zk_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkcurator/zkcurator/internal/zktest"
+	"github.com/zkcurator/zkcurator/jute"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
@@ -56,4 +58,22 @@ func TestGetConfigOutsideNamespaceAndReconfigDisabled(t *testing.T) {
 	}
 	_, _, err = c.Reconfig(ctx, []string{"server.9=x:1:2"}, nil, []string{"server.9=x:1:2"}, -1)
 	require.ErrorIs(t, err, zk.ErrBadArguments)
+}
+
+// The config node's watch event reaches a chrooted client (it lies outside
+// the chroot; every other event from outside is dropped).
+func TestGetConfigWatchUnderChroot(t *testing.T) {
+	data := []byte("server.1=127.0.0.1:2888:3888:participant;127.0.0.1:2181\nversion=100000000\n")
+	fs := newFakeServer(t, &fakeServer{timeout: 10000, hostile: func(xid int32) []byte {
+		b := replyFrame(xid, 1, 0, (&jute.GetDataResponse{Data: data}).Encode(nil))
+		return append(b, notification(jute.EventNodeDataChanged, zk.ConfigNode)...)
+	}})
+	c := dialConn(t, fs.addr()+"/app")
+	cfg, _, ch, err := c.GetConfigW(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, []string{"127.0.0.1:2181"}, cfg.ClientServers())
+	require.Equal(t, int64(0x100000000), cfg.Version)
+	ev := zktest.Recv(t, ch)
+	require.Equal(t, zk.EventNodeDataChanged, ev.Type)
+	require.Equal(t, zk.ConfigNode, ev.Path)
 }
