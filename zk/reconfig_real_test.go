@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,11 +53,12 @@ func TestRealReconfigRebalance(t *testing.T) {
 		p, err := zk.NewStaticHostProvider([]string{e.Addr(0), e.Addr(1), e.Addr(2)},
 			zk.StaticHostProviderOptions{Seed: seed(reconfigSeedBase + int64(i))})
 		require.NoError(t, err)
+		// Namespaced: the config node is read, and watched, outside it.
 		c := zktest.Connect(t, e.ConnectString(), zk.WithHostProvider(p), zk.WithEnsembleTracker(true),
-			zk.WithSessionTimeout(20*time.Second))
-		_, err = c.Create(ctx, fmt.Sprintf("%s/e-%02d", path, i), nil, zk.ModeEphemeral, nil)
+			zk.WithSessionTimeout(20*time.Second), zk.WithNamespace(strings.TrimPrefix(path, "/")))
+		_, err = c.Create(ctx, fmt.Sprintf("/e-%02d", i), nil, zk.ModeEphemeral, nil)
 		require.NoError(t, err)
-		_, _, w, err := c.GetW(ctx, path+"/w")
+		_, _, w, err := c.GetW(ctx, "/w")
 		require.NoError(t, err)
 		cs[i] = &client{c: c, p: p, sid: c.SessionID(), watch: w}
 	}
@@ -120,7 +122,7 @@ func TestRealReconfigRebalance(t *testing.T) {
 	require.Len(t, kids, n+1)
 	for i, c := range cs {
 		require.Equal(t, c.sid, c.c.SessionID(), "client %d kept its session", i)
-		_, st, err := c.c.Get(ctx, fmt.Sprintf("%s/e-%02d", path, i))
+		_, st, err := c.c.Get(ctx, fmt.Sprintf("/e-%02d", i))
 		require.NoError(t, err)
 		require.Equal(t, c.sid, st.EphemeralOwner)
 	}
