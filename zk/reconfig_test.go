@@ -77,3 +77,21 @@ func TestGetConfigWatchUnderChroot(t *testing.T) {
 	require.Equal(t, zk.EventNodeDataChanged, ev.Type)
 	require.Equal(t, zk.ConfigNode, ev.Path)
 }
+
+// After Close, the server-list and config calls fail with ErrClosed.
+func TestReconfigCallsAfterClose(t *testing.T) {
+	srv := zktest.Embedded(t)
+	ctx := zktest.Context(t)
+	c := zktest.Connect(t, srv.Addr(), zk.WithEnsembleTracker(true))
+	conn := c.Conn()
+	require.NoError(t, c.Close())
+	require.NoError(t, c.Close())
+	require.ErrorIs(t, c.UpdateServerList([]string{"127.0.0.1:1"}), zk.ErrClosed)
+	require.ErrorIs(t, conn.UpdateServerList([]string{"127.0.0.1:1"}), zk.ErrClosed)
+	_, _, err := c.GetConfig(ctx)
+	require.ErrorIs(t, err, zk.ErrClosed)
+	_, _, err = conn.GetConfig(ctx)
+	require.ErrorIs(t, err, zk.ErrClosed)
+	_, _, err = c.Reconfig(ctx, nil, []string{"1"}, nil, -1)
+	require.ErrorIs(t, err, zk.ErrClosed)
+}
