@@ -139,3 +139,35 @@ func TestReadOnlyFaultGlobalSessionThenReadOnlySession(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, zk.EventNodeDataChanged, zktest.Recv(t, watch).Type)
 }
+
+// A guaranteed delete refused by a read-only server is kept and done once
+// the session is back on a read-write server.
+func TestReadOnlyGuaranteedDeleteWaitsForReadWrite(t *testing.T) {
+	ro, rw := zktest.Embedded(t), zktest.Embedded(t)
+	mkNode(t, ro.Addr(), "/x")
+	mkNode(t, rw.Addr(), "/x")
+	for i := range 20 {
+		mkNode(t, rw.Addr(), fmt.Sprintf("/later-%d", i))
+	}
+	ro.SetReadOnly(true)
+	rw.SetReadOnly(true)
+	p := &orderedProvider{servers: []string{ro.Addr(), rw.Addr()}}
+	c, rec := zktest.ConnectRecorded(t, ro.Addr(), zk.WithHostProvider(p), zk.WithReadOnly(true),
+		zk.WithReadOnlyProbeInterval(20*time.Millisecond, 100*time.Millisecond))
+	ctx := zktest.Context(t)
+	rec.WaitFor(t, zk.ReadOnly)
+
+	done, err := c.DeleteGuaranteed(ctx, "/x", -1)
+	require.ErrorIs(t, err, zk.ErrNotReadOnly)
+	select {
+	case <-done:
+		t.Fatal("the delete was given up while read-only")
+	default:
+	}
+	rw.SetReadOnly(false)
+	zktest.Recv(t, done)
+	check := zktest.Connect(t, rw.Addr())
+	ok, _, err := check.Exists(ctx, "/x")
+	require.NoError(t, err)
+	require.False(t, ok, "deleted on the read-write server")
+}
