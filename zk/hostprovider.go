@@ -84,7 +84,8 @@ type StaticHostProvider struct {
 	rng     *rand.Rand
 	servers []string
 	cur     int // index of the server last handed out, -1 before the first
-	last    int // index of the server last connected to, -1 before the first Next
+	last    int // index of the server last connected to, -1 before the first
+	tries   int // servers handed out since the last connection (or the start)
 
 	// Rebalancing after UpdateServerList (the Java client's reconfigMode).
 	reconfig           bool
@@ -181,15 +182,20 @@ func (p *StaticHostProvider) pick() (string, bool) {
 		}
 		// Tried every server of the new list: back to round robin.
 		p.reconfig = false
-		sleep = true
+		sleep, p.tries = true, 0
 	}
 	p.cur++
 	if p.cur >= len(p.servers) {
 		p.cur = 0
 	}
-	sleep = sleep || p.cur == p.last
-	if p.last == -1 {
-		p.last = 0 // no wait before the very first attempts
+	// Every server tried since the last connection: wait before the next
+	// round. (The Java client counts the server that just dropped as tried,
+	// so a one-server client waits before every reconnect; here the first
+	// round after a connection starts at once.)
+	p.tries++
+	if p.tries > len(p.servers) {
+		sleep = true
+		p.tries = 1
 	}
 	return p.servers[p.cur], sleep
 }
@@ -225,5 +231,6 @@ func (p *StaticHostProvider) OnConnected(server string) {
 		p.cur = i
 	}
 	p.last = p.cur
+	p.tries = 0
 	p.reconfig = false
 }

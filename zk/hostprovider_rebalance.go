@@ -90,6 +90,7 @@ func (p *StaticHostProvider) UpdateServerList(servers []string, current string) 
 	p.servers = list
 	p.curOld, p.curNew = -1, -1
 	p.last = p.cur
+	p.tries = 0
 	p.lastReconfigTarget = ""
 	return p.reconfig, nil
 }

@@ -74,10 +74,24 @@ func TestStaticHostProviderSpinDelayAfterFullCycle(t *testing.T) {
 	require.ErrorIs(t, err, context.DeadlineExceeded, "the fourth Next waits the spin delay")
 
 	p.OnConnected("127.0.0.1:2")
-	for range 2 {
-		_, err := p.Next(ctx)
-		require.NoError(t, err, "after a connection, the others are tried without a wait")
+	for range 3 {
+		short, cancel := context.WithTimeout(ctx, time.Minute)
+		_, err := p.Next(short)
+		cancel()
+		require.NoError(t, err, "after a connection, a round of every server starts without a wait")
 	}
+	short, cancel = context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	_, err = p.Next(short)
+	require.ErrorIs(t, err, context.DeadlineExceeded, "then the spin delay again")
+
+	one, err := zk.NewStaticHostProvider([]string{"127.0.0.1:1"}, zk.StaticHostProviderOptions{SpinDelay: time.Hour})
+	require.NoError(t, err)
+	_, err = one.Next(ctx)
+	require.NoError(t, err)
+	one.OnConnected("127.0.0.1:1")
+	_, err = one.Next(ctx)
+	require.NoError(t, err, "a one-server client reconnects without the spin delay first")
 }
 
 func TestStaticHostProviderRejectsBadLists(t *testing.T) {
