@@ -24,7 +24,7 @@ type orderedProvider struct {
 	next    int
 }
 
-func (p *orderedProvider) Next(ctx context.Context) (zk.Host, error) {
+func (p *orderedProvider) Next(ctx context.Context, _ time.Duration) (zk.Host, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	s := p.servers[p.next%len(p.servers)]

@@ -70,7 +70,11 @@ func (c *Conn) loop() {
 			h = Host{Server: mv.to, Addrs: []string{mv.to}}
 		} else {
 			var err error
-			if h, err = c.hp.Next(c.stopCtx); err != nil {
+			spin := DefaultSpinDelay
+			if attempt == 0 {
+				spin = 0 // a new session starts at once
+			}
+			if h, err = c.hp.Next(c.stopCtx, spin); err != nil {
 				return // the Conn is closing
 			}
 		}

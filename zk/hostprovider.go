@@ -33,10 +33,11 @@ type Host struct {
 // provider with each of its sessions in turn.
 type HostProvider interface {
 	// Next returns the server to try next. Once every server has been tried
-	// without a connection since the last OnConnected, it first waits a
-	// spin delay (the Java client's 1s), returning ctx's error if ctx ends
-	// first.
-	Next(ctx context.Context) (Host, error)
+	// without a connection since the last OnConnected, it first waits
+	// spinDelay (the Java client's HostProvider.next(spinDelay); a Conn
+	// passes DefaultSpinDelay, and 0 for the first attempt of a new
+	// session), returning ctx's error if ctx ends first.
+	Next(ctx context.Context, spinDelay time.Duration) (Host, error)
 	// OnConnected reports that a connection to server (a Host.Server) was
 	// established.
 	OnConnected(server string)
@@ -53,8 +54,9 @@ type HostProvider interface {
 // port), as net.Resolver.LookupHost does.
 type Resolver func(ctx context.Context, host string) ([]string, error)
 
-// DefaultSpinDelay is how long a StaticHostProvider's Next waits once it
-// has tried every server without success (the Java client's spin delay).
+// DefaultSpinDelay is the spin delay a Conn passes to HostProvider.Next:
+// the wait once every server has been tried without success (the Java
+// client's 1s).
 const DefaultSpinDelay = time.Second
 
 // StaticHostProviderOptions configures NewStaticHostProvider. The zero
@@ -68,8 +70,6 @@ type StaticHostProviderOptions struct {
 	// Seed seeds the shuffles (of the list, the resolved addresses and the
 	// rebalancing draws); nil seeds at random.
 	Seed *int64
-	// SpinDelay overrides DefaultSpinDelay; negative means no wait.
-	SpinDelay time.Duration
 }
 
 // StaticHostProvider is the default HostProvider: a shuffled list tried
@@ -78,7 +78,6 @@ type StaticHostProviderOptions struct {
 // rebalancing (ZOOKEEPER-1355).
 type StaticHostProvider struct {
 	resolve Resolver
-	spin    time.Duration
 
 	mu      sync.Mutex
 	rng     *rand.Rand
@@ -107,12 +106,9 @@ func NewStaticHostProvider(servers []string, o StaticHostProviderOptions) (*Stat
 	if err != nil {
 		return nil, err
 	}
-	p := &StaticHostProvider{resolve: o.Resolver, spin: o.SpinDelay, cur: -1, last: -1}
+	p := &StaticHostProvider{resolve: o.Resolver, cur: -1, last: -1}
 	if p.resolve == nil {
 		p.resolve = net.DefaultResolver.LookupHost
-	}
-	if p.spin == 0 {
-		p.spin = DefaultSpinDelay
 	}
 	if o.Seed != nil {
 		p.rng = rand.New(rand.NewPCG(uint64(*o.Seed), 0))
@@ -155,10 +151,10 @@ func (p *StaticHostProvider) Servers() []string {
 }
 
 // Next returns the next server with its name resolved; see HostProvider.
-func (p *StaticHostProvider) Next(ctx context.Context) (Host, error) {
+func (p *StaticHostProvider) Next(ctx context.Context, spinDelay time.Duration) (Host, error) {
 	server, sleep := p.pick()
-	if sleep && p.spin > 0 {
-		t := time.NewTimer(p.spin)
+	if sleep && spinDelay > 0 {
+		t := time.NewTimer(spinDelay)
 		select {
 		case <-ctx.Done():
 			t.Stop()

@@ -30,9 +30,9 @@ func simulate(t *testing.T, clients int, initial []string) []*simClient {
 	ctx := zktest.Context(t)
 	out := make([]*simClient, clients)
 	for i := range out {
-		p, err := zk.NewStaticHostProvider(initial, zk.StaticHostProviderOptions{Seed: seed(int64(i)), SpinDelay: -1})
+		p, err := zk.NewStaticHostProvider(initial, zk.StaticHostProviderOptions{Seed: seed(int64(i))})
 		require.NoError(t, err)
-		h, err := p.Next(ctx)
+		h, err := p.Next(ctx, 0)
 		require.NoError(t, err)
 		p.OnConnected(h.Server)
 		out[i] = &simClient{p: p, cur: h.Server}
@@ -52,7 +52,7 @@ func update(t *testing.T, cs []*simClient, list []string) int {
 		if !move {
 			continue
 		}
-		h, err := c.p.Next(ctx)
+		h, err := c.p.Next(ctx, 0)
 		require.NoError(t, err)
 		c.p.OnConnected(h.Server)
 		if h.Server != c.cur {

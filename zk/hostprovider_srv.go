@@ -103,7 +103,7 @@ func (p *SRVHostProvider) servers(ctx context.Context) ([]string, error) {
 
 // Next looks the record up again when Refresh has passed, then returns the
 // next server; see HostProvider. A failed refresh keeps the list.
-func (p *SRVHostProvider) Next(ctx context.Context) (Host, error) {
+func (p *SRVHostProvider) Next(ctx context.Context, spinDelay time.Duration) (Host, error) {
 	p.mu.Lock()
 	due := p.refresh > 0 && time.Since(p.lastCheck) >= p.refresh
 	if due {
@@ -119,7 +119,7 @@ func (p *SRVHostProvider) Next(ctx context.Context) (Host, error) {
 			}
 		}
 	}
-	return p.StaticHostProvider.Next(ctx)
+	return p.StaticHostProvider.Next(ctx, spinDelay)
 }
 
 // OnConnected records the server connected to; see HostProvider.

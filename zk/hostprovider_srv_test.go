@@ -45,19 +45,19 @@ func TestSRVHostProviderRefreshes(t *testing.T) {
 	require.Error(t, err)
 
 	p, err := zk.NewSRVHostProvider(ctx, "_zookeeper._tcp.zk.test", zk.SRVHostProviderOptions{LookupSRV: f.lookup, Refresh: 1,
-		Static: zk.StaticHostProviderOptions{SpinDelay: -1, Resolver: func(context.Context, string) ([]string, error) { return []string{"10.1.1.1"}, nil }}})
+		Static: zk.StaticHostProviderOptions{Resolver: func(context.Context, string) ([]string, error) { return []string{"10.1.1.1"}, nil }}})
 	require.NoError(t, err)
 	require.ElementsMatch(t, []string{"zk1.test:2181", "zk2.test:2182"}, p.Servers())
 
 	f.set(&net.SRV{Target: "zk3.test.", Port: 2183})
-	h, err := p.Next(ctx)
+	h, err := p.Next(ctx, 0)
 	require.NoError(t, err)
 	require.Equal(t, []string{"zk3.test:2183"}, p.Servers())
 	require.Equal(t, "zk3.test:2183", h.Server)
 	require.Equal(t, []string{"10.1.1.1:2183"}, h.Addrs, "the target's name is resolved too")
 
 	f.set() // an empty answer keeps the list
-	_, err = p.Next(ctx)
+	_, err = p.Next(ctx, 0)
 	require.NoError(t, err)
 	require.Equal(t, []string{"zk3.test:2183"}, p.Servers())
 }

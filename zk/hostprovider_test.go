@@ -29,12 +29,12 @@ func TestStaticHostProviderResolvesEveryAttempt(t *testing.T) {
 		calls++
 		return append([]string(nil), ips...), nil
 	}
-	p, err := zk.NewStaticHostProvider([]string{"zk.svc:2181", "10.9.9.9"}, zk.StaticHostProviderOptions{Resolver: res, Seed: seed(1), SpinDelay: -1})
+	p, err := zk.NewStaticHostProvider([]string{"zk.svc:2181", "10.9.9.9"}, zk.StaticHostProviderOptions{Resolver: res, Seed: seed(1)})
 	require.NoError(t, err)
 	ctx := zktest.Context(t)
 	seen := map[string][]string{}
 	for range 2 {
-		h, err := p.Next(ctx)
+		h, err := p.Next(ctx, 0)
 		require.NoError(t, err)
 		seen[h.Server] = h.Addrs
 	}
@@ -45,7 +45,7 @@ func TestStaticHostProviderResolvesEveryAttempt(t *testing.T) {
 	ips = []string{"10.0.0.2", "10.0.0.3"}
 	mu.Unlock()
 	for range 2 {
-		h, err := p.Next(ctx)
+		h, err := p.Next(ctx, 0)
 		require.NoError(t, err)
 		seen[h.Server] = h.Addrs
 	}
@@ -58,39 +58,39 @@ func TestStaticHostProviderResolvesEveryAttempt(t *testing.T) {
 // After a full cycle without a connection Next waits the spin delay;
 // OnConnected restarts the cycle.
 func TestStaticHostProviderSpinDelayAfterFullCycle(t *testing.T) {
-	p, err := zk.NewStaticHostProvider([]string{"127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3"}, zk.StaticHostProviderOptions{Seed: seed(2), SpinDelay: time.Hour})
+	p, err := zk.NewStaticHostProvider([]string{"127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3"}, zk.StaticHostProviderOptions{Seed: seed(2)})
 	require.NoError(t, err)
 	ctx := zktest.Context(t)
 	got := map[string]bool{}
 	for range 3 {
-		h, err := p.Next(ctx)
+		h, err := p.Next(ctx, time.Hour)
 		require.NoError(t, err)
 		got[h.Server] = true
 	}
 	require.Len(t, got, 3, "every server once before any wait")
 	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 	defer cancel()
-	_, err = p.Next(short)
+	_, err = p.Next(short, time.Hour)
 	require.ErrorIs(t, err, context.DeadlineExceeded, "the fourth Next waits the spin delay")
 
 	p.OnConnected("127.0.0.1:2")
 	for range 3 {
 		short, cancel := context.WithTimeout(ctx, time.Minute)
-		_, err := p.Next(short)
+		_, err := p.Next(short, time.Hour)
 		cancel()
 		require.NoError(t, err, "after a connection, a round of every server starts without a wait")
 	}
 	short, cancel = context.WithTimeout(ctx, 50*time.Millisecond)
 	defer cancel()
-	_, err = p.Next(short)
+	_, err = p.Next(short, time.Hour)
 	require.ErrorIs(t, err, context.DeadlineExceeded, "then the spin delay again")
 
-	one, err := zk.NewStaticHostProvider([]string{"127.0.0.1:1"}, zk.StaticHostProviderOptions{SpinDelay: time.Hour})
+	one, err := zk.NewStaticHostProvider([]string{"127.0.0.1:1"}, zk.StaticHostProviderOptions{})
 	require.NoError(t, err)
-	_, err = one.Next(ctx)
+	_, err = one.Next(ctx, time.Hour)
 	require.NoError(t, err)
 	one.OnConnected("127.0.0.1:1")
-	_, err = one.Next(ctx)
+	_, err = one.Next(ctx, time.Hour)
 	require.NoError(t, err, "a one-server client reconnects without the spin delay first")
 }
 
