@@ -24,6 +24,63 @@ import (
 // checks the fractions with 1,000 clients.
 const reconfigSeedBase = 30
 
+// trackedClient is one of the reconfiguration test's clients.
+type trackedClient struct {
+	c     *zk.Client
+	p     *zk.StaticHostProvider
+	sid   int64
+	watch <-chan zk.Event
+}
+
+// startTrackedClients connects n namespaced Clients with the ensemble
+// tracker (the config node is read and watched outside the namespace);
+// each makes an ephemeral node and sets a data watch on /w.
+func startTrackedClients(t *testing.T, e *realzk.Ensemble, ns string, n int) []*trackedClient {
+	t.Helper()
+	ctx := zktest.Context(t)
+	cs := make([]*trackedClient, n)
+	for i := range cs {
+		p, err := zk.NewStaticHostProvider([]string{e.Addr(0), e.Addr(1), e.Addr(2)},
+			zk.StaticHostProviderOptions{Seed: seed(reconfigSeedBase + int64(i))})
+		require.NoError(t, err)
+		c := zktest.Connect(t, e.ConnectString(), zk.WithHostProvider(p), zk.WithEnsembleTracker(true),
+			zk.WithSessionTimeout(20*time.Second), zk.WithNamespace(ns))
+		_, err = c.Create(ctx, fmt.Sprintf("/e-%02d", i), nil, zk.ModeEphemeral, nil)
+		require.NoError(t, err)
+		_, _, w, err := c.GetW(ctx, "/w")
+		require.NoError(t, err)
+		cs[i] = &trackedClient{c: c, p: p, sid: c.SessionID(), watch: w}
+	}
+	return cs
+}
+
+// requireRebalanced waits until every client's provider has list and its
+// connection is on a server of it, then checks that no server holds more
+// than its share + 30 %.
+func requireRebalanced(t *testing.T, cs []*trackedClient, list []string) {
+	t.Helper()
+	want := slices.Sorted(slices.Values(list))
+	require.Eventually(t, func() bool {
+		for _, c := range cs {
+			conn := c.c.Conn()
+			if !slices.Equal(slices.Sorted(slices.Values(c.p.Servers())), want) ||
+				conn == nil || conn.State() != zk.StateSyncConnected || !slices.Contains(list, conn.Server()) {
+				return false
+			}
+		}
+		return true
+	}, time.Minute, 100*time.Millisecond, "clients follow the config to %v", list)
+	load := map[string]int{}
+	for _, c := range cs {
+		load[c.c.Conn().Server()]++
+	}
+	limit := float64(len(cs)) / float64(len(list)) * 1.3
+	t.Logf("load over %d servers: %v (limit %.1f)", len(list), load, limit)
+	for s, l := range load {
+		require.LessOrEqual(t, float64(l), limit, "load of %s", s)
+	}
+}
+
 // A real ensemble of 3 grows to 5 by Reconfig, then loses one member; 30
 // Clients with the ensemble tracker follow the configuration and
 // rebalance, no member ends with more than its share + 30 %, and their
@@ -34,56 +91,13 @@ func TestRealReconfigRebalance(t *testing.T) {
 		SystemProperties: map[string]string{"zookeeper.skipACL": "yes"}})
 	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
-
 	admin := zktest.Connect(t, e.ConnectString())
-	_, err := admin.Create(ctx, path, nil, zk.ModePersistent, nil)
-	require.NoError(t, err)
-	_, err = admin.Create(ctx, path+"/w", nil, zk.ModePersistent, nil)
-	require.NoError(t, err)
-
+	for _, p := range []string{path, path + "/w"} {
+		_, err := admin.Create(ctx, p, nil, zk.ModePersistent, nil)
+		require.NoError(t, err)
+	}
 	const n = 30
-	type client struct {
-		c     *zk.Client
-		p     *zk.StaticHostProvider
-		sid   int64
-		watch <-chan zk.Event
-	}
-	cs := make([]*client, n)
-	for i := range cs {
-		p, err := zk.NewStaticHostProvider([]string{e.Addr(0), e.Addr(1), e.Addr(2)},
-			zk.StaticHostProviderOptions{Seed: seed(reconfigSeedBase + int64(i))})
-		require.NoError(t, err)
-		// Namespaced: the config node is read, and watched, outside it.
-		c := zktest.Connect(t, e.ConnectString(), zk.WithHostProvider(p), zk.WithEnsembleTracker(true),
-			zk.WithSessionTimeout(20*time.Second), zk.WithNamespace(strings.TrimPrefix(path, "/")))
-		_, err = c.Create(ctx, fmt.Sprintf("/e-%02d", i), nil, zk.ModeEphemeral, nil)
-		require.NoError(t, err)
-		_, _, w, err := c.GetW(ctx, "/w")
-		require.NoError(t, err)
-		cs[i] = &client{c: c, p: p, sid: c.SessionID(), watch: w}
-	}
-	settled := func(list []string) bool {
-		for _, c := range cs {
-			conn := c.c.Conn()
-			if !slices.Equal(slices.Sorted(slices.Values(c.p.Servers())), slices.Sorted(slices.Values(list))) ||
-				conn == nil || conn.State() != zk.StateSyncConnected || !slices.Contains(list, conn.Server()) {
-				return false
-			}
-		}
-		return true
-	}
-	requireBalanced := func(list []string) {
-		t.Helper()
-		load := map[string]int{}
-		for _, c := range cs {
-			load[c.c.Conn().Server()]++
-		}
-		limit := float64(n) / float64(len(list)) * 1.3
-		t.Logf("load over %d servers: %v (limit %.1f)", len(list), load, limit)
-		for s, l := range load {
-			require.LessOrEqual(t, float64(l), limit, "load of %s", s)
-		}
-	}
+	cs := startTrackedClients(t, e, strings.TrimPrefix(path, "/"), n)
 
 	cfg, _, err := admin.GetConfig(ctx)
 	require.NoError(t, err)
@@ -96,10 +110,8 @@ func TestRealReconfigRebalance(t *testing.T) {
 	require.NoError(t, err)
 	cfg, _, err = admin.Reconfig(ctx, []string{e.Spec(i3), e.Spec(i4)}, nil, nil, cfg.Version)
 	require.NoError(t, err)
-	five := cfg.ClientServers()
-	require.Len(t, five, 5, "config: %s", cfg.Raw)
-	require.Eventually(t, func() bool { return settled(five) }, time.Minute, 100*time.Millisecond, "clients follow 3 -> 5")
-	requireBalanced(five)
+	require.Len(t, cfg.ClientServers(), 5, "config: %s", cfg.Raw)
+	requireRebalanced(t, cs, cfg.ClientServers())
 
 	// Remove a member that does not lead.
 	leader, err := e.Leader(ctx)
@@ -110,11 +122,9 @@ func TestRealReconfigRebalance(t *testing.T) {
 	}
 	cfg, _, err = admin.Reconfig(ctx, nil, []string{strconv.Itoa(gone + 1)}, nil, cfg.Version)
 	require.NoError(t, err)
-	four := cfg.ClientServers()
-	require.Len(t, four, 4, "config: %s", cfg.Raw)
-	require.NotContains(t, four, e.Addr(gone))
-	require.Eventually(t, func() bool { return settled(four) }, time.Minute, 100*time.Millisecond, "clients follow 5 -> 4")
-	requireBalanced(four)
+	require.Len(t, cfg.ClientServers(), 4, "config: %s", cfg.Raw)
+	require.NotContains(t, cfg.ClientServers(), e.Addr(gone))
+	requireRebalanced(t, cs, cfg.ClientServers())
 
 	// Sessions, ephemerals and watches survived.
 	kids, _, err := admin.Children(ctx, path)
@@ -129,7 +139,6 @@ func TestRealReconfigRebalance(t *testing.T) {
 	_, err = admin.Set(ctx, path+"/w", []byte("x"), -1)
 	require.NoError(t, err)
 	for i, c := range cs {
-		ev := zktest.Recv(t, c.watch)
-		require.Equal(t, zk.EventNodeDataChanged, ev.Type, "client %d's watch", i)
+		require.Equal(t, zk.EventNodeDataChanged, zktest.Recv(t, c.watch).Type, "client %d's watch", i)
 	}
 }
