@@ -369,6 +369,7 @@ func (s *Server) handshake(c *conn, frame []byte) bool {
 		return false
 	}
 	oldClient := d.Remaining() == 0
+	allowsRO := !oldClient && d.Bool()
 	now := time.Now()
 
 	s.mu.Lock()
@@ -388,13 +389,22 @@ func (s *Server) handshake(c *conn, frame []byte) bool {
 			"clientZxid", req.LastZxidSeen, "serverZxid", s.zxid)
 		return false
 	}
+	if s.readOnlyRefusesLocked(allowsRO) {
+		s.log.Debug("read-only: refusing a client that does not allow read-only", "remote", c.remote)
+		return false
+	}
 	timeout := s.clampTimeout(req.TimeOut)
 	if req.SessionID == 0 {
 		sess := s.newSessionLocked(timeout, now)
+		s.noteSessionLocked(sess.id)
 		sess.conn = c
 		c.sess = sess
 		s.sendConnectResponse(c, timeout, sess.id, sess.passwd, false)
 		return true
+	}
+	if s.readOnlyRefusesSessionLocked(req.SessionID) {
+		s.log.Debug("read-only: refusing global session reconnection", "session", hexID(req.SessionID))
+		return false
 	}
 	sess := s.sessions[req.SessionID]
 	if sess != nil && sess.conn != nil {
@@ -418,7 +428,8 @@ func (s *Server) handshake(c *conn, frame []byte) bool {
 }
 
 func (s *Server) sendConnectResponse(c *conn, timeout time.Duration, id int64, passwd []byte, closeAfter bool) {
-	resp := jute.ConnectResponse{TimeOut: int32(timeout / time.Millisecond), SessionID: id, Passwd: passwd}
+	resp := jute.ConnectResponse{TimeOut: int32(timeout / time.Millisecond), SessionID: id, Passwd: passwd,
+		ReadOnly: timeout > 0 && s.ro.on.Load()}
 	b, start := jute.BeginFrame(nil)
 	b = resp.Encode(b)
 	if c.oldClient {

@@ -49,14 +49,15 @@ func fourLetterWord(b [4]byte) (string, bool) {
 func (s *Server) serveFourLetter(c *conn, cmd string) {
 	var out string
 	word := cmd
-	if !s.cfg.fourLetter[cmd] {
+	isro := cmd == "isro" && (s.cfg.readOnlyMode || s.ro.on.Load())
+	if !s.cfg.fourLetter[cmd] && !isro {
 		cmd = "" // not enabled: the default answer below
 	}
 	switch cmd {
 	case "ruok":
 		out = "imok"
 	case "isro":
-		out = "rw"
+		out = s.isroAnswer()
 	case "srvr", "stat":
 		out = s.statText(cmd == "stat")
 	case "cons":

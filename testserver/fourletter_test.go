@@ -53,4 +53,12 @@ func TestFourLetterWhitelist(t *testing.T) {
 	require.Equal(t, "stat is not executed because it is not in the whitelist.\n", fourLetter(t, s.Addr(), "stat"))
 	s = embedded(t, WithFourLetterWords("*"))
 	require.Equal(t, "rw", fourLetter(t, s.Addr(), "isro"))
+	// readonlymode.enabled answers isro without widening the whitelist; a
+	// server in read-only mode answers it either way.
+	s = embedded(t, WithReadOnlyMode(true))
+	require.Equal(t, "rw", fourLetter(t, s.Addr(), "isro"))
+	require.Equal(t, "ruok is not executed because it is not in the whitelist.\n", fourLetter(t, s.Addr(), "ruok"))
+	s = embedded(t)
+	s.SetReadOnly(true)
+	require.Equal(t, "ro", fourLetter(t, s.Addr(), "isro"))
 }

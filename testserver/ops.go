@@ -72,6 +72,10 @@ func (s *Server) dispatchLocked(r *request) bool {
 		}
 		closing = true
 	default:
+		if s.readOnlyRejects(r.op) {
+			errCode = jute.ErrNotReadOnly
+			break
+		}
 		errCode, body = handlers[r.op](s, *r)
 	}
 	c.lastOp = opName(r.op)

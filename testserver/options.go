@@ -23,6 +23,8 @@ type config struct {
 	outLimit int
 	// fourLetter is the four-letter word whitelist ("srvr" always).
 	fourLetter map[string]bool
+	// readOnlyMode is readonlymode.enabled: "isro" is answered.
+	readOnlyMode bool
 	// Resource limits (limits.go); 0 means none.
 	maxClientConns   int
 	handshakeTimeout time.Duration
@@ -73,6 +75,14 @@ func WithFourLetterWords(words ...string) Option {
 		c.fourLetter = parseFourLetterWhitelist(words)
 	}
 }
+
+// WithReadOnlyMode is ZooKeeper's readonlymode.enabled: the server answers
+// the "isro" four-letter word ("rw", or "ro" while SetReadOnly is on) even
+// when WithFourLetterWords leaves it out, as a real server does. Start
+// every server of a test that clients probe for a read-write server
+// (zk.WithReadOnly) with it, like setting the property on every member. A
+// server in read-only mode (SetReadOnly) answers "isro" either way.
+func WithReadOnlyMode(on bool) Option { return func(c *config) { c.readOnlyMode = on } }
 
 // Option configures a Server created by Start or New.
 type Option func(*config)

@@ -56,6 +56,7 @@ type Server struct {
 	dropArmed     bool
 	holes         map[int64]bool // blackholed session ids (Blackhole)
 	perIP         map[string]int // open connections per client IP (limits.go)
+	ro            roMode         // read-only mode (readonly.go)
 
 	// Fault state read by connection writers without mu.
 	latency    atomic.Int64 // ns added to every reply

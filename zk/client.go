@@ -65,12 +65,23 @@ func Connect(ctx context.Context, connectString string, opts ...Option) (*Client
 	if err != nil {
 		return nil, err
 	}
+	if connectString, err = srvConnectString(ctx, connectString, cfg); err != nil {
+		return nil, err
+	}
 	hostPart, chroot := connectString, ""
 	if i := strings.IndexByte(connectString, '/'); i >= 0 {
 		hostPart, chroot = connectString[:i], connectString[i:]
 	}
-	if _, _, err := parseConnectString(connectString); err != nil {
+	hostList, _, err := parseConnectString(connectString)
+	if err != nil {
 		return nil, err
+	}
+	if cfg.hostProvider == nil {
+		// One provider for every session, so a server list updated by
+		// reconfiguration outlives a lost session.
+		if cfg.hostProvider, err = NewStaticHostProvider(hostList, StaticHostProviderOptions{Seed: cfg.shuffleSeed}); err != nil {
+			return nil, err
+		}
 	}
 	c := &Client{
 		cfg:       cfg,
@@ -109,6 +120,10 @@ func Connect(ctx context.Context, connectString string, opts ...Option) (*Client
 	}
 	c.wg.Add(1)
 	go c.run()
+	if cfg.client.ensembleTracker {
+		c.wg.Add(1)
+		go c.trackEnsemble()
+	}
 	if cfg.client.namespace != "" {
 		if err := c.ensureNamespace(ctx); err != nil {
 			c.Close()

@@ -37,9 +37,10 @@ var closedChan = func() chan struct{} {
 	return ch
 }()
 
-// deleteWorthRetrying reports whether a failed delete may succeed later.
+// deleteWorthRetrying reports whether a failed delete may succeed later
+// (NotReadOnly: once the session is back on a read-write server).
 func deleteWorthRetrying(err error) bool {
-	return IsRetryable(err) || errors.Is(err, ErrSessionExpired) ||
+	return IsRetryable(err) || errors.Is(err, ErrSessionExpired) || errors.Is(err, ErrNotReadOnly) ||
 		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 

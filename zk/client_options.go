@@ -34,6 +34,7 @@ type clientConfig struct {
 	tracerProvider    trace.TracerProvider
 	meterProvider     metric.MeterProvider
 	listeners         []func(ConnectionState)
+	ensembleTracker   bool // WithEnsembleTracker (client_ensemble.go)
 }
 
 // WithRetryPolicy sets the policy a Client retries failed operations with

@@ -56,6 +56,9 @@ func (c *Client) run() {
 				}
 			case StateSyncConnected, StateConnectedReadOnly:
 				if connected {
+					// A move without a disconnection (conn_readonly.go):
+					// read-only to read-write is Reconnected, and back.
+					c.publishModeChange(se.ev.State)
 					continue
 				}
 				connected = true
@@ -195,7 +198,11 @@ func (c *Client) replaceSession() bool {
 			c.conn = conn
 			c.mu.Unlock()
 			c.resume()
-			c.publish(Reconnected)
+			if conn.State() == StateConnectedReadOnly {
+				c.publish(ReadOnly) // a new session on a read-only server
+			} else {
+				c.publish(Reconnected)
+			}
 			return true
 		}
 		if errors.Is(err, ErrSASLFailed) {
@@ -223,4 +230,19 @@ func (c *Client) authFailed(err error) {
 	c.mu.Unlock()
 	c.resume()
 	c.publish(AuthFailed)
+}
+
+// publishModeChange publishes Reconnected when a connected session moved
+// from a read-only server to a read-write one, and ReadOnly for the
+// reverse; nothing when the mode is unchanged.
+func (c *Client) publishModeChange(s State) {
+	c.mu.Lock()
+	cur := c.state
+	c.mu.Unlock()
+	switch {
+	case s == StateSyncConnected && cur == ReadOnly:
+		c.publish(Reconnected)
+	case s == StateConnectedReadOnly && cur != ReadOnly:
+		c.publish(ReadOnly)
+	}
 }

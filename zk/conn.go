@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"strings"
 	"sync"
@@ -27,8 +26,9 @@ import (
 type Conn struct {
 	cfg    connConfig
 	log    *slog.Logger
-	hosts  []string
+	hp     HostProvider
 	chroot string
+	ro     roState // read-only probing (conn_readonly.go)
 
 	mu        sync.Mutex
 	state     State
@@ -75,7 +75,8 @@ type Conn struct {
 	saslFailures int
 }
 
-// Dial connects to a ZooKeeper ensemble ("h1:2181,h2:2181/chroot") and
+// Dial connects to a ZooKeeper ensemble ("h1:2181,h2:2181/chroot", or
+// "dns-srv://_zookeeper._tcp.example.com/chroot": see SRVPrefix) and
 // returns once a session is established. It gives up when ctx ends or the
 // connection timeout passes (WithConnectionTimeout, default 15s), whichever
 // comes first, with an error that wraps ErrNoServer, the context's error
@@ -84,12 +85,16 @@ type Conn struct {
 // ErrInvalidConnectString. Afterwards the Conn reconnects by itself in the
 // background.
 func Dial(ctx context.Context, connectString string, opts ...Option) (*Conn, error) {
-	hosts, chroot, err := parseConnectString(connectString)
+	cfg := connConfig{sessionTimeout: DefaultSessionTimeout, maxBuffer: jute.DefaultMaxBuffer}
+	if err := applyOptions(&cfg, opts, true); err != nil {
+		return nil, err
+	}
+	connectString, err := srvConnectString(ctx, connectString, &cfg)
 	if err != nil {
 		return nil, err
 	}
-	cfg := connConfig{sessionTimeout: DefaultSessionTimeout, maxBuffer: jute.DefaultMaxBuffer}
-	if err := applyOptions(&cfg, opts, true); err != nil {
+	hosts, chroot, err := parseConnectString(connectString)
+	if err != nil {
 		return nil, err
 	}
 	if err := cfg.validateCore(); err != nil {
@@ -109,16 +114,15 @@ func Dial(ctx context.Context, connectString string, opts ...Option) (*Conn, err
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	var rng *rand.Rand
-	if cfg.shuffleSeed != nil {
-		rng = rand.New(rand.NewPCG(uint64(*cfg.shuffleSeed), 0))
-	} else {
-		rng = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+	hp := cfg.hostProvider
+	if hp == nil {
+		if hp, err = NewStaticHostProvider(hosts, StaticHostProviderOptions{Seed: cfg.shuffleSeed}); err != nil {
+			return nil, err
+		}
 	}
-	rng.Shuffle(len(hosts), func(i, j int) { hosts[i], hosts[j] = hosts[j], hosts[i] })
 
 	c := &Conn{
-		cfg: cfg, log: log, hosts: hosts, chroot: chroot,
+		cfg: cfg, log: log, hp: hp, chroot: chroot,
 		state:     StateConnecting,
 		sessionID: cfg.sessionID, passwd: cfg.passwd,
 		auths:     append([]authCred(nil), cfg.auths...),
@@ -133,6 +137,7 @@ func Dial(ctx context.Context, connectString string, opts ...Option) (*Conn, err
 		pumpsStop: make(chan struct{}),
 		epoch:     time.Now(),
 	}
+	c.ro.init(cfg)
 	c.stopCtx, c.stopCancel = context.WithCancel(context.Background())
 	c.wg.Add(1)
 	go c.eventLoop()
@@ -195,7 +200,7 @@ func (c *Conn) dialError(connectString string, ctxErr error) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var b strings.Builder
-	for i, h := range c.hosts {
+	for i, h := range c.hp.Servers() {
 		if i > 0 {
 			b.WriteString("; ")
 		}

@@ -246,6 +246,9 @@ func (c *Conn) dispatchNotification(we *jute.WatcherEvent, zxid int64) {
 	path := we.Path
 	if path != "" {
 		p, ok := underChroot(c.chroot, path)
+		if !ok && path == ConfigNode {
+			p, ok = path, true // read outside the chroot (GetConfigW)
+		}
 		if !ok {
 			// Nothing of this client's lies outside its chroot: a server
 			// event for such a path is dropped, never shown as if inside.

@@ -48,6 +48,9 @@ type connConfig struct {
 	auths           []authCred
 	sasl            SASLMechanism // WithSASL; nil: no SASL
 	shuffleSeed     *int64
+	hostProvider    HostProvider  // WithHostProvider
+	roProbeFirst    time.Duration // WithReadOnlyProbeInterval
+	roProbeMax      time.Duration
 	defaultACL      []ACL        // the ACL of creates given a nil ACL
 	check           optionCheck  // what applying the options found
 	client          clientConfig // options only the Client layer reads

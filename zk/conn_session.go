@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/zkcurator/zkcurator/internal/queue"
@@ -29,6 +30,10 @@ type link struct {
 	auth        queue.LockedFIFO[*request]
 	pings       queue.LockedFIFO[int64]
 	handshakeAt int64 // monoNow() before the ConnectRequest was written
+	// move is set before fail when the connection ends to move the session
+	// to another server (conn_readonly.go): no Disconnected unless the move
+	// fails.
+	move atomic.Pointer[linkMove]
 }
 
 // fail ends the connection with cause err (the first cause wins).
@@ -44,9 +49,9 @@ func (ln *link) fail(err error) {
 // reconnect to the next host, until the session dies or the Conn closes.
 func (c *Conn) loop() {
 	defer close(c.loopDone)
-	next := 0
+	var mv *linkMove // set while the session moves to another server on purpose
 	for attempt := 0; ; attempt++ {
-		if attempt > 0 {
+		if attempt > 0 && mv == nil {
 			// Like ClientCnxn: a random pause before every reconnect, so a
 			// failed server's clients do not all land at once.
 			t := time.NewTimer(rand.N(time.Second))
@@ -60,27 +65,45 @@ func (c *Conn) loop() {
 		if c.stopCtx.Err() != nil {
 			return
 		}
-		host := c.hosts[next]
-		next = (next + 1) % len(c.hosts)
-		ln, resp, err := c.connect(host)
+		var h Host
+		if mv != nil && mv.to != "" {
+			h = Host{Server: mv.to, Addrs: []string{mv.to}}
+		} else {
+			var err error
+			spin := DefaultSpinDelay
+			if attempt == 0 {
+				spin = 0 // a new session starts at once
+			}
+			if h, err = c.hp.Next(c.stopCtx, spin); err != nil {
+				return // the Conn is closing
+			}
+		}
+		ln, resp, err := c.connect(h)
 		if err != nil {
+			if mv != nil {
+				// The move failed: now the session is disconnected.
+				mv = nil
+				c.quietDisconnect(err)
+			}
 			if errors.Is(err, ErrSessionExpired) {
-				c.log.Warn("zk: session expired", "server", host)
+				c.log.Warn("zk: session expired", "server", h.Server)
 				c.die(ErrSessionExpired, StateExpired)
 				return
 			}
-			c.noteConnectErr(host, err)
+			c.noteConnectErr(h.Server, err)
 			if isTLSConfigError(err) {
-				c.log.Error("zk: TLS handshake failed", "server", host, "err", err)
-				if c.failDial(fmt.Errorf("%s: %w", host, err)) {
+				c.log.Error("zk: TLS handshake failed", "server", h.Server, "err", err)
+				if c.failDial(fmt.Errorf("%s: %w", h.Server, err)) {
 					return
 				}
 				continue
 			}
-			c.log.Info("zk: connect failed", "server", host, "err", err)
+			c.log.Info("zk: connect failed", "server", h.Server, "err", err)
 			continue
 		}
-		c.runConn(ln, resp)
+		mv = nil
+		c.hp.OnConnected(h.Server)
+		moved := c.runConn(ln, resp)
 		if c.deadError() != nil {
 			return
 		}
@@ -89,24 +112,36 @@ func (c *Conn) loop() {
 			<-c.stopCtx.Done()
 			return
 		}
+		mv = moved
+		if mv != nil {
+			// Moving on purpose: disconnected for now, but not reported
+			// unless the move fails (quietDisconnect).
+			c.setState(StateDisconnected)
+		}
 	}
 }
 
 // connect dials host and performs the handshake, bounded by the connect
 // timeout (session timeout / number of hosts). A handshake reply with a
 // timeout <= 0 means the session expired: the error wraps ErrSessionExpired.
-func (c *Conn) connect(host string) (*link, *jute.ConnectResponse, error) {
+func (c *Conn) connect(h Host) (*link, *jute.ConnectResponse, error) {
+	host := h.Server
 	c.mu.Lock()
 	timeout := c.timeout
 	if timeout <= 0 {
 		timeout = c.cfg.sessionTimeout
 	}
 	sid, pw := c.sessionID, c.passwd
+	if !c.ro.seenRW {
+		// Like ClientCnxn: a session only ever served read-only is the
+		// read-only server's own; ask for a real one.
+		sid = 0
+	}
 	c.mu.Unlock()
 
-	ctx, cancel := context.WithTimeout(c.stopCtx, timeout/time.Duration(len(c.hosts)))
+	ctx, cancel := context.WithTimeout(c.stopCtx, timeout/time.Duration(max(len(c.hp.Servers()), 1)))
 	defer cancel()
-	nc, err := c.cfg.dialer(ctx, "tcp", host)
+	nc, err := c.dialHost(ctx, h)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -164,6 +199,9 @@ func (c *Conn) handshake(nc net.Conn, sid int64, pw []byte) (*jute.ConnectRespon
 		}
 		return nil, err
 	}
+	if err := readOnlyRefusal(frame); err != nil {
+		return nil, err
+	}
 	resp := &jute.ConnectResponse{}
 	if err := jute.Unmarshal(frame, resp); err != nil {
 		return nil, fmt.Errorf("%w: handshake: %w", ErrProtocol, err)
@@ -175,7 +213,7 @@ func (c *Conn) handshake(nc net.Conn, sid int64, pw []byte) (*jute.ConnectRespon
 // runConn runs one established connection until it ends: it primes it
 // (auth, then SetWatches), reports the state, starts the reader and writer,
 // and on the way out fails every in-flight request.
-func (c *Conn) runConn(ln *link, resp *jute.ConnectResponse) {
+func (c *Conn) runConn(ln *link, resp *jute.ConnectResponse) (moved *linkMove) {
 	t := time.Duration(resp.TimeOut) * time.Millisecond
 	ln.readTimeout = t * 2 / 3
 	state := StateSyncConnected
@@ -186,7 +224,7 @@ func (c *Conn) runConn(ln *link, resp *jute.ConnectResponse) {
 	if c.deadErr != nil {
 		c.mu.Unlock()
 		ln.nc.Close()
-		return
+		return nil
 	}
 	if resp.SessionID != 0 {
 		c.sessionID = resp.SessionID
@@ -218,6 +256,10 @@ func (c *Conn) runConn(ln *link, resp *jute.ConnectResponse) {
 	wg.Add(2)
 	go func() { defer wg.Done(); c.readLoop(ln) }()
 	go func() { defer wg.Done(); c.writeLoop(ln) }()
+	if resp.ReadOnly {
+		wg.Add(1)
+		go func() { defer wg.Done(); c.probeRW(ln) }()
+	}
 	select {
 	case <-ln.done:
 	case <-c.stopCtx.Done():
@@ -237,11 +279,13 @@ func (c *Conn) runConn(ln *link, resp *jute.ConnectResponse) {
 	c.mu.Lock()
 	closing := c.closing
 	c.mu.Unlock()
-	if dead == nil && !closing {
+	moved = ln.move.Load()
+	if dead == nil && !closing && moved == nil {
 		c.setState(StateDisconnected)
 		c.log.Warn("zk: disconnected", "server", ln.host, "err", ln.err)
 		c.emitState(StateDisconnected, ln.err)
 	}
+	return moved
 }
 
 // admit makes ln the session's connection in state, after the SASL
@@ -259,6 +303,7 @@ func (c *Conn) admit(ln *link, state State) ([]authCred, bool) {
 		return nil, false
 	}
 	c.state = state
+	c.ro.seenRW = c.ro.seenRW || state == StateSyncConnected
 	return append([]authCred(nil), c.auths...), true
 }
 

@@ -66,6 +66,33 @@
 // session, so a Client user sets them again after Lost (the recipes'
 // caches do this for you).
 //
+// # Servers, read-only mode and reconfiguration
+//
+// A HostProvider owns the server list (WithHostProvider; by default a
+// StaticHostProvider over the connect string's hosts): shuffled, every
+// name resolved again on each attempt (a Kubernetes headless service is
+// followed), a one-second spin delay after a full cycle without a
+// connection, as in the Java client. A connect string
+// "dns-srv://_zookeeper._tcp.example.com/chroot" takes the servers from a
+// DNS SRV record (SRVHostProvider).
+//
+// With WithReadOnly(true) a session may be served by a member that lost
+// its quorum (readonlymode.enabled=true): the Client is then ReadOnly,
+// reads and watches work, writes fail with ErrNotReadOnly (not retried).
+// Meanwhile the Conn asks the other servers "isro" at doubling intervals
+// (WithReadOnlyProbeInterval) and moves the session to the first that
+// answers "rw"; the Client reports Reconnected. A real 3.8 read-only
+// server refuses a session made read-write before (the Client sees
+// Suspended, then Lost, then ReadOnly on a new session) and makes
+// sessions only with localSessionsEnabled=true.
+//
+// GetConfig and Reconfig read and change the ensemble's dynamic
+// configuration (ConfigNode, outside any chroot). UpdateServerList gives
+// the host provider a new list and moves only the share of clients needed
+// to keep the load even (ZOOKEEPER-1355); WithEnsembleTracker makes a
+// Client do that whenever the configuration changes, as Curator's
+// EnsembleTracker does.
+//
 // # Lifecycle
 //
 // Close a Client or Conn when done: it ends the session (its ephemeral

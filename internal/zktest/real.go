@@ -31,10 +31,21 @@ func RequireReal(t testing.TB) {
 // it does not start.
 func RealEnsemble(t testing.TB, members int) *realzk.Ensemble {
 	t.Helper()
+	return RealEnsembleWith(t, realzk.Options{Members: members})
+}
+
+// RealEnsembleWith is RealEnsemble with the launcher's options (zoo.cfg
+// keys, JVM properties...); Logf defaults to t.Logf.
+func RealEnsembleWith(t testing.TB, opts realzk.Options) *realzk.Ensemble {
+	t.Helper()
 	RequireReal(t)
+	members := max(opts.Members, 1)
+	if opts.Logf == nil {
+		opts.Logf = t.Logf
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), realStartTimeout)
 	defer cancel()
-	e, err := realzk.Start(ctx, realzk.Options{Members: members, Logf: t.Logf})
+	e, err := realzk.Start(ctx, opts)
 	if err != nil {
 		t.Fatalf("zktest: start real ZooKeeper (%d members): %v", members, err)
 	}

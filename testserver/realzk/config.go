@@ -94,7 +94,7 @@ func zooCfg(opts Options, members []*member, m *member) string {
 		w("standaloneEnabled", "true")
 	} else {
 		for _, o := range members {
-			fmt.Fprintf(&b, "server.%d=127.0.0.1:%d:%d\n", o.index+1, o.quorumPort, o.electionPort)
+			fmt.Fprintf(&b, "server.%d=127.0.0.1:%d:%d%s\n", o.index+1, o.quorumPort, o.electionPort, opts.clientSuffix(o))
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(opts.Config)) {

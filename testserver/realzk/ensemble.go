@@ -251,7 +251,7 @@ func (e *Ensemble) serving(mode string) bool {
 	if len(e.members) == 1 {
 		return mode == "standalone"
 	}
-	return mode == "leader" || mode == "follower"
+	return mode == "leader" || mode == "follower" || mode == "observer"
 }
 
 // startError builds a startup error for m with the tail of its log, marked
