@@ -34,12 +34,16 @@ func (c *Conn) readLoop(ln *link) {
 	rt := ln.readTimeout
 	var buf []byte
 	var lastDeadline time.Time
-	for {
+	for k := 0; ; k++ {
 		// Refreshing the deadline is cheap but not free: do it when an
-		// eighth of the timeout has passed since the last refresh.
-		if now := time.Now(); now.Sub(lastDeadline) > rt/8 {
-			ln.nc.SetReadDeadline(now.Add(rt))
-			lastDeadline = now
+		// eighth of the timeout has passed since the last refresh. Reading
+		// the clock is not free either: while replies are buffered (the
+		// next read is unlikely to block) look only every 32nd frame.
+		if br.Buffered() == 0 || k%32 == 0 {
+			if now := time.Now(); now.Sub(lastDeadline) > rt/8 {
+				ln.nc.SetReadDeadline(now.Add(rt))
+				lastDeadline = now
+			}
 		}
 		n, err := jute.ReadFrameLength(br, maxSkippedFrame)
 		if err == nil && n > c.cfg.maxBuffer {
@@ -75,10 +79,11 @@ func (c *Conn) readLoop(ln *link) {
 
 // handleFrame dispatches one reply frame. An error ends the connection.
 func (c *Conn) handleFrame(ln *link, frame []byte) error {
-	var d jute.Decoder
+	d := &ln.dec
 	d.Reset(frame)
+	defer d.Reset(nil) // keep no reference to the frame buffer
 	var h jute.ReplyHeader
-	h.Decode(&d)
+	h.Decode(d)
 	if err := d.Err(); err != nil {
 		return fmt.Errorf("%w: reply header: %w", ErrProtocol, err)
 	}
@@ -95,7 +100,7 @@ func (c *Conn) handleFrame(ln *link, frame []byte) error {
 		return c.handleAuthReply(ln, h.Err)
 	case jute.XidNotification:
 		var ev jute.WatcherEvent
-		ev.Decode(&d)
+		ev.Decode(d)
 		if err := d.Err(); err != nil {
 			return fmt.Errorf("%w: notification: %w", ErrProtocol, err)
 		}
@@ -129,7 +134,7 @@ func (c *Conn) handleFrame(ln *link, frame []byte) error {
 	if h.Err != 0 {
 		err = codeError(h.Err)
 	} else if r.resp != nil {
-		r.resp.Decode(&d)
+		r.resp.Decode(d)
 		if derr := d.Err(); derr != nil {
 			perr := fmt.Errorf("%w: reply to op %d: %w", ErrProtocol, r.opcode, derr)
 			r.complete(fmt.Errorf("%w: %w", ErrConnectionLoss, perr), 0)

@@ -29,6 +29,10 @@ type link struct {
 	auth        queue.LockedFIFO[*request]
 	pings       queue.LockedFIFO[int64]
 	handshakeAt int64 // monoNow() before the ConnectRequest was written
+	// dec decodes the reply frames; only the reader goroutine uses it. Kept
+	// here rather than on the stack, where passing it to a Record's Decode
+	// (an interface call) would make it escape: one allocation per reply.
+	dec jute.Decoder
 }
 
 // fail ends the connection with cause err (the first cause wins).
