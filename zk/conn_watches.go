@@ -229,7 +229,7 @@ func (r *watchRegistry) drain() (os []*oneShot, ws []*Watcher) {
 
 // setWatchesRequests builds the internal SetWatches (or SetWatches2 when
 // persistent watches exist) requests that restore every registered watch
-// on a new connection, each under jute.SetWatchesMaxBytes of path bytes.
+// on a new connection, each frame at most jute.SetWatchesMaxBytes long.
 func (r *watchRegistry) setWatchesRequests(relZxid int64) []*request {
 	r.mu.Lock()
 	var lists [5][]string
@@ -267,13 +267,17 @@ func (r *watchRegistry) setWatchesRequests(relZxid int64) []*request {
 		cur = [5][]string{}
 		size, n = 0, 0
 	}
+	// Whole frames stay under jute.SetWatchesMaxBytes (the Java client
+	// counts path bytes only): each path costs its length prefix too, and
+	// every packet its length, header, zxid and five list counts.
+	const overhead = 4 + 8 + 8 + 5*4
 	for k := range lists {
 		for _, p := range lists[k] {
-			if n > 0 && size+len(p) > jute.SetWatchesMaxBytes {
+			if n > 0 && size+4+len(p) > jute.SetWatchesMaxBytes-overhead {
 				flush()
 			}
 			cur[k] = append(cur[k], p)
-			size += len(p)
+			size += 4 + len(p)
 			n++
 		}
 	}

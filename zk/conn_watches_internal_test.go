@@ -22,7 +22,7 @@ func TestSetWatchesBatching(t *testing.T) {
 	reqs := r.setWatchesRequests(7)
 	require.Greater(t, len(reqs), 2, "300 KB of paths need several packets")
 	seen := map[string]bool{}
-	for _, req := range reqs {
+	for i, req := range reqs {
 		require.Equal(t, jute.OpSetWatches, req.opcode)
 		require.Equal(t, jute.XidSetWatches, req.xid)
 		sw := req.body.(*jute.SetWatches)
@@ -36,6 +36,11 @@ func TestSetWatchesBatching(t *testing.T) {
 			}
 		}
 		require.LessOrEqual(t, size, jute.SetWatchesMaxBytes)
+		frame := appendFrame(nil, req.xid, req.opcode, req.body)
+		require.LessOrEqual(t, len(frame), jute.SetWatchesMaxBytes, "the whole frame, not just its paths")
+		if i < len(reqs)-1 {
+			require.Greater(t, len(frame), jute.SetWatchesMaxBytes*9/10, "packets but the last are filled")
+		}
 	}
 	require.Equal(t, want, seen)
 
