@@ -46,7 +46,7 @@ type config struct {
 	gs      []int
 	verbose bool
 	clients []harness.Client
-	cpuProf string // -cpuprofile: write a CPU profile of the measured rounds here
+	cpuProf string   // -cpuprofile: write a CPU profile of the measured rounds here
 	args    []string // os.Args, echoed in the report
 }
 
