@@ -13,7 +13,10 @@ import (
 )
 
 const (
-	readBufferSize = 64 << 10 // bufio.Reader size
+	readBufferSize = 64 << 10 // bufio.Reader size of a busy connection
+	// smallReadBuffer is the reader's size until replies queue up in it: an
+	// idle session (1,000 of them in one process) keeps 4 KiB, not 64.
+	smallReadBuffer = 4 << 10
 	writeChunk     = 64 << 10 // flush the write buffer once it holds this much
 	maxKeptBuffer  = 1 << 20  // a larger write buffer is not kept between batches
 
@@ -30,11 +33,19 @@ func protoErr(format string, args ...any) error {
 // readLoop reads and dispatches frames until the connection fails. No bytes
 // for the read timeout ends the connection.
 func (c *Conn) readLoop(ln *link) {
-	br := bufio.NewReaderSize(ln.nc, readBufferSize)
+	br := bufio.NewReaderSize(ln.nc, smallReadBuffer)
+	big, busy := false, false
 	rt := ln.readTimeout
 	var buf []byte
 	var lastDeadline time.Time
 	for k := 0; ; k++ {
+		// Replies queued up behind the last one: switch to the large
+		// buffer (fewer read calls under pipelining) once the small one is
+		// empty, so that no buffered byte is lost.
+		if busy && br.Buffered() == 0 {
+			br = bufio.NewReaderSize(ln.nc, readBufferSize)
+			big, busy = true, false
+		}
 		// Refreshing the deadline is cheap but not free: do it when an
 		// eighth of the timeout has passed since the last refresh. Reading
 		// the clock is not free either: while replies are buffered (the
@@ -74,6 +85,7 @@ func (c *Conn) readLoop(ln *link) {
 			ln.fail(err)
 			return
 		}
+		busy = busy || (!big && br.Buffered() >= smallReadBuffer/4)
 	}
 }
 
