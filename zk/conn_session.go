@@ -212,15 +212,16 @@ func (c *Conn) runConn(ln *link, resp *jute.ConnectResponse) {
 	}
 	c.mu.Unlock()
 
+	// The writer runs on this goroutine (one goroutine fewer per session:
+	// a process may hold a thousand idle ones); closing the Conn ends the
+	// connection through a callback, not a waiting goroutine.
+	stop := context.AfterFunc(c.stopCtx, func() { ln.fail(ErrClosed) })
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(1)
 	go func() { defer wg.Done(); c.readLoop(ln) }()
-	go func() { defer wg.Done(); c.writeLoop(ln) }()
-	select {
-	case <-ln.done:
-	case <-c.stopCtx.Done():
-		ln.fail(ErrClosed)
-	}
+	c.writeLoop(ln)
+	ln.fail(ErrConnectionLoss) // no-op when the connection already failed, as the writer returns only then
+	stop()
 	wg.Wait()
 	c.cur.Store(nil)
 
