@@ -17,8 +17,8 @@ const (
 	// smallReadBuffer is the reader's size until replies queue up in it: an
 	// idle session (1,000 of them in one process) keeps 4 KiB, not 64.
 	smallReadBuffer = 4 << 10
-	writeChunk     = 64 << 10 // flush the write buffer once it holds this much
-	maxKeptBuffer  = 1 << 20  // a larger write buffer is not kept between batches
+	writeChunk      = 64 << 10 // flush the write buffer once it holds this much
+	maxKeptBuffer   = 1 << 20  // a larger write buffer is not kept between batches
 
 	// maxPingInterval caps the ping interval, as ClientCnxn's
 	// MAX_SEND_PING_INTERVAL does for long session timeouts.
