@@ -50,6 +50,7 @@ type config struct {
 	parts        map[string]bool
 	servers      []harness.ServerKind
 	out          string
+	format       string // plot file format: svg or png
 	watchSizes   []int
 	restoreCuts  int
 	sessionSizes []int
@@ -89,7 +90,8 @@ func parseFlags(args []string) (config, error) {
 	cfg := config{parts: map[string]bool{}}
 	parts := fs.String("parts", "watches,sessions,locks,cache,servermem", "curves to measure")
 	servers := fs.String("servers", "embedded-proc", "servers for the watches, locks and cache parts (sessions: out-of-process ones only)")
-	fs.StringVar(&cfg.out, "out", ".", "directory for the SVG plots and curves.json")
+	fs.StringVar(&cfg.out, "out", ".", "directory for the plots and curves.json")
+	fs.StringVar(&cfg.format, "format", "svg", "plot format: svg or png")
 	watchSizes := fs.String("watch-sizes", "1000,10000,100000", "registered watches per session")
 	fs.IntVar(&cfg.restoreCuts, "restore-cuts", 5, "connection cuts per watch size (median reported)")
 	sessionSizes := fs.String("session-sizes", "10,100,1000", "idle sessions per process")
@@ -127,6 +129,9 @@ func parseFlags(args []string) (config, error) {
 	}
 	if cfg.rounds < 1 || cfg.handoffs < 1 || cfg.restoreCuts < 1 || cfg.cacheUpdates < 1 || cfg.window <= 0 || cfg.sessionTO <= 0 {
 		return cfg, errors.New("-rounds, -handoffs, -restore-cuts, -cache-updates, -window and -session-timeout must be positive")
+	}
+	if cfg.format != "svg" && cfg.format != "png" {
+		return cfg, fmt.Errorf("-format %q: want svg or png", cfg.format)
 	}
 	if len(cfg.parts) == 0 || len(cfg.servers) == 0 {
 		return cfg, errors.New("-parts and -servers must not be empty")

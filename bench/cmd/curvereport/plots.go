@@ -2,7 +2,10 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"path/filepath"
+	"slices"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -23,7 +26,7 @@ type chart struct {
 	lines                       []series
 }
 
-// writeChart saves c as an SVG in dir (x on a log scale: the sizes grow
+// writeChart saves c in dir (SVG or PNG by the file name) (x on a log scale: the sizes grow
 // ten- or eight-fold) and reports whether it had anything to draw.
 func writeChart(dir string, c chart) (bool, error) {
 	p := plot.New()
@@ -31,10 +34,18 @@ func writeChart(dir string, c chart) (bool, error) {
 	p.X.Label.Text = c.xLabel
 	p.Y.Label.Text = c.yLabel
 	p.X.Scale = plot.LogScale{}
-	p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+	var xticks []plot.Tick
+	for _, s := range c.lines {
+		for _, x := range s.xs {
+			if !slices.ContainsFunc(xticks, func(t plot.Tick) bool { return t.Value == x }) {
+				xticks = append(xticks, plot.Tick{Value: x, Label: strconv.FormatFloat(x, 'f', -1, 64)})
+			}
+		}
+	}
+	p.X.Tick.Marker = plot.ConstantTicks(xticks)
 	if c.logY {
 		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.Y.Tick.Marker = ticks125{}
 	}
 	p.Legend.Top = true
 	p.Legend.Left = true
@@ -70,9 +81,26 @@ func writeChart(dir string, c chart) (bool, error) {
 	return true, nil
 }
 
+// ticks125 marks a log axis at 1, 2 and 5 times each power of ten.
+type ticks125 struct{}
+
+// Ticks implements plot.Ticker.
+func (ticks125) Ticks(lo, hi float64) []plot.Tick {
+	var ts []plot.Tick
+	for e := math.Floor(math.Log10(lo)); math.Pow(10, e) <= hi; e++ {
+		for _, m := range []float64{1, 2, 5} {
+			if v := m * math.Pow(10, e); v >= lo && v <= hi {
+				ts = append(ts, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'g', -1, 64)})
+			}
+		}
+	}
+	return ts
+}
+
 // writePlots writes every curve of res that was measured and returns the
 // files written.
 func writePlots(res *results, dir string) ([]string, error) {
+	ext := "." + res.cfg.format
 	var charts []chart
 	for k, pts := range res.watchCurve {
 		mem, restore, bound := series{name: "zkcurator, heap+stack per watch"}, series{name: "zkcurator restore"}, series{name: "raw bound"}
@@ -83,9 +111,9 @@ func writePlots(res *results, dir string) ([]string, error) {
 			bound.xs, bound.ys = append(bound.xs, n), append(bound.ys, ms(medianDur(p.restore.Bound)))
 		}
 		charts = append(charts,
-			chart{file: fmt.Sprintf("curve-watch-memory-%s.svg", k), title: fmt.Sprintf("Bytes per registered watch (mix), %s", k),
+			chart{file: fmt.Sprintf("curve-watch-memory-%s"+ext, k), title: fmt.Sprintf("Bytes per registered watch (mix), %s", k),
 				xLabel: "watches in the session", yLabel: "bytes per watch", lines: []series{mem}},
-			chart{file: fmt.Sprintf("curve-watch-restore-%s.svg", k), title: fmt.Sprintf("Watch restore after a cut connection, %s", k),
+			chart{file: fmt.Sprintf("curve-watch-restore-%s"+ext, k), title: fmt.Sprintf("Watch restore after a cut connection, %s", k),
 				xLabel: "watches in the session", yLabel: "ms to restored", logY: true, lines: []series{restore, bound}})
 	}
 	for k, rows := range res.sessions {
@@ -100,7 +128,7 @@ func writePlots(res *results, dir string) ([]string, error) {
 			}
 			s.xs, s.ys = append(s.xs, float64(r.s.N)), append(s.ys, r.s.HeapPerSession()/1024)
 		}
-		c := chart{file: fmt.Sprintf("curve-sessions-%s.svg", k), title: fmt.Sprintf("Idle sessions in one process, %s", k),
+		c := chart{file: fmt.Sprintf("curve-sessions-%s"+ext, k), title: fmt.Sprintf("Idle sessions in one process, %s", k),
 			xLabel: "sessions", yLabel: "KiB per session (heap + stacks)"}
 		for _, name := range order {
 			c.lines = append(c.lines, *byClient[name])
@@ -108,9 +136,9 @@ func writePlots(res *results, dir string) ([]string, error) {
 		charts = append(charts, c)
 	}
 	for k, rows := range res.locks {
-		tp := chart{file: fmt.Sprintf("curve-lock-throughput-%s.svg", k), title: fmt.Sprintf("One lock, n contenders: grants/s, %s", k),
+		tp := chart{file: fmt.Sprintf("curve-lock-throughput-%s"+ext, k), title: fmt.Sprintf("One lock, n contenders: grants/s, %s", k),
 			xLabel: "contenders", yLabel: "grants per second"}
-		lat := chart{file: fmt.Sprintf("curve-lock-latency-%s.svg", k), title: fmt.Sprintf("Hand-off latency, %s", k),
+		lat := chart{file: fmt.Sprintf("curve-lock-latency-%s"+ext, k), title: fmt.Sprintf("Hand-off latency, %s", k),
 			xLabel: "contenders", yLabel: "ms (median of rounds)", logY: true}
 		idx := map[string]int{}
 		for _, r := range rows {
@@ -138,7 +166,7 @@ func writePlots(res *results, dir string) ([]string, error) {
 			heap.xs, heap.ys = append(heap.xs, n), append(heap.ys, r.primed.OverheadPerNode())
 			ev.xs, ev.ys = append(ev.xs, n), append(ev.ys, r.steady.EventsPerSec()/1000)
 		}
-		charts = append(charts, chart{file: fmt.Sprintf("curve-cache-%s.svg", k), title: fmt.Sprintf("TreeCache, %s", k),
+		charts = append(charts, chart{file: fmt.Sprintf("curve-cache-%s"+ext, k), title: fmt.Sprintf("TreeCache, %s", k),
 			xLabel: "nodes", yLabel: "(see legend)", logY: true, lines: []series{prime, heap, ev}})
 	}
 	if len(res.serverMem) > 0 {
@@ -146,7 +174,7 @@ func writePlots(res *results, dir string) ([]string, error) {
 		for _, m := range res.serverMem {
 			s.xs, s.ys = append(s.xs, float64(m.Nodes)), append(s.ys, m.PerNode())
 		}
-		charts = append(charts, chart{file: "curve-server-memory.svg", title: "Embedded server memory per znode",
+		charts = append(charts, chart{file: "curve-server-memory" + ext, title: "Embedded server memory per znode",
 			xLabel: "znodes", yLabel: "bytes per znode", lines: []series{s}})
 	}
 	var files []string

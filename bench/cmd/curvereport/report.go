@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -55,7 +56,7 @@ func (res *results) markdown(plots []string, cmp comparison) string {
 	if len(plots) > 0 {
 		w("\n#### Plots\n\n")
 		for _, p := range plots {
-			w("![%s](%s)\n", strings.TrimSuffix(p, ".svg"), p)
+			w("![%s](%s)\n", strings.TrimSuffix(p, filepath.Ext(p)), p)
 		}
 	}
 	cmpMarkdown(w, cmp)
