@@ -71,6 +71,8 @@ func MeasureSessions(ctx context.Context, addr string, c SessionClient, n int, t
 			cl  io.Closer
 			err error
 		)
+		ctx, cancel := context.WithTimeout(ctx, 15*time.Second) // a refused session fails fast
+		defer cancel()
 		switch c {
 		case SessionZkcurator:
 			cl, err = zk.Connect(ctx, addr, zk.WithSessionTimeout(timeout))
