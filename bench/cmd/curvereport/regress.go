@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 )
 
@@ -51,9 +52,20 @@ func readSnapshot(path string) (*snapshot, error) {
 	return &s, nil
 }
 
-func writeSnapshot(path string, res *results) error {
+// writeSnapshot writes this run's figures to path, followed by the figures
+// of prev (if not nil) this run did not measure, so that a partial run
+// (-parts locks) keeps the others for the next comparison.
+func writeSnapshot(path string, res *results, prev *snapshot) error {
+	metrics := slices.Clone(res.metrics)
+	if prev != nil {
+		for _, m := range prev.Metrics {
+			if !slices.ContainsFunc(res.metrics, func(x metric) bool { return x.Name == m.Name }) {
+				metrics = append(metrics, m)
+			}
+		}
+	}
 	s := snapshot{Generated: res.start.UTC().Truncate(time.Second), Command: commandLine(res.cfg),
-		Load: res.load, Metrics: res.metrics}
+		Load: res.load, Metrics: metrics}
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return err

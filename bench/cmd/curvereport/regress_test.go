@@ -36,7 +36,7 @@ func TestCompareFlagsRegressions(t *testing.T) {
 func TestSnapshotRoundTrip(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "curves.json")
 	res := &results{metrics: []metric{{Name: "a", Value: 1.5, Unit: "B"}}}
-	if err := writeSnapshot(path, res); err != nil {
+	if err := writeSnapshot(path, res, nil); err != nil {
 		t.Fatal(err)
 	}
 	s, err := readSnapshot(path)
@@ -45,6 +45,20 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	}
 	if !slices.Equal(s.Metrics, res.metrics) {
 		t.Fatalf("read %v, wrote %v", s.Metrics, res.metrics)
+	}
+
+	// A partial run keeps the figures it did not measure.
+	res2 := &results{metrics: []metric{{Name: "a", Value: 2}}}
+	prev := &snapshot{Metrics: []metric{{Name: "a", Value: 1.5}, {Name: "b", Value: 7}}}
+	if err := writeSnapshot(path, res2, prev); err != nil {
+		t.Fatal(err)
+	}
+	if s, err = readSnapshot(path); err != nil {
+		t.Fatal(err)
+	}
+	want := []metric{{Name: "a", Value: 2}, {Name: "b", Value: 7}}
+	if !slices.Equal(s.Metrics, want) {
+		t.Fatalf("read %v, want %v", s.Metrics, want)
 	}
 }
 
