@@ -112,3 +112,23 @@ func TestWatchRegistryRefusesAddAfterDrain(t *testing.T) {
 	require.Empty(t, ws)
 	require.Empty(t, r.setWatchesRequests(0))
 }
+
+func TestOneShotListKeepsRegistrationOrder(t *testing.T) {
+	r := newWatchRegistry()
+	var want []*oneShot
+	for range 3 {
+		o := &oneShot{ch: make(chan Event, 1), path: "/x"}
+		r.add(&watchReg{kind: watchData, spath: "/x", oneshot: o}, watchData)
+		want = append(want, o)
+	}
+	other := &oneShot{ch: make(chan Event, 1), path: "/y"}
+	r.add(&watchReg{kind: watchData, spath: "/y", oneshot: other}, watchData)
+	os, _ := r.route(EventNodeDataChanged, "/x")
+	require.Equal(t, want, os, "every watch on the path fires, oldest first")
+	require.False(t, r.hasAnyLocked("/x"))
+	require.True(t, r.hasAnyLocked("/y"))
+	data, _, _ := r.removeLocal("/y", WatcherAny)
+	require.Equal(t, []*oneShot{other}, data)
+	os, _ = r.drain()
+	require.Empty(t, os)
+}
