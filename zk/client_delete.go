@@ -44,14 +44,17 @@ func deleteWorthRetrying(err error) bool {
 		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
-// deleteWorker retries guaranteed deletes in the background.
+// deleteWorker retries guaranteed deletes in the background. Its goroutine
+// runs only while deletes are pending: an idle Client holds none.
 type deleteWorker struct {
-	c    *Client
-	mu   sync.Mutex
-	jobs []*deleteJob
-	wake chan struct{}
-	stop chan struct{}
-	wg   sync.WaitGroup
+	c       *Client
+	ctx     context.Context // cancelled by close
+	cancel  context.CancelFunc
+	mu      sync.Mutex
+	jobs    []*deleteJob
+	running bool // the goroutine runs
+	closed  bool
+	wg      sync.WaitGroup
 }
 
 type deleteJob struct {
@@ -61,20 +64,27 @@ type deleteJob struct {
 }
 
 func newDeleteWorker(c *Client) *deleteWorker {
-	w := &deleteWorker{c: c, wake: make(chan struct{}, 1), stop: make(chan struct{})}
-	w.wg.Add(1)
-	go w.run()
-	return w
+	ctx, cancel := context.WithCancel(context.Background())
+	return &deleteWorker{c: c, ctx: ctx, cancel: cancel}
 }
 
 func (w *deleteWorker) add(path string, version int32) <-chan struct{} {
 	j := &deleteJob{path: path, version: version, done: make(chan struct{})}
 	w.mu.Lock()
+	if w.closed {
+		w.mu.Unlock()
+		close(j.done)
+		return j.done
+	}
 	w.jobs = append(w.jobs, j)
+	start := !w.running
+	if start {
+		w.running = true
+		w.wg.Add(1)
+	}
 	w.mu.Unlock()
-	select {
-	case w.wake <- struct{}{}:
-	default:
+	if start {
+		go w.run()
 	}
 	return j.done
 }
@@ -85,25 +95,17 @@ func (w *deleteWorker) run() {
 	b.InitialInterval = 50 * time.Millisecond
 	b.MaxInterval = 5 * time.Second
 	b.MaxElapsedTime = 0
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		<-w.stop
-		cancel()
-	}()
+	ctx := w.ctx
 	for {
 		w.mu.Lock()
-		jobs := w.jobs
-		w.mu.Unlock()
+		// A copy: finish removes jobs from w.jobs in place.
+		jobs := slices.Clone(w.jobs)
 		if len(jobs) == 0 {
-			b.Reset()
-			select {
-			case <-w.stop:
-				return
-			case <-w.wake:
-				continue
-			}
+			w.running = false
+			w.mu.Unlock()
+			return
 		}
+		w.mu.Unlock()
 		failed := false
 		for _, j := range jobs {
 			conn, err := w.c.liveConn(ctx, 0)
@@ -124,11 +126,13 @@ func (w *deleteWorker) run() {
 		if failed {
 			t := time.NewTimer(b.NextBackOff())
 			select {
-			case <-w.stop:
+			case <-ctx.Done():
 				t.Stop()
 				return
 			case <-t.C:
 			}
+		} else {
+			b.Reset()
 		}
 	}
 }
@@ -148,7 +152,10 @@ func (w *deleteWorker) finish(j *deleteJob) {
 // close stops the worker; deletes still pending are abandoned and their
 // done channels closed.
 func (w *deleteWorker) close() {
-	close(w.stop)
+	w.mu.Lock()
+	w.closed = true
+	w.mu.Unlock()
+	w.cancel()
 	w.wg.Wait()
 	w.mu.Lock()
 	defer w.mu.Unlock()

@@ -13,9 +13,12 @@ import (
 )
 
 const (
-	readBufferSize = 64 << 10 // bufio.Reader size
-	writeChunk     = 64 << 10 // flush the write buffer once it holds this much
-	maxKeptBuffer  = 1 << 20  // a larger write buffer is not kept between batches
+	readBufferSize = 64 << 10 // bufio.Reader size of a busy connection
+	// smallReadBuffer is the reader's size until replies queue up in it: an
+	// idle session (1,000 of them in one process) keeps 4 KiB, not 64.
+	smallReadBuffer = 4 << 10
+	writeChunk      = 64 << 10 // flush the write buffer once it holds this much
+	maxKeptBuffer   = 1 << 20  // a larger write buffer is not kept between batches
 
 	// maxPingInterval caps the ping interval, as ClientCnxn's
 	// MAX_SEND_PING_INTERVAL does for long session timeouts.
@@ -30,16 +33,28 @@ func protoErr(format string, args ...any) error {
 // readLoop reads and dispatches frames until the connection fails. No bytes
 // for the read timeout ends the connection.
 func (c *Conn) readLoop(ln *link) {
-	br := bufio.NewReaderSize(ln.nc, readBufferSize)
+	br := bufio.NewReaderSize(ln.nc, smallReadBuffer)
+	big, busy := false, false
 	rt := ln.readTimeout
 	var buf []byte
 	var lastDeadline time.Time
-	for {
+	for k := 0; ; k++ {
+		// Replies queued up behind the last one: switch to the large
+		// buffer (fewer read calls under pipelining) once the small one is
+		// empty, so that no buffered byte is lost.
+		if busy && br.Buffered() == 0 {
+			br = bufio.NewReaderSize(ln.nc, readBufferSize)
+			big, busy = true, false
+		}
 		// Refreshing the deadline is cheap but not free: do it when an
-		// eighth of the timeout has passed since the last refresh.
-		if now := time.Now(); now.Sub(lastDeadline) > rt/8 {
-			ln.nc.SetReadDeadline(now.Add(rt))
-			lastDeadline = now
+		// eighth of the timeout has passed since the last refresh. Reading
+		// the clock is not free either: while replies are buffered (the
+		// next read is unlikely to block) look only every 32nd frame.
+		if br.Buffered() == 0 || k%32 == 0 {
+			if now := time.Now(); now.Sub(lastDeadline) > rt/8 {
+				ln.nc.SetReadDeadline(now.Add(rt))
+				lastDeadline = now
+			}
 		}
 		n, err := jute.ReadFrameLength(br, maxSkippedFrame)
 		if err == nil && n > c.cfg.maxBuffer {
@@ -70,15 +85,17 @@ func (c *Conn) readLoop(ln *link) {
 			ln.fail(err)
 			return
 		}
+		busy = busy || (!big && br.Buffered() >= smallReadBuffer/4)
 	}
 }
 
 // handleFrame dispatches one reply frame. An error ends the connection.
 func (c *Conn) handleFrame(ln *link, frame []byte) error {
-	var d jute.Decoder
+	d := &ln.dec
 	d.Reset(frame)
+	defer d.Reset(nil) // keep no reference to the frame buffer
 	var h jute.ReplyHeader
-	h.Decode(&d)
+	h.Decode(d)
 	if err := d.Err(); err != nil {
 		return fmt.Errorf("%w: reply header: %w", ErrProtocol, err)
 	}
@@ -98,7 +115,7 @@ func (c *Conn) handleFrame(ln *link, frame []byte) error {
 		return c.handleAuthReply(ln, h.Err)
 	case jute.XidNotification:
 		var ev jute.WatcherEvent
-		ev.Decode(&d)
+		ev.Decode(d)
 		if err := d.Err(); err != nil {
 			return fmt.Errorf("%w: notification: %w", ErrProtocol, err)
 		}
@@ -138,7 +155,7 @@ func (c *Conn) handleFrame(ln *link, frame []byte) error {
 	if h.Err != 0 {
 		err = codeError(h.Err)
 	} else if r.resp != nil {
-		r.resp.Decode(&d)
+		r.resp.Decode(d)
 		if derr := d.Err(); derr != nil {
 			perr := fmt.Errorf("%w: reply to op %d: %w", ErrProtocol, r.opcode, derr)
 			r.complete(fmt.Errorf("%w: %w", ErrConnectionLoss, perr), 0)

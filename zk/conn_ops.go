@@ -197,11 +197,18 @@ func (c *Conn) Exists(ctx context.Context, path string) (bool, *Stat, error) {
 
 // Get returns a node's data and Stat.
 func (c *Conn) Get(ctx context.Context, path string) ([]byte, *Stat, error) {
-	resp, err := roundTrip[jute.GetDataResponse](ctx, c, "get", path, jute.OpGetData, &jute.GetDataRequest{Path: c.spath(path)})
-	if err != nil {
-		return nil, nil, err
+	if err := ValidatePath(path, false); err != nil {
+		return nil, nil, wrapErr("get", path, err)
 	}
-	return resp.Data, statOf(&resp.Stat), nil
+	// Request and reply in one allocation: Get is the hottest call.
+	call := &struct {
+		req  jute.GetDataRequest
+		resp jute.GetDataResponse
+	}{req: jute.GetDataRequest{Path: c.spath(path)}}
+	if err := c.do(ctx, newRequest(jute.OpGetData, &call.req, &call.resp)); err != nil {
+		return nil, nil, wrapErr("get", path, err)
+	}
+	return call.resp.Data, statOf(&call.resp.Stat), nil
 }
 
 // Set replaces a node's data if its version matches (-1 matches any

@@ -34,6 +34,10 @@ type link struct {
 	// to another server (conn_readonly.go): no Disconnected unless the move
 	// fails.
 	move atomic.Pointer[linkMove]
+	// dec decodes the reply frames; only the reader goroutine uses it. Kept
+	// here rather than on the stack, where passing it to a Record's Decode
+	// (an interface call) would make it escape: one allocation per reply.
+	dec jute.Decoder
 }
 
 // fail ends the connection with cause err (the first cause wins).
@@ -252,19 +256,20 @@ func (c *Conn) runConn(ln *link, resp *jute.ConnectResponse) (moved *linkMove) {
 	}
 	c.mu.Unlock()
 
+	// The writer runs on this goroutine (one goroutine fewer per session:
+	// a process may hold a thousand idle ones); closing the Conn ends the
+	// connection through a callback, not a waiting goroutine.
+	stop := context.AfterFunc(c.stopCtx, func() { ln.fail(ErrClosed) })
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(1)
 	go func() { defer wg.Done(); c.readLoop(ln) }()
-	go func() { defer wg.Done(); c.writeLoop(ln) }()
 	if resp.ReadOnly {
 		wg.Add(1)
 		go func() { defer wg.Done(); c.probeRW(ln) }()
 	}
-	select {
-	case <-ln.done:
-	case <-c.stopCtx.Done():
-		ln.fail(ErrClosed)
-	}
+	c.writeLoop(ln)
+	ln.fail(ErrConnectionLoss) // no-op when the connection already failed, as the writer returns only then
+	stop()
 	wg.Wait()
 	c.cur.Store(nil)
 	c.refusals.linkEnded(ln)

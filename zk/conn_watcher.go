@@ -18,18 +18,17 @@ type Watcher struct {
 	spath string // server path
 	mode  AddWatchMode
 
-	ch     chan Event
-	signal chan struct{} // cap 1
+	ch chan Event
 
 	mu      sync.Mutex
 	q       queue.FIFO[Event]
 	ended   bool // the final event has been queued
-	started bool // the pump goroutine runs
+	started bool // registered: queued events are pumped to ch
+	running bool // a pump goroutine runs (only while events are queued)
 }
 
 func newWatcher(c *Conn, path, spath string, mode AddWatchMode) *Watcher {
-	return &Watcher{c: c, path: path, spath: spath, mode: mode,
-		ch: make(chan Event, 1), signal: make(chan struct{}, 1)}
+	return &Watcher{c: c, path: path, spath: spath, mode: mode, ch: make(chan Event, 1)}
 }
 
 // Path returns the watched path (relative to the chroot).
@@ -67,26 +66,41 @@ func (w *Watcher) Remove(ctx context.Context) error {
 	return wrapErr("removeWatch", w.path, err)
 }
 
-// start launches the pump goroutine that moves queued events to ch. It is
-// called by the reader when the watch is registered.
+// start marks the watch registered (called by the reader when the server
+// accepted it): from now on queued events are pumped to ch.
 func (w *Watcher) start() {
+	w.mu.Lock()
+	w.started = true
+	launch := w.q.Len() > 0 && !w.running
+	w.running = w.running || launch
+	w.mu.Unlock()
+	if launch {
+		w.launch()
+	}
+}
+
+// launch starts a pump goroutine (w.running was set by the caller), unless
+// the Conn has stopped its pumps: then the watcher ends at once.
+//
+// A pump runs only while events are queued, so an idle watch costs no
+// goroutine: 100,000 persistent watches would otherwise hold 100,000
+// parked goroutines and their stacks.
+func (w *Watcher) launch() {
 	c := w.c
 	c.pumpMu.Lock()
 	defer c.pumpMu.Unlock()
 	select {
 	case <-c.pumpsStop:
+		w.stopped(nil)
 		return
 	default:
 	}
-	w.mu.Lock()
-	w.started = true
-	w.mu.Unlock()
 	c.pumpWG.Add(1)
 	go w.pump()
 }
 
-// enqueue adds ev to the queue (event goroutine). Events after the final
-// one are dropped.
+// enqueue adds ev to the queue (event goroutine) and starts a pump if none
+// runs. Events after the final one are dropped.
 func (w *Watcher) enqueue(ev Event, final bool) {
 	w.mu.Lock()
 	if w.ended {
@@ -96,15 +110,16 @@ func (w *Watcher) enqueue(ev Event, final bool) {
 	w.q.Push(ev)
 	w.ended = final
 	started := w.started
+	launch := started && !w.running
+	w.running = w.running || launch
 	w.mu.Unlock()
 	if !started && final {
 		// Never started (the Conn stopped pumps first): deliver what fits.
 		w.closeNow()
 		return
 	}
-	select {
-	case w.signal <- struct{}{}:
-	default:
+	if launch {
+		w.launch()
 	}
 }
 
@@ -137,18 +152,12 @@ func (w *Watcher) pump() {
 		w.mu.Lock()
 		if w.q.Len() == 0 {
 			ended := w.ended
+			w.running = ended // an ended watch never pumps again
 			w.mu.Unlock()
 			if ended {
 				close(w.ch)
-				return
 			}
-			select {
-			case <-w.signal:
-				continue
-			case <-c.pumpsStop:
-				w.stopped(nil)
-				return
-			}
+			return // the next enqueue starts another pump
 		}
 		ev, _ := w.q.Pop()
 		w.mu.Unlock()

@@ -1,6 +1,7 @@
 package zk
 
 import (
+	"slices"
 	"strings"
 	"sync"
 
@@ -22,7 +23,19 @@ const (
 // the one event it will ever get.
 type oneShot struct {
 	ch   chan Event
-	path string // client path (chroot stripped)
+	path string   // client path (chroot stripped)
+	next *oneShot // the next watch of the registry's list for the same path and kind
+}
+
+// appendList appends the one-shot watches of the list at head to dst,
+// oldest registration first (add puts the newest at the head).
+func appendList(dst []*oneShot, head *oneShot) []*oneShot {
+	n := len(dst)
+	for o := head; o != nil; o = o.next {
+		dst = append(dst, o)
+	}
+	slices.Reverse(dst[n:])
+	return dst
 }
 
 // watchReg is the watch a request registers when its reply allows it.
@@ -51,9 +64,12 @@ func (w *watchReg) kindFor(opcode, code int32) (watchKind, bool) {
 
 // watchRegistry holds every registered watch by server path. Several local
 // watches on the same path and kind share the one server registration.
+// One-shot watches are kept as a list through oneShot.next rather than a
+// slice per path: with a hundred thousand watches in a session (nearly
+// always one per path) that saves the slice and 16 bytes of every map slot.
 type watchRegistry struct {
 	mu        sync.Mutex
-	oneshot   [3]map[string][]*oneShot // by watchData, watchExist, watchChild
+	oneshot   [3]map[string]*oneShot   // list heads by watchData, watchExist, watchChild
 	persist   [2]map[string][]*Watcher // by watchPersistent, watchRecursive
 	recursive int                      // number of paths with recursive watches
 	ended     bool                     // drained for good: add registers nothing
@@ -63,7 +79,7 @@ type watchRegistry struct {
 func newWatchRegistry() *watchRegistry {
 	r := &watchRegistry{}
 	for i := range r.oneshot {
-		r.oneshot[i] = make(map[string][]*oneShot)
+		r.oneshot[i] = make(map[string]*oneShot)
 	}
 	for i := range r.persist {
 		r.persist[i] = make(map[string][]*Watcher)
@@ -81,7 +97,9 @@ func (r *watchRegistry) add(w *watchReg, kind watchKind) bool {
 		return false
 	}
 	if kind <= watchChild {
-		r.oneshot[kind][w.spath] = append(r.oneshot[kind][w.spath], w.oneshot)
+		m := r.oneshot[kind]
+		w.oneshot.next = m[w.spath]
+		m[w.spath] = w.oneshot
 		return true
 	}
 	m := r.persist[kind-watchPersistent]
@@ -99,8 +117,8 @@ func (r *watchRegistry) route(typ EventType, spath string) (os []*oneShot, ws []
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	take := func(k watchKind) {
-		if l, ok := r.oneshot[k][spath]; ok {
-			os = append(os, l...)
+		if head := r.oneshot[k][spath]; head != nil {
+			os = appendList(os, head)
 			delete(r.oneshot[k], spath)
 		}
 	}
@@ -167,7 +185,7 @@ func (r *watchRegistry) removeWatcher(w *Watcher) (found, others bool) {
 
 func (r *watchRegistry) hasAnyLocked(spath string) bool {
 	for i := range r.oneshot {
-		if len(r.oneshot[i][spath]) > 0 {
+		if r.oneshot[i][spath] != nil {
 			return true
 		}
 	}
@@ -186,13 +204,13 @@ func (r *watchRegistry) removeLocal(spath string, typ WatcherType) (data, child 
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if typ == WatcherData || typ == WatcherAny {
-		data = append(data, r.oneshot[watchData][spath]...)
-		data = append(data, r.oneshot[watchExist][spath]...)
+		data = appendList(data, r.oneshot[watchData][spath])
+		data = appendList(data, r.oneshot[watchExist][spath])
 		delete(r.oneshot[watchData], spath)
 		delete(r.oneshot[watchExist], spath)
 	}
 	if typ == WatcherChildren || typ == WatcherAny {
-		child = append(child, r.oneshot[watchChild][spath]...)
+		child = appendList(child, r.oneshot[watchChild][spath])
 		delete(r.oneshot[watchChild], spath)
 	}
 	if typ == WatcherAny {
@@ -214,10 +232,10 @@ func (r *watchRegistry) drain() (os []*oneShot, ws []*Watcher) {
 	defer r.mu.Unlock()
 	r.ended = true
 	for i := range r.oneshot {
-		for _, l := range r.oneshot[i] {
-			os = append(os, l...)
+		for _, head := range r.oneshot[i] {
+			os = appendList(os, head)
 		}
-		r.oneshot[i] = make(map[string][]*oneShot)
+		r.oneshot[i] = make(map[string]*oneShot)
 	}
 	for i := range r.persist {
 		for _, l := range r.persist[i] {
@@ -231,7 +249,7 @@ func (r *watchRegistry) drain() (os []*oneShot, ws []*Watcher) {
 
 // setWatchesRequests builds the internal SetWatches (or SetWatches2 when
 // persistent watches exist) requests that restore every registered watch
-// on a new connection, each under jute.SetWatchesMaxBytes of path bytes.
+// on a new connection, each frame at most jute.SetWatchesMaxBytes long.
 // After the server refused setWatches2 (refuseV2), persistent watchers are
 // removed instead and returned in dropped, for the caller to end.
 func (r *watchRegistry) setWatchesRequests(relZxid int64) (reqs []*request, dropped []*Watcher) {
@@ -271,13 +289,17 @@ func (r *watchRegistry) setWatchesRequests(relZxid int64) (reqs []*request, drop
 		cur = [5][]string{}
 		size, n = 0, 0
 	}
+	// Whole frames stay under jute.SetWatchesMaxBytes (the Java client
+	// counts path bytes only): each path costs its length prefix too, and
+	// every packet its length, header, zxid and five list counts.
+	const overhead = 4 + 8 + 8 + 5*4
 	for k := range lists {
 		for _, p := range lists[k] {
-			if n > 0 && size+len(p) > jute.SetWatchesMaxBytes {
+			if n > 0 && size+4+len(p) > jute.SetWatchesMaxBytes-overhead {
 				flush()
 			}
 			cur[k] = append(cur[k], p)
-			size += len(p)
+			size += 4 + len(p)
 			n++
 		}
 	}

@@ -22,7 +22,7 @@ func TestSetWatchesBatching(t *testing.T) {
 	reqs, _ := r.setWatchesRequests(7)
 	require.Greater(t, len(reqs), 2, "300 KB of paths need several packets")
 	seen := map[string]bool{}
-	for _, req := range reqs {
+	for i, req := range reqs {
 		require.Equal(t, jute.OpSetWatches, req.opcode)
 		require.Equal(t, jute.XidSetWatches, req.xid)
 		sw := req.body.(*jute.SetWatches)
@@ -36,6 +36,11 @@ func TestSetWatchesBatching(t *testing.T) {
 			}
 		}
 		require.LessOrEqual(t, size, jute.SetWatchesMaxBytes)
+		frame := appendFrame(nil, req.xid, req.opcode, req.body)
+		require.LessOrEqual(t, len(frame), jute.SetWatchesMaxBytes, "the whole frame, not just its paths")
+		if i < len(reqs)-1 {
+			require.Greater(t, len(frame), jute.SetWatchesMaxBytes*9/10, "packets but the last are filled")
+		}
 	}
 	require.Equal(t, want, seen)
 
@@ -134,4 +139,24 @@ func TestSetWatchesAfterV2Refused(t *testing.T) {
 	reqs, dropped = r.setWatchesRequests(1)
 	require.Equal(t, jute.OpSetWatches2, reqs[0].opcode)
 	require.Empty(t, dropped)
+}
+
+func TestOneShotListKeepsRegistrationOrder(t *testing.T) {
+	r := newWatchRegistry()
+	var want []*oneShot
+	for range 3 {
+		o := &oneShot{ch: make(chan Event, 1), path: "/x"}
+		r.add(&watchReg{kind: watchData, spath: "/x", oneshot: o}, watchData)
+		want = append(want, o)
+	}
+	other := &oneShot{ch: make(chan Event, 1), path: "/y"}
+	r.add(&watchReg{kind: watchData, spath: "/y", oneshot: other}, watchData)
+	os, _ := r.route(EventNodeDataChanged, "/x")
+	require.Equal(t, want, os, "every watch on the path fires, oldest first")
+	require.False(t, r.hasAnyLocked("/x"))
+	require.True(t, r.hasAnyLocked("/y"))
+	data, _, _ := r.removeLocal("/y", WatcherAny)
+	require.Equal(t, []*oneShot{other}, data)
+	os, _ = r.drain()
+	require.Empty(t, os)
 }

@@ -12,20 +12,20 @@ import (
 )
 
 // Bus is a set of listeners for values of type T. The zero value is not
-// usable: create one with New. Its goroutine starts with the first
-// Publish and ends with Close or Stop.
+// usable: create one with New. Its goroutine runs only while published
+// values wait to be delivered: an idle bus (a Client's connection states
+// between changes; a thousand Clients in one process) holds none.
 type Bus[T any] struct {
-	q     *queue.Queue[item[T]]
-	mu    sync.Mutex
-	next  int    // next subscriber id
-	seq   uint64 // sequence number of the next published value
-	subs  []sub[T]
-	once  sync.Once
-	run   atomic.Bool   // the goroutine was started
-	busy  atomic.Bool   // a listener is running
-	stop  chan struct{} // closed by Stop
-	done  chan struct{} // closed when the goroutine has ended
-	ended sync.Once
+	q       *queue.Queue[item[T]]
+	mu      sync.Mutex
+	next    int    // next subscriber id
+	seq     uint64 // sequence number of the next published value
+	subs    []sub[T]
+	running bool          // a delivering goroutine runs (under mu)
+	idle    chan struct{} // closed when the running goroutine ends
+	ended   bool          // Close or Stop was called: Publish does nothing
+	busy    atomic.Bool   // a listener is running
+	stop    chan struct{} // closed by Stop
 }
 
 type item[T any] struct {
@@ -41,7 +41,7 @@ type sub[T any] struct {
 
 // New returns a bus whose initial listeners see every value published.
 func New[T any](initial ...func(T)) *Bus[T] {
-	b := &Bus[T]{q: queue.New[item[T]](), stop: make(chan struct{}), done: make(chan struct{})}
+	b := &Bus[T]{q: queue.New[item[T]](), stop: make(chan struct{})}
 	for _, f := range initial {
 		if f != nil {
 			b.subs = append(b.subs, sub[T]{id: b.next, f: f})
@@ -54,49 +54,55 @@ func New[T any](initial ...func(T)) *Bus[T] {
 // Publish queues v for the listeners subscribed now. It never blocks; after
 // Close or Stop it does nothing.
 func (b *Bus[T]) Publish(v T) {
-	b.once.Do(func() {
-		b.run.Store(true)
-		go b.loop()
-	})
 	b.mu.Lock()
+	if b.ended {
+		b.mu.Unlock()
+		return
+	}
 	it := item[T]{seq: b.seq, v: v}
 	b.seq++
 	b.q.Push(it) // under mu, so queue order is sequence order
+	start := !b.running
+	var idle chan struct{}
+	if start {
+		b.running = true
+		idle = make(chan struct{})
+		b.idle = idle
+	}
 	b.mu.Unlock()
+	if start {
+		go b.loop(idle)
+	}
 }
 
-func (b *Bus[T]) loop() {
-	defer close(b.done)
+// loop delivers queued values until the queue is empty (or Stop), then
+// ends; the next Publish starts another. One runs at a time, so values are
+// delivered in order.
+func (b *Bus[T]) loop(idle chan struct{}) {
+	defer close(idle)
 	for {
+		b.mu.Lock()
+		it, ok, _ := b.q.TryPop()
+		stopped := false
 		select {
 		case <-b.stop:
-			return
-		case <-b.q.Ready():
+			stopped = true
+		default:
 		}
-		for {
-			it, ok, closed := b.q.TryPop()
-			if !ok {
-				if closed {
-					return
-				}
-				break
-			}
-			b.mu.Lock()
-			subs := b.subs
+		if !ok || stopped {
+			b.running = false
 			b.mu.Unlock()
-			b.busy.Store(true)
-			for _, s := range subs {
-				if s.from <= it.seq {
-					s.f(it.v)
-				}
-			}
-			b.busy.Store(false)
-			select {
-			case <-b.stop:
-				return
-			default:
+			return
+		}
+		subs := b.subs
+		b.mu.Unlock()
+		b.busy.Store(true)
+		for _, s := range subs {
+			if s.from <= it.seq {
+				s.f(it.v)
 			}
 		}
+		b.busy.Store(false)
 	}
 }
 
@@ -143,17 +149,22 @@ func (b *Bus[T]) Close() { b.end(false) }
 // Stop ends the goroutine without delivering the values not delivered yet.
 func (b *Bus[T]) Stop() { b.end(true) }
 
-// end closes the queue and waits for the goroutine, unless a listener is
-// running: it may be the caller (a listener closing the bus), and the
-// goroutine then ends as soon as that listener returns.
+// end stops further publishing and waits for the goroutine to deliver
+// what it may (drop: nothing more), unless a listener is running: it may be
+// the caller (a listener closing the bus), and the goroutine then ends as
+// soon as that listener returns.
 func (b *Bus[T]) end(drop bool) {
-	b.ended.Do(func() {
+	b.mu.Lock()
+	if !b.ended {
+		b.ended = true
 		b.q.Close()
 		if drop {
 			close(b.stop)
 		}
-	})
-	if b.run.Load() && !b.busy.Load() {
-		<-b.done
+	}
+	running, idle := b.running, b.idle
+	b.mu.Unlock()
+	if running && !b.busy.Load() {
+		<-idle
 	}
 }

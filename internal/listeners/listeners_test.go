@@ -75,7 +75,10 @@ func TestStopDropsUndelivered(t *testing.T) {
 	b.Stop() // the listener is running: Stop does not wait for it
 	close(release)
 	require.Eventually(t, func() bool { return len(got.get()) == 1 }, 10*time.Second, time.Millisecond)
-	<-b.done
+	b.mu.Lock()
+	idle := b.idle
+	b.mu.Unlock()
+	<-idle
 	require.Equal(t, []int{0}, got.get(), "values not delivered before Stop are dropped")
 }
 
@@ -94,6 +97,23 @@ func TestUnusedBusHasNoGoroutine(t *testing.T) {
 	b := New[int]()
 	b.Close() // nothing was published: nothing to wait for
 	b.Stop()
+}
+
+func TestIdleBusEndsItsGoroutine(t *testing.T) {
+	got := &rec{}
+	b := New(got.add)
+	running := func() bool {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		return b.running
+	}
+	for round := range 3 {
+		b.Publish(round)
+		require.Eventually(t, func() bool { return len(got.get()) == round+1 && !running() }, 10*time.Second, time.Millisecond,
+			"the goroutine ends once the queue is empty")
+	}
+	require.Equal(t, []int{0, 1, 2}, got.get(), "a new goroutine per burst, values still in order")
+	b.Close()
 }
 
 func TestClear(t *testing.T) {

@@ -15,6 +15,10 @@
 // Usage (from the bench directory):
 //
 //	go run ./cmd/benchreport [-rounds 7] [-dur 250ms] [-servers real,embedded,embedded-proc] [-v] [-ops Get,Set] [-g 1,64]
+//	    [-clients zkcurator,gozk,raw] [-cpuprofile cpu.out]
+//
+// -cpuprofile profiles the measured rounds only (not start-up or warm-up);
+// with -servers embedded-proc the profile is the clients' alone.
 package main
 
 import (
@@ -24,6 +28,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,6 +45,8 @@ type config struct {
 	ops     []harness.Op
 	gs      []int
 	verbose bool
+	clients []harness.Client
+	cpuProf string   // -cpuprofile: write a CPU profile of the measured rounds here
 	args    []string // os.Args, echoed in the report
 }
 
@@ -67,8 +75,20 @@ func parseFlags(args []string) (config, error) {
 	ops := fs.String("ops", "Get,Set", "operations")
 	gs := fs.String("g", "1,64", "goroutine counts")
 	fs.BoolVar(&cfg.verbose, "v", false, "log every measured run to stderr")
+	clients := fs.String("clients", "zkcurator,gozk,raw", "clients to compare")
+	fs.StringVar(&cfg.cpuProf, "cpuprofile", "", "write a CPU profile of the measured rounds to this file")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
+	}
+	for _, s := range harness.SplitList(*clients) {
+		c := harness.Client(s)
+		if !slices.Contains(harness.Clients, c) {
+			return cfg, fmt.Errorf("unknown client %q", s)
+		}
+		cfg.clients = append(cfg.clients, c)
+	}
+	if len(cfg.clients) == 0 {
+		return cfg, errors.New("-clients must not be empty")
 	}
 	if cfg.rounds < 1 || cfg.dur <= 0 {
 		return cfg, errors.New("-rounds and -dur must be positive")
@@ -141,7 +161,7 @@ func run(ctx context.Context, cfg config, out, logw io.Writer) (err error) {
 		}
 		b := &bench{srv: srv, drivers: map[harness.Client]harness.Driver{}}
 		benches = append(benches, b)
-		for _, c := range harness.Clients {
+		for _, c := range cfg.clients {
 			d, err := harness.Dial(ctx, c, srv.Addr)
 			if err != nil {
 				return fmt.Errorf("%s server: %w", k, err)
@@ -158,7 +178,7 @@ func run(ctx context.Context, cfg config, out, logw io.Writer) (err error) {
 	for _, b := range benches {
 		for _, op := range cfg.ops {
 			for _, g := range cfg.gs {
-				for _, c := range harness.Clients {
+				for _, c := range cfg.clients {
 					key := cellKey{b.srv.Kind, op, g, c}
 					n0 := 200 * g
 					if g == 1 {
@@ -175,14 +195,21 @@ func run(ctx context.Context, cfg config, out, logw io.Writer) (err error) {
 		}
 	}
 
+	if cfg.cpuProf != "" {
+		stop, err := startCPUProfile(cfg.cpuProf)
+		if err != nil {
+			return err
+		}
+		defer func() { err = errors.Join(err, stop()) }()
+	}
 	res := newResults()
 	for round := range cfg.rounds {
 		start := time.Now()
 		for _, b := range benches {
 			for _, op := range cfg.ops {
 				for _, g := range cfg.gs {
-					for i := range harness.Clients {
-						c := harness.Clients[(i+round)%len(harness.Clients)]
+					for i := range cfg.clients {
+						c := cfg.clients[(i+round)%len(cfg.clients)]
 						key := cellKey{b.srv.Kind, op, g, c}
 						r, err := harness.Measure(ctx, b.drivers[c], op, g, sizes[key])
 						if err != nil {
@@ -205,6 +232,18 @@ func run(ctx context.Context, cfg config, out, logw io.Writer) (err error) {
 	}
 	_, err = io.WriteString(out, rep.markdown())
 	return err
+}
+
+// startCPUProfile starts writing a CPU profile to path; stop ends it.
+func startCPUProfile(path string) (stop func() error, err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return nil, errors.Join(err, f.Close())
+	}
+	return func() error { pprof.StopCPUProfile(); return f.Close() }, nil
 }
 
 func perOp(v int64, n int) float64 { return float64(v) / float64(max(n, 1)) }

@@ -187,7 +187,12 @@ func Cycles(ctx context.Context, l Locker, n int) error {
 // Contenders is a set of sessions contending for one lock.
 type Contenders struct {
 	lockers []Locker
+	grants  int64 // grants in the last Handoffs
 }
+
+// Grants returns the number of grants the last Handoffs saw, the first n
+// (the queue filling) included.
+func (cs *Contenders) Grants() int64 { return cs.grants }
 
 // DialContenders opens n sessions of implementation c (not LockBound),
 // each with a lock on path; a non-nil counter counts their requests.
@@ -285,5 +290,6 @@ func (cs *Contenders) Handoffs(ctx context.Context, want int) ([]time.Duration, 
 		}()
 	}
 	wg.Wait()
+	cs.grants = grants.Load()
 	return lat, first
 }

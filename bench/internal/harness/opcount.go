@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/zkcurator/zkcurator/jute"
@@ -20,7 +21,13 @@ import (
 type OpCounter struct {
 	mu     sync.Mutex
 	counts map[int32]int64
+
+	notifications atomic.Int64 // watch notifications (xid -1) read
 }
+
+// Notifications returns the number of watch notifications the sessions
+// have received so far.
+func (c *OpCounter) Notifications() int64 { return c.notifications.Load() }
 
 // NewOpCounter returns an empty counter.
 func NewOpCounter() *OpCounter { return &OpCounter{counts: map[int32]int64{}} }
@@ -141,6 +148,49 @@ type countingConn struct {
 	handshake bool   // the first frame has been seen
 	hdr       []byte // bytes of the current frame's length+xid+type seen so far
 	skip      int    // bytes of the current frame's body still to skip
+
+	// The read side's parser: replies and notifications (length, xid).
+	rmu        sync.Mutex
+	rhandshake bool
+	rhdr       []byte
+	rskip      int
+}
+
+func (cc *countingConn) Read(p []byte) (int, error) {
+	n, err := cc.Conn.Read(p)
+	cc.rmu.Lock()
+	cc.scanRead(p[:n])
+	cc.rmu.Unlock()
+	return n, err
+}
+
+// scanRead advances the read-side parser over p, counting notifications.
+func (cc *countingConn) scanRead(p []byte) {
+	for len(p) > 0 {
+		if cc.rskip > 0 {
+			n := min(cc.rskip, len(p))
+			cc.rskip -= n
+			p = p[n:]
+			continue
+		}
+		need := 8 // length, xid
+		if !cc.rhandshake {
+			need = 4
+		}
+		n := min(need-len(cc.rhdr), len(p))
+		cc.rhdr = append(cc.rhdr, p[:n]...)
+		p = p[n:]
+		if len(cc.rhdr) < need {
+			return
+		}
+		length := int(int32(binary.BigEndian.Uint32(cc.rhdr)))
+		cc.rskip = max(length-(need-4), 0)
+		if cc.rhandshake && int32(binary.BigEndian.Uint32(cc.rhdr[4:])) == jute.XidNotification {
+			cc.c.notifications.Add(1)
+		}
+		cc.rhandshake = true
+		cc.rhdr = cc.rhdr[:0]
+	}
 }
 
 func (cc *countingConn) Write(p []byte) (int, error) {

@@ -313,3 +313,29 @@ func (r *Raw) Close() error {
 	}
 	return r.nc.Close()
 }
+
+// SendAll writes pre-encoded request frames in one write and reads one
+// reply per frame, each with xid want and no error. It is the bound of a
+// client restoring watches: nothing but the frames and their replies.
+func (r *Raw) SendAll(ctx context.Context, frames [][]byte, want int32) error {
+	if r.broken {
+		return errRawBroken
+	}
+	defer r.watchContext(ctx)()
+	b := r.wbuf[:0]
+	for _, f := range frames {
+		b = append(b, f...)
+	}
+	r.wbuf = b
+	if _, err := r.nc.Write(b); err != nil {
+		r.broken = true
+		return fmt.Errorf("raw: send: %w", err)
+	}
+	for range frames {
+		if err := r.readReply(want); err != nil {
+			r.broken = true
+			return fmt.Errorf("raw: send: %w", err)
+		}
+	}
+	return nil
+}

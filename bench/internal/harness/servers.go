@@ -55,7 +55,10 @@ func StartServer(ctx context.Context, k ServerKind) (*Server, error) {
 	)
 	switch k {
 	case ServerReal:
-		e, err := realzk.Start(ctx, realzk.Options{JVMFlags: realzk.ThroughputJVMFlags})
+		// maxClientCnxns=0: the idle-sessions curve opens hundreds of
+		// sessions from one address (ZooKeeper's default allows 60).
+		e, err := realzk.Start(ctx, realzk.Options{JVMFlags: realzk.ThroughputJVMFlags,
+			Config: map[string]string{"maxClientCnxns": "0"}})
 		if errors.Is(err, realzk.ErrNotInstalled) {
 			return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
 		}
