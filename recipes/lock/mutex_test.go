@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -61,41 +60,28 @@ func TestMutexNodeLayoutAndParticipants(t *testing.T) {
 }
 
 func TestMutexExclusion(t *testing.T) {
-	srv := zktest.Server(t)
-	clients := []*zk.Client{zktest.Connect(t, srv.ConnectString()), zktest.Connect(t, srv.ConnectString())}
+	clients := zktest.ConnectN(t, zktest.Server(t).ConnectString(), 2)
 	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
 	const workers, rounds = 4, 15
 	var inside, overlaps, total atomic.Int32
-	var wg sync.WaitGroup
-	errs := make(chan error, workers)
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			m := newMutexT(t, clients[w%2], path)
-			for range rounds {
-				if _, err := m.Acquire(ctx); err != nil {
-					errs <- err
-					return
-				}
-				if inside.Add(1) != 1 {
-					overlaps.Add(1)
-				}
-				total.Add(1)
-				inside.Add(-1)
-				if err := m.Release(ctx); err != nil {
-					errs <- err
-					return
-				}
+	zktest.Workers(t, workers, func(w int) error {
+		m := newMutexT(t, clients[w%2], path)
+		for range rounds {
+			if _, err := m.Acquire(ctx); err != nil {
+				return err
 			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		require.NoError(t, err)
-	}
+			if inside.Add(1) != 1 {
+				overlaps.Add(1)
+			}
+			total.Add(1)
+			inside.Add(-1)
+			if err := m.Release(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	require.Zero(t, overlaps.Load())
 	require.EqualValues(t, workers*rounds, total.Load())
 	require.Empty(t, zktest.Children(t, clients[0], path))
@@ -408,21 +394,10 @@ func TestMutexConcurrentAcquireOnOneValueShares(t *testing.T) {
 	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
 	m := newMutexT(t, c, path)
-	var wg sync.WaitGroup
-	errs := make(chan error, 4)
-	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, err := m.Acquire(ctx)
-			errs <- err
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		require.NoError(t, err)
-	}
+	zktest.Workers(t, 4, func(int) error {
+		_, err := m.Acquire(ctx)
+		return err
+	})
 	require.Len(t, zktest.Children(t, c, path), 1)
 	for i := range 4 {
 		require.NoError(t, m.Release(ctx), "release %d", i)
