@@ -220,9 +220,7 @@ func TestDoubleBarrierEnterSessionLostBeforeReadyWatch(t *testing.T) {
 }
 
 func TestDoubleBarrierEnterCancelledLeavesNoNode(t *testing.T) {
-	srv := zktest.Server(t)
-	path := zktest.UniquePath(t)
-	c := zktest.Connect(t, srv.ConnectString())
+	_, c, path := zktest.Setup(t)
 	d := newDoubleT(t, c, path, 2)
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)

@@ -88,10 +88,7 @@ func TestMutexExclusion(t *testing.T) {
 }
 
 func TestMutexReentrant(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t)
+	ctx, c, path := zktest.Setup(t)
 	m := newMutexT(t, c, path)
 	h1, err := m.Acquire(ctx)
 	require.NoError(t, err)
@@ -122,10 +119,7 @@ func TestMutexReentrant(t *testing.T) {
 }
 
 func TestMutexFair(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t)
+	ctx, c, path := zktest.Setup(t)
 	holder := newMutexT(t, c, path)
 	_, err := holder.Acquire(ctx)
 	require.NoError(t, err)
@@ -389,10 +383,7 @@ func TestMutexRevocation(t *testing.T) {
 }
 
 func TestMutexConcurrentAcquireOnOneValueShares(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t)
+	ctx, c, path := zktest.Setup(t)
 	m := newMutexT(t, c, path)
 	zktest.Workers(t, 4, func(int) error {
 		_, err := m.Acquire(ctx)
@@ -406,8 +397,7 @@ func TestMutexConcurrentAcquireOnOneValueShares(t *testing.T) {
 }
 
 func TestMutexErrorsNameOpAndPath(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
+	c := zktest.Connect(t, zktest.Server(t).ConnectString())
 	_, err := NewMutex(c, "bad path")
 	require.Error(t, err)
 	require.Contains(t, err.Error(), "lock: new mutex bad path")

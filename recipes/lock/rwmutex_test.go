@@ -10,10 +10,7 @@ import (
 )
 
 func TestRWMutexNodeNames(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t)
+	ctx, c, path := zktest.Setup(t)
 	rw := newRWMutexT(t, c, path)
 	_, err := rw.ReadLock().Acquire(ctx)
 	require.NoError(t, err)
@@ -72,10 +69,7 @@ func TestRWMutexReadersShareWritersExclude(t *testing.T) {
 }
 
 func TestRWMutexDowngrade(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t)
+	ctx, c, path := zktest.Setup(t)
 	rw := newRWMutexT(t, c, path)
 	_, err := rw.WriteLock().Acquire(ctx)
 	require.NoError(t, err)

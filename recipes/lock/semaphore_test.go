@@ -12,10 +12,7 @@ import (
 )
 
 func TestSemaphoreLayoutAndLimit(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t)
+	ctx, c, path := zktest.Setup(t)
 	s := newSemaphoreT(t, c, path, 2, WithData([]byte("me")))
 	l1, err := s.Acquire(ctx)
 	require.NoError(t, err)
@@ -107,10 +104,7 @@ func TestSemaphoreLeaseEndsOnLost(t *testing.T) {
 }
 
 func TestSemaphoreMutex(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t)
+	ctx, c, path := zktest.Setup(t)
 	m := newSemaphoreMutexT(t, c, path)
 	held, err := m.Acquire(ctx)
 	require.NoError(t, err)
@@ -142,10 +136,7 @@ func TestSemaphoreMutex(t *testing.T) {
 }
 
 func TestMultiLock(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	base := zktest.UniquePath(t)
+	ctx, c, base := zktest.Setup(t)
 	a, b := newMutexT(t, c, base+"/a"), newSemaphoreMutexT(t, c, base+"/b")
 	ml := newMultiLockT(t, a, b)
 	held, err := ml.Acquire(ctx)
