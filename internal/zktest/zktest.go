@@ -28,6 +28,7 @@ import (
 
 	"github.com/zkcurator/zkcurator/testserver"
 	"github.com/zkcurator/zkcurator/testserver/realzk"
+	"github.com/zkcurator/zkcurator/zk"
 )
 
 // EnvReal is the variable that enables tests needing a real ZooKeeper when
@@ -172,4 +173,13 @@ func Main(m *testing.M) {
 		}
 	}
 	os.Exit(code)
+}
+
+// SetupEmbedded is Setup on a fresh embedded server started with opts (see
+// Embedded), which it returns as well for fault injection.
+func SetupEmbedded(t testing.TB, opts ...testserver.Option) (ctx context.Context, srv *testserver.Server, c *zk.Client, path string) {
+	t.Helper()
+	srv = Embedded(t, opts...)
+	c = Connect(t, srv.ConnectString())
+	return Context(t), srv, c, UniquePath(t)
 }

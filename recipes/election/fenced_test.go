@@ -19,10 +19,7 @@ func requireFencedWrite(t *testing.T, observer *zk.Client, f zktest.Fencer, reso
 }
 
 func TestLatchFenced(t *testing.T) {
-	srv := zktest.Embedded(t)
-	observer := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t)
+	ctx, srv, observer, path := zktest.SetupEmbedded(t)
 	a := startLatch(t, zktest.Connect(t, srv.ConnectString()), path, "a")
 	await(t, a)
 	b := startLatch(t, zktest.Connect(t, srv.ConnectString()), path, "b")
@@ -40,10 +37,7 @@ func TestLatchFenced(t *testing.T) {
 }
 
 func TestSelectorFencedAndToken(t *testing.T) {
-	srv := zktest.Embedded(t)
-	observer := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t)
+	ctx, srv, observer, path := zktest.SetupEmbedded(t)
 	c := zktest.Connect(t, srv.ConnectString())
 	fn, leads := blockingLeader()
 	s := newSelectorT(t, c, path, "a", fn)

@@ -10,10 +10,7 @@ import (
 )
 
 func TestFencedWrites(t *testing.T) {
-	srv := zktest.Embedded(t)
-	observer := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	base := zktest.UniquePath(t)
+	ctx, srv, observer, base := zktest.SetupEmbedded(t)
 	_, err := observer.Create(ctx, base, nil, zk.ModePersistent, nil)
 	require.NoError(t, err)
 	resource := func(name string) string {

@@ -202,10 +202,7 @@ func TestMutexCancelWhileWaitingLeavesNoNode(t *testing.T) {
 }
 
 func TestMutexHeldEndsOnSuspended(t *testing.T) {
-	srv := zktest.Embedded(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t)
+	ctx, srv, c, path := zktest.SetupEmbedded(t)
 	m := newMutexT(t, c, path)
 	held, err := m.Acquire(ctx)
 	require.NoError(t, err)

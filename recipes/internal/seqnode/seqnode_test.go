@@ -134,10 +134,7 @@ func TestHoldEndsOnSuspendedAndLost(t *testing.T) {
 }
 
 func TestCreateDetachedLeavesNothingWhenCancelled(t *testing.T) {
-	srv := zktest.Embedded(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	parent := zktest.UniquePath(t)
+	ctx, srv, c, parent := zktest.SetupEmbedded(t)
 	require.NoError(t, c.EnsurePath(ctx, parent))
 
 	// The reply comes long after ctx ends: the create is in flight when
