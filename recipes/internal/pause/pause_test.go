@@ -9,8 +9,6 @@ import (
 	"go.uber.org/goleak"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
-
 func TestWaitSleepsThenReportsLive(t *testing.T) {
 	p := New()
 	start := time.Now()
@@ -38,3 +36,5 @@ func TestPausesGrowUpToTwoSeconds(t *testing.T) {
 	p.Reset()
 	require.Less(t, p.b.NextBackOff(), 100*time.Millisecond)
 }
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
