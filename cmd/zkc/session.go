@@ -23,7 +23,7 @@ identities the server authenticated the session as (ZooKeeper's whoAmI, 3.7+;
 "identities" is null, and the text says so, on an older server).`,
 		Args: exactArgs(0),
 		RunE: wrapRun(func(cmd *cobra.Command, _ []string) error {
-			_, c, cancel, err := a.connect(cmd)
+			ctx, c, cancel, err := a.connect(cmd)
 			defer cancel()
 			if err != nil {
 				return err
@@ -101,12 +101,7 @@ subtree (ZooKeeper's getEphemerals only answers for the caller's own session).
 				return usageErr{err}
 			}
 		}
-		ctx, c, cancel, err := a.connect(cmd)
-		defer cancel()
-		if err != nil {
-			return err
-		}
-		nodes, err := walk(ctx, c, p, -1)
+		nodes, err := a.subtree(cmd, p, -1)
 		if err != nil {
 			return err
 		}
