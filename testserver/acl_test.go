@@ -55,9 +55,7 @@ func TestDigestACL(t *testing.T) {
 }
 
 func TestDeleteNeedsDeleteOnParent(t *testing.T) {
-	addr, _ := target(t)
-	root := testRoot(t)
-	c := newSession(t, addr)
+	root, c := oneSession(t)
 	c.mustCreate(root, nil, 0)
 	c.mustCreate(root+"/k", nil, 0)
 	h := c.call(jute.OpSetACL, &jute.SetACLRequest{Path: root, ACL: []jute.ACL{{Perms: jute.PermAll &^ jute.PermDelete, ID: jute.Id{Scheme: "world", ID: "anyone"}}}, Version: -1}, nil)
@@ -66,9 +64,7 @@ func TestDeleteNeedsDeleteOnParent(t *testing.T) {
 }
 
 func TestIPACL(t *testing.T) {
-	addr, _ := target(t)
-	root := testRoot(t)
-	c := newSession(t, addr)
+	root, c := oneSession(t)
 	h := c.call(jute.OpCreate, &jute.CreateRequest{Path: root, ACL: []jute.ACL{{Perms: jute.PermAll, ID: jute.Id{Scheme: "ip", ID: "127.0.0.0/8"}}}}, nil)
 	require.EqualValues(t, 0, h.Err)
 	_, err := c.getData(root, false)

@@ -62,6 +62,22 @@ func testRoot(t *testing.T) string {
 	return "/" + name + "-" + hex.EncodeToString(b[:])
 }
 
+// oneSession is the start of most tests here: a session on the target
+// server (see target) and the test's root path (testRoot).
+func oneSession(t *testing.T) (root string, c *tclient) {
+	t.Helper()
+	addr, _ := target(t)
+	return testRoot(t), newSession(t, addr)
+}
+
+// twoSessions is oneSession with two sessions on the same server, e.g. a
+// watcher and a writer.
+func twoSessions(t *testing.T) (root string, a, b *tclient) {
+	t.Helper()
+	addr, _ := target(t)
+	return testRoot(t), newSession(t, addr), newSession(t, addr)
+}
+
 // frame is one frame read by a test client.
 type frame = rawclient.Frame
 

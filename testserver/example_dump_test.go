@@ -17,10 +17,7 @@ import (
 // the same as JSON, which WithSnapshot (zktestserver -load) starts a
 // server from.
 func ExampleServer_Dump() {
-	srv, err := testserver.Start()
-	if err != nil {
-		log.Fatal(err)
-	}
+	srv := startServer()
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

@@ -20,10 +20,7 @@ func (c *tclient) multi(op int32, ops ...jute.MultiOp) (jute.MultiResponse, jute
 }
 
 func TestMultiSuccess(t *testing.T) {
-	addr, _ := target(t)
-	root := testRoot(t)
-	c := newSession(t, addr)
-	w := newSession(t, addr)
+	root, c, w := twoSessions(t)
 	c.mustCreate(root, nil, 0)
 	c.mustCreate(root+"/old", nil, 0)
 	_, err := w.children(root, true)
@@ -59,9 +56,7 @@ func TestMultiSuccess(t *testing.T) {
 }
 
 func TestMultiFailureIsAtomic(t *testing.T) {
-	addr, _ := target(t)
-	root := testRoot(t)
-	c := newSession(t, addr)
+	root, c := oneSession(t)
 	c.mustCreate(root, []byte("v"), 0)
 	z := c.ping().Zxid
 	resp, h := c.multi(jute.OpMulti,
@@ -90,9 +85,7 @@ func TestMultiFailureIsAtomic(t *testing.T) {
 }
 
 func TestMultiEdgeCases(t *testing.T) {
-	addr, _ := target(t)
-	root := testRoot(t)
-	c := newSession(t, addr)
+	root, c := oneSession(t)
 	c.mustCreate(root, nil, 0)
 	resp, h := c.multi(jute.OpMulti)
 	require.EqualValues(t, 0, h.Err)
@@ -114,9 +107,7 @@ func TestMultiEdgeCases(t *testing.T) {
 }
 
 func TestMultiRead(t *testing.T) {
-	addr, _ := target(t)
-	root := testRoot(t)
-	c := newSession(t, addr)
+	root, c := oneSession(t)
 	c.mustCreate(root, []byte("d"), 0)
 	c.mustCreate(root+"/k", nil, 0)
 	resp, h := c.multi(jute.OpMultiRead,

@@ -10,9 +10,7 @@ import (
 // stats node through creates, setData and deletes (the conformance
 // scenario quota_stats compares the same with a real 3.8).
 func TestQuotaStats(t *testing.T) {
-	addr, _ := target(t)
-	root := testRoot(t)
-	c := newSession(t, addr)
+	root, c := oneSession(t)
 	c.mustCreate(root, []byte("abc"), 0)
 	c.mustCreate(root+"/a", []byte("12345"), 0)
 	stats := func() string {

@@ -9,9 +9,7 @@ import (
 )
 
 func TestContainerReaping(t *testing.T) {
-	addr, _ := target(t)
-	root := testRoot(t)
-	c := newSession(t, addr)
+	root, c := oneSession(t)
 	c.mustCreate(root, nil, 0)
 	used, h := c.create2(jute.OpCreateContainer, root+"/used", nil, jute.FlagContainer, -1)
 	require.EqualValues(t, 0, h.Err)
@@ -34,9 +32,7 @@ func TestContainerReaping(t *testing.T) {
 }
 
 func TestTTLNodes(t *testing.T) {
-	addr, _ := target(t)
-	root := testRoot(t)
-	c := newSession(t, addr)
+	root, c := oneSession(t)
 	c.mustCreate(root, nil, 0)
 	r, h := c.create2(jute.OpCreateTTL, root+"/t", []byte("x"), jute.FlagPersistentWithTTL, 150)
 	require.EqualValues(t, 0, h.Err)

@@ -9,10 +9,7 @@ import (
 )
 
 func TestDataWatchIsOneShot(t *testing.T) {
-	addr, _ := target(t)
-	root := testRoot(t)
-	w := newSession(t, addr)
-	m := newSession(t, addr)
+	root, w, m := twoSessions(t)
 	m.mustCreate(root, nil, 0)
 	_, err := w.getData(root, true)
 	require.EqualValues(t, 0, err)
@@ -23,10 +20,7 @@ func TestDataWatchIsOneShot(t *testing.T) {
 }
 
 func TestExistsWatch(t *testing.T) {
-	addr, _ := target(t)
-	root := testRoot(t)
-	w := newSession(t, addr)
-	m := newSession(t, addr)
+	root, w, m := twoSessions(t)
 	_, err := w.exists(root, true)
 	require.Equal(t, jute.ErrNoNode, err, "exists leaves a watch on a missing node")
 	m.mustCreate(root, nil, 0)
@@ -43,10 +37,7 @@ func TestExistsWatch(t *testing.T) {
 }
 
 func TestChildWatchAndDeleteDedup(t *testing.T) {
-	addr, _ := target(t)
-	root := testRoot(t)
-	w := newSession(t, addr)
-	m := newSession(t, addr)
+	root, w, m := twoSessions(t)
 	m.mustCreate(root, nil, 0)
 	_, err := w.children(root, true)
 	require.EqualValues(t, 0, err)
@@ -64,9 +55,7 @@ func TestChildWatchAndDeleteDedup(t *testing.T) {
 }
 
 func TestEventPrecedesReplyOfOwnWrite(t *testing.T) {
-	addr, _ := target(t)
-	root := testRoot(t)
-	c := newSession(t, addr)
+	root, c := oneSession(t)
 	c.mustCreate(root, nil, 0)
 	_, err := c.getData(root, true)
 	require.EqualValues(t, 0, err)
@@ -77,10 +66,7 @@ func TestEventPrecedesReplyOfOwnWrite(t *testing.T) {
 }
 
 func TestPersistentWatch(t *testing.T) {
-	addr, _ := target(t)
-	root := testRoot(t)
-	w := newSession(t, addr)
-	m := newSession(t, addr)
+	root, w, m := twoSessions(t)
 	require.EqualValues(t, 0, w.addWatch(root, jute.AddWatchPersistent), "addWatch on a missing node")
 	m.mustCreate(root, nil, 0)
 	m.setData(root, []byte("1"), -1)
@@ -102,10 +88,7 @@ func TestPersistentWatch(t *testing.T) {
 }
 
 func TestPersistentRecursiveWatch(t *testing.T) {
-	addr, _ := target(t)
-	root := testRoot(t)
-	w := newSession(t, addr)
-	m := newSession(t, addr)
+	root, w, m := twoSessions(t)
 	m.mustCreate(root, nil, 0)
 	require.EqualValues(t, 0, w.addWatch(root, jute.AddWatchPersistentRecursive))
 	m.mustCreate(root+"/a", nil, 0)
@@ -145,10 +128,7 @@ func TestOneShotWatchReplacesPersistentMode(t *testing.T) {
 }
 
 func TestCheckAndRemoveWatches(t *testing.T) {
-	addr, _ := target(t)
-	root := testRoot(t)
-	w := newSession(t, addr)
-	m := newSession(t, addr)
+	root, w, m := twoSessions(t)
 	m.mustCreate(root, nil, 0)
 	check := func(c *tclient, typ int32) int32 {
 		return c.errOf(jute.OpCheckWatches, &jute.CheckWatchesRequest{Path: root, Type: typ})

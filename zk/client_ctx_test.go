@@ -16,8 +16,7 @@ import (
 // A Client op whose ctx ends returns an error that says which op and path,
 // and still matches ctx.Err().
 func TestClientCtxErrorsCarryOpAndPath(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
+	c := zktest.Connect(t, zktest.Server(t).ConnectString())
 	canceled, cancel := context.WithCancel(context.Background())
 	cancel()
 	for _, tc := range clientCalls() {

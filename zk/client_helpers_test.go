@@ -36,10 +36,7 @@ func requireContainer(t *testing.T, c *zk.Client, path string, persist ...string
 // deleted by the server under the user); EnsureContainers and
 // CreateParentContainers make containers.
 func TestClientParentsPersistentOrContainers(t *testing.T) {
-	srv := zktest.Server(t)
-	ctx := zktest.Context(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	root := zktest.UniquePath(t)
+	ctx, c, root := zktest.Setup(t)
 	require.NoError(t, c.EnsurePath(ctx, root))
 
 	require.NoError(t, c.EnsurePath(ctx, root+"/p/q"))
@@ -73,10 +70,8 @@ func TestClientNamespaceNodesAreContainers(t *testing.T) {
 }
 
 func TestClientCreateOrSet(t *testing.T) {
-	srv := zktest.Server(t)
-	ctx := zktest.Context(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	p := zktest.UniquePath(t) + "/a/cfg"
+	ctx, c, root := zktest.Setup(t)
+	p := root + "/a/cfg"
 
 	st, err := c.CreateOrSet(ctx, p, []byte("v1"), zk.CreateOptions{CreateParents: true})
 	require.NoError(t, err)
@@ -112,10 +107,7 @@ func makeTree(t *testing.T, c *zk.Client, root string, width int) {
 }
 
 func TestClientDeleteAll(t *testing.T) {
-	srv := zktest.Server(t)
-	ctx := zktest.Context(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	root := zktest.UniquePath(t)
+	ctx, c, root := zktest.Setup(t)
 	makeTree(t, c, root+"/tree", 5)
 	require.NoError(t, c.DeleteAll(ctx, root+"/tree"))
 	require.False(t, zktest.Exists(t, c, root+"/tree"))
@@ -129,10 +121,7 @@ func TestClientDeleteAll(t *testing.T) {
 // than the server's packet limit: DeleteAll must split them. (Each parent's
 // list of children must fit in one packet too, so they are spread.)
 func TestClientDeleteAllBatchesUnderPacketLimit(t *testing.T) {
-	srv := zktest.Server(t)
-	ctx := zktest.Context(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	root := zktest.UniquePath(t)
+	ctx, c, root := zktest.Setup(t)
 	long := strings.Repeat("n", 8000)
 	for _, dir := range []string{"/a", "/b", "/c", "/d"} {
 		require.NoError(t, c.EnsurePath(ctx, root+dir))

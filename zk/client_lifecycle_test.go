@@ -155,9 +155,7 @@ func TestZeroClientFailsInsteadOfHanging(t *testing.T) {
 }
 
 func TestClientSessionFacts(t *testing.T) {
-	srv := zktest.Server(t)
-	ctx := zktest.Context(t)
-	c := zktest.Connect(t, srv.ConnectString())
+	ctx, c, _ := zktest.Setup(t)
 	require.NotZero(t, c.SessionID())
 	require.Positive(t, c.SessionTimeout(), "the negotiated timeout")
 	require.NotEmpty(t, c.Server())

@@ -1,13 +1,12 @@
 package zk_test
 
 import (
-	"context"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/zkcurator/zkcurator/internal/zktest"
 	"github.com/zkcurator/zkcurator/jute"
 	"github.com/zkcurator/zkcurator/zk"
 )
@@ -39,11 +38,8 @@ func TestCreateParentContainersReapedBeforeCreate(t *testing.T) {
 		}
 		return nil
 	}})
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	c, err := zk.Connect(ctx, fs.addr()) // NoNode is not retried by any policy
-	require.NoError(t, err)
-	defer c.Close()
+	ctx := zktest.Context(t)
+	c := zktest.Connect(t, fs.addr()) // NoNode is not retried by any policy
 
 	p, _, err := c.CreateWith(ctx, "/p/n", nil, zk.CreateOptions{CreateParentContainers: true})
 	require.NoError(t, err)
@@ -86,11 +82,8 @@ func TestCreateParentContainersAncestorReaped(t *testing.T) {
 		}
 		return nil
 	}})
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	c, err := zk.Connect(ctx, fs.addr())
-	require.NoError(t, err)
-	defer c.Close()
+	ctx := zktest.Context(t)
+	c := zktest.Connect(t, fs.addr())
 
 	p, _, err := c.CreateWith(ctx, "/a/b/n", nil, zk.CreateOptions{CreateParentContainers: true})
 	require.NoError(t, err)

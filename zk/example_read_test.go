@@ -18,10 +18,7 @@ func ExampleClient_MultiRead() {
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := zk.Connect(ctx, srv.ConnectString())
-	if err != nil {
-		log.Fatal(err)
-	}
+	c := connect(ctx, srv)
 	defer c.Close()
 	if _, err := c.Create(ctx, "/app", []byte("cfg"), zk.ModePersistent, nil); err != nil {
 		log.Fatal(err)

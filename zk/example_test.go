@@ -23,6 +23,16 @@ func startServer() *testserver.Server {
 	return srv
 }
 
+// connect connects a Client to srv with the default options; ExampleConnect
+// shows the options a real program passes.
+func connect(ctx context.Context, srv *testserver.Server) *zk.Client {
+	c, err := zk.Connect(ctx, srv.ConnectString())
+	if err != nil {
+		log.Fatal(err)
+	}
+	return c
+}
+
 // Dial a session, create a node and read it back.
 func ExampleDial() {
 	srv := startServer()
@@ -154,13 +164,10 @@ func ExampleClient_Get_errors() {
 	srv := startServer()
 	defer srv.Close()
 	ctx := context.Background()
-	c, err := zk.Connect(ctx, srv.ConnectString())
-	if err != nil {
-		log.Fatal(err)
-	}
+	c := connect(ctx, srv)
 	defer c.Close()
 
-	_, _, err = c.Get(ctx, "/missing")
+	_, _, err := c.Get(ctx, "/missing")
 	switch {
 	case errors.Is(err, zk.ErrNoNode):
 		code, _ := zk.CodeOf(err)
@@ -183,10 +190,7 @@ func ExampleClient_CreateOrSet() {
 	srv := startServer()
 	defer srv.Close()
 	ctx := context.Background()
-	c, err := zk.Connect(ctx, srv.ConnectString())
-	if err != nil {
-		log.Fatal(err)
-	}
+	c := connect(ctx, srv)
 	defer c.Close()
 
 	for _, v := range []string{"v1", "v2"} {
@@ -206,10 +210,7 @@ func ExampleClient_Multi() {
 	srv := startServer()
 	defer srv.Close()
 	ctx := context.Background()
-	c, err := zk.Connect(ctx, srv.ConnectString())
-	if err != nil {
-		log.Fatal(err)
-	}
+	c := connect(ctx, srv)
 	defer c.Close()
 	if err := c.EnsurePath(ctx, "/jobs"); err != nil {
 		log.Fatal(err)
@@ -240,10 +241,7 @@ func ExampleClient_DeleteAll() {
 	srv := startServer()
 	defer srv.Close()
 	ctx := context.Background()
-	c, err := zk.Connect(ctx, srv.ConnectString())
-	if err != nil {
-		log.Fatal(err)
-	}
+	c := connect(ctx, srv)
 	defer c.Close()
 	for _, p := range []string{"/tmp/a/x", "/tmp/a/y", "/tmp/b"} {
 		if err := c.EnsurePath(ctx, p); err != nil {
@@ -268,10 +266,7 @@ func ExampleClient_Listen() {
 	srv := startServer()
 	defer srv.Close()
 	ctx := context.Background()
-	c, err := zk.Connect(ctx, srv.ConnectString())
-	if err != nil {
-		log.Fatal(err)
-	}
+	c := connect(ctx, srv)
 	states := make(chan zk.ConnectionState, 8)
 	unsubscribe := c.Listen(func(s zk.ConnectionState) { states <- s })
 	defer unsubscribe()
@@ -293,10 +288,7 @@ func ExampleClient_CreateWith() {
 	srv := startServer()
 	defer srv.Close()
 	ctx := context.Background()
-	c, err := zk.Connect(ctx, srv.ConnectString())
-	if err != nil {
-		log.Fatal(err)
-	}
+	c := connect(ctx, srv)
 	defer c.Close()
 
 	p, st, err := c.CreateWith(ctx, "/locks/job-", nil, zk.CreateOptions{
@@ -321,10 +313,7 @@ func ExampleClient_CreateAndList() {
 	srv := startServer()
 	defer srv.Close()
 	ctx := context.Background()
-	c, err := zk.Connect(ctx, srv.ConnectString())
-	if err != nil {
-		log.Fatal(err)
-	}
+	c := connect(ctx, srv)
 	defer c.Close()
 
 	path, _, children, err := c.CreateAndList(ctx, "/locks/job/lock-", nil, zk.CreateOptions{

@@ -280,20 +280,28 @@ func (a *app) pathCommand(use, short, long string, body func(ctx context.Context
 		Args:              exactArgs(1),
 		ValidArgsFunction: a.completePaths,
 		RunE: wrapRun(func(cmd *cobra.Command, args []string) error {
-			p, err := cleanPath(args[0])
-			if err != nil {
-				return err
-			}
-			ctx, c, cancel, err := a.connect(cmd)
-			defer cancel()
-			if err != nil {
-				return err
-			}
-			v, text, err := body(ctx, c, p)
-			if err != nil {
-				return err
-			}
-			return a.emit(v, text)
+			return a.onPath(cmd, args[0], func(ctx context.Context, c *zk.Client, p string) error {
+				v, text, err := body(ctx, c, p)
+				if err != nil {
+					return err
+				}
+				return a.emit(v, text)
+			})
 		}),
 	}
+}
+
+// onPath checks raw as a path, connects (bounded by --timeout, as connect)
+// and runs f: the body of a command on one PATH.
+func (a *app) onPath(cmd *cobra.Command, raw string, f func(ctx context.Context, c *zk.Client, p string) error) error {
+	p, err := cleanPath(raw)
+	if err != nil {
+		return err
+	}
+	ctx, c, cancel, err := a.connect(cmd)
+	defer cancel()
+	if err != nil {
+		return err
+	}
+	return f(ctx, c, p)
 }

@@ -233,7 +233,9 @@ func waitFor(t *testing.T, what string, f func() bool) {
 // server lists as connected (cons) is marked not-connected — a stale node,
 // or one whose owner is reconnecting.
 func TestLocksMarksDisconnectedOwner(t *testing.T) {
-	s := testserver.New(t, testserver.WithFourLetterWords("cons")) // locks reads cons
+	// cons must be whitelisted (like a real server, the test server
+	// answers only srvr unless told otherwise).
+	s := testserver.New(t, testserver.WithFourLetterWords("cons"))
 	cs := s.ConnectString()
 	// The owner may dial once; after its connection is dropped it cannot
 	// come back, while its session lives on until it times out.

@@ -259,22 +259,15 @@ they are restored as persistent.`,
 		Args:              exactArgs(1),
 		ValidArgsFunction: a.completePaths,
 		RunE: wrapRun(func(cmd *cobra.Command, args []string) error {
-			p, err := cleanPath(args[0])
-			if err != nil {
-				return err
-			}
-			ctx, c, cancel, err := a.connect(cmd)
-			defer cancel()
-			if err != nil {
-				return err
-			}
-			nodes, err := readTree(ctx, c, p)
-			if err != nil {
-				return err
-			}
-			enc := json.NewEncoder(a.out)
-			enc.SetIndent("", " ")
-			return enc.Encode(dumpFile{Format: dumpFormat, Root: p, Nodes: nodes})
+			return a.onPath(cmd, args[0], func(ctx context.Context, c *zk.Client, p string) error {
+				nodes, err := readTree(ctx, c, p)
+				if err != nil {
+					return err
+				}
+				enc := json.NewEncoder(a.out)
+				enc.SetIndent("", " ")
+				return enc.Encode(dumpFile{Format: dumpFormat, Root: p, Nodes: nodes})
+			})
 		}),
 	}
 }

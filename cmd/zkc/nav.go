@@ -33,16 +33,11 @@ func (a *app) lsCommand() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		ctx, c, cancel, err := a.connect(cmd)
-		defer cancel()
-		if err != nil {
-			return err
-		}
 		depth := 1
 		if recursive {
 			depth = -1
 		}
-		nodes, err := walk(ctx, c, p, depth)
+		nodes, err := a.subtree(cmd, p, depth)
 		if err != nil {
 			return err
 		}
@@ -125,12 +120,7 @@ func (a *app) treeCommand() *cobra.Command {
 		if depth < -1 {
 			return usageErr{fmt.Errorf("--depth %d: must be -1 or more", depth)}
 		}
-		ctx, c, cancel, err := a.connect(cmd)
-		defer cancel()
-		if err != nil {
-			return err
-		}
-		nodes, err := walk(ctx, c, p, depth)
+		nodes, err := a.subtree(cmd, p, depth)
 		if err != nil {
 			return err
 		}

@@ -67,12 +67,7 @@ segment, ** crosses segments, ? is one character.
 				return usageErr{err}
 			}
 			full := strings.Contains(args[1], "/")
-			ctx, c, cancel, err := a.connect(cmd)
-			defer cancel()
-			if err != nil {
-				return err
-			}
-			nodes, err := walk(ctx, c, p, -1)
+			nodes, err := a.subtree(cmd, p, -1)
 			if err != nil {
 				return err
 			}

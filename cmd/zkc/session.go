@@ -101,12 +101,7 @@ subtree (ZooKeeper's getEphemerals only answers for the caller's own session).
 				return usageErr{err}
 			}
 		}
-		ctx, c, cancel, err := a.connect(cmd)
-		defer cancel()
-		if err != nil {
-			return err
-		}
-		nodes, err := walk(ctx, c, p, -1)
+		nodes, err := a.subtree(cmd, p, -1)
 		if err != nil {
 			return err
 		}

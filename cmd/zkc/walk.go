@@ -7,6 +7,8 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/spf13/cobra"
+
 	"github.com/zkcurator/zkcurator/zk"
 )
 
@@ -21,6 +23,18 @@ type node struct {
 	Stat     *zk.Stat
 	Children []string // sorted names
 	Depth    int
+}
+
+// subtree connects (bounded by --timeout, as connect) and reads the subtree
+// of p, maxDepth levels deep (-1: all): the start of ls, tree, find and
+// ephemerals.
+func (a *app) subtree(cmd *cobra.Command, p string, maxDepth int) (map[string]*node, error) {
+	ctx, c, cancel, err := a.connect(cmd)
+	defer cancel()
+	if err != nil {
+		return nil, err
+	}
+	return walk(ctx, c, p, maxDepth)
 }
 
 // walk reads root and its descendants down to maxDepth (< 0: no limit)

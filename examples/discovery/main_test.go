@@ -8,15 +8,4 @@ import (
 
 func TestMain(m *testing.M) { zktest.Main(m) }
 
-func TestDiscoveryOnEmbeddedServer(t *testing.T) {
-	if err := run(""); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func TestDiscoveryOnRealServer(t *testing.T) {
-	e := zktest.RealEnsemble(t, 1)
-	if err := run(e.ConnectString()); err != nil {
-		t.Fatal(err)
-	}
-}
+func TestDiscovery(t *testing.T) { zktest.RunProgram(t, run) }

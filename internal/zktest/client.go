@@ -93,3 +93,13 @@ func WaitDone(t testing.TB, ctx context.Context, what string) {
 		t.Fatalf("zktest: timed out waiting for %s", what)
 	}
 }
+
+// Setup is the usual start of a test that works with one client: it starts
+// (or shares) the test's server with Server, connects a Client to it with
+// Connect (opts as there) and returns the test's Context, the Client and a
+// UniquePath the test works below.
+func Setup(t testing.TB, opts ...zk.Option) (ctx context.Context, c *zk.Client, path string) {
+	t.Helper()
+	c = Connect(t, Server(t).ConnectString(), opts...)
+	return Context(t), c, UniquePath(t)
+}

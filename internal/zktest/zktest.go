@@ -28,6 +28,7 @@ import (
 
 	"github.com/zkcurator/zkcurator/testserver"
 	"github.com/zkcurator/zkcurator/testserver/realzk"
+	"github.com/zkcurator/zkcurator/zk"
 )
 
 // EnvReal is the variable that enables tests needing a real ZooKeeper when
@@ -157,12 +158,19 @@ func stopShared() error {
 // After m.Run it stops the shared real server, then, if the tests passed,
 // fails the binary when goroutines are left over (goleak.VerifyTestMain's
 // semantics; no goroutines are ignored). It does not return.
-func Main(m *testing.M) {
+func Main(m *testing.M) { MainAfter(m) }
+
+// MainAfter is Main for a test binary that also starts servers of its own:
+// after m.Run it calls each stop as well (before the leak check); an error
+// from one fails the binary.
+func MainAfter(m *testing.M, stops ...func() error) {
 	code := m.Run()
-	if err := stopShared(); err != nil {
-		fmt.Fprintf(os.Stderr, "zktest: stopping the shared real ZooKeeper: %v\n", err)
-		if code == 0 {
-			code = 1
+	for _, stop := range append([]func() error{stopShared}, stops...) {
+		if err := stop(); err != nil {
+			fmt.Fprintf(os.Stderr, "zktest: stopping a real ZooKeeper: %v\n", err)
+			if code == 0 {
+				code = 1
+			}
 		}
 	}
 	if code == 0 {
@@ -172,4 +180,13 @@ func Main(m *testing.M) {
 		}
 	}
 	os.Exit(code)
+}
+
+// SetupEmbedded is Setup on a fresh embedded server started with opts (see
+// Embedded), which it returns as well for fault injection.
+func SetupEmbedded(t testing.TB, opts ...testserver.Option) (ctx context.Context, srv *testserver.Server, c *zk.Client, path string) {
+	t.Helper()
+	srv = Embedded(t, opts...)
+	c = Connect(t, srv.ConnectString())
+	return Context(t), srv, c, UniquePath(t)
 }

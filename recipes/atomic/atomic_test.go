@@ -19,10 +19,8 @@ import (
 func TestMain(m *testing.M) { zktest.Main(m) }
 
 func TestLongOperations(t *testing.T) {
-	srv := zktest.Server(t)
-	ctx := zktest.Context(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	p := zktest.UniquePath(t) + "/counter"
+	ctx, c, root := zktest.Setup(t)
+	p := root + "/counter"
 	l, err := atomic.NewLong(c, p, retry.NTimes(3, 10*time.Millisecond))
 	require.NoError(t, err)
 
@@ -83,10 +81,8 @@ func TestLongOperations(t *testing.T) {
 }
 
 func TestIntegerLayout(t *testing.T) {
-	srv := zktest.Server(t)
-	ctx := zktest.Context(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	p := zktest.UniquePath(t) + "/int"
+	ctx, c, root := zktest.Setup(t)
+	p := root + "/int"
 	i, err := atomic.NewInteger(c, p, retry.NTimes(3, 10*time.Millisecond))
 	require.NoError(t, err)
 	r, err := i.Add(ctx, -2)

@@ -12,20 +12,27 @@ import (
 	"github.com/zkcurator/zkcurator/zk"
 )
 
+// connect starts the embedded test server the examples run against and
+// connects a client to it; a real program connects to its ensemble instead.
+// stop closes both.
+func connect(ctx context.Context) (c *zk.Client, stop func()) {
+	srv, err := testserver.Start()
+	if err != nil {
+		log.Fatal(err)
+	}
+	c, err = zk.Connect(ctx, srv.ConnectString())
+	if err != nil {
+		log.Fatal(err)
+	}
+	return c, func() { c.Close(); srv.Close() }
+}
+
 // A Long is a counter many processes (Go or Java/Curator) update atomically.
 func ExampleLong() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	srv, err := testserver.Start() // a real program connects to its ensemble
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer srv.Close()
-	c, err := zk.Connect(ctx, srv.ConnectString())
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer c.Close()
+	c, stop := connect(ctx)
+	defer stop()
 
 	hits, err := atomic.NewLong(c, "/counters/hits", retry.NTimes(10, 10*time.Millisecond),
 		atomic.WithPromotedToLock("/counters/hits-lock", 5*time.Second, retry.NTimes(10, 10*time.Millisecond)))

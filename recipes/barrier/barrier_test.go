@@ -186,10 +186,7 @@ func TestDoubleBarrierMemberSessionExpires(t *testing.T) {
 // the retried watch lives in the new session and never reports the loss,
 // so Enter must notice Lost itself and make its node again.
 func TestDoubleBarrierEnterSessionLostBeforeReadyWatch(t *testing.T) {
-	srv := zktest.Embedded(t)
-	path := zktest.UniquePath(t)
-	ctx := zktest.Context(t)
-	other := zktest.Connect(t, srv.ConnectString())
+	ctx, srv, other, path := zktest.SetupEmbedded(t)
 	_, err := other.Create(ctx, path, nil, zk.ModePersistent, nil)
 	require.NoError(t, err)
 	c, rec := zktest.ConnectRecorded(t, srv.ConnectString())
@@ -220,9 +217,7 @@ func TestDoubleBarrierEnterSessionLostBeforeReadyWatch(t *testing.T) {
 }
 
 func TestDoubleBarrierEnterCancelledLeavesNoNode(t *testing.T) {
-	srv := zktest.Server(t)
-	path := zktest.UniquePath(t)
-	c := zktest.Connect(t, srv.ConnectString())
+	_, c, path := zktest.Setup(t)
 	d := newDoubleT(t, c, path, 2)
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)

@@ -12,12 +12,28 @@ import (
 	"github.com/zkcurator/zkcurator/zk"
 )
 
-// Three workers start a computation together and finish it together.
-func ExampleDoubleBarrier() {
+// startServer starts the embedded test server the examples run against; a
+// real program connects to its ensemble instead.
+func startServer() *testserver.Server {
 	srv, err := testserver.Start()
 	if err != nil {
 		log.Fatal(err)
 	}
+	return srv
+}
+
+// connect connects one client (one process of the example) to srv.
+func connect(ctx context.Context, srv *testserver.Server) *zk.Client {
+	c, err := zk.Connect(ctx, srv.ConnectString())
+	if err != nil {
+		log.Fatal(err)
+	}
+	return c
+}
+
+// Three workers start a computation together and finish it together.
+func ExampleDoubleBarrier() {
+	srv := startServer()
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -27,10 +43,7 @@ func ExampleDoubleBarrier() {
 	var mu sync.Mutex
 	entered := 0
 	for range workers {
-		c, err := zk.Connect(ctx, srv.ConnectString())
-		if err != nil {
-			log.Fatal(err)
-		}
+		c := connect(ctx, srv)
 		defer c.Close()
 		d, err := barrier.NewDouble(c, "/barriers/batch", workers)
 		if err != nil {
@@ -58,17 +71,11 @@ func ExampleDoubleBarrier() {
 
 // A Barrier holds waiters until it is removed.
 func ExampleBarrier() {
-	srv, err := testserver.Start()
-	if err != nil {
-		log.Fatal(err)
-	}
+	srv := startServer()
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := zk.Connect(ctx, srv.ConnectString())
-	if err != nil {
-		log.Fatal(err)
-	}
+	c := connect(ctx, srv)
 	defer c.Close()
 
 	b, err := barrier.New(c, "/barriers/deploy")

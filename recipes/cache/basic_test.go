@@ -10,10 +10,7 @@ import (
 )
 
 func TestNodeCache(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	p := zktest.UniquePath(t)
+	ctx, c, p := zktest.Setup(t)
 
 	nc := mustNode(t, c, p)
 	rec := newRecorder(nc.Listen)
@@ -56,10 +53,7 @@ func TestNodeCache(t *testing.T) {
 }
 
 func TestChildrenCache(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	p := zktest.UniquePath(t)
+	ctx, c, p := zktest.Setup(t)
 	require.NoError(t, createTree(ctx, c, []string{p, p + "/a", p + "/b", p + "/a/deep"}, []byte("x"), 8))
 
 	cc := mustChildren(t, c, p)
@@ -96,10 +90,7 @@ func TestChildrenCache(t *testing.T) {
 }
 
 func TestTreeCacheBasics(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	p := zktest.UniquePath(t)
+	ctx, c, p := zktest.Setup(t)
 	require.NoError(t, createTree(ctx, c, []string{p, p + "/a", p + "/a/b", p + "/a/b/c", p + "/d"}, []byte("x"), 8))
 
 	tc := mustTree(t, c, p)
@@ -145,10 +136,7 @@ func TestTreeCacheBasics(t *testing.T) {
 }
 
 func TestTreeCacheDepthFilterNoData(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	p := zktest.UniquePath(t)
+	ctx, c, p := zktest.Setup(t)
 	require.NoError(t, createTree(ctx, c, []string{p, p + "/a", p + "/a/b", p + "/a/b/c", p + "/skip", p + "/skip/x"}, []byte("data"), 8))
 
 	tc := mustTree(t, c, p, WithMaxDepth(2), WithData(false),

@@ -32,8 +32,7 @@ var kinds = map[string]func(c *zk.Client, path string, opts ...Option) (lifecycl
 }
 
 func TestConstructorsRejectBadArguments(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
+	c := zktest.Connect(t, zktest.Server(t).ConnectString())
 	accept := func(string) bool { return true }
 	for kind, newCache := range kinds {
 		t.Run(kind, func(t *testing.T) {
@@ -85,9 +84,7 @@ func TestConstructorsRejectBadArguments(t *testing.T) {
 }
 
 func TestCloseIsIdempotentAndFinal(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
+	ctx, c, _ := zktest.Setup(t)
 	for kind, newCache := range kinds {
 		t.Run(kind+"/started", func(t *testing.T) {
 			cc, err := newCache(c, zktest.UniquePath(t))
@@ -145,9 +142,7 @@ func TestStartOnClosedClientFails(t *testing.T) {
 // Closing the client under a started cache ends its work; the cache's
 // Close still succeeds.
 func TestClientClosedUnderStartedCache(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	p := zktest.UniquePath(t)
+	_, c, p := zktest.Setup(t)
 	tc := mustTree(t, c, p)
 	rec := newRecorder(tc.Listen)
 	require.NoError(t, tc.Start(zktest.Context(t)))

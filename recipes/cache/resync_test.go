@@ -13,10 +13,7 @@ import (
 )
 
 func TestTreeCacheFallback35(t *testing.T) {
-	srv := zktest.Embedded(t, testserver.WithVersion("3.5"))
-	c := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	p := zktest.UniquePath(t)
+	ctx, _, c, p := zktest.SetupEmbedded(t, testserver.WithVersion("3.5"))
 	require.NoError(t, createTree(ctx, c, []string{p, p + "/a", p + "/a/b"}, []byte("x"), 4))
 
 	tc := mustTree(t, c, p)

@@ -14,10 +14,7 @@ import (
 // one-shot watches, re-armed after each event, as TreeCache does
 // (TestTreeCacheFallback35).
 func TestNodeAndChildrenCacheFallback35(t *testing.T) {
-	srv := zktest.Embedded(t, testserver.WithVersion("3.5"))
-	c := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	p := zktest.UniquePath(t)
+	ctx, _, c, p := zktest.SetupEmbedded(t, testserver.WithVersion("3.5"))
 	require.NoError(t, createTree(ctx, c, []string{p, p + "/a"}, []byte("x"), 4))
 
 	nc := mustNode(t, c, p+"/a")

@@ -23,10 +23,8 @@ func ids(insts []*discovery.ServiceInstance) []string {
 }
 
 func TestRegisterQueryUnregister(t *testing.T) {
-	srv := zktest.Server(t)
-	ctx := zktest.Context(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	base := zktest.UniquePath(t) + "/services"
+	ctx, c, root := zktest.Setup(t)
+	base := root + "/services"
 	d, err := discovery.New(c, base)
 	require.NoError(t, err)
 

@@ -1,7 +1,6 @@
 package election
 
 import (
-	"context"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -10,33 +9,17 @@ import (
 	"github.com/zkcurator/zkcurator/zk"
 )
 
-// fencer is what a Latch and a Selector offer for fenced writes.
-type fencer interface {
-	Fenced(ctx context.Context, ops ...zk.Op) ([]zk.OpResult, error)
-}
-
-// requireFencedWrite checks that a fenced write applies (leading) and,
-// after lose, fails with ErrNotLeader without being applied.
-func requireFencedWrite(t *testing.T, observer *zk.Client, f fencer, resource string, lose func()) {
+// requireFencedWrite creates resource and checks f's fenced writes on it:
+// they apply while f leads and fail with ErrNotLeader once lose has run.
+func requireFencedWrite(t *testing.T, observer *zk.Client, f zktest.Fencer, resource string, lose func()) {
 	t.Helper()
-	ctx := zktest.Context(t)
-	_, err := observer.Create(ctx, resource, nil, zk.ModePersistent, nil)
+	_, err := observer.Create(zktest.Context(t), resource, nil, zk.ModePersistent, nil)
 	require.NoError(t, err)
-	_, err = f.Fenced(ctx, zk.SetOp(resource, []byte("leader"), -1))
-	require.NoError(t, err)
-	lose()
-	_, err = f.Fenced(ctx, zk.SetOp(resource, []byte("stale"), -1))
-	require.ErrorIs(t, err, ErrNotLeader)
-	data, _, err := observer.Get(ctx, resource)
-	require.NoError(t, err)
-	require.Equal(t, "leader", string(data))
+	zktest.RequireFenced(t, observer, f, resource, lose, ErrNotLeader)
 }
 
 func TestLatchFenced(t *testing.T) {
-	srv := zktest.Embedded(t)
-	observer := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t)
+	ctx, srv, observer, path := zktest.SetupEmbedded(t)
 	a := startLatch(t, zktest.Connect(t, srv.ConnectString()), path, "a")
 	await(t, a)
 	b := startLatch(t, zktest.Connect(t, srv.ConnectString()), path, "b")
@@ -54,10 +37,7 @@ func TestLatchFenced(t *testing.T) {
 }
 
 func TestSelectorFencedAndToken(t *testing.T) {
-	srv := zktest.Embedded(t)
-	observer := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t)
+	ctx, srv, observer, path := zktest.SetupEmbedded(t)
 	c := zktest.Connect(t, srv.ConnectString())
 	fn, leads := blockingLeader()
 	s := newSelectorT(t, c, path, "a", fn)

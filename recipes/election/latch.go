@@ -5,11 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
-
-	"github.com/cenkalti/backoff/v4"
 
 	"github.com/zkcurator/zkcurator/internal/listeners"
+	"github.com/zkcurator/zkcurator/recipes/internal/pause"
 	"github.com/zkcurator/zkcurator/recipes/internal/seqnode"
 	"github.com/zkcurator/zkcurator/zk"
 )
@@ -407,10 +405,7 @@ func (l *Latch) swapHold(h *seqnode.Hold) (had bool) {
 // changes l.node from Start on.
 func (l *Latch) run() {
 	defer close(l.done)
-	bo := backoff.NewExponentialBackOff()
-	bo.InitialInterval = 20 * time.Millisecond
-	bo.MaxInterval = 2 * time.Second
-	bo.MaxElapsedTime = 0
+	bo := pause.New()
 	for l.ctx.Err() == nil {
 		err := l.contest()
 		if err == nil {
@@ -421,12 +416,7 @@ func (l *Latch) run() {
 			break
 		}
 		// An operation failed (the retry policy gave up): try again later.
-		t := time.NewTimer(bo.NextBackOff())
-		select {
-		case <-t.C:
-		case <-l.ctx.Done():
-			t.Stop()
-		}
+		bo.Wait(l.ctx)
 	}
 	l.setHold(nil)
 	if n := l.currentNode(); n != nil {

@@ -12,9 +12,7 @@ import (
 )
 
 func TestConstructorsRejectBadArguments(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	path := zktest.UniquePath(t)
+	_, c, path := zktest.Setup(t)
 	fn := func(context.Context) error { return nil }
 	for _, tc := range []struct {
 		name string
@@ -55,10 +53,7 @@ func TestZeroValuesFail(t *testing.T) {
 // TestLatchLifecycle: Close is idempotent, works before Start, and every
 // method after it fails with an error matching zk.ErrClosed.
 func TestLatchLifecycle(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t)
+	ctx, c, path := zktest.Setup(t)
 
 	// Closed before Start: cannot be started.
 	l := newLatchT(t, c, path, "never")
@@ -87,10 +82,7 @@ func TestLatchLifecycle(t *testing.T) {
 }
 
 func TestSelectorLifecycle(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t)
+	ctx, c, path := zktest.Setup(t)
 	fn, leads := blockingLeader()
 
 	s := newSelectorT(t, c, path, "never", fn)
@@ -116,9 +108,7 @@ func TestSelectorLifecycle(t *testing.T) {
 // TestStartOnClosedClientFailsAtOnce: a Latch or Selector started on a
 // closed client fails at once (not when a context ends).
 func TestStartOnClosedClientFailsAtOnce(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	path := zktest.UniquePath(t)
+	_, c, path := zktest.Setup(t)
 	l := newLatchT(t, c, path, "x")
 	fn, _ := blockingLeader()
 	s := newSelectorT(t, c, path, "y", fn)

@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"time"
 
-	"github.com/cenkalti/backoff/v4"
-
+	"github.com/zkcurator/zkcurator/recipes/internal/pause"
 	"github.com/zkcurator/zkcurator/recipes/internal/seqnode"
 	"github.com/zkcurator/zkcurator/zk"
 )
@@ -54,10 +52,7 @@ func Observe(ctx context.Context, c *zk.Client, path string) (<-chan Leader, err
 // observe is Observe's goroutine.
 func observe(ctx context.Context, c *zk.Client, path string, out chan<- Leader) {
 	defer close(out)
-	bo := backoff.NewExponentialBackOff()
-	bo.InitialInterval = 20 * time.Millisecond
-	bo.MaxInterval = 2 * time.Second
-	bo.MaxElapsedTime = 0
+	bo := pause.New()
 	var last Leader
 	sent := false
 	for ctx.Err() == nil {
@@ -66,12 +61,7 @@ func observe(ctx context.Context, c *zk.Client, path string, out chan<- Leader) 
 			return
 		}
 		if err != nil {
-			t := time.NewTimer(bo.NextBackOff())
-			select {
-			case <-t.C:
-			case <-ctx.Done():
-				t.Stop()
-			}
+			bo.Wait(ctx)
 			continue
 		}
 		bo.Reset()

@@ -7,8 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/cenkalti/backoff/v4"
-
+	"github.com/zkcurator/zkcurator/recipes/internal/pause"
 	"github.com/zkcurator/zkcurator/recipes/internal/seqnode"
 	"github.com/zkcurator/zkcurator/recipes/lock"
 	"github.com/zkcurator/zkcurator/zk"
@@ -294,10 +293,7 @@ func (s *Selector) run() {
 		s.running = false
 		s.mu.Unlock()
 	}()
-	bo := backoff.NewExponentialBackOff()
-	bo.InitialInterval = 20 * time.Millisecond
-	bo.MaxInterval = 2 * time.Second
-	bo.MaxElapsedTime = 0
+	bo := pause.New()
 	for s.ctx.Err() == nil {
 		err := s.leadOnce()
 		if err != nil {
@@ -310,12 +306,7 @@ func (s *Selector) run() {
 			bo.Reset()
 			continue
 		}
-		t := time.NewTimer(bo.NextBackOff())
-		select {
-		case <-t.C:
-		case <-s.ctx.Done():
-			t.Stop()
-		}
+		bo.Wait(s.ctx)
 	}
 }
 

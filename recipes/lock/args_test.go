@@ -14,9 +14,7 @@ import (
 // TestConstructorsRejectBadArguments: misuse fails in the constructor,
 // not later in a goroutine or at the first Acquire.
 func TestConstructorsRejectBadArguments(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	path := zktest.UniquePath(t)
+	_, c, path := zktest.Setup(t)
 	count := newCountT(t, c, path+"/count", 1)
 	for _, tc := range []struct {
 		name string
@@ -90,9 +88,7 @@ func TestZeroValuesFail(t *testing.T) {
 // TestLocksOnClosedClientFailAtOnce: acquiring on a closed client returns
 // zk.ErrClosed without waiting for the (deadline-free) context.
 func TestLocksOnClosedClientFailAtOnce(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	path := zktest.UniquePath(t)
+	_, c, path := zktest.Setup(t)
 	m := newMutexT(t, c, path)
 	s := newSemaphoreT(t, c, path+"/sem", 2)
 	rw := newRWMutexT(t, c, path+"/rw")

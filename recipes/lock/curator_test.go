@@ -144,25 +144,14 @@ func (f *flags) check(t *testing.T) {
 func goWorkers(t *testing.T, clients []*zk.Client, iterations int, work func(ctx context.Context, c *zk.Client, w, i int) error) {
 	t.Helper()
 	ctx := zktest.Context(t)
-	var wg sync.WaitGroup
-	errs := make(chan error, len(clients))
-	for w, c := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range iterations {
-				if err := work(ctx, c, w, i); err != nil {
-					errs <- err
-					return
-				}
+	zktest.Workers(t, len(clients), func(w int) error {
+		for i := range iterations {
+			if err := work(ctx, clients[w], w, i); err != nil {
+				return err
 			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		require.NoError(t, err)
-	}
+		}
+		return nil
+	})
 }
 
 func notYet(t *testing.T, got <-chan error, what string) {

@@ -23,7 +23,7 @@ func connect(ctx context.Context) (*zk.Client, func()) {
 	if err != nil {
 		log.Fatal(err)
 	}
-	return c, func() { _ = c.Close(); srv.Close() }
+	return c, func() { c.Close(); srv.Close() }
 }
 
 // Take a lock, act only while the held context is alive, and write to the

@@ -1,7 +1,6 @@
 package lock
 
 import (
-	"context"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -10,39 +9,8 @@ import (
 	"github.com/zkcurator/zkcurator/zk"
 )
 
-// fencer is what every lock holder offers for fenced writes.
-type fencer interface {
-	Fenced(ctx context.Context, ops ...zk.Op) ([]zk.OpResult, error)
-}
-
-// requireFenced checks one holder: a fenced write applies while it holds;
-// once lose has taken its node away, Fenced fails with ErrNotHeld and
-// applies nothing.
-func requireFenced(t *testing.T, c *zk.Client, f fencer, resource string, lose func()) {
-	t.Helper()
-	ctx := zktest.Context(t)
-	res, err := f.Fenced(ctx, zk.SetOp(resource, []byte("by holder"), -1))
-	require.NoError(t, err)
-	require.Len(t, res, 1)
-	require.NotNil(t, res[0].Stat)
-	data, _, err := c.Get(ctx, resource)
-	require.NoError(t, err)
-	require.Equal(t, "by holder", string(data))
-
-	lose()
-	_, err = f.Fenced(ctx, zk.SetOp(resource, []byte("too late"), -1), zk.CreateOp(resource+"-x", nil, zk.ModePersistent, nil))
-	require.ErrorIs(t, err, ErrNotHeld)
-	data, _, err = c.Get(ctx, resource)
-	require.NoError(t, err)
-	require.Equal(t, "by holder", string(data), "a write after the hold was lost is not applied")
-	require.False(t, zktest.Exists(t, c, resource+"-x"))
-}
-
 func TestFencedWrites(t *testing.T) {
-	srv := zktest.Embedded(t)
-	observer := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	base := zktest.UniquePath(t)
+	ctx, srv, observer, base := zktest.SetupEmbedded(t)
 	_, err := observer.Create(ctx, base, nil, zk.ModePersistent, nil)
 	require.NoError(t, err)
 	resource := func(name string) string {
@@ -66,34 +34,34 @@ func TestFencedWrites(t *testing.T) {
 		_, err = m.Fenced(ctx, zk.SetOp(base+"/no-such", nil, -1))
 		require.ErrorIs(t, err, zk.ErrNoNode)
 		require.NotErrorIs(t, err, ErrNotHeld)
-		requireFenced(t, observer, m, resource("r1"), deleteNode(m.Node))
+		zktest.RequireFenced(t, observer, m, resource("r1"), deleteNode(m.Node), ErrNotHeld)
 	})
 	t.Run("mutex session expired", func(t *testing.T) {
 		c := zktest.Connect(t, srv.ConnectString())
 		m := newMutexT(t, c, base+"/m2")
 		_, err := m.Acquire(ctx)
 		require.NoError(t, err)
-		requireFenced(t, observer, m, resource("r2"), func() {
+		zktest.RequireFenced(t, observer, m, resource("r2"), func() {
 			node := m.Node()
 			require.True(t, srv.ExpireSession(c.SessionID()))
 			zktest.Eventually(t, func() bool { return !zktest.Exists(t, observer, node) }, "the node to go with its session")
-		})
+		}, ErrNotHeld)
 	})
 	t.Run("rwmutex sides", func(t *testing.T) {
 		c := zktest.Connect(t, srv.ConnectString())
 		rw := newRWMutexT(t, c, base+"/rw")
 		_, err := rw.WriteLock().Acquire(ctx)
 		require.NoError(t, err)
-		requireFenced(t, observer, rw.WriteLock(), resource("r3"), deleteNode(rw.WriteLock().Node))
+		zktest.RequireFenced(t, observer, rw.WriteLock(), resource("r3"), deleteNode(rw.WriteLock().Node), ErrNotHeld)
 		_, err = rw.ReadLock().Acquire(ctx)
 		require.NoError(t, err)
-		requireFenced(t, observer, rw.ReadLock(), resource("r4"), deleteNode(rw.ReadLock().Node))
+		zktest.RequireFenced(t, observer, rw.ReadLock(), resource("r4"), deleteNode(rw.ReadLock().Node), ErrNotHeld)
 	})
 	t.Run("lease", func(t *testing.T) {
 		c := zktest.Connect(t, srv.ConnectString())
 		l, err := newSemaphoreT(t, c, base+"/sem", 2).Acquire(ctx)
 		require.NoError(t, err)
-		requireFenced(t, observer, l, resource("r5"), func() { require.NoError(t, l.Release(ctx)) })
+		zktest.RequireFenced(t, observer, l, resource("r5"), func() { require.NoError(t, l.Release(ctx)) }, ErrNotHeld)
 	})
 	t.Run("semaphore mutex", func(t *testing.T) {
 		c := zktest.Connect(t, srv.ConnectString())
@@ -107,6 +75,6 @@ func TestFencedWrites(t *testing.T) {
 			require.Len(t, kids, 1)
 			return base + "/sm/leases/" + kids[0]
 		}
-		requireFenced(t, observer, m, resource("r6"), deleteNode(leases))
+		zktest.RequireFenced(t, observer, m, resource("r6"), deleteNode(leases), ErrNotHeld)
 	})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -61,51 +60,35 @@ func TestMutexNodeLayoutAndParticipants(t *testing.T) {
 }
 
 func TestMutexExclusion(t *testing.T) {
-	srv := zktest.Server(t)
-	clients := []*zk.Client{zktest.Connect(t, srv.ConnectString()), zktest.Connect(t, srv.ConnectString())}
+	clients := zktest.ConnectN(t, zktest.Server(t).ConnectString(), 2)
 	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
 	const workers, rounds = 4, 15
 	var inside, overlaps, total atomic.Int32
-	var wg sync.WaitGroup
-	errs := make(chan error, workers)
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			m := newMutexT(t, clients[w%2], path)
-			for range rounds {
-				if _, err := m.Acquire(ctx); err != nil {
-					errs <- err
-					return
-				}
-				if inside.Add(1) != 1 {
-					overlaps.Add(1)
-				}
-				total.Add(1)
-				inside.Add(-1)
-				if err := m.Release(ctx); err != nil {
-					errs <- err
-					return
-				}
+	zktest.Workers(t, workers, func(w int) error {
+		m := newMutexT(t, clients[w%2], path)
+		for range rounds {
+			if _, err := m.Acquire(ctx); err != nil {
+				return err
 			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		require.NoError(t, err)
-	}
+			if inside.Add(1) != 1 {
+				overlaps.Add(1)
+			}
+			total.Add(1)
+			inside.Add(-1)
+			if err := m.Release(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	require.Zero(t, overlaps.Load())
 	require.EqualValues(t, workers*rounds, total.Load())
 	require.Empty(t, zktest.Children(t, clients[0], path))
 }
 
 func TestMutexReentrant(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t)
+	ctx, c, path := zktest.Setup(t)
 	m := newMutexT(t, c, path)
 	h1, err := m.Acquire(ctx)
 	require.NoError(t, err)
@@ -136,10 +119,7 @@ func TestMutexReentrant(t *testing.T) {
 }
 
 func TestMutexFair(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t)
+	ctx, c, path := zktest.Setup(t)
 	holder := newMutexT(t, c, path)
 	_, err := holder.Acquire(ctx)
 	require.NoError(t, err)
@@ -222,10 +202,7 @@ func TestMutexCancelWhileWaitingLeavesNoNode(t *testing.T) {
 }
 
 func TestMutexHeldEndsOnSuspended(t *testing.T) {
-	srv := zktest.Embedded(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t)
+	ctx, srv, c, path := zktest.SetupEmbedded(t)
 	m := newMutexT(t, c, path)
 	held, err := m.Acquire(ctx)
 	require.NoError(t, err)
@@ -403,26 +380,12 @@ func TestMutexRevocation(t *testing.T) {
 }
 
 func TestMutexConcurrentAcquireOnOneValueShares(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t)
+	ctx, c, path := zktest.Setup(t)
 	m := newMutexT(t, c, path)
-	var wg sync.WaitGroup
-	errs := make(chan error, 4)
-	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, err := m.Acquire(ctx)
-			errs <- err
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		require.NoError(t, err)
-	}
+	zktest.Workers(t, 4, func(int) error {
+		_, err := m.Acquire(ctx)
+		return err
+	})
 	require.Len(t, zktest.Children(t, c, path), 1)
 	for i := range 4 {
 		require.NoError(t, m.Release(ctx), "release %d", i)
@@ -431,8 +394,7 @@ func TestMutexConcurrentAcquireOnOneValueShares(t *testing.T) {
 }
 
 func TestMutexErrorsNameOpAndPath(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
+	c := zktest.Connect(t, zktest.Server(t).ConnectString())
 	_, err := NewMutex(c, "bad path")
 	require.Error(t, err)
 	require.Contains(t, err.Error(), "lock: new mutex bad path")

@@ -1,21 +1,16 @@
 package lock
 
 import (
-	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkcurator/zkcurator/internal/zktest"
-	"github.com/zkcurator/zkcurator/zk"
 )
 
 func TestRWMutexNodeNames(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t)
+	ctx, c, path := zktest.Setup(t)
 	rw := newRWMutexT(t, c, path)
 	_, err := rw.ReadLock().Acquire(ctx)
 	require.NoError(t, err)
@@ -74,10 +69,7 @@ func TestRWMutexReadersShareWritersExclude(t *testing.T) {
 }
 
 func TestRWMutexDowngrade(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t)
+	ctx, c, path := zktest.Setup(t)
 	rw := newRWMutexT(t, c, path)
 	_, err := rw.WriteLock().Acquire(ctx)
 	require.NoError(t, err)
@@ -102,52 +94,39 @@ func TestRWMutexDowngrade(t *testing.T) {
 }
 
 func TestRWMutexExclusion(t *testing.T) {
-	srv := zktest.Server(t)
-	clients := []*zk.Client{zktest.Connect(t, srv.ConnectString()), zktest.Connect(t, srv.ConnectString())}
+	clients := zktest.ConnectN(t, zktest.Server(t).ConnectString(), 2)
 	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
 	var readers, writers, bad atomic.Int32
-	var wg sync.WaitGroup
-	errs := make(chan error, 4)
-	for w := range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rw := newRWMutexT(t, clients[w%2], path)
-			for i := range 12 {
-				write := (i+w)%3 == 0
-				l := rw.ReadLock()
-				if write {
-					l = rw.WriteLock()
-				}
-				if _, err := l.Acquire(ctx); err != nil {
-					errs <- err
-					return
-				}
-				if write {
-					if writers.Add(1) != 1 || readers.Load() != 0 {
-						bad.Add(1)
-					}
-					writers.Add(-1)
-				} else {
-					readers.Add(1)
-					if writers.Load() != 0 {
-						bad.Add(1)
-					}
-					readers.Add(-1)
-				}
-				if err := l.Release(ctx); err != nil {
-					errs <- err
-					return
-				}
+	zktest.Workers(t, 4, func(w int) error {
+		rw := newRWMutexT(t, clients[w%2], path)
+		for i := range 12 {
+			write := (i+w)%3 == 0
+			l := rw.ReadLock()
+			if write {
+				l = rw.WriteLock()
 			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		require.NoError(t, err)
-	}
+			if _, err := l.Acquire(ctx); err != nil {
+				return err
+			}
+			if write {
+				if writers.Add(1) != 1 || readers.Load() != 0 {
+					bad.Add(1)
+				}
+				writers.Add(-1)
+			} else {
+				readers.Add(1)
+				if writers.Load() != 0 {
+					bad.Add(1)
+				}
+				readers.Add(-1)
+			}
+			if err := l.Release(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	require.Zero(t, bad.Load())
 	require.Empty(t, zktest.Children(t, clients[0], path))
 }

@@ -2,7 +2,6 @@ package lock
 
 import (
 	"context"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -10,14 +9,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkcurator/zkcurator/internal/zktest"
-	"github.com/zkcurator/zkcurator/zk"
 )
 
 func TestSemaphoreLayoutAndLimit(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t)
+	ctx, c, path := zktest.Setup(t)
 	s := newSemaphoreT(t, c, path, 2, WithData([]byte("me")))
 	l1, err := s.Acquire(ctx)
 	require.NoError(t, err)
@@ -57,48 +52,35 @@ func TestSemaphoreLayoutAndLimit(t *testing.T) {
 }
 
 func TestSemaphoreConcurrency(t *testing.T) {
-	srv := zktest.Server(t)
-	clients := []*zk.Client{zktest.Connect(t, srv.ConnectString()), zktest.Connect(t, srv.ConnectString())}
+	clients := zktest.ConnectN(t, zktest.Server(t).ConnectString(), 2)
 	ctx := zktest.Context(t)
 	path := zktest.UniquePath(t)
 	const maxLeases = 2
 	var inside, peak, over atomic.Int32
-	var wg sync.WaitGroup
-	errs := make(chan error, 5)
-	for w := range 5 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s := newSemaphoreT(t, clients[w%2], path, maxLeases)
-			for range 8 {
-				l, err := s.Acquire(ctx)
-				if err != nil {
-					errs <- err
-					return
-				}
-				n := inside.Add(1)
-				if n > maxLeases {
-					over.Add(1)
-				}
-				for {
-					p := peak.Load()
-					if n <= p || peak.CompareAndSwap(p, n) {
-						break
-					}
-				}
-				inside.Add(-1)
-				if err := l.Release(ctx); err != nil {
-					errs <- err
-					return
+	zktest.Workers(t, 5, func(w int) error {
+		s := newSemaphoreT(t, clients[w%2], path, maxLeases)
+		for range 8 {
+			l, err := s.Acquire(ctx)
+			if err != nil {
+				return err
+			}
+			n := inside.Add(1)
+			if n > maxLeases {
+				over.Add(1)
+			}
+			for {
+				p := peak.Load()
+				if n <= p || peak.CompareAndSwap(p, n) {
+					break
 				}
 			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		require.NoError(t, err)
-	}
+			inside.Add(-1)
+			if err := l.Release(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	require.Zero(t, over.Load())
 	require.Empty(t, zktest.Children(t, clients[0], path+"/leases"))
 }
@@ -122,10 +104,7 @@ func TestSemaphoreLeaseEndsOnLost(t *testing.T) {
 }
 
 func TestSemaphoreMutex(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t)
+	ctx, c, path := zktest.Setup(t)
 	m := newSemaphoreMutexT(t, c, path)
 	held, err := m.Acquire(ctx)
 	require.NoError(t, err)
@@ -157,10 +136,7 @@ func TestSemaphoreMutex(t *testing.T) {
 }
 
 func TestMultiLock(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	base := zktest.UniquePath(t)
+	ctx, c, base := zktest.Setup(t)
 	a, b := newMutexT(t, c, base+"/a"), newSemaphoreMutexT(t, c, base+"/b")
 	ml := newMultiLockT(t, a, b)
 	held, err := ml.Acquire(ctx)

@@ -64,10 +64,8 @@ func TestGroupMemberValidation(t *testing.T) {
 // A TTLNode keeps its TTL node alive through its touched child; after Close
 // the server deletes both by itself.
 func TestTTLNode(t *testing.T) {
-	srv := zktest.Server(t)
-	ctx := zktest.Context(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	p := zktest.UniquePath(t) + "/ttl"
+	ctx, c, root := zktest.Setup(t)
+	p := root + "/ttl"
 	const ttl = 300 * time.Millisecond
 
 	n, err := nodes.NewTTLNode(c, p, ttl, []byte("d"))

@@ -11,20 +11,27 @@ import (
 	"github.com/zkcurator/zkcurator/zk"
 )
 
-// A shared count: one process listens, another changes it.
-func ExampleCount() {
+// connect starts the embedded test server the examples run against and
+// connects a client to it; a real program connects to its ensemble instead.
+// stop closes both.
+func connect(ctx context.Context) (c *zk.Client, stop func()) {
 	srv, err := testserver.Start()
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer srv.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	c, err := zk.Connect(ctx, srv.ConnectString())
+	c, err = zk.Connect(ctx, srv.ConnectString())
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer c.Close()
+	return c, func() { c.Close(); srv.Close() }
+}
+
+// A shared count: one process listens, another changes it.
+func ExampleCount() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, stop := connect(ctx)
+	defer stop()
 
 	count, err := shared.NewCount(c, "/config/workers", 4)
 	if err != nil {

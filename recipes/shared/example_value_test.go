@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/zkcurator/zkcurator/recipes/shared"
-	"github.com/zkcurator/zkcurator/testserver"
-	"github.com/zkcurator/zkcurator/zk"
 )
 
 // A Value is shared bytes with version-checked updates: TrySet fails when
@@ -16,16 +14,8 @@ import (
 func ExampleValue() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	srv, err := testserver.Start() // a real program connects to its ensemble
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer srv.Close()
-	c, err := zk.Connect(ctx, srv.ConnectString())
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer c.Close()
+	c, stop := connect(ctx)
+	defer stop()
 
 	v, err := shared.NewValue(c, "/config/mode", []byte("active"))
 	if err != nil {

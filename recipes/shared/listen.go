@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
-
-	"github.com/cenkalti/backoff/v4"
 
 	"github.com/zkcurator/zkcurator/internal/listeners"
+	"github.com/zkcurator/zkcurator/recipes/internal/pause"
 	"github.com/zkcurator/zkcurator/recipes/internal/seqnode"
 	"github.com/zkcurator/zkcurator/zk"
 )
@@ -104,10 +102,7 @@ func (c *Count) follower(ctx context.Context) (*follower, error) {
 // changes, until ctx ends or the client is closed.
 func (f *follower) run(ctx context.Context, c *Count, last *zk.Stat, ch <-chan zk.Event) {
 	defer close(f.done)
-	bo := backoff.NewExponentialBackOff()
-	bo.InitialInterval = 20 * time.Millisecond
-	bo.MaxInterval = 2 * time.Second
-	bo.MaxElapsedTime = 0
+	bo := pause.New()
 	for {
 		select {
 		case <-ch:
@@ -121,11 +116,7 @@ func (f *follower) run(ctx context.Context, c *Count, last *zk.Stat, ch <-chan z
 			}
 			if err != nil {
 				// A bad value, or the retry policy gave up: try again.
-				t := time.NewTimer(bo.NextBackOff())
-				select {
-				case <-t.C:
-				case <-ctx.Done():
-					t.Stop()
+				if !bo.Wait(ctx) {
 					return
 				}
 				continue

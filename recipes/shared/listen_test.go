@@ -65,8 +65,7 @@ func TestCountListener(t *testing.T) {
 }
 
 func TestCountArguments(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
+	c := zktest.Connect(t, zktest.Server(t).ConnectString())
 	_, err := shared.NewCount(nil, "/x", 0)
 	require.ErrorIs(t, err, seqnode.ErrInvalidArgument)
 	_, err = shared.NewCount(c, "x", 0)

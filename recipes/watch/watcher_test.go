@@ -27,10 +27,7 @@ func (r *rec) add(ev watch.Event) {
 }
 
 func TestPersistentWatcherRecursive(t *testing.T) {
-	srv := zktest.Server(t)
-	ctx := zktest.Context(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	p := zktest.UniquePath(t)
+	ctx, c, p := zktest.Setup(t)
 	w, err := watch.New(c, p, true)
 	require.NoError(t, err)
 	r := &rec{}

@@ -230,7 +230,7 @@ func measureLocks(ctx context.Context, cfg config, res *results, srv *harness.Se
 	var cu *harness.CuratorRunner
 	if cfg.curator {
 		var err error
-		cu, err = harness.StartCurator(ctx)
+		cu, err = harness.StartCuratorLockCurve(ctx)
 		switch {
 		case errors.Is(err, harness.ErrUnavailable):
 			logf("no Curator: %v", err)

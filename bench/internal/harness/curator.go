@@ -7,17 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 )
-
-// javaLib is where Debian installs the Curator, ZooKeeper and their
-// dependencies' jars.
-const javaLib = "/usr/share/java"
 
 //go:embed curatorbench/CuratorBench.java
 var curatorBenchSrc []byte
@@ -37,33 +31,8 @@ var (
 // ErrUnavailable.
 func curatorClasspath(ctx context.Context) (string, error) {
 	compileOnce.Do(func() {
-		javac, err := exec.LookPath("javac")
-		if err != nil {
-			compileErr = fmt.Errorf("%w: javac: %w", ErrUnavailable, err)
-			return
-		}
-		for _, jar := range []string{"curator-recipes", "curator-x-discovery", "zookeeper"} {
-			if m, _ := filepath.Glob(filepath.Join(javaLib, jar+"*.jar")); len(m) == 0 {
-				compileErr = fmt.Errorf("%w: no %s jar in %s", ErrUnavailable, jar, javaLib)
-				return
-			}
-		}
-		dir, err := os.MkdirTemp("", "curatorbench-")
-		if err != nil {
-			compileErr = err
-			return
-		}
-		src := filepath.Join(dir, "CuratorBench.java")
-		if err := os.WriteFile(src, curatorBenchSrc, 0o644); err != nil {
-			compileErr = err
-			return
-		}
-		out, err := exec.CommandContext(ctx, javac, "-d", dir, "-cp", javaLib+"/*", src).CombinedOutput()
-		if err != nil {
-			compileErr = fmt.Errorf("harness: javac CuratorBench: %w\n%s", err, out)
-			return
-		}
-		compiledCP = dir + string(os.PathListSeparator) + javaLib + "/*"
+		compiledCP, _, compileErr = compileJava(ctx, "CuratorBench", curatorBenchSrc,
+			"curator-recipes", "curator-x-discovery", "zookeeper")
 	})
 	return compiledCP, compileErr
 }

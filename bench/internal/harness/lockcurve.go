@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -69,34 +68,19 @@ type CuratorRunner struct {
 	dir   string
 }
 
-// javaLib is where Debian installs the Curator and ZooKeeper jars.
-const javaLib = "/usr/share/java"
-
-// StartCurator compiles and starts the Curator runner. Without javac, java
+// StartCuratorLockCurve compiles and starts the Curator lock-curve runner. Without javac, java
 // or the Curator jars it returns an error wrapping ErrUnavailable.
-func StartCurator(ctx context.Context) (*CuratorRunner, error) {
-	javac, err1 := exec.LookPath("javac")
-	java, err2 := exec.LookPath("java")
-	if err := errors.Join(err1, err2); err != nil {
+func StartCuratorLockCurve(ctx context.Context) (*CuratorRunner, error) {
+	java, err := exec.LookPath("java")
+	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
-	for _, jar := range []string{"curator-recipes", "curator-framework", "curator-client", "zookeeper"} {
-		if m, _ := filepath.Glob(filepath.Join(javaLib, jar+"*.jar")); len(m) == 0 {
-			return nil, fmt.Errorf("%w: no %s jar in %s", ErrUnavailable, jar, javaLib)
-		}
-	}
-	dir, err := os.MkdirTemp("", "curator-lock-curve")
+	cp, dir, err := compileJava(ctx, "CuratorLockCurve", curatorLockCurveSrc,
+		"curator-recipes", "curator-framework", "curator-client", "zookeeper")
 	if err != nil {
 		return nil, err
 	}
-	src := filepath.Join(dir, "CuratorLockCurve.java")
-	if err := os.WriteFile(src, curatorLockCurveSrc, 0o644); err != nil {
-		return nil, errors.Join(err, os.RemoveAll(dir))
-	}
-	if out, err := exec.CommandContext(ctx, javac, "-d", dir, "-cp", javaLib+"/*", src).CombinedOutput(); err != nil {
-		return nil, errors.Join(fmt.Errorf("javac: %w\n%s", err, out), os.RemoveAll(dir))
-	}
-	cmd := exec.Command(java, "-cp", dir+string(os.PathListSeparator)+javaLib+"/*", "CuratorLockCurve")
+	cmd := exec.Command(java, "-cp", cp, "CuratorLockCurve")
 	cu := &CuratorRunner{cmd: cmd, dir: dir}
 	if cu.stdin, err = cmd.StdinPipe(); err != nil {
 		return nil, errors.Join(err, os.RemoveAll(dir))

@@ -80,9 +80,7 @@ func TestCreateAwaitHold(t *testing.T) {
 }
 
 func TestHoldDataCallback(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
+	ctx, c, _ := zktest.Setup(t)
 	n, err := create(ctx, c, zktest.UniquePath(t), "lock-", []byte("v0"), "")
 	require.NoError(t, err)
 	seen := make(chan string, 4)
@@ -136,10 +134,7 @@ func TestHoldEndsOnSuspendedAndLost(t *testing.T) {
 }
 
 func TestCreateDetachedLeavesNothingWhenCancelled(t *testing.T) {
-	srv := zktest.Embedded(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	parent := zktest.UniquePath(t)
+	ctx, srv, c, parent := zktest.SetupEmbedded(t)
 	require.NoError(t, c.EnsurePath(ctx, parent))
 
 	// The reply comes long after ctx ends: the create is in flight when
