@@ -205,7 +205,9 @@ func (c *Client) replaceSession() bool {
 			}
 			return true
 		}
-		if errors.Is(err, ErrSASLFailed) {
+		if errors.Is(err, ErrSASLFailed) || errors.Is(err, ErrAuthFailed) {
+			// SASL failed, or a WithAuth credential was refused: every new
+			// session would fail the same way.
 			c.authFailed(err)
 			return false
 		}
@@ -224,7 +226,7 @@ func (c *Client) replaceSession() bool {
 // AuthFailed): a new session would fail the same way. Every call fails
 // with err from now on; waiting calls are woken to see it.
 func (c *Client) authFailed(err error) {
-	c.log.Error("zk: SASL authentication failed; no new session", "err", err)
+	c.log.Error("zk: authentication failed; no new session", "err", err)
 	c.mu.Lock()
 	c.authErr = err
 	c.mu.Unlock()

@@ -35,14 +35,16 @@ const (
 	// ErrClosed. Curator has no such state (its listeners just stop); both
 	// error policies treat it as the end of a hold.
 	Closed
-	// AuthFailed: SASL authentication failed for good, on a reconnect or
-	// on a new session after Lost (the server rejected the credentials,
-	// or the mechanism kept failing; see WithSASL). The Client does not
-	// start new sessions with credentials that cannot work: every
-	// operation (and BlockUntilConnected) fails with an error matching
-	// ErrAuthFailed and ErrSASLFailed until Close. Curator has no such
-	// state (it logs ZooKeeper's AuthFailed event and keeps trying); both
-	// error policies treat it as the end of a hold.
+	// AuthFailed: authentication failed for good, on a reconnect or on a
+	// new session after Lost: SASL (the server rejected the credentials,
+	// or the mechanism kept failing; see WithSASL), or a WithAuth
+	// credential the server refused. The Client does not start new
+	// sessions with credentials that cannot work: every operation (and
+	// BlockUntilConnected) fails with an error matching ErrAuthFailed (and
+	// ErrSASLFailed for SASL) until Close. Curator has no such state (it
+	// logs ZooKeeper's AuthFailed event and keeps trying); both error
+	// policies treat it as the end of a hold. A credential refused when
+	// Connect first dials makes Connect fail instead.
 	AuthFailed
 )
 

@@ -43,6 +43,7 @@ type Conn struct {
 	closing     bool
 	deadErr     error         // why the session ended (phaseDead)
 	dialErr     error         // why Dial gave up at once (phaseDialFailed)
+	dialAuths   int           // WithAuth credentials Dial still waits to see accepted
 	connectErrs connectErrors // for Dial's error when no server answers
 
 	lastZxid   atomic.Int64

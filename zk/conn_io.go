@@ -236,6 +236,7 @@ func (c *Conn) handleAuthReply(ln *link, code int32) error {
 		if code != 0 {
 			c.log.Warn("zk: auth packet failed", "err", codeError(code))
 		}
+		c.primedAuthAnswered()
 		return nil
 	}
 	if code == 0 && r.auth != nil && !r.abandoned() {
@@ -243,6 +244,21 @@ func (c *Conn) handleAuthReply(ln *link, code int32) error {
 	}
 	r.complete(codeError(code), 0)
 	return nil
+}
+
+// primedAuthAnswered counts the answer to a WithAuth credential primed on
+// Dial's first connection: Dial returns once every one was accepted, so a
+// credential the server refuses fails Dial (with ErrAuthFailed) instead of
+// a session that dies right after Dial returned it.
+func (c *Conn) primedAuthAnswered() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.phase != phaseDialing || c.dialAuths == 0 {
+		return
+	}
+	if c.dialAuths--; c.dialAuths == 0 {
+		c.setPhaseLocked(phaseLive)
+	}
 }
 
 // rememberAuth stores a credential the server accepted, for reconnects.

@@ -191,8 +191,12 @@ func WithCloseTimeout(d time.Duration) Option {
 }
 
 // WithAuth adds a credential sent on every connection, before any request
-// (like AddAuth, but also for the first connection). The scheme must not
-// be empty. Conn and Client.
+// (like AddAuth, but also for the first connection). Dial and Connect
+// return once the server has accepted every such credential; one it
+// refuses (an unknown scheme, a bad x509 or ip credential) makes them fail
+// with an error matching ErrAuthFailed, as kazoo's start does, instead of
+// returning a session that dies at once. The scheme must not be empty.
+// Conn and Client.
 func WithAuth(scheme string, auth []byte) Option {
 	return func(c *connConfig) {
 		if scheme == "" {

@@ -252,7 +252,9 @@ func (c *Conn) runConn(ln *link, resp *jute.ConnectResponse) (moved *linkMove) {
 	}
 	c.mu.Lock()
 	if c.phase == phaseDialing {
-		c.setPhaseLocked(phaseLive) // Dial returns from here on
+		if c.dialAuths = len(auths); c.dialAuths == 0 {
+			c.setPhaseLocked(phaseLive) // Dial returns from here on
+		} // else once the server accepted them (primedAuthAnswered)
 	}
 	c.mu.Unlock()
 

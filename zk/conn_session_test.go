@@ -220,6 +220,26 @@ func TestConnAuth(t *testing.T) {
 	require.NoError(t, withAuth.Delete(ctx, base, -1))
 }
 
+// A WithAuth credential the server refuses (here an unknown scheme, which
+// ZooKeeper answers with AuthFailed and a closed connection) fails Dial and
+// Connect with ErrAuthFailed, instead of handing out a session that dies
+// at once (a Client then replaced it again and again).
+func TestDialAndConnectFailOnRefusedCredential(t *testing.T) {
+	srv := zktest.Server(t)
+	ctx := zktest.Context(t)
+	_, err := zk.Dial(ctx, srv.ConnectString(), zk.WithAuth("no-such-scheme", []byte("x")))
+	require.ErrorIs(t, err, zk.ErrAuthFailed)
+	_, err = zk.Connect(ctx, srv.ConnectString(), zk.WithAuth("no-such-scheme", []byte("x")))
+	require.ErrorIs(t, err, zk.ErrAuthFailed)
+
+	// Accepted credentials still connect, on both layers.
+	c := dialConn(t, srv.ConnectString(), zk.WithAuth("digest", []byte("alice:secret")), zk.WithAuth("digest", []byte("bob:pw")))
+	_, _, err = c.Exists(ctx, "/")
+	require.NoError(t, err)
+	cl := zktest.Connect(t, srv.ConnectString(), zk.WithAuth("digest", []byte("alice:secret")))
+	require.Equal(t, zk.Connected, cl.State())
+}
+
 func TestDialNoServer(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
