@@ -93,6 +93,25 @@
 // Client do that whenever the configuration changes, as Curator's
 // EnsembleTracker does.
 //
+// # Authentication and older servers
+//
+// WithAuth sends a credential (digest "user:password", x509, ...) on every
+// connection before any request, and Dial and Connect fail with
+// ErrAuthFailed when the server refuses one. WithSASL authenticates every
+// connection with SASL before anything else is sent: DigestMD5 for
+// ZooKeeper's DigestLoginModule, and Kerberos (GSSAPI) from the
+// zk/kerberos package. The session is then known to ACLs as "sasl:<name>"
+// (WhoAmI lists what the server authenticated it as). A SASL exchange or
+// credential that fails for good ends a Client in the AuthFailed state
+// rather than retrying.
+//
+// Ops a server's release lacks (addWatch, multiRead, getEphemerals and
+// getAllChildrenNumber before 3.6, whoAmI before 3.7) fail with
+// ErrUnimplemented, are not retried, and are then refused at once while
+// connected to that server; the recipes' caches fall back to one-shot
+// watches on such a server. Event.Zxid carries the zxid of the change that
+// fired a watch when the server sends it (3.9+).
+//
 // # Lifecycle
 //
 // Close a Client or Conn when done: it ends the session (its ephemeral
