@@ -212,11 +212,27 @@ func (c *Conn) dialError(connectString string, ctxErr error) error {
 			b.WriteString(": not tried")
 		}
 	}
+	errs := []error{ErrNoServer, ctxErr}
 	if last := c.connectErrs.last; last != nil {
-		return fmt.Errorf("zk: dial %s: %w: %w (hosts: %s): last error: %w", connectString, ErrNoServer, ctxErr, b.String(), last)
+		errs = append(errs, last)
 	}
-	return fmt.Errorf("zk: dial %s: %w: %w (hosts: %s)", connectString, ErrNoServer, ctxErr, b.String())
+	return &dialFailure{
+		msg:  fmt.Sprintf("zk: dial %s: could not connect to a server (%v): %s", connectString, ctxErr, b.String()),
+		errs: errs,
+	}
 }
+
+// dialFailure is Dial's error when no server answered in time: one line
+// naming each host with its last error, matching ErrNoServer, the
+// context's error and the last connection error with errors.Is and
+// errors.As.
+type dialFailure struct {
+	msg  string
+	errs []error
+}
+
+func (e *dialFailure) Error() string   { return e.msg }
+func (e *dialFailure) Unwrap() []error { return e.errs }
 
 // SessionID returns the session id (0 before the first connection).
 func (c *Conn) SessionID() int64 {

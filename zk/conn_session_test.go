@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -247,4 +248,8 @@ func TestDialNoServer(t *testing.T) {
 	_, err := zk.Dial(ctx, "127.0.0.1:1", zk.WithSessionTimeout(time.Second))
 	require.ErrorIs(t, err, zk.ErrNoServer)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.ErrorIs(t, err, syscall.ECONNREFUSED, "the last connection error is wrapped too")
+	// One line that says it once: the op, why, and each host's last error.
+	require.Equal(t, "zk: dial 127.0.0.1:1: could not connect to a server (context deadline exceeded): "+
+		"127.0.0.1:1: dial tcp 127.0.0.1:1: connect: connection refused", err.Error())
 }
