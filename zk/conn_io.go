@@ -105,22 +105,8 @@ func (c *Conn) handleFrame(ln *link, frame []byte) error {
 		// client does not take it as lastZxid either).
 		c.lastZxid.Store(h.Zxid)
 	}
-	switch h.Xid {
-	case jute.XidPing:
-		if sent, ok := ln.pings.Pop(); ok {
-			c.heard(sent)
-		}
-		return nil
-	case jute.XidAuth:
-		return c.handleAuthReply(ln, h.Err)
-	case jute.XidNotification:
-		var ev jute.WatcherEvent
-		ev.Decode(d)
-		if err := d.Err(); err != nil {
-			return fmt.Errorf("%w: notification: %w", ErrProtocol, err)
-		}
-		c.dispatchNotification(&ev, h.Zxid)
-		return nil
+	if done, err := c.handleUnsolicited(ln, &h, d); done {
+		return err
 	}
 
 	r, _ := c.pend.Pop()
@@ -155,24 +141,9 @@ func (c *Conn) handleFrame(ln *link, frame []byte) error {
 	if h.Err != 0 {
 		err = codeError(h.Err)
 	} else if r.resp != nil {
-		r.resp.Decode(d)
-		if derr := d.Err(); derr != nil {
-			perr := fmt.Errorf("%w: reply to op %d: %w", ErrProtocol, r.opcode, derr)
+		if perr := decodeReply(d, r); perr != nil {
 			r.complete(fmt.Errorf("%w: %w", ErrConnectionLoss, perr), 0)
 			return perr
-		}
-		// Decoded buffers alias the read buffer, which is reused.
-		switch g := r.resp.(type) {
-		case *jute.GetDataResponse:
-			if g.Data != nil {
-				g.Data = bytes.Clone(g.Data)
-			}
-		case *jute.MultiResponse: // multiRead's getData results
-			for _, res := range g.Results {
-				if gd, ok := res.Record.(*jute.GetDataResponse); ok && gd.Data != nil {
-					gd.Data = bytes.Clone(gd.Data)
-				}
-			}
 		}
 	}
 	if !r.claim() {
@@ -183,6 +154,53 @@ func (c *Conn) handleFrame(ln *link, frame []byte) error {
 	}
 	r.err, r.zxid = err, h.Zxid
 	r.wake()
+	return nil
+}
+
+// handleUnsolicited handles the frames that answer no pending request:
+// pings, auth replies and watch notifications. done is false for any
+// other xid (a reply to the oldest pending request).
+func (c *Conn) handleUnsolicited(ln *link, h *jute.ReplyHeader, d *jute.Decoder) (done bool, err error) {
+	switch h.Xid {
+	case jute.XidPing:
+		if sent, ok := ln.pings.Pop(); ok {
+			c.heard(sent)
+		}
+		return true, nil
+	case jute.XidAuth:
+		return true, c.handleAuthReply(ln, h.Err)
+	case jute.XidNotification:
+		var ev jute.WatcherEvent
+		ev.Decode(d)
+		if err := d.Err(); err != nil {
+			return true, fmt.Errorf("%w: notification: %w", ErrProtocol, err)
+		}
+		c.dispatchNotification(&ev, h.Zxid)
+		return true, nil
+	}
+	return false, nil
+}
+
+// decodeReply decodes the body of a successful reply into r.resp and
+// copies what would alias the read buffer, which is reused. A body that
+// does not decode is a protocol error.
+func decodeReply(d *jute.Decoder, r *request) error {
+	r.resp.Decode(d)
+	if err := d.Err(); err != nil {
+		return fmt.Errorf("%w: reply to op %d: %w", ErrProtocol, r.opcode, err)
+	}
+	switch g := r.resp.(type) {
+	case *jute.GetDataResponse:
+		if g.Data != nil {
+			g.Data = bytes.Clone(g.Data)
+		}
+	case *jute.MultiResponse: // multiRead's getData results
+		for _, res := range g.Results {
+			if gd, ok := res.Record.(*jute.GetDataResponse); ok && gd.Data != nil {
+				gd.Data = bytes.Clone(gd.Data)
+			}
+		}
+	}
 	return nil
 }
 
