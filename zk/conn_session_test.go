@@ -241,6 +241,35 @@ func TestDialAndConnectFailOnRefusedCredential(t *testing.T) {
 	require.Equal(t, zk.Connected, cl.State())
 }
 
+// An idle session is kept alive by pings alone: over five session
+// timeouts with no request, the Conn neither disconnects nor loses its
+// session, and the server still has it.
+func TestConnIdleSessionKeptAliveByPings(t *testing.T) {
+	srv := zktest.Embedded(t)
+	states := make(chan zk.State, 16)
+	c := dialConn(t, srv.ConnectString(), zk.WithSessionTimeout(400*time.Millisecond),
+		zk.WithEventHandler(func(ev zk.Event) {
+			if ev.Type == zk.EventNone {
+				states <- ev.State
+			}
+		}))
+	sid := c.SessionID()
+	idle := time.NewTimer(5 * c.SessionTimeout())
+	defer idle.Stop()
+	for waiting := true; waiting; {
+		select {
+		case s := <-states:
+			require.Equal(t, zk.StateSyncConnected, s, "an idle session must stay connected")
+		case <-idle.C:
+			waiting = false
+		}
+	}
+	_, _, err := c.Exists(opCtx(t), "/")
+	require.NoError(t, err)
+	require.Equal(t, sid, c.SessionID())
+	require.Contains(t, srv.Sessions(), sid)
+}
+
 func TestDialNoServer(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
