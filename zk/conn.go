@@ -169,11 +169,16 @@ func (c *Conn) awaitSession(ctx context.Context, connectString string) (*Conn, e
 		return nil, c.dialError(connectString, ctx.Err())
 	case p == phaseDialFailed:
 		c.closeNoSession()
-		return nil, fmt.Errorf("zk: dial %s: %w", connectString, dialErr)
+		return nil, dialWrap(connectString, dialErr)
 	default: // phaseDead
 		c.Close()
-		return nil, fmt.Errorf("zk: dial %s: %w", connectString, deadErr)
+		return nil, dialWrap(connectString, deadErr)
 	}
+}
+
+// dialWrap names Dial's op and connect string on err, which it wraps.
+func dialWrap(connectString string, err error) error {
+	return &joinedError{msg: "zk: dial " + connectString + ": " + trimPrefix(err.Error()), errs: []error{err}}
 }
 
 // connectErrors is why connecting failed, per host and last, for Dial's
@@ -216,23 +221,24 @@ func (c *Conn) dialError(connectString string, ctxErr error) error {
 	if last := c.connectErrs.last; last != nil {
 		errs = append(errs, last)
 	}
-	return &dialFailure{
+	return &joinedError{
 		msg:  fmt.Sprintf("zk: dial %s: could not connect to a server (%v): %s", connectString, ctxErr, b.String()),
 		errs: errs,
 	}
 }
 
-// dialFailure is Dial's error when no server answered in time: one line
-// naming each host with its last error, matching ErrNoServer, the
-// context's error and the last connection error with errors.Is and
-// errors.As.
-type dialFailure struct {
+// joinedError is an error with a one-line message of its own that matches
+// each of errs with errors.Is and errors.As: Dial's error when no server
+// answered in time (ErrNoServer, the context's error, the last connection
+// error), a SASL failure (ErrSASLFailed, ErrAuthFailed, the cause), without
+// repeating their "zk: " prefixes.
+type joinedError struct {
 	msg  string
 	errs []error
 }
 
-func (e *dialFailure) Error() string   { return e.msg }
-func (e *dialFailure) Unwrap() []error { return e.errs }
+func (e *joinedError) Error() string   { return e.msg }
+func (e *joinedError) Unwrap() []error { return e.errs }
 
 // SessionID returns the session id (0 before the first connection).
 func (c *Conn) SessionID() int64 {

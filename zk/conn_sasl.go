@@ -114,7 +114,10 @@ func (c *Conn) authenticate(ln *link) bool {
 func (c *Conn) saslExchange(ln *link) (saslOutcome, error) {
 	m := c.cfg.sasl
 	mechErr := func(err error) (saslOutcome, error) {
-		return saslMechFailed, fmt.Errorf("%w: %s with %s: %w", ErrSASLFailed, m.Name(), ln.host, err)
+		return saslMechFailed, &joinedError{
+			msg:  fmt.Sprintf("zk: SASL %s with %s failed: %s", m.Name(), ln.host, trimPrefix(err.Error())),
+			errs: []error{ErrSASLFailed, err},
+		}
 	}
 	ctx, cancel := context.WithTimeout(c.stopCtx, ln.readTimeout)
 	defer cancel()
@@ -152,10 +155,10 @@ func (c *Conn) saslExchange(ln *link) (saslOutcome, error) {
 		}
 		if code != 0 {
 			cause := codeError(code)
-			if errors.Is(cause, ErrAuthFailed) {
-				return saslRejected, fmt.Errorf("%w: %w: %s rejected by %s", ErrSASLFailed, cause, m.Name(), ln.host)
+			return saslRejected, &joinedError{
+				msg:  fmt.Sprintf("zk: SASL %s rejected by %s: %s", m.Name(), ln.host, trimPrefix(cause.Error())),
+				errs: []error{ErrSASLFailed, ErrAuthFailed, cause},
 			}
-			return saslRejected, fmt.Errorf("%w: %w: %w: %s rejected by %s", ErrSASLFailed, ErrAuthFailed, cause, m.Name(), ln.host)
 		}
 		if done {
 			return saslOK, nil

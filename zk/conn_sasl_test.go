@@ -66,6 +66,7 @@ func TestSASLWrongPasswordFailsDialOnce(t *testing.T) {
 	require.ErrorIs(t, err, zk.ErrAuthFailed)
 	require.ErrorIs(t, err, zk.ErrSASLFailed)
 	require.Equal(t, 1, p.Accepted(), "a rejected exchange is not retried")
+	require.Equal(t, "zk: dial "+p.Addr()+": SASL DIGEST-MD5 rejected by "+p.Addr()+": authentication failed", err.Error())
 
 	_, err = zk.Connect(ctx, p.Addr(), zk.WithSASL(zk.DigestMD5("bob", "secret")))
 	require.ErrorIs(t, err, zk.ErrAuthFailed)
