@@ -12,20 +12,27 @@ import (
 	"github.com/zkcurator/zkcurator/zk"
 )
 
-// A work queue: a producer offers jobs, a worker takes them in order.
-func ExampleSimpleQueue() {
+// connect starts the embedded test server the examples run against and
+// connects a client to it; a real program connects to its ensemble instead.
+// stop closes both.
+func connect(ctx context.Context) (c *zk.Client, stop func()) {
 	srv, err := testserver.Start()
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer srv.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	c, err := zk.Connect(ctx, srv.ConnectString())
+	c, err = zk.Connect(ctx, srv.ConnectString())
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer c.Close()
+	return c, func() { c.Close(); srv.Close() }
+}
+
+// A work queue: a producer offers jobs, a worker takes them in order.
+func ExampleSimpleQueue() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, stop := connect(ctx)
+	defer stop()
 
 	q, err := queue.NewSimple(c, "/jobs")
 	if err != nil {
@@ -56,18 +63,10 @@ func ExampleSimpleQueue() {
 // after the loop body has processed it, so a worker that dies mid-item
 // leaves it to another worker.
 func ExampleQueue_All() {
-	srv, err := testserver.Start()
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := zk.Connect(ctx, srv.ConnectString())
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer c.Close()
+	c, stop := connect(ctx)
+	defer stop()
 
 	q, err := queue.New(c, "/events", queue.WithLockPath("/events-locks"))
 	if err != nil {
@@ -99,18 +98,10 @@ func ExampleQueue_All() {
 // A consumer function: an error puts the item back at the end of the
 // queue (with a lock path), to be tried again.
 func ExampleQueue_ConsumeFunc() {
-	srv, err := testserver.Start()
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := zk.Connect(ctx, srv.ConnectString())
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer c.Close()
+	c, stop := connect(ctx)
+	defer stop()
 
 	q, err := queue.New(c, "/mail", queue.WithLockPath("/mail-locks"))
 	if err != nil {
@@ -140,18 +131,10 @@ func ExampleQueue_ConsumeFunc() {
 // Urgent work first: lower priority values are consumed first, whichever
 // order they were put in.
 func ExamplePriorityQueue() {
-	srv, err := testserver.Start()
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := zk.Connect(ctx, srv.ConnectString())
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer c.Close()
+	c, stop := connect(ctx)
+	defer stop()
 
 	q, err := queue.NewPriority(c, "/tickets", queue.WithLockPath("/tickets-locks"))
 	if err != nil {
@@ -182,18 +165,10 @@ func ExamplePriorityQueue() {
 // A reminder delivered no earlier than its time; the consumer sleeps until
 // then.
 func ExampleDelayQueue() {
-	srv, err := testserver.Start()
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := zk.Connect(ctx, srv.ConnectString())
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer c.Close()
+	c, stop := connect(ctx)
+	defer stop()
 
 	q, err := queue.NewDelay(c, "/reminders")
 	if err != nil {
@@ -223,18 +198,10 @@ func ExampleDelayQueue() {
 
 // Jobs tracked by id can be withdrawn before a worker takes them.
 func ExampleIDQueue_Remove() {
-	srv, err := testserver.Start()
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := zk.Connect(ctx, srv.ConnectString())
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer c.Close()
+	c, stop := connect(ctx)
+	defer stop()
 
 	q, err := queue.NewID(c, "/exports")
 	if err != nil {
@@ -264,18 +231,10 @@ func ExampleIDQueue_Remove() {
 // A queue spread over shards: the leader adds a shard once one holds the
 // threshold of items.
 func ExampleSharder() {
-	srv, err := testserver.Start()
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := zk.Connect(ctx, srv.ConnectString())
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer c.Close()
+	c, stop := connect(ctx)
+	defer stop()
 
 	s, err := queue.NewSharder(c, "/events", "/events-leader",
 		func(c *zk.Client, path string) (*queue.Queue, error) { return queue.New(c, path) },
