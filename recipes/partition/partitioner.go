@@ -37,6 +37,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/zkcurator/zkcurator/recipes/internal/pause"
 	"github.com/zkcurator/zkcurator/recipes/lock"
 	"github.com/zkcurator/zkcurator/recipes/party"
 	"github.com/zkcurator/zkcurator/zk"
@@ -318,20 +319,14 @@ func (p *Partitioner) Close() error {
 // run is the allocation loop: settle, lock, hold, release, again.
 func (p *Partitioner) run(ctx context.Context) {
 	defer close(p.done)
-	backoff := time.Duration(0)
+	pauses := pause.Doubling(50*time.Millisecond, 2*time.Second)
 	for ctx.Err() == nil {
 		err := p.round(ctx)
 		if err == nil || ctx.Err() != nil {
-			backoff = 0
+			pauses.Reset()
 			continue
 		}
-		backoff = min(max(2*backoff, 50*time.Millisecond), 2*time.Second)
-		t := time.NewTimer(backoff)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-		}
+		pauses.Wait(ctx)
 	}
 }
 

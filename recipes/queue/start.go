@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/zkcurator/zkcurator/recipes/internal/pause"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
@@ -59,7 +60,7 @@ func (q *Queue) consumeLoop(ctx context.Context, fn func(ctx context.Context, it
 		fnErr = fn(ctx, item)
 		return fnErr
 	}
-	backoff := time.Duration(0)
+	pauses := pause.Doubling(10*time.Millisecond, time.Second)
 	for {
 		fnErr = nil
 		err := q.ConsumeFunc(ctx, wrapped)
@@ -67,15 +68,10 @@ func (q *Queue) consumeLoop(ctx context.Context, fn func(ctx context.Context, it
 			return
 		}
 		if err == nil || fnErr != nil || errors.Is(err, ErrCorrupt) {
-			backoff = 0 // fn's own error: the node was requeued or dropped
+			pauses.Reset() // fn's own error: the node was requeued or dropped
 			continue
 		}
-		backoff = min(max(2*backoff, 10*time.Millisecond), time.Second)
-		t := time.NewTimer(backoff)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
+		if !pauses.Wait(ctx) {
 			return
 		}
 	}

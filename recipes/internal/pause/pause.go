@@ -1,7 +1,8 @@
 // Package pause spaces the retries of a recipe's background goroutine (a
 // leader latch, a selector, a follower of a shared value) after a failed
-// round: exponential backoff from 20ms to 2s, for as long as the recipe
-// runs, cut short by its context.
+// round: exponential backoff from 20ms to 2s (New), or doubling between
+// bounds of the caller's without jitter (Doubling), for as long as the
+// recipe runs, cut short by its context.
 package pause
 
 import (
@@ -23,6 +24,19 @@ func New() *Backoff {
 	b.InitialInterval = 20 * time.Millisecond
 	b.MaxInterval = 2 * time.Second
 	b.MaxElapsedTime = 0
+	return &Backoff{b: b}
+}
+
+// Doubling returns a Backoff without jitter: first, then twice as long
+// after each failed round, up to max.
+func Doubling(first, max time.Duration) *Backoff {
+	b := backoff.NewExponentialBackOff()
+	b.InitialInterval = first
+	b.Multiplier = 2
+	b.RandomizationFactor = 0
+	b.MaxInterval = max
+	b.MaxElapsedTime = 0
+	b.Reset()
 	return &Backoff{b: b}
 }
 

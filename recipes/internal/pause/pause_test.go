@@ -38,3 +38,14 @@ func TestPausesGrowUpToTwoSeconds(t *testing.T) {
 }
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func TestDoublingHasNoJitterAndResets(t *testing.T) {
+	p := Doubling(10*time.Millisecond, 40*time.Millisecond)
+	var got []time.Duration
+	for range 4 {
+		got = append(got, p.b.NextBackOff())
+	}
+	require.Equal(t, []time.Duration{10 * time.Millisecond, 20 * time.Millisecond, 40 * time.Millisecond, 40 * time.Millisecond}, got)
+	p.Reset()
+	require.Equal(t, 10*time.Millisecond, p.b.NextBackOff())
+}
