@@ -2,6 +2,7 @@ package zk_test
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,13 +16,11 @@ import (
 	"github.com/zkcurator/zkcurator/zk"
 )
 
-// reconfigSeedBase seeds the 30 clients' host providers. The Java
-// client's rebalancing is probabilistic: with 30 clients the load of a
-// server is roughly binomial, and with random seeds the "share + 30 %"
-// bound below is exceeded in most runs (a simulation of this test's three
-// steps with seed sets 0..29, 30..59, ... passes with 5 of 100 sets). A
-// fixed set keeps the test deterministic; TestUpdateServerListRebalances
-// checks the fractions with 1,000 clients.
+// reconfigSeedBase seeds the 30 clients' host providers, so that their
+// shuffles are the same in every run. It does not make the outcome
+// deterministic: which server a client first reaches and when it sees the
+// new configuration depend on timing, so the loads are checked with
+// bounds that hold with probability 1 - 1e-5 (see requireRebalanced).
 const reconfigSeedBase = 30
 
 // trackedClient is one of the reconfiguration test's clients.
@@ -55,9 +54,17 @@ func startTrackedClients(t *testing.T, e *realzk.Ensemble, ns string, n int) []*
 }
 
 // requireRebalanced waits until every client's provider has list and its
-// connection is on a server of it, then checks that no server holds more
-// than its share + 30 %.
-func requireRebalanced(t *testing.T, cs []*trackedClient, list []string) {
+// connection is on a server of it, then checks the spread of the load.
+//
+// The Java client's rebalancing (ZOOKEEPER-1355) is probabilistic: each
+// client ends on a uniformly chosen member, so a member's load is
+// binomial. With 30 clients "no member above its share + 30 %" fails in
+// most runs whatever the algorithm (over 5 members one client is 17 % of a
+// share; the CI run on record failed with a load of 8 against 7.8), so the
+// bound here is the load that a uniform spread exceeds on some member with
+// probability below 1e-5. TestUpdateServerListRebalances checks the
+// fractions tightly with 1,000 clients.
+func requireRebalanced(t *testing.T, cs []*trackedClient, list []string) map[string]int {
 	t.Helper()
 	want := slices.Sorted(slices.Values(list))
 	require.Eventually(t, func() bool {
@@ -74,11 +81,32 @@ func requireRebalanced(t *testing.T, cs []*trackedClient, list []string) {
 	for _, c := range cs {
 		load[c.c.Conn().Server()]++
 	}
-	limit := float64(len(cs)) / float64(len(list)) * 1.3
-	t.Logf("load over %d servers: %v (limit %.1f)", len(list), load, limit)
+	limit := binomialBound(len(cs), len(list), 1e-5)
+	t.Logf("load over %d servers: %v (limit %d)", len(list), load, limit)
 	for s, l := range load {
-		require.LessOrEqual(t, float64(l), limit, "load of %s", s)
+		require.LessOrEqual(t, l, limit, "load of %s", s)
 	}
+	return load
+}
+
+// binomialBound is the smallest m such that, with n clients each on one
+// of k members chosen uniformly, the chance that some member has more
+// than m clients is below eps (union bound over the members).
+func binomialBound(n, k int, eps float64) int {
+	p := 1 / float64(k)
+	pmf := make([]float64, n+1) // P(load = i), by the recurrence on i
+	pmf[0] = math.Pow(1-p, float64(n))
+	for i := 1; i <= n; i++ {
+		pmf[i] = pmf[i-1] * float64(n-i+1) / float64(i) * p / (1 - p)
+	}
+	tail := 0.0 // P(load > m)
+	for m := n; m > 0; m-- {
+		if tail+pmf[m] >= eps/float64(k) {
+			return m
+		}
+		tail += pmf[m]
+	}
+	return 0
 }
 
 // A real ensemble of 3 grows to 5 by Reconfig, then loses one member; 30
@@ -111,7 +139,10 @@ func TestRealReconfigRebalance(t *testing.T) {
 	cfg, _, err = admin.Reconfig(ctx, []string{e.Spec(i3), e.Spec(i4)}, nil, nil, cfg.Version)
 	require.NoError(t, err)
 	require.Len(t, cfg.ClientServers(), 5, "config: %s", cfg.Raw)
-	requireRebalanced(t, cs, cfg.ClientServers())
+	load := requireRebalanced(t, cs, cfg.ClientServers())
+	// 2 of 5 members are new: each client moves with probability 0.4,
+	// so fewer than 2 of 30 moving has a probability below 1e-5.
+	require.GreaterOrEqual(t, load[e.Addr(i3)]+load[e.Addr(i4)], 2, "clients moved to the new members")
 
 	// Remove a member that does not lead.
 	leader, err := e.Leader(ctx)
