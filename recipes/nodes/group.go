@@ -3,8 +3,8 @@ package nodes
 import (
 	"context"
 	"fmt"
-	"path"
 	"strings"
+	"sync/atomic"
 
 	"github.com/zkcurator/zkcurator/recipes/cache"
 	"github.com/zkcurator/zkcurator/zk"
@@ -19,20 +19,22 @@ type GroupMember struct {
 	id    string
 	node  *PersistentNode
 	cache *cache.ChildrenCache
+	// closed is set by Close: Members answers nil from then on.
+	closed atomic.Bool
 }
 
 // NewGroupMember returns the membership of memberID in the group at
 // groupPath, with payload; Start joins. memberID must be a valid node name
-// (no "/"). It fails with zk.ErrInvalidArgument (nil client, bad id) or
+// (not empty, "." or "..", no "/"). It fails with zk.ErrInvalidArgument (nil client, bad id) or
 // zk.ErrInvalidPath.
 func NewGroupMember(client *zk.Client, groupPath, memberID string, payload []byte) (*GroupMember, error) {
-	if memberID == "" || strings.Contains(memberID, "/") {
+	if memberID == "" || memberID == "." || memberID == ".." || strings.Contains(memberID, "/") {
 		return nil, fmt.Errorf("nodes: new group member %q of %s: bad member id: %w", memberID, groupPath, zk.ErrInvalidArgument)
 	}
 	if err := zk.ValidatePath(groupPath, false); err != nil {
 		return nil, fmt.Errorf("nodes: new group member %q of %s: %w", memberID, groupPath, err)
 	}
-	n, err := NewPersistentNode(client, path.Join(groupPath, memberID), zk.ModeEphemeral, payload, WithProtection(false))
+	n, err := NewPersistentNode(client, zk.JoinPath(groupPath, memberID), zk.ModeEphemeral, payload, WithProtection(false))
 	if err != nil {
 		return nil, err
 	}
@@ -69,11 +71,16 @@ func (g *GroupMember) SetPayload(ctx context.Context, payload []byte) error {
 
 // Members returns the members as the cache sees them, id to payload. This
 // member is always included (with its own payload if the cache has not seen
-// its node yet), as in Curator.
+// its node yet), as in Curator. After Close it returns nil: a member that
+// left the group no longer follows it.
 func (g *GroupMember) Members() map[string][]byte {
+	if g.closed.Load() {
+		return nil
+	}
 	m := make(map[string][]byte)
 	for p, node := range g.cache.All() {
-		m[path.Base(p)] = node.Data
+		_, name := zk.SplitPath(p)
+		m[name] = node.Data
 	}
 	if _, ok := m[g.id]; !ok {
 		m[g.id] = g.node.Data()
@@ -88,6 +95,7 @@ func (g *GroupMember) Listen(f func(cache.Event)) (unsubscribe func()) { return 
 // Close leaves the group (deletes this member's node) and stops the cache.
 // Idempotent.
 func (g *GroupMember) Close() error {
+	g.closed.Store(true)
 	cerr := g.cache.Close()
 	nerr := g.node.Close()
 	if nerr != nil {

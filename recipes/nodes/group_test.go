@@ -35,6 +35,8 @@ func TestGroupMembers(t *testing.T) {
 	require.NoError(t, b.Close())
 	zktest.Eventually(t, func() bool { return equalMembers(a.Members(), map[string][]byte{"a": []byte("pa")}) }, "b left")
 	require.ErrorIs(t, b.SetPayload(ctx, nil), zk.ErrClosed)
+	require.ErrorIs(t, b.Start(ctx), zk.ErrClosed)
+	require.Nil(t, b.Members(), "a closed member no longer follows the group")
 }
 
 func equalMembers(got, want map[string][]byte) bool {
@@ -51,7 +53,9 @@ func equalMembers(got, want map[string][]byte) bool {
 
 func TestGroupMemberValidation(t *testing.T) {
 	c := zktest.Connect(t, zktest.Server(t).ConnectString())
-	for _, id := range []string{"", "a/b"} {
+	// "." and ".." were joined with path.Join: ".." made the member's
+	// node the root's parent's ("/"), "." the group node itself.
+	for _, id := range []string{"", "a/b", ".", ".."} {
 		_, err := nodes.NewGroupMember(c, "/g", id, nil)
 		require.ErrorIs(t, err, zk.ErrInvalidArgument, "id %q", id)
 	}
