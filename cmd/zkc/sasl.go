@@ -29,8 +29,8 @@ type kerberosFlags struct {
 	canon     bool
 }
 
-// any reports whether a Kerberos flag is set.
-func (k kerberosFlags) any() bool {
+// isSet reports whether a Kerberos flag is set.
+func (k kerberosFlags) isSet() bool {
 	return k != kerberosFlags{}
 }
 
@@ -55,7 +55,7 @@ func (a *app) addSASLFlags(f *pflag.FlagSet) {
 func (a *app) saslOption() (zk.Option, error) {
 	mech := a.g.saslMech
 	digest := a.g.saslUser != "" || a.g.saslPass != "" || a.g.saslFile != ""
-	krb := a.g.krb.any()
+	krb := a.g.krb.isSet()
 	if mech == "" {
 		switch {
 		case digest && krb:
