@@ -15,6 +15,7 @@ import (
 
 	"github.com/zkcurator/zkcurator/testserver"
 	"github.com/zkcurator/zkcurator/zk"
+	"github.com/zkcurator/zkcurator/zk/kerberos"
 )
 
 // defaultServer is the server used when neither --server nor $ZKC_SERVER
@@ -31,8 +32,11 @@ type globals struct {
 	tlsCA    string
 	tlsCert  string
 	tlsKey   string
+	saslMech string // --sasl: digest, kerberos or "" (from the other flags)
 	saslUser string
 	saslPass string
+	saslFile string // --sasl-password-file
+	krb      kerberosFlags
 }
 
 // app is one invocation of zkc (or one interactive shell): its flags, its
@@ -46,6 +50,7 @@ type app struct {
 	client  *zk.Client
 	client2 *zk.Client // --server2 of diff and mirror
 	emb     *testserver.Server
+	mech    *kerberos.Mechanism // --sasl kerberos: its tickets serve every connection
 	inShell bool
 }
 
@@ -77,6 +82,10 @@ func (a *app) close() {
 			*c = nil
 		}
 	}
+	if a.mech != nil {
+		_ = a.mech.Close()
+		a.mech = nil
+	}
 	if a.emb != nil {
 		_ = a.emb.Close()
 		a.emb = nil
@@ -91,6 +100,16 @@ func (a *app) rootCommand() *cobra.Command {
 		Long: `zkc inspects and changes a ZooKeeper ensemble: its tree, sessions, ACLs,
 the Curator recipes living in it and its servers. With no command it starts an
 interactive shell.
+
+Secured ensembles: --auth digest:user:password (addAuth), --tls-ca and
+--tls-cert/--tls-key (TLS), --sasl digest with --sasl-user (SASL DIGEST-MD5),
+--sasl kerberos with --kerberos-principal and --kerberos-keytab, or a kinit
+cache (SASL GSSAPI). Passwords: --sasl-password-file FILE or
+$ZKC_SASL_PASSWORD rather than --sasl-password, which other users of the
+machine can read in the process list.
+
+  zkc -s zk1.example.com:2181 --sasl kerberos --kerberos-principal app@EXAMPLE.COM \
+      --kerberos-keytab /etc/app/app.keytab --krb5-conf /etc/krb5.conf ls /
 
 Exit codes: 0 ok, 1 other error, 2 node not found, 3 not authorised,
 4 connection failure, 64 bad usage.`,
@@ -124,8 +143,7 @@ func (a *app) addGlobalFlags(root *cobra.Command) {
 	f.StringVar(&a.g.tlsCA, "tls-ca", g.tlsCA, "PEM file of the CA that signed the servers' certificates (enables TLS)")
 	f.StringVar(&a.g.tlsCert, "tls-cert", g.tlsCert, "PEM client certificate (with --tls-key)")
 	f.StringVar(&a.g.tlsKey, "tls-key", g.tlsKey, "PEM client key (with --tls-cert)")
-	f.StringVar(&a.g.saslUser, "sasl-user", g.saslUser, "authenticate every connection with SASL DIGEST-MD5 as this user (ACL id sasl:<user>)")
-	f.StringVar(&a.g.saslPass, "sasl-password", g.saslPass, "password of --sasl-user (default $ZKC_SASL_PASSWORD)")
+	a.addSASLFlags(f)
 }
 
 // addCommands registers every subcommand on root.
@@ -208,14 +226,12 @@ func (a *app) options() ([]zk.Option, error) {
 	if cfg != nil {
 		opts = append(opts, zk.WithTLS(cfg))
 	}
-	if a.g.saslUser != "" {
-		pass := a.g.saslPass
-		if pass == "" {
-			pass = os.Getenv("ZKC_SASL_PASSWORD")
-		}
-		opts = append(opts, zk.WithSASL(zk.DigestMD5(a.g.saslUser, pass)))
-	} else if a.g.saslPass != "" {
-		return nil, usageErr{errors.New("--sasl-password needs --sasl-user")}
+	sasl, err := a.saslOption()
+	if err != nil {
+		return nil, err
+	}
+	if sasl != nil {
+		opts = append(opts, sasl)
 	}
 	return opts, nil
 }

@@ -358,6 +358,7 @@ func (a *app) conn2(ctx context.Context, server2 string) (*zk.Client, error) {
 	other.client, other.emb = nil, nil
 	other.g.server, other.g.embedded = server2, false
 	c, err := other.conn(ctx)
+	a.mech = other.mech // a Kerberos mechanism made for it is closed with a's
 	if err != nil {
 		return nil, err
 	}

@@ -54,7 +54,8 @@ type Config struct {
 	// CCachePath is the credentials cache (the file kinit writes) used
 	// when no keytab is given: default $KRB5CCNAME (only the FILE: type,
 	// with or without its prefix), then /tmp/krb5cc_<uid>. It is read
-	// again on every connection, so a renewed kinit is picked up.
+	// again when its TGT is due for renewal and the file changed, so a
+	// new kinit is picked up; else a renewable TGT is renewed (kinit -R).
 	CCachePath string
 
 	// KRB5ConfPath is the krb5.conf to read: default $KRB5_CONFIG (the

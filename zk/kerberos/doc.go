@@ -14,16 +14,28 @@
 //	})
 //	if err != nil { ... }
 //	c, err := zk.Connect(ctx, "zk1.example.com:2181", zk.WithSASL(mech))
+//	...
+//	c.Close()
+//	mech.Close()
 //
-// Every connection, reconnects included, asks the KDC for a ticket to the
-// service principal "zookeeper/<host>@<REALM>", where host is the host
-// part of the server address dialled; Config.ServiceName,
+// Every connection, reconnects included, authenticates with a ticket for
+// the service principal "zookeeper/<host>@<REALM>", where host is the
+// host part of the server address dialled; Config.ServiceName,
 // Config.ServiceHost and Config.CanonicalizeHostname change that as the
 // Java client's zookeeper.sasl.client.username, zookeeper.server.principal
 // and zookeeper.sasl.client.canonicalize.hostname do. The mechanism then
 // answers the server's security-layer offer choosing no security layer
 // (ZooKeeper's servers offer only that), with the principal as the
 // authorization id.
+//
+// Tickets are kept, as the Java client's login and JGSS keep them: the
+// first connection logs in (one AS exchange; none with a credentials
+// cache) and gets the service ticket (one TGS exchange); every later
+// connection of every Conn sharing the Mechanism reuses them until the
+// last fifth of their lifetime, then renews them. A reconnect storm
+// therefore does not reach the KDC, and a KDC that is down stops no
+// reconnect while the tickets held are valid (a renewal that fails falls
+// back to them). Close forgets them.
 //
 // The server names an authenticated client in ACLs as
 // sasl:<id>: by default ZooKeeper 3.8 takes the principal's short name

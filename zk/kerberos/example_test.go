@@ -27,6 +27,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
+	defer mech.Close() // after the Client: its tickets serve every reconnect
 	c, err := zk.Connect(ctx, "zk1.example.com:2181,zk2.example.com:2181", zk.WithSASL(mech))
 	if err != nil {
 		fmt.Println(err)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/jcmturner/gokrb5/v8/client"
 	"github.com/jcmturner/gokrb5/v8/gssapi"
@@ -16,46 +18,90 @@ import (
 	"github.com/zkcurator/zkcurator/zk"
 )
 
-// mechanism is the GSSAPI zk.SASLMechanism.
-type mechanism struct{ r *resolved }
+// Mechanism is the GSSAPI zk.SASLMechanism (give it to zk.WithSASL). One
+// Mechanism keeps its Kerberos tickets across connections, as the Java
+// client's login and JGSS do: the first connection logs in (AS exchange
+// with the keytab, or the TGT of the credentials cache) and gets a
+// service ticket for the server (TGS exchange); later connections,
+// reconnects included, reuse both while they are valid, so a reconnect
+// storm after a network blip does not reach the KDC, and a KDC that is
+// down does not stop reconnects while the tickets in hand are valid.
+//
+// A ticket is renewed when a connection needs it in the last fifth of its
+// lifetime (a keytab logs in again; a credentials cache is read again,
+// then its TGT is renewed if renewable); if the KDC cannot be reached
+// then, the ticket is used until it expires. Share one Mechanism between
+// the Conns or Clients of one principal to share its tickets.
+//
+// It is safe for concurrent use: concurrent connections that need the KDC
+// wait for one request instead of each making their own. It holds no
+// goroutine between connections; Close forgets the tickets and keys.
+type Mechanism struct {
+	r   *resolved
+	now func() time.Time // time.Now; tests move it
+
+	kdc sync.Mutex // held while talking to the KDC: one request at a time
+	// Guarded by kdc: the gokrb5 client (credentials and krb5.conf; its
+	// own session and ticket caches are not used) and the tickets.
+	cl      *client.Client
+	ccStamp fileStamp          // the credentials cache file cl was read from
+	tgts    map[string]*ticket // TGTs by realm (the client's, cross-realm)
+	svc     map[string]*ticket // service tickets by service principal
+
+	mu       sync.Mutex // guards closed and inFlight.Add
+	closed   bool
+	inFlight sync.WaitGroup // KDC goroutines of Start
+}
 
 // New validates cfg, loads the krb5.conf, keytab or credentials cache it
 // names, and returns the GSSAPI mechanism to give to zk.WithSASL. Config
 // mistakes wrap zk.ErrInvalidArgument; a missing file wraps fs.ErrNotExist;
 // a keytab without the principal's key wraps ErrPrincipalNotInKeytab. The
 // KDC is not contacted until a connection starts an exchange.
-//
-// The mechanism holds no goroutines or connections between exchanges, so
-// it needs no Close: each exchange logs in (keytab) or reads the
-// credentials cache, asks for the service ticket, and forgets both.
-func New(cfg Config) (zk.SASLMechanism, error) {
+func New(cfg Config) (*Mechanism, error) {
 	r, err := resolve(cfg)
 	if err != nil {
 		return nil, err
 	}
-	return &mechanism{r: r}, nil
+	m := &Mechanism{r: r, now: time.Now, tgts: map[string]*ticket{}, svc: map[string]*ticket{}}
+	if r.kt != nil {
+		m.cl = client.NewWithKeytab(r.user, r.realm, r.kt, r.krb5, client.DisablePAFXFAST(true)) // no KDC, no goroutine
+	} else if err := m.loadCCache(); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
 // Name returns "GSSAPI".
-func (m *mechanism) Name() string { return "GSSAPI" }
+func (m *Mechanism) Name() string { return "GSSAPI" }
 
-// Start gets a service ticket for the server dialled and returns the
-// exchange whose first step sends the AP-REQ. The KDC calls (gokrb5 has no
-// context) run on their own goroutine: when ctx ends first Start returns
-// ctx's error and that goroutine finishes in the background, bounded by
-// gokrb5's own network timeouts.
-func (m *mechanism) Start(ctx context.Context, server string) (zk.SASLExchange, error) {
+// Start returns the exchange for one connection to server, whose first
+// step sends the AP-REQ. It asks the KDC only for tickets it does not hold
+// or that need renewing. The KDC calls (gokrb5 has no context) run on
+// their own goroutine: when ctx ends first Start returns ctx's error and
+// that goroutine finishes in the background, bounded by gokrb5's own
+// network timeouts (its tickets are kept for the next connection). After
+// Close, Start returns an error matching zk.ErrClosed.
+func (m *Mechanism) Start(ctx context.Context, server string) (zk.SASLExchange, error) {
 	host, err := m.serviceHost(ctx, server)
 	if err != nil {
 		return nil, err
 	}
 	spn := m.r.service + "/" + host
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return nil, fmt.Errorf("kerberos: service ticket for %s: %w", spn, zk.ErrClosed)
+	}
+	m.inFlight.Add(1)
+	m.mu.Unlock()
 	type result struct {
 		ex  *exchange
 		err error
 	}
 	ch := make(chan result, 1)
 	go func() {
+		defer m.inFlight.Done()
 		ex, err := m.initiate(spn)
 		ch <- result{ex, err}
 	}()
@@ -67,8 +113,32 @@ func (m *mechanism) Start(ctx context.Context, server string) (zk.SASLExchange, 
 	}
 }
 
+// Close forgets the tickets and their keys; later Starts fail with
+// zk.ErrClosed. It waits for a KDC request in flight (bounded by gokrb5's
+// network timeouts). Close the Mechanism after the Conns and Clients that
+// use it; it is idempotent and always returns nil.
+func (m *Mechanism) Close() error {
+	m.mu.Lock()
+	already := m.closed
+	m.closed = true
+	m.mu.Unlock()
+	if already {
+		return nil
+	}
+	m.inFlight.Wait()
+	m.kdc.Lock()
+	defer m.kdc.Unlock()
+	if m.cl != nil {
+		m.cl.Destroy() // ends any renewal goroutine gokrb5 started for a referral
+		m.cl = nil
+	}
+	clear(m.tgts)
+	clear(m.svc)
+	return nil
+}
+
 // serviceHost is the host part of the service principal for server.
-func (m *mechanism) serviceHost(ctx context.Context, server string) (string, error) {
+func (m *Mechanism) serviceHost(ctx context.Context, server string) (string, error) {
 	if m.r.host != "" {
 		return m.r.host, nil
 	}
@@ -104,43 +174,24 @@ func canonicalHost(ctx context.Context, host string) string {
 	return strings.TrimSuffix(names[0], ".")
 }
 
-// newClient is a gokrb5 client logged in from the keytab, or holding the
-// credentials cache's TGT.
-func (m *mechanism) newClient() (*client.Client, error) {
-	if m.r.kt != nil {
-		cl := client.NewWithKeytab(m.r.user, m.r.realm, m.r.kt, m.r.krb5, client.DisablePAFXFAST(true))
-		if err := cl.Login(); err != nil {
-			cl.Destroy()
-			return nil, kdcError(fmt.Sprintf("login as %s@%s", m.r.user, m.r.realm), err)
-		}
-		return cl, nil
+// initiate gets a ticket for spn (cached or from the KDC) and builds the
+// AP-REQ token.
+func (m *Mechanism) initiate(spn string) (*exchange, error) {
+	m.kdc.Lock()
+	defer m.kdc.Unlock()
+	if m.isClosed() {
+		return nil, fmt.Errorf("kerberos: service ticket for %s: %w", spn, zk.ErrClosed)
 	}
-	cc, err := loadCCache(m.r.ccache)
+	t, err := m.serviceTicket(spn)
 	if err != nil {
 		return nil, err
-	}
-	cl, err := client.NewFromCCache(cc, m.r.krb5, client.DisablePAFXFAST(true))
-	if err != nil {
-		return nil, fmt.Errorf("kerberos: credentials cache %s: %w", m.r.ccache, err)
-	}
-	return cl, nil
-}
-
-// initiate logs in, gets the ticket for spn and builds the AP-REQ token.
-func (m *mechanism) initiate(spn string) (*exchange, error) {
-	cl, err := m.newClient()
-	if err != nil {
-		return nil, err
-	}
-	defer cl.Destroy() // ends gokrb5's TGT renewal goroutine
-	tkt, key, err := cl.GetServiceTicket(spn)
-	if err != nil {
-		return nil, kdcError("service ticket for "+spn+"@"+m.r.realm, err)
 	}
 	// Integrity and confidentiality are what the Java client asks for; no
 	// mutual authentication (nor does the Java client ask for it), so the
 	// server answers the AP-REQ with its security-layer offer directly.
-	tok, err := spnego.NewKRB5TokenAPREQ(cl, tkt, key, []int{gssapi.ContextFlagInteg, gssapi.ContextFlagConf}, nil)
+	// Each AP-REQ has a new authenticator, so reusing the ticket is no
+	// replay.
+	tok, err := spnego.NewKRB5TokenAPREQ(m.cl, t.tkt, t.key, []int{gssapi.ContextFlagInteg, gssapi.ContextFlagConf}, nil)
 	if err != nil {
 		return nil, fmt.Errorf("kerberos: AP-REQ for %s: %w", spn, err)
 	}
@@ -148,7 +199,13 @@ func (m *mechanism) initiate(spn string) (*exchange, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kerberos: AP-REQ for %s: %w", spn, err)
 	}
-	return &exchange{apReq: b, key: key, authzID: m.r.authzID}, nil
+	return &exchange{apReq: b, key: t.key, authzID: m.r.authzID}, nil
+}
+
+func (m *Mechanism) isClosed() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.closed
 }
 
 // kdcError wraps a gokrb5 error of what, adding ErrKDCUnreachable when no

@@ -139,6 +139,39 @@ func TestKerberosRealZooKeeper(t *testing.T) {
 		require.Equal(t, zk.EventNodeDataChanged, zktest.Recv(t, watch).Type, "the watch was set again after SASL")
 	})
 
+	// A reconnect storm does not reach the KDC, and a KDC that is down
+	// does not stop reconnects while the tickets are valid.
+	t.Run("reconnects reuse tickets", func(t *testing.T) {
+		kp := kdc.Proxy()
+		m, err := kerberos.New(kerberos.Config{Principal: principal, KeytabPath: keytab, KRB5ConfPath: kp.KRB5Conf, CanonicalizeHostname: true})
+		require.NoError(t, err)
+		defer m.Close()
+		p := zktest.NewProxy(t, addr)
+		var rec zktest.Recorder[zk.State]
+		c, err := zk.Dial(ctx, p.Addr(), zk.WithSASL(m), sessionStates(&rec))
+		require.NoError(t, err)
+		defer c.Close()
+		want := []zk.State{zk.StateSyncConnected, zk.StateSaslAuthenticated}
+		rec.WaitFor(t, want...)
+		reconnect := func() {
+			t.Helper()
+			p.Cut()
+			want = append(want, zk.StateDisconnected, zk.StateSyncConnected, zk.StateSaslAuthenticated)
+			rec.WaitFor(t, want...)
+			data, _, err := c.Get(ctx, "/java-made")
+			require.NoError(t, err, "authenticated as app again")
+			require.NotEmpty(t, data)
+		}
+		for range 5 {
+			reconnect()
+		}
+		require.Equal(t, [2]int{1, 1}, [2]int{kp.AS(), kp.TGS()}, "AS and TGS requests for 6 connections")
+		kp.Down(true)
+		reconnect()
+		reconnect()
+		require.Equal(t, 8, p.Accepted())
+	})
+
 	t.Run("KDC unreachable", func(t *testing.T) {
 		krb5Conf := filepath.Join(t.TempDir(), "krb5.conf") // the realm's KDC is not listening
 		require.NoError(t, os.WriteFile(krb5Conf, []byte("[realms]\n"+realm+" = {\n kdc = 127.0.0.1:1\n}\n"), 0o600))

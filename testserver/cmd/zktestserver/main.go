@@ -15,6 +15,17 @@
 // -tls-cert and -tls-key (PEM files) make it listen with TLS only;
 // -tls-ca (a PEM bundle) also requires clients to present a certificate
 // signed by one of those CAs.
+//
+// -sasl-user name:password (repeatable) and -sasl-users FILE enable SASL
+// DIGEST-MD5 for those users, as a real server with a JAAS Server section
+// of DigestLoginModule users; FILE holds one name:password a line (blank
+// lines and # comments skipped) or is that JAAS file itself
+// (user_alice="secret"). Authenticated clients are sasl:<name> in ACLs.
+// -sasl-required refuses clients that do not authenticate
+// (zookeeper.sessionRequireClientSASLAuth=true):
+//
+//	go run ./testserver/cmd/zktestserver -sasl-user alice:secret -sasl-required
+//	zkc --server 127.0.0.1:2181 --sasl-user alice --sasl-password-file pw ls /
 package main
 
 import (
@@ -26,6 +37,8 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"regexp"
+	"strings"
 	"syscall"
 	"time"
 
@@ -68,8 +81,25 @@ func run(args []string, ready func(string), stop <-chan struct{}) error {
 	maxConns := fs.Int("max-client-conns", testserver.DefaultMaxClientConns, "connections one IP address may hold (maxClientCnxns; 0: no limit)")
 	handshake := fs.Duration("handshake-timeout", testserver.DefaultHandshakeTimeout, "time a new connection has to send its handshake (0: no limit)")
 	maxQueued := fs.Int("max-queued-bytes", testserver.DefaultMaxQueuedBytes, "reply bytes queued for all connections before the largest backlogs are closed (0: no limit)")
+	var saslUsers []string
+	fs.Func("sasl-user", "enable SASL DIGEST-MD5 with this `name:password` (repeatable)", func(v string) error {
+		saslUsers = append(saslUsers, v)
+		return nil
+	})
+	saslFile := fs.String("sasl-users", "", "enable SASL DIGEST-MD5 with the users of this `file` (name:password lines, or a JAAS file's user_name=\"password\")")
+	saslRequired := fs.Bool("sasl-required", false, "refuse clients that do not authenticate with SASL (zookeeper.sessionRequireClientSASLAuth)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	users, err := parseSASLUsers(saslUsers, *saslFile)
+	if err != nil {
+		return err
+	}
+	if *saslRequired && users == nil {
+		return errors.New("-sasl-required needs users: -sasl-user name:password or -sasl-users FILE")
 	}
 
 	level := slog.LevelInfo
@@ -89,6 +119,9 @@ func run(args []string, ready func(string), stop <-chan struct{}) error {
 		testserver.WithMaxClientConns(*maxConns),
 		testserver.WithHandshakeTimeout(*handshake),
 		testserver.WithMaxQueuedBytes(*maxQueued),
+	}
+	if users != nil {
+		opts = append(opts, testserver.WithSASLUsers(users), testserver.WithSASLRequired(*saslRequired))
 	}
 	tlsCfg, err := tlsConfig(*tlsCert, *tlsKey, *tlsCA)
 	if err != nil {
@@ -116,6 +149,13 @@ func run(args []string, ready func(string), stop <-chan struct{}) error {
 	mode := ""
 	if tlsCfg != nil {
 		mode = " with TLS"
+	}
+	if users != nil {
+		mode += fmt.Sprintf(" with SASL (%d users", len(users))
+		if *saslRequired {
+			mode += ", required"
+		}
+		mode += ")"
 	}
 	ready(fmt.Sprintf("zktestserver: serving ZooKeeper %s on %s%s", *version, s.Addr(), mode))
 	<-stop
@@ -174,4 +214,67 @@ func tlsConfig(certFile, keyFile, caFile string) (*tls.Config, error) {
 		cfg.ClientAuth = tls.RequireAndVerifyClientCert
 	}
 	return cfg, nil
+}
+
+// jaasUser is a DigestLoginModule user in a JAAS file: user_<name>="<password>".
+var jaasUser = regexp.MustCompile(`\buser_([^\s=]+)\s*=\s*"([^"]*)"`)
+
+// parseSASLUsers merges the -sasl-user values and the -sasl-users file
+// into the server's user table; nil when neither is given.
+func parseSASLUsers(flags []string, file string) (map[string]string, error) {
+	if len(flags) == 0 && file == "" {
+		return nil, nil
+	}
+	users := map[string]string{}
+	add := func(where, name, pass string) error {
+		if name == "" {
+			return fmt.Errorf("%s: empty user name", where)
+		}
+		if _, dup := users[name]; dup {
+			return fmt.Errorf("%s: user %q given twice", where, name)
+		}
+		users[name] = pass
+		return nil
+	}
+	for _, v := range flags {
+		name, pass, ok := strings.Cut(v, ":")
+		if !ok {
+			return nil, fmt.Errorf("-sasl-user %q: want name:password", v)
+		}
+		if err := add("-sasl-user", name, pass); err != nil {
+			return nil, err
+		}
+	}
+	if file == "" {
+		return users, nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("-sasl-users: %w", err)
+	}
+	if m := jaasUser.FindAllStringSubmatch(string(b), -1); m != nil {
+		for _, u := range m {
+			if err := add(file, u[1], u[2]); err != nil {
+				return nil, err
+			}
+		}
+		return users, nil
+	}
+	for i, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		name, pass, ok := strings.Cut(line, ":")
+		if !ok {
+			return nil, fmt.Errorf("%s:%d: want name:password", file, i+1)
+		}
+		if err := add(fmt.Sprintf("%s:%d", file, i+1), name, pass); err != nil {
+			return nil, err
+		}
+	}
+	if len(users) == 0 {
+		return nil, fmt.Errorf("-sasl-users %s: no users in it", file)
+	}
+	return users, nil
 }

@@ -109,3 +109,69 @@ func TestTLSFlags(t *testing.T) {
 		require.Error(t, err, "%v", args)
 	}
 }
+
+// -sasl-user and -sasl-users (name:password lines or a JAAS file) enable
+// DIGEST-MD5 for those users; -sasl-required refuses everyone else.
+func TestSASLFlags(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(text), 0o600))
+		return p
+	}
+	jaas := write("jaas.conf", `Server {
+	org.apache.zookeeper.server.auth.DigestLoginModule required
+	user_bob="bob-pw"
+	user_carol="carol:pw";
+};`)
+	lines := write("users.txt", "# users\n\ndave:dave-pw\n")
+	ctx := zktest.Context(t)
+	dial := func(addr, user, pass string) (*zk.Conn, error) {
+		return zk.Dial(ctx, addr, zk.WithSASL(zk.DigestMD5(user, pass)))
+	}
+
+	addr, _ := serve(t, "-sasl-user", "alice:secret", "-sasl-users", jaas, "-sasl-required")
+	for user, pass := range map[string]string{"alice": "secret", "bob": "bob-pw", "carol": "carol:pw"} {
+		c, err := dial(addr, user, pass)
+		require.NoError(t, err, user)
+		_, err = c.Create(ctx, "/"+user, nil, zk.ModePersistent,
+			[]zk.ACL{{Perms: zk.PermAll, ID: zk.ID{Scheme: "sasl", ID: user}}})
+		require.NoError(t, err, user)
+		require.NoError(t, c.Close())
+	}
+	_, err := dial(addr, "alice", "wrong")
+	require.ErrorIs(t, err, zk.ErrAuthFailed)
+	anon, err := zk.Dial(ctx, addr)
+	if err == nil { // the server may refuse at the first request rather than at the handshake
+		_, _, err = anon.Exists(ctx, "/")
+		_ = anon.Close()
+	}
+	require.Error(t, err, "-sasl-required refuses a client without SASL")
+
+	// Without -sasl-required a client without SASL gets in, but not
+	// through sasl ACLs.
+	addr2, _ := serve(t, "-sasl-users", lines)
+	c, err := dial(addr2, "dave", "dave-pw")
+	require.NoError(t, err)
+	_, err = c.Create(ctx, "/d", nil, zk.ModePersistent, []zk.ACL{{Perms: zk.PermAll, ID: zk.ID{Scheme: "sasl", ID: "dave"}}})
+	require.NoError(t, err)
+	require.NoError(t, c.Close())
+	anon2 := zktest.Connect(t, addr2)
+	_, _, err = anon2.Get(ctx, "/d")
+	require.ErrorIs(t, err, zk.ErrNoAuth)
+
+	closed := make(chan struct{})
+	close(closed)
+	for _, args := range [][]string{
+		{"-sasl-required"},
+		{"-sasl-user", "alice"},
+		{"-sasl-user", ":pw"},
+		{"-sasl-user", "a:1", "-sasl-user", "a:2"},
+		{"-sasl-users", filepath.Join(dir, "missing")},
+		{"-sasl-users", write("bad.txt", "no-colon\n")},
+		{"-sasl-users", write("empty.txt", "# nobody\n")},
+	} {
+		err := run(args, func(string) { t.Error("started with", args) }, closed)
+		require.Error(t, err, "%v", args)
+	}
+}
