@@ -157,7 +157,7 @@ func (a *app) addCommands(root *cobra.Command) {
 		a.dumpCommand(), a.restoreCommand(), a.diffCommand(), a.mirrorCommand(),
 	)
 	for _, w := range fourLetterCommands {
-		root.AddCommand(a.fourLetterCommand(w.word, w.short))
+		root.AddCommand(a.fourLetterCommand(w.name, w.word, w.short))
 	}
 }
 

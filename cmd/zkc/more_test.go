@@ -192,6 +192,8 @@ func TestFourLetterWordsAndHealth(t *testing.T) {
 		require.Len(t, ans, 1)
 		require.Equal(t, "standalone", ans[0].Values["Mode"])
 		require.Contains(t, ans[0].Values, "Node count")
+		okJSON(t, cs, &ans, "srvstat") // the 'stat' word ("stat" is the node command)
+		require.Contains(t, ans[0].Values, "Mode")
 		okJSON(t, cs, &ans, "mntr")
 		require.Contains(t, ans[0].Values, "zk_znode_count")
 		require.Contains(t, ok(t, cs, "cons"), "queued=")
@@ -292,4 +294,15 @@ func TestWatchStopsOnInterrupt(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Every command has its own name: the four-letter word "stat" was also
+// registered as "stat", shadowed by the node command and unreachable.
+func TestCommandNamesUnique(t *testing.T) {
+	seen := map[string]bool{}
+	for _, c := range (&app{}).rootCommand().Commands() {
+		require.False(t, seen[c.Name()], "two commands named %q", c.Name())
+		seen[c.Name()] = true
+	}
+	require.True(t, seen["srvstat"] && seen["stat"])
 }

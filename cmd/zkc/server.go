@@ -14,18 +14,20 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// fourLetterCommands are the four-letter words zkc offers as commands.
-var fourLetterCommands = []struct{ word, short string }{
-	{"ruok", "Ask each server whether it is running (imok)"},
-	{"srvr", "Print each server's version, latency, counts and mode"},
-	{"stat", "Print srvr plus each server's connections"},
-	{"mntr", "Print each server's monitoring key/values"},
-	{"cons", "Print each server's connections and sessions"},
-	{"conf", "Print each server's configuration"},
-	{"envi", "Print each server's environment"},
-	{"wchs", "Print each server's watch summary"},
-	{"isro", "Ask each server whether it is read-only (ro) or read-write (rw)"},
-	{"dirs", "Print each server's snapshot and log sizes"},
+// fourLetterCommands are the four-letter words zkc offers as commands,
+// each under its own name except "stat", which is the node command's
+// name (zkCli's): the word is the "srvstat" command.
+var fourLetterCommands = []struct{ name, word, short string }{
+	{"ruok", "ruok", "Ask each server whether it is running (imok)"},
+	{"srvr", "srvr", "Print each server's version, latency, counts and mode"},
+	{"srvstat", "stat", "Print srvr plus each server's connections (the 'stat' word)"},
+	{"mntr", "mntr", "Print each server's monitoring key/values"},
+	{"cons", "cons", "Print each server's connections and sessions"},
+	{"conf", "conf", "Print each server's configuration"},
+	{"envi", "envi", "Print each server's environment"},
+	{"wchs", "wchs", "Print each server's watch summary"},
+	{"isro", "isro", "Ask each server whether it is read-only (ro) or read-write (rw)"},
+	{"dirs", "dirs", "Print each server's snapshot and log sizes"},
 }
 
 // members returns the host:port of every server in the connect string.
@@ -114,9 +116,9 @@ func parseKV(text string) (map[string]string, []string) {
 	return kv, other
 }
 
-func (a *app) fourLetterCommand(word, short string) *cobra.Command {
+func (a *app) fourLetterCommand(name, word, short string) *cobra.Command {
 	return &cobra.Command{
-		Use:   word,
+		Use:   name,
 		Short: short + " (four-letter word; needs it in 4lw.commands.whitelist)",
 		Args:  exactArgs(0),
 		RunE: wrapRun(func(cmd *cobra.Command, _ []string) error {
