@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -354,14 +355,22 @@ func TestAsyncSessionMovedMidFlight(t *testing.T) {
 	_, err := c.Create(ctx, base, nil, zk.ModePersistent, nil)
 	require.NoError(t, err)
 
-	srv.SetLatency(time.Second)
+	srv.SetLatency(300 * time.Millisecond)
 	var fs []*zk.GetFuture
 	for range 50 {
 		fs = append(fs, c.GetAsync(ctx, base))
 	}
-	thief := dialConn(t, srv.ConnectString(), zk.WithSession(c.SessionID(), c.Password()))
+	// Another connection attaches the session (a bare handshake: a whole
+	// Conn would take the session back and forth with c).
+	var d net.Dialer
+	nc, err := d.DialContext(ctx, "tcp", srv.Addr())
+	require.NoError(t, err)
+	defer nc.Close()
+	b, start := jute.BeginFrame(nil)
+	req := jute.ConnectRequest{TimeOut: 10000, SessionID: c.SessionID(), Passwd: c.Password()}
+	_, err = nc.Write(jute.EndFrame(req.Encode(b), start))
+	require.NoError(t, err)
 	lost := 0
-	srv.SetLatency(0)
 	for i, f := range fs {
 		waitDone(t, f.Done(), fmt.Sprint("get ", i))
 		_, _, err := f.Result()
@@ -370,8 +379,10 @@ func TestAsyncSessionMovedMidFlight(t *testing.T) {
 			lost++
 		}
 	}
-	require.Positive(t, lost, "the gets were in flight (1s latency) when the session moved")
-	require.NoError(t, thief.Close())
+	require.Positive(t, lost, "the gets were in flight (300ms latency) when the session moved")
+	srv.SetLatency(0)
+	_, _, err = c.GetAsync(ctx, base).Result()
+	require.NoError(t, err, "c took its session back")
 }
 
 // TestAsyncSessionExpiredMidFlight: the session expires with futures in
