@@ -1,7 +1,9 @@
 package zk
 
 import (
+	"bufio"
 	"context"
+	"encoding/binary"
 	"sync/atomic"
 
 	"github.com/zkcurator/zkcurator/jute"
@@ -52,6 +54,57 @@ func (a *asyncCall) fire() {
 	if w := a.w.Swap(asyncFired); w != nil && w != asyncFired {
 		close(w.ch)
 	}
+}
+
+// fireDeferred is fire on the reader goroutine, for a reply: a waiter's
+// channel is not closed at once but added to wakes, which the reader
+// closes before it next blocks on a read (link.flushWakes). A consumer
+// that waits for results in order then wakes once for all the replies
+// one read brought, instead of once per reply.
+func (a *asyncCall) fireDeferred(wakes *[]chan struct{}) {
+	if w := a.w.Swap(asyncFired); w != nil && w != asyncFired {
+		*wakes = append(*wakes, w.ch)
+	}
+}
+
+// wakeReply wakes the caller of r, claimed by the reader and given its
+// result: at once for a blocking call, deferred for a future.
+func (ln *link) wakeReply(r *request) {
+	if r.fut != nil {
+		r.fut.fireDeferred(&ln.wakes)
+		return
+	}
+	r.wake()
+}
+
+// maxDeferredFrames bounds how many frames the reader reads before it
+// wakes the waiters of futures it completed, even when more replies are
+// buffered.
+const maxDeferredFrames = 64
+
+// flushWakesBeforeBlocking wakes the deferred waiters unless the next
+// frame is already whole in br (reading it cannot block) and fewer than
+// maxDeferredFrames frames were read since the last wake-up. k counts the
+// frames read.
+func (ln *link) flushWakesBeforeBlocking(br *bufio.Reader, k int) {
+	if len(ln.wakes) == 0 {
+		return
+	}
+	if n := br.Buffered(); n >= 4 && k%maxDeferredFrames != 0 {
+		if b, err := br.Peek(4); err == nil && int64(n-4) >= int64(binary.BigEndian.Uint32(b)) {
+			return
+		}
+	}
+	ln.flushWakes()
+}
+
+// flushWakes closes the deferred waiters' channels.
+func (ln *link) flushWakes() {
+	for i, ch := range ln.wakes {
+		close(ch)
+		ln.wakes[i] = nil
+	}
+	ln.wakes = ln.wakes[:0]
 }
 
 // replied is the completion hook of a.r (request.wake): the reader or a
