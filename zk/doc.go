@@ -132,8 +132,8 @@
 // order too: a read queued after a write sees it, and when one future is
 // done, every future queued before it is. Exceptions are the calls that
 // fail before anything is queued — an invalid path or argument, a closed
-// Conn, a request over the size limit, a ctx already ended — whose future
-// is done with the error when the call returns. When the ctx of a call
+// Conn, data over the request size limit, a ctx already ended — whose
+// future is done with the error when the call returns. When the ctx of a call
 // ends before its reply, Result returns ctx's error at once and the reply
 // is discarded when it arrives (a request not sent yet is not sent); a
 // future nobody waits on completes so when its reply arrives. A future
