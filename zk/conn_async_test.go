@@ -466,3 +466,39 @@ func TestAsyncConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestAsyncCtxEndedBeforeSent: requests queued while the Conn is
+// disconnected whose ctx ends before the next connection are never sent,
+// whether or not anyone waits on their future.
+func TestAsyncCtxEndedBeforeSent(t *testing.T) {
+	srv := zktest.Embedded(t)
+	c := dialConn(t, srv.ConnectString())
+	ctx := opCtx(t)
+	base := zktest.UniquePath(t)
+	_, err := c.Create(ctx, base, nil, zk.ModePersistent, nil)
+	require.NoError(t, err)
+
+	srv.RejectConnections(time.Hour)
+	require.Positive(t, srv.DropConnections())
+	zktest.Eventually(t, func() bool { return c.State() == zk.StateDisconnected }, "disconnected")
+	waitedCtx, cancelWaited := context.WithCancel(ctx)
+	waited := c.CreateAsync(waitedCtx, base+"/waited", nil, zk.ModePersistent, nil)
+	unwatchedCtx, cancelUnwatched := context.WithCancel(ctx)
+	unwatched := c.CreateAsync(unwatchedCtx, base+"/unwatched", nil, zk.ModePersistent, nil)
+	kept := c.CreateAsync(ctx, base+"/kept", nil, zk.ModePersistent, nil)
+	cancelWaited()
+	cancelUnwatched()
+	_, err = waited.Result()
+	require.ErrorIs(t, err, context.Canceled)
+	require.False(t, isDone(unwatched.Done()), "nobody waited and nothing was sent yet")
+
+	srv.RejectConnections(0)
+	_, err = kept.Result()
+	require.NoError(t, err)
+	waitDone(t, unwatched.Done(), "unwatched create")
+	_, err = unwatched.Result()
+	require.ErrorIs(t, err, context.Canceled)
+	kids, _, err := c.Children(ctx, base)
+	require.NoError(t, err)
+	require.Equal(t, []string{"kept"}, kids, "requests whose ctx ended before a connection were not sent")
+}
