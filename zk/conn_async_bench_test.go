@@ -10,8 +10,8 @@ import (
 
 // BenchmarkConnGetAsync measures pipelined Gets from one goroutine that
 // keeps 64 futures in flight on one Conn and reads their results in
-// order (compare BenchmarkConnGetParallel: 64 goroutines... of blocking
-// calls; run with ZKCURATOR_TEST_SERVER=real for a real server).
+// order (compare BenchmarkConnGetParallel: blocking calls from many
+// goroutines; run with ZKCURATOR_TEST_SERVER=real for a real server).
 func BenchmarkConnGetAsync(b *testing.B) {
 	srv := zktest.Server(b)
 	ctx := context.Background()
