@@ -1,6 +1,7 @@
 package jute
 
 import (
+	"bufio"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -10,6 +11,25 @@ import (
 // against limit (a limit <= 0 means DefaultMaxBuffer). A negative length or
 // one above the limit is an error wrapping ErrCorrupt.
 func ReadFrameLength(r io.Reader, limit int) (int, error) {
+	if br, ok := r.(*bufio.Reader); ok {
+		// Peek reads into br's own buffer: no 4-byte header escapes to the
+		// heap through the io.Reader interface, as it does below (one
+		// allocation per frame on a client's hot path).
+		hdr, err := br.Peek(4)
+		if err != nil {
+			if err == io.EOF && len(hdr) > 0 {
+				err = io.ErrUnexpectedEOF // as io.ReadFull says
+			}
+			return 0, err
+		}
+		n := int32(binary.BigEndian.Uint32(hdr))
+		br.Discard(4)
+		return CheckFrameLength(n, limit)
+	}
+	return readFrameLength(r, limit)
+}
+
+func readFrameLength(r io.Reader, limit int) (int, error) {
 	var hdr [4]byte
 	if _, err := io.ReadFull(r, hdr[:]); err != nil {
 		return 0, err

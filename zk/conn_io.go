@@ -38,7 +38,9 @@ func (c *Conn) readLoop(ln *link) {
 	rt := ln.readTimeout
 	var buf []byte
 	var lastDeadline time.Time
+	defer ln.flushWakes()
 	for k := 0; ; k++ {
+		ln.flushWakesBeforeBlocking(br, k)
 		// Replies queued up behind the last one: switch to the large
 		// buffer (fewer read calls under pipelining) once the small one is
 		// empty, so that no buffered byte is lost.
@@ -153,7 +155,7 @@ func (c *Conn) handleFrame(ln *link, frame []byte) error {
 		c.registerWatch(r.watch, r.opcode, h.Err)
 	}
 	r.err, r.zxid = err, h.Zxid
-	r.wake()
+	ln.wakeReply(r)
 	return nil
 }
 

@@ -14,19 +14,7 @@ import (
 // queue (so xid matching stays right) and its late reply is discarded.
 // r must not be used after do returns.
 func (c *Conn) do(ctx context.Context, r *request) error {
-	if c.out == nil {
-		r.release()
-		return errNotDialed
-	}
-	if err := ctx.Err(); err != nil {
-		r.release()
-		return err
-	}
-	if err := c.tooLarge(r.body); err != nil {
-		r.release()
-		return err
-	}
-	if err := c.refusedBefore(r.opcode); err != nil {
+	if err := c.precheck(ctx, r); err != nil {
 		r.release()
 		return err
 	}

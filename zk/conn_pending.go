@@ -32,8 +32,10 @@ type request struct {
 
 	internal bool // sent by the Conn itself (SetWatches, priming auth): no waiter
 
+	fut *asyncCall // the future that owns r (the asynchronous API), else nil
+
 	state atomic.Uint32
-	done  chan struct{} // cap 1; signalled once when state becomes reqDone
+	done  chan struct{} // cap 1; signalled once when state becomes reqDone (nil when fut is set)
 	err   error         // result, valid after done
 	zxid  int64         // zxid of the reply
 
@@ -52,14 +54,21 @@ func newRequest(opcode int32, body, resp jute.Record) *request {
 // received from done may call it.
 func (r *request) release() {
 	r.xid, r.opcode, r.body, r.resp = 0, 0, nil, nil
-	r.watch, r.auth, r.internal = nil, nil, false
+	r.watch, r.auth, r.internal, r.fut = nil, nil, false, nil
 	r.err, r.zxid, r.sentAt = nil, 0, 0
 	r.state.Store(reqWaiting)
 	requestPool.Put(r)
 }
 
-// abandoned reports whether the caller has given up on r.
-func (r *request) abandoned() bool { return r.state.Load() == reqAbandoned }
+// abandoned reports whether the caller has given up on r. For a future's
+// request it first checks the future's ctx: nobody may be waiting to see
+// it end.
+func (r *request) abandoned() bool {
+	if r.fut != nil {
+		r.fut.ctxEnded()
+	}
+	return r.state.Load() == reqAbandoned
+}
 
 // claim takes ownership of r's completion away from the caller's context:
 // it returns false when r is internal or was abandoned, in which case the
@@ -69,8 +78,15 @@ func (r *request) claim() bool {
 	return !r.internal && r.state.CompareAndSwap(reqWaiting, reqDone)
 }
 
-// wake signals the waiting caller; r must not be touched afterwards.
-func (r *request) wake() { r.done <- struct{}{} }
+// wake signals the waiting caller (or completes r's future); r must not
+// be touched afterwards.
+func (r *request) wake() {
+	if r.fut != nil {
+		r.fut.replied()
+		return
+	}
+	r.done <- struct{}{}
+}
 
 // complete records the result and wakes the caller, unless r is internal or
 // abandoned. It reports whether the caller got the result.

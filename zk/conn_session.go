@@ -38,6 +38,9 @@ type link struct {
 	// here rather than on the stack, where passing it to a Record's Decode
 	// (an interface call) would make it escape: one allocation per reply.
 	dec jute.Decoder
+	// wakes are the channels of futures the reader completed whose waiters
+	// it has not woken yet (only the reader goroutine uses it; conn_async.go).
+	wakes []chan struct{}
 }
 
 // fail ends the connection with cause err (the first cause wins).

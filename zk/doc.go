@@ -112,6 +112,38 @@
 // watches on such a server. Event.Zxid carries the zxid of the change that
 // fired a watch when the server sends it (3.9+).
 //
+// # Asynchronous calls
+//
+// GetAsync, SetAsync, CreateAsync, DeleteAsync, ExistsAsync and
+// ChildrenAsync of a Conn queue their request and return a future at
+// once; its Result blocks until the reply and returns what the blocking
+// call would have (errors wrapped the same way), its Done channel is
+// closed when the result is in. One goroutine can so keep hundreds of
+// requests in flight, the way Curator's inBackground(), kazoo's
+// get_async or pgconn's pipeline mode are used for throughput: the
+// blocking calls need a goroutine per request in flight, each parked and
+// woken once per call. Futures rather than callbacks: no user code runs
+// on the Conn's reader goroutine (a slow callback would stall every
+// reply), and a future composes with select and ctx like any channel.
+//
+// Requests go out in the order of the calls (from one goroutine; calls
+// racing from several are ordered as they reach the queue) and ZooKeeper
+// answers a session's requests in order, so futures complete in that
+// order too: a read queued after a write sees it, and when one future is
+// done, every future queued before it is. Exceptions are the calls that
+// fail before anything is queued — an invalid path or argument, a closed
+// Conn, data over the request size limit, a ctx already ended — whose
+// future is done with the error when the call returns. When the ctx of a call
+// ends before its reply, Result returns ctx's error at once and the reply
+// is discarded when it arrives (a request not sent yet is not sent); a
+// future nobody waits on completes so when its reply arrives. A future
+// costs one allocation and no goroutine; one never waited on is simply
+// dropped: connection loss and Close complete every outstanding future
+// (with ErrConnectionLoss or ErrClosed), so nothing waits forever.
+// Completion wakes nobody unless Done or Result is already waiting, so a
+// consumer that takes results in order parks only when the oldest is not
+// in yet, and one wake-up serves every reply of a batch.
+//
 // # Lifecycle
 //
 // Close a Client or Conn when done: it ends the session (its ephemeral

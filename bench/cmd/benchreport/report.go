@@ -68,15 +68,17 @@ func (p report) markdown() string {
 	for _, s := range p.skipped {
 		w("Skipped server %s\n", s)
 	}
-	clients := harness.Clients
+	clients := p.clients()
 
 	w("\n### Throughput (ops/s, median; ± is (max−min)/median)\n\n")
 	w("| server | op | g |")
 	for _, c := range clients {
 		w(" %s |", c)
 	}
-	w(" zkcurator/raw | zkcurator/gozk |\n|---|---|---|")
-	w("%s---|---|\n", strings.Repeat("---:|", len(clients)))
+	for _, c := range p.ours() {
+		w(" %s/raw | %s/gozk |", c, c)
+	}
+	w("\n|---|---|---|%s\n", strings.Repeat("---:|", len(clients)+2*len(p.ours())))
 	for _, s := range p.servers {
 		for _, op := range p.cfg.ops {
 			for _, g := range p.cfg.gs {
@@ -84,9 +86,12 @@ func (p report) markdown() string {
 				for _, c := range clients {
 					w(" %s |", fmtOps(p.res.ops(cellKey{s, op, g, c})))
 				}
-				z := p.res.ops(cellKey{s, op, g, harness.ClientZkcurator})
-				w(" %s | %s |\n", harness.RatioOf(z, p.res.ops(cellKey{s, op, g, harness.ClientRaw})),
-					harness.RatioOf(z, p.res.ops(cellKey{s, op, g, harness.ClientGozk})))
+				for _, c := range p.ours() {
+					z := p.res.ops(cellKey{s, op, g, c})
+					w(" %s | %s |", harness.RatioOf(z, p.res.ops(cellKey{s, op, g, harness.ClientRaw})),
+						harness.RatioOf(z, p.res.ops(cellKey{s, op, g, harness.ClientGozk})))
+				}
+				w("\n")
 			}
 		}
 	}
@@ -128,8 +133,10 @@ func (p report) markdown() string {
 	gMax := slices.Max(p.cfg.gs)
 	for _, s := range p.servers {
 		for _, op := range p.cfg.ops {
-			r := harness.RatioOf(p.res.ops(cellKey{s, op, gMax, harness.ClientZkcurator}), p.res.ops(cellKey{s, op, gMax, harness.ClientRaw}))
-			w("- zkcurator ≥ 0.95 × raw, %s %s g=%d: %s — %s\n", s, op, gMax, r, r.Verdict(0.95, true))
+			for _, c := range p.ours() {
+				r := harness.RatioOf(p.res.ops(cellKey{s, op, gMax, c}), p.res.ops(cellKey{s, op, gMax, harness.ClientRaw}))
+				w("- %s ≥ 0.95 × raw, %s %s g=%d: %s — %s\n", c, s, op, gMax, r, r.Verdict(0.95, true))
+			}
 		}
 	}
 	for _, s := range p.servers {
@@ -138,8 +145,10 @@ func (p report) markdown() string {
 		}
 		for _, op := range p.cfg.ops {
 			for _, g := range p.cfg.gs {
-				r := p.cpuRatio(s, op, g)
-				w("- zkcurator CPU/op ≤ 1/3 × gozk, %s %s g=%d: %s — %s\n", s, op, g, r, r.Verdict(1.0/3, false))
+				for _, c := range p.ours() {
+					r := p.cpuRatio(s, op, g, c)
+					w("- %s CPU/op ≤ 1/3 × gozk, %s %s g=%d: %s — %s\n", c, s, op, g, r, r.Verdict(1.0/3, false))
+				}
 			}
 		}
 	}
@@ -158,14 +167,16 @@ func (p report) markdown() string {
 // switches and allocations per op for server s (which runs in another
 // process, so the counts are the client's).
 func (p report) clientCosts(w func(string, ...any), s harness.ServerKind) {
-	clients := harness.Clients
+	clients := p.clients()
 	w("\n### Client costs per op, %s server\n\n", s)
 	w("This process's getrusage (user+sys CPU ns, context switches), /proc/self/io (read+write system calls) and runtime.MemStats (allocations) deltas per operation; the server runs in another process.\n\n")
 	w("| op | g |")
 	for _, c := range clients {
 		w(" %s cpu |", c)
 	}
-	w(" zkcurator/gozk cpu |")
+	for _, c := range p.ours() {
+		w(" %s/gozk cpu |", c)
+	}
 	for _, c := range clients {
 		w(" %s syscalls |", c)
 	}
@@ -175,14 +186,16 @@ func (p report) clientCosts(w func(string, ...any), s harness.ServerKind) {
 	for _, c := range clients {
 		w(" %s allocs |", c)
 	}
-	w("\n|---|---|%s\n", strings.Repeat("---:|", 4*len(clients)+1))
+	w("\n|---|---|%s\n", strings.Repeat("---:|", 4*len(clients)+len(p.ours())))
 	for _, op := range p.cfg.ops {
 		for _, g := range p.cfg.gs {
 			w("| %s | %d |", op, g)
 			for _, c := range clients {
 				w(" %s |", fmtNum(p.res.cpu(cellKey{s, op, g, c})))
 			}
-			w(" %s |", p.cpuRatio(s, op, g))
+			for _, c := range p.ours() {
+				w(" %s |", p.cpuRatio(s, op, g, c))
+			}
 			for _, metric := range []func(cellKey) harness.Stat{p.res.syscalls, p.res.ctxsw, p.res.allocs} {
 				for _, c := range clients {
 					w(" %s |", fmtNum(metric(cellKey{s, op, g, c})))
@@ -193,8 +206,35 @@ func (p report) clientCosts(w func(string, ...any), s harness.ServerKind) {
 	}
 }
 
-func (p report) cpuRatio(s harness.ServerKind, op harness.Op, g int) harness.Ratio {
-	return harness.RatioOf(p.res.cpu(cellKey{s, op, g, harness.ClientZkcurator}), p.res.cpu(cellKey{s, op, g, harness.ClientGozk}))
+// clients returns the clients the report shows: those that ran, in
+// harness.Clients order (all of them when the config names none).
+func (p report) clients() []harness.Client {
+	if len(p.cfg.clients) == 0 {
+		return harness.Clients
+	}
+	var cs []harness.Client
+	for _, c := range harness.Clients {
+		if slices.Contains(p.cfg.clients, c) {
+			cs = append(cs, c)
+		}
+	}
+	return cs
+}
+
+// ours returns the zkcurator variants among the clients shown: the
+// ones compared with raw and gozk.
+func (p report) ours() []harness.Client {
+	var cs []harness.Client
+	for _, c := range p.clients() {
+		if c == harness.ClientZkcurator || c == harness.ClientZkcuratorAsync {
+			cs = append(cs, c)
+		}
+	}
+	return cs
+}
+
+func (p report) cpuRatio(s harness.ServerKind, op harness.Op, g int, c harness.Client) harness.Ratio {
+	return harness.RatioOf(p.res.cpu(cellKey{s, op, g, c}), p.res.cpu(cellKey{s, op, g, harness.ClientGozk}))
 }
 
 func (p report) serverRatio(s harness.ServerKind, op harness.Op, g int, c harness.Client) harness.Ratio {

@@ -59,7 +59,8 @@ func TestReportMarkdown(t *testing.T) {
 		harness.ServerEmbedded: {harness.ClientZkcurator: 50000, harness.ClientGozk: 20000, harness.ClientRaw: 100000},
 	}, map[harness.Client]time.Duration{harness.ClientZkcurator: 10 * time.Microsecond, harness.ClientGozk: 20 * time.Microsecond, harness.ClientRaw: time.Microsecond})
 	rep := report{
-		cfg:     config{rounds: 3, dur: time.Second, ops: []harness.Op{harness.OpGet, harness.OpSet}, gs: []int{1, 64}, args: []string{"benchreport", "-rounds", "3"}},
+		cfg: config{rounds: 3, dur: time.Second, ops: []harness.Op{harness.OpGet, harness.OpSet}, gs: []int{1, 64}, args: []string{"benchreport", "-rounds", "3"},
+			clients: []harness.Client{harness.ClientRaw, harness.ClientGozk, harness.ClientZkcurator}},
 		res:     res,
 		servers: []harness.ServerKind{harness.ServerReal, harness.ServerEmbedded},
 		load:    [2]string{"0.1 0.2 0.3", "0.4 0.5 0.6"},
@@ -81,5 +82,33 @@ func TestReportMarkdown(t *testing.T) {
 	}
 	if strings.Contains(md, "Client costs per op, embedded server") {
 		t.Error("report shows client costs for the in-process embedded server")
+	}
+}
+
+// TestReportMarkdownAsync checks that the asynchronous variant gets its
+// own ratio columns and target lines, next to the blocking calls'.
+func TestReportMarkdownAsync(t *testing.T) {
+	res := fakeResults(map[harness.ServerKind]map[harness.Client]float64{
+		harness.ServerEmbeddedProc: {harness.ClientZkcurator: 7000, harness.ClientZkcuratorAsync: 9600, harness.ClientGozk: 5000, harness.ClientRaw: 10000},
+	}, map[harness.Client]time.Duration{harness.ClientZkcurator: 6 * time.Microsecond, harness.ClientZkcuratorAsync: 4 * time.Microsecond,
+		harness.ClientGozk: 20 * time.Microsecond, harness.ClientRaw: time.Microsecond})
+	rep := report{
+		cfg: config{rounds: 3, dur: time.Second, ops: []harness.Op{harness.OpGet}, gs: []int{64}, args: []string{"benchreport"},
+			clients: harness.Clients},
+		res:     res,
+		servers: []harness.ServerKind{harness.ServerEmbeddedProc},
+	}
+	md := rep.markdown()
+	for _, want := range []string{
+		"| zkcurator/raw | zkcurator/gozk | zkcurator-async/raw | zkcurator-async/gozk |",
+		"| embedded-proc | Get | 64 | 7000 ±30% | 9600 ±30% | 5000 ±30% | 10000 ±30% | 0.70 | 1.40 | 0.96 | 1.92 |",
+		"| Get | 64 | 6000 | 4000 | 20000 | 1000 | 0.30 | 0.20 |",
+		"- zkcurator ≥ 0.95 × raw, embedded-proc Get g=64: 0.70 — **missed**",
+		"- zkcurator-async ≥ 0.95 × raw, embedded-proc Get g=64: 0.96 — met",
+		"- zkcurator-async CPU/op ≤ 1/3 × gozk, embedded-proc Get g=64: 0.20 — met",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
+		}
 	}
 }

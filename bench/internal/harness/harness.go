@@ -61,13 +61,14 @@ type Client string
 
 // The clients compared.
 const (
-	ClientZkcurator Client = "zkcurator" // github.com/zkcurator/zkcurator/zk
-	ClientGozk      Client = "gozk"      // github.com/go-zookeeper/zk
-	ClientRaw       Client = "raw"       // the raw pipelining loop (Raw)
+	ClientZkcurator      Client = "zkcurator"       // github.com/zkcurator/zkcurator/zk, blocking calls from g goroutines
+	ClientZkcuratorAsync Client = "zkcurator-async" // the same, its GetAsync/SetAsync futures: g in flight from one goroutine
+	ClientGozk           Client = "gozk"            // github.com/go-zookeeper/zk
+	ClientRaw            Client = "raw"             // the raw pipelining loop (Raw)
 )
 
 // Clients lists every client in the order reports show them.
-var Clients = []Client{ClientZkcurator, ClientGozk, ClientRaw}
+var Clients = []Client{ClientZkcurator, ClientZkcuratorAsync, ClientGozk, ClientRaw}
 
 // Dial opens a session of client c to addr ("host:port"); NodePath must
 // exist (see Prepare).
@@ -75,6 +76,8 @@ func Dial(ctx context.Context, c Client, addr string) (Driver, error) {
 	switch c {
 	case ClientZkcurator:
 		return DialZkcurator(ctx, addr)
+	case ClientZkcuratorAsync:
+		return DialZkcuratorAsync(ctx, addr)
 	case ClientGozk:
 		return DialGozk(ctx, addr)
 	case ClientRaw:
