@@ -73,7 +73,7 @@ func loaded(load string) bool {
 func (res *results) watchesMarkdown(w func(string, ...any), k harness.ServerKind) {
 	w("\n#### Watches at scale, %s server\n\n", k)
 	if rows := res.watchMem[k]; len(rows) > 0 {
-		w("Live heap + goroutine stacks per registered watch, %d watches in one session, the caller's channels and Watchers kept (GC before and after):\n\n", rows[0].mem.N)
+		w("Live heap + goroutine stacks per registered watch, %d watches in one session, the caller's channels and Watchers kept (GC before and after); a `-func` kind is the callback form (GetWFunc, ChildrenWFunc, AddWatchFunc: no channel, one callback shared by every watch):\n\n", rows[0].mem.N)
 		w("| client | kind | bytes/watch | goroutines added | target ≤ %d B |\n|---|---|---:|---:|---|\n", targetBytesPerWatch)
 		for _, r := range rows {
 			w("| %s | %s | %.0f | %d | %s |\n", r.client, r.kind, r.mem.PerWatch(), r.mem.Goroutines,

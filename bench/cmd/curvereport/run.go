@@ -186,7 +186,7 @@ func measureWatches(ctx context.Context, cfg config, res *results, srv *harness.
 	if err := harness.BuildWatchNodes(ctx, srv.Addr, largest); err != nil {
 		return err
 	}
-	for _, kind := range harness.WatchKinds {
+	for _, kind := range cfg.watchKinds {
 		m, err := harness.MeasureWatchMemory(ctx, srv.Addr, kind, largest)
 		if err != nil {
 			return err

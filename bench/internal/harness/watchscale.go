@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"time"
 
 	gozk "github.com/go-zookeeper/zk"
@@ -16,17 +17,32 @@ import (
 // WatchKind is the kind of watch the watch-scale benchmark registers.
 type WatchKind string
 
-// The watch kinds; WatchMix cycles through the four others node by node.
+// The watch kinds; WatchMix cycles through the first four node by node,
+// WatchMixFunc through their callback forms (no channel per watch; one
+// callback function shared by every watch, as a cache or a registry would).
 const (
 	WatchData       WatchKind = "data"       // GetW
 	WatchChild      WatchKind = "child"      // ChildrenW
 	WatchPersistent WatchKind = "persistent" // AddWatch persistent
 	WatchRecursive  WatchKind = "recursive"  // AddWatch persistent-recursive
 	WatchMix        WatchKind = "mix"        // the four above in turn
+
+	WatchDataFunc       WatchKind = "data-func"       // GetWFunc
+	WatchChildFunc      WatchKind = "child-func"      // ChildrenWFunc
+	WatchPersistentFunc WatchKind = "persistent-func" // AddWatchFunc persistent
+	WatchRecursiveFunc  WatchKind = "recursive-func"  // AddWatchFunc persistent-recursive
+	WatchMixFunc        WatchKind = "mix-func"        // the four above in turn
 )
 
-// WatchKinds lists the kinds in report order.
-var WatchKinds = []WatchKind{WatchData, WatchChild, WatchPersistent, WatchRecursive, WatchMix}
+// WatchKinds lists the kinds in report order, each channel form followed
+// by its callback form.
+var WatchKinds = []WatchKind{WatchData, WatchDataFunc, WatchChild, WatchChildFunc, WatchPersistent, WatchPersistentFunc,
+	WatchRecursive, WatchRecursiveFunc, WatchMix, WatchMixFunc}
+
+var (
+	mixKinds     = []WatchKind{WatchData, WatchChild, WatchPersistent, WatchRecursive}
+	mixFuncKinds = []WatchKind{WatchDataFunc, WatchChildFunc, WatchPersistentFunc, WatchRecursiveFunc}
+)
 
 // WatchRoot is the parent of the watch-scale benchmark's nodes.
 const WatchRoot = "/bench-watch"
@@ -88,15 +104,21 @@ func (a memSnapshot) growth(b memSnapshot) (heap, stack int64, goroutines int) {
 
 // watchKindOf is the kind of node i under kind (WatchMix cycles).
 func watchKindOf(kind WatchKind, i int) WatchKind {
-	if kind != WatchMix {
-		return kind
+	switch kind {
+	case WatchMix:
+		return mixKinds[i%4]
+	case WatchMixFunc:
+		return mixFuncKinds[i%4]
 	}
-	return WatchKinds[i%4]
+	return kind
 }
+
+// ignoreEvent is the callback of the callback-form watches.
+func ignoreEvent(zk.Event) {}
 
 // RegisterWatches registers a watch of kind on each of the first n watch
 // nodes of conn, 64 calls in flight, and returns the handles (channels and
-// Watchers) a caller would keep.
+// Watchers) a caller would keep; a one-shot callback watch has none.
 func RegisterWatches(ctx context.Context, conn *zk.Conn, kind WatchKind, n int, handles []any) error {
 	return forEach(ctx, buildWorkers, n, func(ctx context.Context, i int) error {
 		p := watchNode(i)
@@ -113,6 +135,14 @@ func RegisterWatches(ctx context.Context, conn *zk.Conn, kind WatchKind, n int, 
 			h, err = conn.AddWatch(ctx, p, zk.AddWatchPersistent)
 		case WatchRecursive:
 			h, err = conn.AddWatch(ctx, p, zk.AddWatchPersistentRecursive)
+		case WatchDataFunc:
+			_, _, err = conn.GetWFunc(ctx, p, ignoreEvent)
+		case WatchChildFunc:
+			_, _, err = conn.ChildrenWFunc(ctx, p, ignoreEvent)
+		case WatchPersistentFunc:
+			h, err = conn.AddWatchFunc(ctx, p, zk.AddWatchPersistent, ignoreEvent)
+		case WatchRecursiveFunc:
+			h, err = conn.AddWatchFunc(ctx, p, zk.AddWatchPersistentRecursive, ignoreEvent)
 		default:
 			err = fmt.Errorf("unknown watch kind %q", kind)
 		}
@@ -256,7 +286,7 @@ func setWatchesFrames(kind WatchKind, n int) [][]byte {
 		frames [][]byte
 		lists  [5][]string // data, exist, child, persistent, recursive
 		size   int
-		v2     = kind != WatchData && kind != WatchChild
+		v2     = !slices.Contains([]WatchKind{WatchData, WatchChild, WatchDataFunc, WatchChildFunc}, kind)
 	)
 	const overhead = 4 + 8 + 8 + 5*4
 	flush := func() {
@@ -281,7 +311,8 @@ func setWatchesFrames(kind WatchKind, n int) [][]byte {
 		if size > 0 && size+4+len(p) > jute.SetWatchesMaxBytes-overhead {
 			flush()
 		}
-		k := map[WatchKind]int{WatchData: 0, WatchChild: 2, WatchPersistent: 3, WatchRecursive: 4}[watchKindOf(kind, i)]
+		k := map[WatchKind]int{WatchData: 0, WatchChild: 2, WatchPersistent: 3, WatchRecursive: 4,
+			WatchDataFunc: 0, WatchChildFunc: 2, WatchPersistentFunc: 3, WatchRecursiveFunc: 4}[watchKindOf(kind, i)]
 		lists[k] = append(lists[k], p)
 		size += 4 + len(p)
 	}
