@@ -291,21 +291,9 @@ func (r *watchRegistry) drain() (os []*oneShot, spaths []string, ws []*Watcher) 
 // removed instead and returned in dropped, for the caller to end.
 func (r *watchRegistry) setWatchesRequests(relZxid int64) (reqs []*request, dropped []*Watcher) {
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	dropped = r.takePersistentIfNoV2Locked()
-	var lists [5][]string
-	for i := range r.oneshot {
-		for p := range r.oneshot[i] {
-			lists[i] = append(lists[i], p)
-		}
-	}
-	for i := range r.persist {
-		for p := range r.persist[i] {
-			lists[3+i] = append(lists[3+i], p)
-		}
-	}
-	r.mu.Unlock()
-
-	v2 := len(lists[3])+len(lists[4]) > 0
+	v2 := len(r.persist[0])+len(r.persist[1]) > 0
 	var cur [5][]string
 	size, n := 0, 0
 	flush := func() {
@@ -328,16 +316,26 @@ func (r *watchRegistry) setWatchesRequests(relZxid int64) (reqs []*request, drop
 	}
 	// Whole frames stay under jute.SetWatchesMaxBytes (the Java client
 	// counts path bytes only): each path costs its length prefix too, and
-	// every packet its length, header, zxid and five list counts.
+	// every packet its length, header, zxid and five list counts. The
+	// paths go straight from the maps into the packets' lists: no list of
+	// every path first.
 	const overhead = 4 + 8 + 8 + 5*4
-	for k := range lists {
-		for _, p := range lists[k] {
-			if n > 0 && size+4+len(p) > jute.SetWatchesMaxBytes-overhead {
-				flush()
-			}
-			cur[k] = append(cur[k], p)
-			size += 4 + len(p)
-			n++
+	add := func(k int, p string) {
+		if n > 0 && size+4+len(p) > jute.SetWatchesMaxBytes-overhead {
+			flush()
+		}
+		cur[k] = append(cur[k], p)
+		size += 4 + len(p)
+		n++
+	}
+	for k := range r.oneshot {
+		for p := range r.oneshot[k] {
+			add(k, p)
+		}
+	}
+	for k := range r.persist {
+		for p := range r.persist[k] {
+			add(3+k, p)
 		}
 	}
 	flush()
