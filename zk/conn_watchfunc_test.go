@@ -327,3 +327,52 @@ func TestWatchFuncFiringDuringRestoreIsNotLost(t *testing.T) {
 		require.Equal(t, zk.EventNodeDataChanged, fired[p][0].Type, p)
 	}
 }
+
+// The Client's callback forms: under a namespace, each fires once; misuse
+// fails at the call; a watch ends when its session is lost.
+func TestClientWatchFunc(t *testing.T) {
+	srv := zktest.Embedded(t)
+	c, states := zktest.ConnectRecorded(t, srv.ConnectString(), zk.WithNamespace("ns"))
+	ctx := zktest.Context(t)
+	ev := func(typ zk.EventType, p string) zk.Event {
+		return zk.Event{Type: typ, State: zk.StateSyncConnected, Path: p}
+	}
+
+	_, _, err := c.GetWFunc(ctx, "/a", nil)
+	require.ErrorIs(t, err, zk.ErrBadArguments)
+	_, err = c.AddWatchFunc(ctx, "a", zk.AddWatchPersistent, func(zk.Event) {})
+	require.ErrorIs(t, err, zk.ErrInvalidPath)
+
+	var exists, data, child, pers zktest.Recorder[zk.Event]
+	ok, _, err := c.ExistsWFunc(ctx, "/a", exists.Add)
+	require.NoError(t, err)
+	require.False(t, ok)
+	_, err = c.AddWatchFunc(ctx, "/p", zk.AddWatchPersistent, pers.Add)
+	require.NoError(t, err)
+	_, err = c.Create(ctx, "/a", []byte("1"), zk.ModePersistent, nil)
+	require.NoError(t, err)
+	exists.WaitFor(t, ev(zk.EventNodeCreated, "/a"))
+	got, _, err := c.GetWFunc(ctx, "/a", data.Add)
+	require.NoError(t, err)
+	require.Equal(t, "1", string(got))
+	_, _, err = c.ChildrenWFunc(ctx, "/a", child.Add)
+	require.NoError(t, err)
+	_, err = c.Set(ctx, "/a", []byte("2"), -1)
+	require.NoError(t, err)
+	_, err = c.Create(ctx, "/a/k", nil, zk.ModePersistent, nil)
+	require.NoError(t, err)
+	data.WaitFor(t, ev(zk.EventNodeDataChanged, "/a"))
+	child.WaitFor(t, ev(zk.EventNodeChildrenChanged, "/a"))
+	_, err = c.Create(ctx, "/p", nil, zk.ModePersistent, nil)
+	require.NoError(t, err)
+	pers.WaitFor(t, ev(zk.EventNodeCreated, "/p"))
+
+	// The session is lost: the persistent watch ends with it.
+	require.True(t, srv.ExpireSession(c.SessionID()))
+	states.WaitFor(t, zk.Connected, zk.Suspended, zk.Lost, zk.Reconnected)
+	zktest.Eventually(t, func() bool { return len(pers.Items()) == 2 }, "the persistent watch ended")
+	require.Equal(t, zk.EventNotWatching, pers.Items()[1].Type)
+	require.Len(t, exists.Items(), 1)
+	require.Len(t, data.Items(), 1)
+	require.Len(t, child.Items(), 1)
+}
