@@ -23,7 +23,7 @@ const (
 // engine is the machinery behind every cache kind: the cached tree, one
 // goroutine (loop) that owns all mutable state but the store's readers'
 // lock, a bounded read pipeline, and the watch (persistent, or one-shot
-// through a watchMux).
+// callback watches, see oneShotWatch).
 type engine struct {
 	c    *zk.Client
 	root string
@@ -38,7 +38,7 @@ type engine struct {
 	inbox    *queue.Queue[any]
 	ctx      context.Context // ends on Close
 	cancel   context.CancelFunc
-	wg       sync.WaitGroup // loop, reads, addWatch calls, mux shards
+	wg       sync.WaitGroup // loop, reads, addWatch calls
 	life     sync.Mutex     // serializes start and close
 	started  bool
 	closed   bool
@@ -91,7 +91,6 @@ type oneShotState struct {
 	epoch  uint32           // session epoch of the watches; grows on Lost
 	dataW  map[string]int32 // data/exist watches set or being set, by path
 	childW map[string]int32 // child watches set or being set, by path
-	mux    *watchMux
 }
 
 // retryState is the retry of a failed sweep or addWatch, with exponential
@@ -127,9 +126,6 @@ func newEngine(c *zk.Client, root string, cfg config, hideRoot bool) *engine {
 		oneshot: oneShotState{dataW: make(map[string]int32), childW: make(map[string]int32)},
 		retry:   retryState{delay: minRetryDelay},
 	}
-	e.oneshot.mux = newWatchMux(func(reg watchReg, ev zk.Event) {
-		e.inbox.Push(msgOneShot{reg, ev})
-	}, ctx.Done(), &e.wg)
 	return e
 }
 

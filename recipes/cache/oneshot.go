@@ -1,7 +1,6 @@
 package cache
 
 import (
-	"reflect"
 	"sync"
 
 	"github.com/zkcurator/zkcurator/zk"
@@ -22,105 +21,52 @@ type watchReg struct {
 	epoch uint32
 }
 
-// muxShardSize is how many one-shot channels one goroutine selects on.
-const muxShardSize = 256
+// oneShotWatch is a one-shot watch of the fallback mode, set with the
+// callback form (GetWFunc, ExistsWFunc, ChildrenWFunc): no channel per
+// watched node and no goroutine waiting on it. Its event reaches the loop
+// only after the loop has applied the read that set the watch (arm), as
+// it did when the event waited in a channel: an event that comes first is
+// held until then. A watch never armed (a read of an older session) drops
+// its event.
+type oneShotWatch struct {
+	e *engine
 
-// watchMux waits on many one-shot watch channels with a few goroutines
-// (one per muxShardSize channels, each in reflect.Select) rather than one
-// goroutine per watch, and hands each event to out.
-type watchMux struct {
-	out  func(watchReg, zk.Event)
-	done <-chan struct{}
-	wg   *sync.WaitGroup
-
-	mu     sync.Mutex
-	shards []*muxShard
+	mu    sync.Mutex
+	reg   watchReg
+	armed bool
+	held  bool
+	ev    zk.Event
 }
 
-type muxShard struct {
-	wake chan struct{} // cap 1
-	mu   sync.Mutex
-	adds []muxEntry
-	n    int // channels owned, queued adds included (watchMux.mu)
-}
-
-type muxEntry struct {
-	ch  <-chan zk.Event
-	reg watchReg
-}
-
-func newWatchMux(out func(watchReg, zk.Event), done <-chan struct{}, wg *sync.WaitGroup) *watchMux {
-	return &watchMux{out: out, done: done, wg: wg}
-}
-
-// add starts waiting on ch.
-func (m *watchMux) add(ch <-chan zk.Event, reg watchReg) {
-	m.mu.Lock()
-	var sh *muxShard
-	for _, s := range m.shards {
-		if s.n < muxShardSize {
-			sh = s
-			break
-		}
+// fire is the watch's callback (the Conn's event goroutine).
+func (w *oneShotWatch) fire(ev zk.Event) {
+	w.mu.Lock()
+	if !w.armed {
+		w.ev, w.held = ev, true
+		w.mu.Unlock()
+		return
 	}
-	if sh == nil {
-		select {
-		case <-m.done:
-			m.mu.Unlock()
-			return
-		default:
-		}
-		sh = &muxShard{wake: make(chan struct{}, 1)}
-		m.shards = append(m.shards, sh)
-		m.wg.Add(1)
-		go m.run(sh)
-	}
-	sh.n++
-	m.mu.Unlock()
-	sh.mu.Lock()
-	sh.adds = append(sh.adds, muxEntry{ch, reg})
-	sh.mu.Unlock()
-	select {
-	case sh.wake <- struct{}{}:
-	default:
+	reg := w.reg
+	w.mu.Unlock()
+	w.e.deliverOneShot(reg, ev)
+}
+
+// arm hands the watch's event, now or when it comes, to the loop as reg.
+func (w *oneShotWatch) arm(reg watchReg) {
+	w.mu.Lock()
+	w.reg, w.armed = reg, true
+	held, ev := w.held, w.ev
+	w.ev = zk.Event{}
+	w.mu.Unlock()
+	if held {
+		w.e.deliverOneShot(reg, ev)
 	}
 }
 
-func (m *watchMux) run(sh *muxShard) {
-	defer m.wg.Done()
-	cases := []reflect.SelectCase{
-		{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(m.done)},
-		{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(sh.wake)},
-	}
-	regs := []watchReg{{}, {}}
-	for {
-		i, v, ok := reflect.Select(cases)
-		switch i {
-		case 0:
-			return
-		case 1:
-			sh.mu.Lock()
-			for _, e := range sh.adds {
-				cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(e.ch)})
-				regs = append(regs, e.reg)
-			}
-			clear(sh.adds)
-			sh.adds = sh.adds[:0]
-			sh.mu.Unlock()
-			continue
-		}
-		reg := regs[i]
-		last := len(cases) - 1
-		cases[i], regs[i] = cases[last], regs[last]
-		cases[last], regs[last] = reflect.SelectCase{}, watchReg{}
-		cases, regs = cases[:last], regs[:last]
-		m.mu.Lock()
-		sh.n--
-		m.mu.Unlock()
-		ev := zk.Event{Type: zk.EventNotWatching}
-		if ok {
-			ev = v.Interface().(zk.Event)
-		}
-		m.out(reg, ev)
+// deliverOneShot queues a one-shot watch's event for the loop, unless the
+// cache is closed.
+func (e *engine) deliverOneShot(reg watchReg, ev zk.Event) {
+	if e.ctx.Err() == nil {
+		e.inbox.Push(msgOneShot{reg, ev})
 	}
 }
