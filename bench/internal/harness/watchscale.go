@@ -214,7 +214,20 @@ type Restore struct {
 	Total   []time.Duration
 	Packets int             // SetWatches/SetWatches2 packets the bound sends (same batching rule)
 	Bytes   int             // their total size
-	Bound   []time.Duration // a fresh raw connection: handshake + those packets, all answered
+	Bound   []time.Duration // a fresh raw connection through the same proxy: handshake + those packets, all answered
+}
+
+// Ratios returns Elapsed[i]/Bound[i] for each cut: the bound is measured
+// right after its restore, so the pair shares the machine's load of the
+// moment (on a loaded machine the ratio of two medians mixes moments).
+func (r Restore) Ratios() []float64 {
+	out := make([]float64, 0, len(r.Elapsed))
+	for i, e := range r.Elapsed {
+		if i < len(r.Bound) && r.Bound[i] > 0 {
+			out = append(out, float64(e)/float64(r.Bound[i]))
+		}
+	}
+	return out
 }
 
 // MeasureRestore registers n watches of kind on a zkcurator session whose
@@ -224,8 +237,11 @@ type Restore struct {
 // queued request, and replies come in order), then that request. Elapsed
 // starts when the proxy accepts the new connection (the TCP connect is
 // done; the proxy's upstream dial is in both figures). The bound
-// is a raw connection doing the same: handshake, the same packets written
-// at once, every reply read; measured once after each cut.
+// is a raw connection through the same proxy doing the same: handshake,
+// the same packets written at once, every reply read; measured once after
+// each cut. (Until 2026-11-29 22:50 the bound went to the server directly,
+// skipping the proxy's two extra hops that the restore pays: on a loaded
+// machine each hop waits for a core.)
 func MeasureRestore(ctx context.Context, addr string, kind WatchKind, n, cuts int) (Restore, error) {
 	px, err := StartProxy(addr)
 	if err != nil {
@@ -264,7 +280,7 @@ func MeasureRestore(ctx context.Context, addr string, kind WatchKind, n, cuts in
 		res.Total = append(res.Total, now.Sub(t0))
 
 		t0 = time.Now() // the bound's connection is timed from its dial, like Elapsed
-		r, err := DialRaw(ctx, addr, NodePath, nil)
+		r, err := DialRaw(ctx, px.Addr(), NodePath, nil)
 		if err != nil {
 			return res, err
 		}
