@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/require"
 
@@ -159,4 +160,16 @@ func TestOneShotListKeepsRegistrationOrder(t *testing.T) {
 	require.Equal(t, []*oneShot{other}, data)
 	os, _, _ = r.drain()
 	require.Empty(t, os)
+}
+
+// Issue #15's per-watch target: a one-shot entry is 24 bytes (a size class
+// of its own: no path, no channel beyond the caller's), and a Watcher of
+// the callback form fits the 80-byte class (its channel and queue are in a
+// separate watchPump only the channel form has).
+func TestWatchEntrySizes(t *testing.T) {
+	require.Equal(t, uintptr(24), unsafe.Sizeof(oneShot{}))
+	require.LessOrEqual(t, unsafe.Sizeof(Watcher{}), uintptr(80))
+	w := newWatcher(nil, "/a", "/a", AddWatchPersistent, func(Event) {})
+	require.Nil(t, w.watchPump)
+	require.Nil(t, w.Events())
 }
