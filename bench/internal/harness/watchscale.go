@@ -174,11 +174,21 @@ func MeasureWatchMemory(ctx context.Context, addr string, kind WatchKind, n int)
 // MeasureWatchMemoryGozk is MeasureWatchMemory for go-zookeeper, which has
 // one-shot watches only (kind WatchData or WatchChild).
 func MeasureWatchMemoryGozk(ctx context.Context, addr string, kind WatchKind, n int) (WatchMemory, error) {
+	idle := runtime.NumGoroutine()
 	g, err := DialGozk(ctx, addr)
 	if err != nil {
 		return WatchMemory{}, err
 	}
-	defer g.Close()
+	defer func() {
+		// go-zookeeper's Close returns before its goroutines end, and they
+		// hold its watch table: wait (a few seconds at most) so that the
+		// next measurement does not start with it live and see it freed.
+		g.Close()
+		deadline := time.Now().Add(5 * time.Second)
+		for runtime.NumGoroutine() > idle && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
 	handles := make([]<-chan gozk.Event, n)
 	before := takeMemSnapshot()
 	err = forEach(ctx, buildWorkers, n, func(_ context.Context, i int) error {
