@@ -91,6 +91,7 @@ type oneShotState struct {
 	epoch  uint32           // session epoch of the watches; grows on Lost
 	dataW  map[string]int32 // data/exist watches set or being set, by path
 	childW map[string]int32 // child watches set or being set, by path
+	sink   *oneShotSink     // where the watches' callbacks send their events
 }
 
 // retryState is the retry of a failed sweep or addWatch, with exponential
@@ -123,9 +124,10 @@ func newEngine(c *zk.Client, root string, cfg config, hideRoot bool) *engine {
 		inbox: queue.New[any](), ctx: ctx, cancel: cancel, primed: make(chan struct{}),
 		connected: true, confirmed: make(map[string]struct{}),
 		pending: make(map[string]*pstate), orphans: make(map[string][]string),
-		oneshot: oneShotState{dataW: make(map[string]int32), childW: make(map[string]int32)},
+		oneshot: oneShotState{dataW: make(map[string]int32), childW: make(map[string]int32), sink: &oneShotSink{}},
 		retry:   retryState{delay: minRetryDelay},
 	}
+	e.oneshot.sink.e.Store(e)
 	return e
 }
 
@@ -188,6 +190,7 @@ func (e *engine) close() error {
 		e.unlisten()
 	}
 	e.cancel()
+	e.oneshot.sink.e.Store(nil) // the Conn may keep unfired watches: they must not keep the tree
 	e.wg.Wait()
 	e.inbox.Close()
 	var err error

@@ -2,6 +2,7 @@ package cache
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/zkcurator/zkcurator/zk"
 )
@@ -21,6 +22,22 @@ type watchReg struct {
 	epoch uint32
 }
 
+// oneShotSink is where the fallback mode's callback watches send their
+// events: the engine until it closes. The Conn keeps a watch until it fires
+// or the session ends, so a watch must not keep a closed cache's tree
+// reachable: close detaches the engine.
+type oneShotSink struct {
+	e atomic.Pointer[engine]
+}
+
+// deliver queues a one-shot watch's event for the loop, unless the cache
+// is closed.
+func (s *oneShotSink) deliver(reg watchReg, ev zk.Event) {
+	if e := s.e.Load(); e != nil && e.ctx.Err() == nil {
+		e.inbox.Push(msgOneShot{reg, ev})
+	}
+}
+
 // oneShotWatch is a one-shot watch of the fallback mode, set with the
 // callback form (GetWFunc, ExistsWFunc, ChildrenWFunc): no channel per
 // watched node and no goroutine waiting on it. Its event reaches the loop
@@ -29,7 +46,7 @@ type watchReg struct {
 // held until then. A watch never armed (a read of an older session) drops
 // its event.
 type oneShotWatch struct {
-	e *engine
+	sink *oneShotSink
 
 	mu    sync.Mutex
 	reg   watchReg
@@ -48,7 +65,7 @@ func (w *oneShotWatch) fire(ev zk.Event) {
 	}
 	reg := w.reg
 	w.mu.Unlock()
-	w.e.deliverOneShot(reg, ev)
+	w.sink.deliver(reg, ev)
 }
 
 // arm hands the watch's event, now or when it comes, to the loop as reg.
@@ -59,14 +76,6 @@ func (w *oneShotWatch) arm(reg watchReg) {
 	w.ev = zk.Event{}
 	w.mu.Unlock()
 	if held {
-		w.e.deliverOneShot(reg, ev)
-	}
-}
-
-// deliverOneShot queues a one-shot watch's event for the loop, unless the
-// cache is closed.
-func (e *engine) deliverOneShot(reg watchReg, ev zk.Event) {
-	if e.ctx.Err() == nil {
-		e.inbox.Push(msgOneShot{reg, ev})
+		w.sink.deliver(reg, ev)
 	}
 }

@@ -115,7 +115,7 @@ func (e *engine) exec(r readReq) {
 	// failed read registers nothing).
 	var w *oneShotWatch
 	if r.watch {
-		w = &oneShotWatch{e: e}
+		w = &oneShotWatch{sink: e.oneshot.sink}
 	}
 	set := func(err error) {
 		if err == nil {
