@@ -13,7 +13,8 @@ type eventQueue = queue.Queue[eventItem]
 // event goroutine.
 type eventItem struct {
 	ev       Event
-	oneshots []*oneShot // each gets ev, with its own client path
+	oneshots []*oneShot // each gets ev
+	paths    []string   // nil, or the client path of each one-shot (ev.Path is then unset)
 	watchers []*Watcher // each gets ev queued
 	final    bool       // ev is the watchers' last event: end them
 	handler  bool       // pass ev to the event handler
@@ -41,14 +42,12 @@ func (c *Conn) eventLoop() {
 }
 
 func (c *Conn) deliver(it *eventItem) {
-	for _, o := range it.oneshots {
+	for i, o := range it.oneshots {
 		ev := it.ev
-		ev.Path = o.path
-		// Each one-shot channel has room for its single event.
-		select {
-		case o.ch <- ev:
-		default:
+		if it.paths != nil {
+			ev.Path = it.paths[i]
 		}
+		o.fire(ev)
 	}
 	for _, w := range it.watchers {
 		w.enqueue(it.ev, it.final)

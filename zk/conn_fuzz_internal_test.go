@@ -63,7 +63,7 @@ func feedFrame(t *testing.T, data []byte) {
 		r = newRequest(k.op, nil, resp)
 		r.xid = 1
 		if k.op == jute.OpExists || k.op == jute.OpAddWatch {
-			r.watch = &watchReg{kind: watchData, spath: "/app/a", oneshot: &oneShot{ch: make(chan Event, 1), path: "/a"}}
+			r.watch = &watchReg{kind: watchData, spath: "/app/a", path: "/a", oneshot: &oneShot{ch: make(chan Event, 1)}}
 		}
 		c.pend.Push(r)
 	}

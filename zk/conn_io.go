@@ -229,7 +229,7 @@ func (c *Conn) endLateWatch(w *watchReg) {
 	c.mu.Lock()
 	st, err := c.state, c.deadErr
 	c.mu.Unlock()
-	it := eventItem{ev: Event{Type: EventNotWatching, State: st, Err: err}, final: true}
+	it := eventItem{ev: Event{Type: EventNotWatching, State: st, Path: w.path, Err: err}, final: true}
 	if w.oneshot != nil {
 		it.oneshots = []*oneShot{w.oneshot}
 	}

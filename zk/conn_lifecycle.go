@@ -32,10 +32,13 @@ func (c *Conn) die(err error, s State) {
 		return
 	}
 	c.emitState(s, err)
-	os, ws := c.watches.drain()
+	os, paths, ws := c.watches.drain()
 	if len(os) > 0 || len(ws) > 0 {
+		for i, sp := range paths {
+			paths[i] = stripChroot(c.chroot, sp)
+		}
 		c.events.Push(eventItem{ev: Event{Type: EventNotWatching, State: s, Err: err},
-			oneshots: os, watchers: ws, final: true})
+			oneshots: os, paths: paths, watchers: ws, final: true})
 	}
 	c.dropConn(err)
 }

@@ -14,12 +14,69 @@ import (
 // *WatchRemoved event after RemoveWatches. One-shot watches survive
 // reconnects (they are restored with SetWatches). The channel is never
 // closed.
+//
+// The callback forms (ExistsWFunc, GetWFunc, ChildrenWFunc, AddWatchFunc)
+// deliver the same events by calling a function instead, like the Java
+// client's Watcher and Curator's usingWatcher: no channel per watch, so a
+// session can hold many watches cheaply. The function runs on the Conn's
+// event goroutine, in order with every other event of the Conn (other
+// watches, the WithEventHandler handler); it must return quickly, since
+// nothing else is delivered while it runs (hand slow work to another
+// goroutine), and it must not call Close. Close waits until every watch
+// has had its EventNotWatching (Err ErrClosed).
 
-func (c *Conn) oneShotRequest(opcode int32, path string, body, resp jute.Record) (*request, chan Event) {
-	ch := make(chan Event, 1)
+// validateWatch checks a watch call's path and callback.
+func validateWatch(op, path string, fn func(Event)) error {
+	if err := ValidatePath(path, false); err != nil {
+		return wrapErr(op, path, err)
+	}
+	if fn == nil {
+		return wrapErr(op, path, fmt.Errorf("%w: nil watch callback", ErrBadArguments))
+	}
+	return nil
+}
+
+// oneShotRequest is a request that registers a one-shot watch delivering
+// to o (kind watchData: exists turns it into watchExist on NoNode).
+func (c *Conn) oneShotRequest(opcode int32, path string, body, resp jute.Record, o *oneShot) *request {
 	r := newRequest(opcode, body, resp)
-	r.watch = &watchReg{kind: watchData, spath: c.spath(path), oneshot: &oneShot{ch: ch, path: path}}
-	return r, ch
+	r.watch = &watchReg{kind: watchData, path: path, spath: c.spath(path), oneshot: o}
+	return r
+}
+
+// existsW is Exists registering the one-shot watch o: on NoNode too.
+func (c *Conn) existsW(ctx context.Context, path string, o *oneShot) (bool, *Stat, error) {
+	resp := &jute.ExistsResponse{}
+	r := c.oneShotRequest(jute.OpExists, path, &jute.ExistsRequest{Path: c.spath(path), Watch: true}, resp, o)
+	err := c.do(ctx, r)
+	if errors.Is(err, ErrNoNode) {
+		return false, nil, nil
+	}
+	if err != nil {
+		return false, nil, wrapErr("exists", path, err)
+	}
+	return true, statOf(&resp.Stat), nil
+}
+
+// getW is Get registering the one-shot watch o.
+func (c *Conn) getW(ctx context.Context, path string, o *oneShot) ([]byte, *Stat, error) {
+	resp := &jute.GetDataResponse{}
+	r := c.oneShotRequest(jute.OpGetData, path, &jute.GetDataRequest{Path: c.spath(path), Watch: true}, resp, o)
+	if err := c.do(ctx, r); err != nil {
+		return nil, nil, wrapErr("get", path, err)
+	}
+	return resp.Data, statOf(&resp.Stat), nil
+}
+
+// childrenW is Children registering the one-shot watch o.
+func (c *Conn) childrenW(ctx context.Context, path string, o *oneShot) ([]string, *Stat, error) {
+	resp := &jute.GetChildren2Response{}
+	r := c.oneShotRequest(jute.OpGetChildren2, path, &jute.GetChildren2Request{Path: c.spath(path), Watch: true}, resp, o)
+	r.watch.kind = watchChild
+	if err := c.do(ctx, r); err != nil {
+		return nil, nil, wrapErr("children", path, err)
+	}
+	return resp.Children, statOf(&resp.Stat), nil
 }
 
 // ExistsW is Exists that also sets a watch: on an existing node it fires on
@@ -28,16 +85,12 @@ func (c *Conn) ExistsW(ctx context.Context, path string) (bool, *Stat, <-chan Ev
 	if err := ValidatePath(path, false); err != nil {
 		return false, nil, nil, wrapErr("exists", path, err)
 	}
-	resp := &jute.ExistsResponse{}
-	r, ch := c.oneShotRequest(jute.OpExists, path, &jute.ExistsRequest{Path: c.spath(path), Watch: true}, resp)
-	err := c.do(ctx, r)
-	if errors.Is(err, ErrNoNode) {
-		return false, nil, ch, nil
-	}
+	ch := make(chan Event, 1)
+	ok, st, err := c.existsW(ctx, path, &oneShot{ch: ch})
 	if err != nil {
-		return false, nil, nil, wrapErr("exists", path, err)
+		return false, nil, nil, err
 	}
-	return true, statOf(&resp.Stat), ch, nil
+	return ok, st, ch, nil
 }
 
 // GetW is Get that also sets a watch firing on the node's data change or
@@ -46,12 +99,12 @@ func (c *Conn) GetW(ctx context.Context, path string) ([]byte, *Stat, <-chan Eve
 	if err := ValidatePath(path, false); err != nil {
 		return nil, nil, nil, wrapErr("get", path, err)
 	}
-	resp := &jute.GetDataResponse{}
-	r, ch := c.oneShotRequest(jute.OpGetData, path, &jute.GetDataRequest{Path: c.spath(path), Watch: true}, resp)
-	if err := c.do(ctx, r); err != nil {
-		return nil, nil, nil, wrapErr("get", path, err)
+	ch := make(chan Event, 1)
+	data, st, err := c.getW(ctx, path, &oneShot{ch: ch})
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	return resp.Data, statOf(&resp.Stat), ch, nil
+	return data, st, ch, nil
 }
 
 // ChildrenW is Children that also sets a watch firing when a child is
@@ -60,13 +113,45 @@ func (c *Conn) ChildrenW(ctx context.Context, path string) ([]string, *Stat, <-c
 	if err := ValidatePath(path, false); err != nil {
 		return nil, nil, nil, wrapErr("children", path, err)
 	}
-	resp := &jute.GetChildren2Response{}
-	r, ch := c.oneShotRequest(jute.OpGetChildren2, path, &jute.GetChildren2Request{Path: c.spath(path), Watch: true}, resp)
-	r.watch.kind = watchChild
-	if err := c.do(ctx, r); err != nil {
-		return nil, nil, nil, wrapErr("children", path, err)
+	ch := make(chan Event, 1)
+	children, st, err := c.childrenW(ctx, path, &oneShot{ch: ch})
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	return resp.Children, statOf(&resp.Stat), ch, nil
+	return children, st, ch, nil
+}
+
+// ExistsWFunc is ExistsW with a callback instead of a channel: fn is
+// called exactly once, on the event goroutine, with the event ExistsW's
+// channel would receive (see the callback forms above). fn is called only
+// if ExistsWFunc returns a nil error; a nil fn fails with ErrBadArguments.
+func (c *Conn) ExistsWFunc(ctx context.Context, path string, fn func(Event)) (bool, *Stat, error) {
+	if err := validateWatch("exists", path, fn); err != nil {
+		return false, nil, err
+	}
+	return c.existsW(ctx, path, &oneShot{fn: fn})
+}
+
+// GetWFunc is GetW with a callback instead of a channel: fn is called
+// exactly once, on the event goroutine, with the event GetW's channel would
+// receive (see the callback forms above). fn is called only if GetWFunc
+// returns a nil error; a nil fn fails with ErrBadArguments.
+func (c *Conn) GetWFunc(ctx context.Context, path string, fn func(Event)) ([]byte, *Stat, error) {
+	if err := validateWatch("get", path, fn); err != nil {
+		return nil, nil, err
+	}
+	return c.getW(ctx, path, &oneShot{fn: fn})
+}
+
+// ChildrenWFunc is ChildrenW with a callback instead of a channel: fn is
+// called exactly once, on the event goroutine, with the event ChildrenW's
+// channel would receive (see the callback forms above). fn is called only
+// if ChildrenWFunc returns a nil error; a nil fn fails with ErrBadArguments.
+func (c *Conn) ChildrenWFunc(ctx context.Context, path string, fn func(Event)) ([]string, *Stat, error) {
+	if err := validateWatch("children", path, fn); err != nil {
+		return nil, nil, err
+	}
+	return c.childrenW(ctx, path, &oneShot{fn: fn})
 }
 
 // AddWatch sets a persistent watch (AddWatchPersistent: every event of the
@@ -82,6 +167,22 @@ func (c *Conn) AddWatch(ctx context.Context, path string, mode AddWatchMode) (*W
 	if err := ValidatePath(path, false); err != nil {
 		return nil, wrapErr("addWatch", path, err)
 	}
+	return c.addWatch(ctx, path, mode, nil)
+}
+
+// AddWatchFunc is AddWatch with a callback instead of a channel: fn is
+// called on the event goroutine with each event Watcher.Events would
+// deliver, in server order, the last one EventNotWatching (see the
+// callback forms above); the Watcher's Events is nil. fn is called only if
+// AddWatchFunc returns a nil error; a nil fn fails with ErrBadArguments.
+func (c *Conn) AddWatchFunc(ctx context.Context, path string, mode AddWatchMode, fn func(Event)) (*Watcher, error) {
+	if err := validateWatch("addWatch", path, fn); err != nil {
+		return nil, err
+	}
+	return c.addWatch(ctx, path, mode, fn)
+}
+
+func (c *Conn) addWatch(ctx context.Context, path string, mode AddWatchMode, fn func(Event)) (*Watcher, error) {
 	kind := watchPersistent
 	switch mode {
 	case AddWatchPersistent:
@@ -91,10 +192,10 @@ func (c *Conn) AddWatch(ctx context.Context, path string, mode AddWatchMode) (*W
 		return nil, wrapErr("addWatch", path, fmt.Errorf("%w: unknown watch mode %d", ErrBadArguments, int32(mode)))
 	}
 	sp := c.spath(path)
-	w := newWatcher(c, path, sp, mode)
+	w := newWatcher(c, path, sp, mode, fn)
 	resp := &jute.ErrorResponse{}
 	r := newRequest(jute.OpAddWatch, &jute.AddWatchRequest{Path: sp, Type: int32(mode)}, resp)
-	r.watch = &watchReg{kind: kind, spath: sp, watcher: w}
+	r.watch = &watchReg{kind: kind, path: path, spath: sp, watcher: w}
 	err := c.do(ctx, r)
 	if err == nil && resp.Value != 0 {
 		err = codeError(resp.Value)

@@ -319,7 +319,10 @@ func (c *Conn) admit(ln *link, state State) ([]authCred, bool) {
 
 // prime writes, before any user request, every credential, then
 // SetWatches for every watch, on a new connection. The writer has not
-// started yet, so c.wbuf is free.
+// started yet, so c.wbuf is free. Each SetWatches packet is written as
+// soon as it is encoded, so the server works on one while the next is
+// encoded, and the buffer stays one packet long (a hundred thousand
+// watches are 20 packets, 2.5 MB).
 func (c *Conn) prime(ln *link, auths []authCred) {
 	buf := c.wbuf[:0]
 	for i := range auths {
@@ -329,16 +332,24 @@ func (c *Conn) prime(ln *link, auths []authCred) {
 	}
 	reqs, dropped := c.watches.setWatchesRequests(c.lastZxid.Load())
 	c.endUnrestorable(dropped)
+	failed := false
+	write := func() {
+		if len(buf) > 0 && !failed {
+			ln.nc.SetWriteDeadline(time.Now().Add(ln.readTimeout))
+			if _, err := ln.nc.Write(buf); err != nil {
+				ln.fail(err)
+				failed = true
+			}
+		}
+		buf = buf[:0]
+	}
 	for _, r := range reqs {
 		buf = appendFrame(buf, r.xid, r.opcode, r.body)
+		r.body = nil // its path lists can go; only the reply is matched
 		c.pend.Push(r)
+		write()
 	}
-	if len(buf) > 0 {
-		ln.nc.SetWriteDeadline(time.Now().Add(ln.readTimeout))
-		if _, err := ln.nc.Write(buf); err != nil {
-			ln.fail(err)
-		}
-	}
+	write() // the credentials, when there is no watch
 	c.wbuf = buf
 }
 

@@ -81,10 +81,10 @@ func (r *watchRegistry) takePersistentIfNoV2Locked() []*Watcher {
 	}
 	var ws []*Watcher
 	for i := range r.persist {
-		for _, l := range r.persist[i] {
-			ws = append(ws, l...)
+		for _, head := range r.persist[i] {
+			ws = appendWatchers(ws, head)
 		}
-		r.persist[i] = make(map[string][]*Watcher)
+		r.persist[i] = make(map[string]*Watcher)
 	}
 	r.recursive = 0
 	return ws

@@ -9,15 +9,26 @@ import (
 	"github.com/zkcurator/zkcurator/jute"
 )
 
-// Watcher is a persistent (or persistent-recursive) watch set by AddWatch.
-// It stays registered across reconnects until Remove, session expiry or
-// Close.
+// Watcher is a persistent (or persistent-recursive) watch set by AddWatch
+// or AddWatchFunc. It stays registered across reconnects until Remove,
+// session expiry or Close.
 type Watcher struct {
 	c     *Conn
 	path  string // client path
 	spath string // server path
 	mode  AddWatchMode
+	next  *Watcher // the next watcher of the registry's list for the same path and mode (registry's mu)
 
+	fn      func(Event) // AddWatchFunc: called on the event goroutine; nil for AddWatch
+	fnEnded bool        // AddWatchFunc: the final event was delivered (event goroutine only)
+
+	*watchPump // AddWatch: the channel and the queue behind it; nil for AddWatchFunc
+}
+
+// watchPump is what a channel-form Watcher needs to hand its events to a
+// reader of any speed: the channel, an unbounded queue and the state of
+// the goroutine that moves events from one to the other.
+type watchPump struct {
 	ch chan Event
 
 	mu      sync.Mutex
@@ -27,8 +38,14 @@ type Watcher struct {
 	running bool // a pump goroutine runs (only while events are queued)
 }
 
-func newWatcher(c *Conn, path, spath string, mode AddWatchMode) *Watcher {
-	return &Watcher{c: c, path: path, spath: spath, mode: mode, ch: make(chan Event, 1)}
+// newWatcher returns the Watcher of AddWatch (fn nil: events go to a
+// channel) or of AddWatchFunc (events are passed to fn).
+func newWatcher(c *Conn, path, spath string, mode AddWatchMode, fn func(Event)) *Watcher {
+	w := &Watcher{c: c, path: path, spath: spath, mode: mode, fn: fn}
+	if fn == nil {
+		w.watchPump = &watchPump{ch: make(chan Event, 1)}
+	}
+	return w
 }
 
 // Path returns the watched path (relative to the chroot).
@@ -43,7 +60,13 @@ func (w *Watcher) Mode() AddWatchMode { return w.mode }
 // RemoveWatches); its last event then has Type EventNotWatching (Err says
 // why: nil after a removal, ErrSessionExpired, ErrClosed). After Conn.Close
 // the channel is closed promptly and events not yet received may be dropped.
-func (w *Watcher) Events() <-chan Event { return w.ch }
+// A Watcher of AddWatchFunc has no channel: Events returns nil.
+func (w *Watcher) Events() <-chan Event {
+	if w.watchPump == nil {
+		return nil
+	}
+	return w.ch
+}
 
 // Remove removes the watch. When no other local watch remains on the path,
 // the server's registration is removed too (removeWatches, type Any: on
@@ -69,6 +92,9 @@ func (w *Watcher) Remove(ctx context.Context) error {
 // start marks the watch registered (called by the reader when the server
 // accepted it): from now on queued events are pumped to ch.
 func (w *Watcher) start() {
+	if w.watchPump == nil {
+		return // AddWatchFunc: nothing queues
+	}
 	w.mu.Lock()
 	w.started = true
 	launch := w.q.Len() > 0 && !w.running
@@ -100,8 +126,16 @@ func (w *Watcher) launch() {
 }
 
 // enqueue adds ev to the queue (event goroutine) and starts a pump if none
-// runs. Events after the final one are dropped.
+// runs; for AddWatchFunc it calls the callback instead. Events after the
+// final one are dropped.
 func (w *Watcher) enqueue(ev Event, final bool) {
+	if w.watchPump == nil {
+		if !w.fnEnded {
+			w.fnEnded = final
+			w.fn(ev)
+		}
+		return
+	}
 	w.mu.Lock()
 	if w.ended {
 		w.mu.Unlock()

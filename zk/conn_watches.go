@@ -20,11 +20,27 @@ const (
 )
 
 // oneShot is one caller's one-shot watch: a channel with room for exactly
-// the one event it will ever get.
+// the one event it will ever get (ExistsW, GetW, ChildrenW), or a callback
+// (ExistsWFunc, GetWFunc, ChildrenWFunc; ch nil). It keeps no path: every
+// watch of a registry list shares the list's path, and whoever takes a
+// list out of the registry knows it. 24 bytes, a size class of its own.
 type oneShot struct {
 	ch   chan Event
-	path string   // client path (chroot stripped)
+	fn   func(Event)
 	next *oneShot // the next watch of the registry's list for the same path and kind
+}
+
+// fire delivers ev, the watch's one event (event goroutine).
+func (o *oneShot) fire(ev Event) {
+	if o.fn != nil {
+		o.fn(ev)
+		return
+	}
+	// The channel has room for its single event.
+	select {
+	case o.ch <- ev:
+	default:
+	}
 }
 
 // appendList appends the one-shot watches of the list at head to dst,
@@ -38,9 +54,20 @@ func appendList(dst []*oneShot, head *oneShot) []*oneShot {
 	return dst
 }
 
+// appendWatchers is appendList for a list of persistent watchers.
+func appendWatchers(dst []*Watcher, head *Watcher) []*Watcher {
+	n := len(dst)
+	for w := head; w != nil; w = w.next {
+		dst = append(dst, w)
+	}
+	slices.Reverse(dst[n:])
+	return dst
+}
+
 // watchReg is the watch a request registers when its reply allows it.
 type watchReg struct {
 	kind    watchKind // watchData for exists: becomes watchExist on NoNode
+	path    string    // client path, for the event of a watch ended at once (endLateWatch)
 	spath   string    // server path (chroot applied)
 	oneshot *oneShot
 	watcher *Watcher
@@ -64,16 +91,18 @@ func (w *watchReg) kindFor(opcode, code int32) (watchKind, bool) {
 
 // watchRegistry holds every registered watch by server path. Several local
 // watches on the same path and kind share the one server registration.
-// One-shot watches are kept as a list through oneShot.next rather than a
-// slice per path: with a hundred thousand watches in a session (nearly
-// always one per path) that saves the slice and 16 bytes of every map slot.
+// Watches are kept as a list through the watch itself (oneShot.next,
+// Watcher.next) rather than a slice per path: with a hundred thousand
+// watches in a session (nearly always one per path) that saves the slice
+// and 16 bytes of every map slot. The map key is the only copy of the path
+// the registry holds.
 type watchRegistry struct {
 	mu        sync.Mutex
-	oneshot   [3]map[string]*oneShot   // list heads by watchData, watchExist, watchChild
-	persist   [2]map[string][]*Watcher // by watchPersistent, watchRecursive
-	recursive int                      // number of paths with recursive watches
-	ended     bool                     // drained for good: add registers nothing
-	noV2      bool                     // the server refused setWatches2 (see refuseV2)
+	oneshot   [3]map[string]*oneShot // list heads by watchData, watchExist, watchChild
+	persist   [2]map[string]*Watcher // list heads by watchPersistent, watchRecursive
+	recursive int                    // number of paths with recursive watches
+	ended     bool                   // drained for good: add registers nothing
+	noV2      bool                   // the server refused setWatches2 (see refuseV2)
 }
 
 func newWatchRegistry() *watchRegistry {
@@ -82,7 +111,7 @@ func newWatchRegistry() *watchRegistry {
 		r.oneshot[i] = make(map[string]*oneShot)
 	}
 	for i := range r.persist {
-		r.persist[i] = make(map[string][]*Watcher)
+		r.persist[i] = make(map[string]*Watcher)
 	}
 	return r
 }
@@ -103,10 +132,12 @@ func (r *watchRegistry) add(w *watchReg, kind watchKind) bool {
 		return true
 	}
 	m := r.persist[kind-watchPersistent]
-	if kind == watchRecursive && len(m[w.spath]) == 0 {
+	head := m[w.spath]
+	if kind == watchRecursive && head == nil {
 		r.recursive++
 	}
-	m[w.spath] = append(m[w.spath], w.watcher)
+	w.watcher.next = head
+	m[w.spath] = w.watcher
 	r.noV2 = false // the server set a persistent watch: it has setWatches2
 	return true
 }
@@ -135,11 +166,11 @@ func (r *watchRegistry) route(typ EventType, spath string) (os []*oneShot, ws []
 	default:
 		return nil, nil
 	}
-	ws = append(ws, r.persist[0][spath]...)
+	ws = appendWatchers(ws, r.persist[0][spath])
 	if r.recursive > 0 && typ != EventNodeChildrenChanged {
 		rec := r.persist[1]
 		for p := spath; ; {
-			ws = append(ws, rec[p]...)
+			ws = appendWatchers(ws, rec[p])
 			if p == "/" {
 				break
 			}
@@ -164,21 +195,23 @@ func (r *watchRegistry) removeWatcher(w *Watcher) (found, others bool) {
 		kind = watchRecursive
 	}
 	m := r.persist[kind-watchPersistent]
-	l := m[w.spath]
-	for i, x := range l {
-		if x == w {
+	head := m[w.spath]
+	for p := &head; *p != nil; p = &(*p).next {
+		if *p == w {
 			found = true
-			l = append(l[:i:i], l[i+1:]...)
+			*p = w.next
+			w.next = nil
 			break
 		}
 	}
-	if len(l) == 0 {
+	switch {
+	case head != nil:
+		m[w.spath] = head
+	case found:
 		delete(m, w.spath)
-		if found && kind == watchRecursive {
+		if kind == watchRecursive {
 			r.recursive--
 		}
-	} else {
-		m[w.spath] = l
 	}
 	return found, r.hasAnyLocked(w.spath)
 }
@@ -190,7 +223,7 @@ func (r *watchRegistry) hasAnyLocked(spath string) bool {
 		}
 	}
 	for i := range r.persist {
-		if len(r.persist[i][spath]) > 0 {
+		if r.persist[i][spath] != nil {
 			return true
 		}
 	}
@@ -214,10 +247,10 @@ func (r *watchRegistry) removeLocal(spath string, typ WatcherType) (data, child 
 		delete(r.oneshot[watchChild], spath)
 	}
 	if typ == WatcherAny {
-		ws = append(ws, r.persist[0][spath]...)
+		ws = appendWatchers(ws, r.persist[0][spath])
 		delete(r.persist[0], spath)
-		if l := r.persist[1][spath]; len(l) > 0 {
-			ws = append(ws, l...)
+		if head := r.persist[1][spath]; head != nil {
+			ws = appendWatchers(ws, head)
 			delete(r.persist[1], spath)
 			r.recursive--
 		}
@@ -226,25 +259,29 @@ func (r *watchRegistry) removeLocal(spath string, typ WatcherType) (data, child 
 }
 
 // drain removes every watch (session ended or Conn closed); later adds
-// fail.
-func (r *watchRegistry) drain() (os []*oneShot, ws []*Watcher) {
+// fail. spaths[i] is the server path of os[i].
+func (r *watchRegistry) drain() (os []*oneShot, spaths []string, ws []*Watcher) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.ended = true
 	for i := range r.oneshot {
-		for _, head := range r.oneshot[i] {
+		for p, head := range r.oneshot[i] {
+			n := len(os)
 			os = appendList(os, head)
+			for range len(os) - n {
+				spaths = append(spaths, p)
+			}
 		}
 		r.oneshot[i] = make(map[string]*oneShot)
 	}
 	for i := range r.persist {
-		for _, l := range r.persist[i] {
-			ws = append(ws, l...)
+		for _, head := range r.persist[i] {
+			ws = appendWatchers(ws, head)
 		}
-		r.persist[i] = make(map[string][]*Watcher)
+		r.persist[i] = make(map[string]*Watcher)
 	}
 	r.recursive = 0
-	return os, ws
+	return os, spaths, ws
 }
 
 // setWatchesRequests builds the internal SetWatches (or SetWatches2 when
@@ -254,21 +291,9 @@ func (r *watchRegistry) drain() (os []*oneShot, ws []*Watcher) {
 // removed instead and returned in dropped, for the caller to end.
 func (r *watchRegistry) setWatchesRequests(relZxid int64) (reqs []*request, dropped []*Watcher) {
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	dropped = r.takePersistentIfNoV2Locked()
-	var lists [5][]string
-	for i := range r.oneshot {
-		for p := range r.oneshot[i] {
-			lists[i] = append(lists[i], p)
-		}
-	}
-	for i := range r.persist {
-		for p := range r.persist[i] {
-			lists[3+i] = append(lists[3+i], p)
-		}
-	}
-	r.mu.Unlock()
-
-	v2 := len(lists[3])+len(lists[4]) > 0
+	v2 := len(r.persist[0])+len(r.persist[1]) > 0
 	var cur [5][]string
 	size, n := 0, 0
 	flush := func() {
@@ -291,16 +316,26 @@ func (r *watchRegistry) setWatchesRequests(relZxid int64) (reqs []*request, drop
 	}
 	// Whole frames stay under jute.SetWatchesMaxBytes (the Java client
 	// counts path bytes only): each path costs its length prefix too, and
-	// every packet its length, header, zxid and five list counts.
+	// every packet its length, header, zxid and five list counts. The
+	// paths go straight from the maps into the packets' lists: no list of
+	// every path first.
 	const overhead = 4 + 8 + 8 + 5*4
-	for k := range lists {
-		for _, p := range lists[k] {
-			if n > 0 && size+4+len(p) > jute.SetWatchesMaxBytes-overhead {
-				flush()
-			}
-			cur[k] = append(cur[k], p)
-			size += 4 + len(p)
-			n++
+	add := func(k int, p string) {
+		if n > 0 && size+4+len(p) > jute.SetWatchesMaxBytes-overhead {
+			flush()
+		}
+		cur[k] = append(cur[k], p)
+		size += 4 + len(p)
+		n++
+	}
+	for k := range r.oneshot {
+		for p := range r.oneshot[k] {
+			add(k, p)
+		}
+	}
+	for k := range r.persist {
+		for p := range r.persist[k] {
+			add(3+k, p)
 		}
 	}
 	flush()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/require"
 
@@ -62,7 +63,7 @@ func TestSetWatchesBatching(t *testing.T) {
 func TestWatchRouting(t *testing.T) {
 	r := newWatchRegistry()
 	reg := func(kind watchKind, p string) *oneShot {
-		o := &oneShot{ch: make(chan Event, 1), path: p}
+		o := &oneShot{ch: make(chan Event, 1)}
 		r.add(&watchReg{kind: kind, spath: p, oneshot: o}, kind)
 		return o
 	}
@@ -103,11 +104,11 @@ func TestNextXidWraps(t *testing.T) {
 func TestWatchRegistryRefusesAddAfterDrain(t *testing.T) {
 	r := newWatchRegistry()
 	require.True(t, r.add(&watchReg{kind: watchData, spath: "/a", oneshot: &oneShot{ch: make(chan Event, 1)}}, watchData))
-	os, _ := r.drain()
+	os, _, _ := r.drain()
 	require.Len(t, os, 1)
 	require.False(t, r.add(&watchReg{kind: watchData, spath: "/b", oneshot: &oneShot{ch: make(chan Event, 1)}}, watchData))
 	require.False(t, r.add(&watchReg{kind: watchPersistent, spath: "/b", watcher: &Watcher{}}, watchPersistent))
-	os, ws := r.drain()
+	os, _, ws := r.drain()
 	require.Empty(t, os)
 	require.Empty(t, ws)
 	reqs, dropped := r.setWatchesRequests(0)
@@ -145,11 +146,11 @@ func TestOneShotListKeepsRegistrationOrder(t *testing.T) {
 	r := newWatchRegistry()
 	var want []*oneShot
 	for range 3 {
-		o := &oneShot{ch: make(chan Event, 1), path: "/x"}
+		o := &oneShot{ch: make(chan Event, 1)}
 		r.add(&watchReg{kind: watchData, spath: "/x", oneshot: o}, watchData)
 		want = append(want, o)
 	}
-	other := &oneShot{ch: make(chan Event, 1), path: "/y"}
+	other := &oneShot{ch: make(chan Event, 1)}
 	r.add(&watchReg{kind: watchData, spath: "/y", oneshot: other}, watchData)
 	os, _ := r.route(EventNodeDataChanged, "/x")
 	require.Equal(t, want, os, "every watch on the path fires, oldest first")
@@ -157,6 +158,18 @@ func TestOneShotListKeepsRegistrationOrder(t *testing.T) {
 	require.True(t, r.hasAnyLocked("/y"))
 	data, _, _ := r.removeLocal("/y", WatcherAny)
 	require.Equal(t, []*oneShot{other}, data)
-	os, _ = r.drain()
+	os, _, _ = r.drain()
 	require.Empty(t, os)
+}
+
+// Issue #15's per-watch target: a one-shot entry is 24 bytes (a size class
+// of its own: no path, no channel beyond the caller's), and a Watcher of
+// the callback form fits the 80-byte class (its channel and queue are in a
+// separate watchPump only the channel form has).
+func TestWatchEntrySizes(t *testing.T) {
+	require.Equal(t, uintptr(24), unsafe.Sizeof(oneShot{}))
+	require.LessOrEqual(t, unsafe.Sizeof(Watcher{}), uintptr(80))
+	w := newWatcher(nil, "/a", "/a", AddWatchPersistent, func(Event) {})
+	require.Nil(t, w.watchPump)
+	require.Nil(t, w.Events())
 }

@@ -66,6 +66,13 @@
 // session, so a Client user sets them again after Lost (the recipes'
 // caches do this for you).
 //
+// ExistsWFunc, GetWFunc, ChildrenWFunc and AddWatchFunc deliver the same
+// events to a callback instead of a channel, like the Java client's
+// Watcher: no channel per watch, so a session can hold a hundred thousand
+// watches at about 85 bytes each (a channel-form one-shot watch costs
+// about 240). The callback runs on the Conn's event goroutine, in order
+// with every other event, and must return quickly.
+//
 // # Servers, read-only mode and reconfiguration
 //
 // A HostProvider owns the server list (WithHostProvider; by default a

@@ -199,7 +199,7 @@ func (c *Conn) GetConfigW(ctx context.Context) (*EnsembleConfig, *Stat, <-chan E
 	ch := make(chan Event, 1)
 	resp := &jute.GetDataResponse{}
 	r := newRequest(jute.OpGetData, &jute.GetDataRequest{Path: ConfigNode, Watch: true}, resp)
-	r.watch = &watchReg{kind: watchData, spath: ConfigNode, oneshot: &oneShot{ch: ch, path: ConfigNode}}
+	r.watch = &watchReg{kind: watchData, path: ConfigNode, spath: ConfigNode, oneshot: &oneShot{ch: ch}}
 	if err := c.do(ctx, r); err != nil {
 		return nil, nil, nil, wrapErr("getconfig", ConfigNode, err)
 	}

@@ -20,9 +20,10 @@ import (
 //
 //	go test -run '^$' -bench TreePrime -benchtime 3x ./recipes/cache/ -cache.nodes 100000 -cache.data 1024
 var (
-	benchNodes  = flag.Int("cache.nodes", 10_000, "BenchmarkTreePrime: number of nodes")
-	benchData   = flag.Int("cache.data", 1024, "BenchmarkTreePrime: bytes of data per node")
-	benchFanout = flag.Int("cache.fanout", 1000, "BenchmarkTreePrime: children per parent")
+	benchNodes   = flag.Int("cache.nodes", 10_000, "BenchmarkTreePrime: number of nodes")
+	benchData    = flag.Int("cache.data", 1024, "BenchmarkTreePrime: bytes of data per node")
+	benchFanout  = flag.Int("cache.fanout", 1000, "BenchmarkTreePrime: children per parent")
+	benchOneShot = flag.Bool("cache.oneshot", false, "BenchmarkTreePrime: one-shot watches (the mode for servers before 3.6) instead of a persistent one")
 )
 
 // benchTree creates the benchmark's tree and returns its root and paths.
@@ -67,7 +68,11 @@ func BenchmarkTreePrime(b *testing.B) {
 			runtime.ReadMemStats(&before)
 			b.StartTimer()
 		}
-		tc := mustTree(b, c, root)
+		var opts []Option
+		if *benchOneShot {
+			opts = append(opts, WithWatchMode(WatchOneShot))
+		}
+		tc := mustTree(b, c, root, opts...)
 		if err := tc.Start(ctx); err != nil {
 			b.Fatal(err)
 		}

@@ -23,7 +23,7 @@ const (
 // engine is the machinery behind every cache kind: the cached tree, one
 // goroutine (loop) that owns all mutable state but the store's readers'
 // lock, a bounded read pipeline, and the watch (persistent, or one-shot
-// through a watchMux).
+// callback watches, see oneShotWatch).
 type engine struct {
 	c    *zk.Client
 	root string
@@ -38,7 +38,7 @@ type engine struct {
 	inbox    *queue.Queue[any]
 	ctx      context.Context // ends on Close
 	cancel   context.CancelFunc
-	wg       sync.WaitGroup // loop, reads, addWatch calls, mux shards
+	wg       sync.WaitGroup // loop, reads, addWatch calls
 	life     sync.Mutex     // serializes start and close
 	started  bool
 	closed   bool
@@ -91,7 +91,7 @@ type oneShotState struct {
 	epoch  uint32           // session epoch of the watches; grows on Lost
 	dataW  map[string]int32 // data/exist watches set or being set, by path
 	childW map[string]int32 // child watches set or being set, by path
-	mux    *watchMux
+	sink   *oneShotSink     // where the watches' callbacks send their events
 }
 
 // retryState is the retry of a failed sweep or addWatch, with exponential
@@ -124,12 +124,10 @@ func newEngine(c *zk.Client, root string, cfg config, hideRoot bool) *engine {
 		inbox: queue.New[any](), ctx: ctx, cancel: cancel, primed: make(chan struct{}),
 		connected: true, confirmed: make(map[string]struct{}),
 		pending: make(map[string]*pstate), orphans: make(map[string][]string),
-		oneshot: oneShotState{dataW: make(map[string]int32), childW: make(map[string]int32)},
+		oneshot: oneShotState{dataW: make(map[string]int32), childW: make(map[string]int32), sink: &oneShotSink{}},
 		retry:   retryState{delay: minRetryDelay},
 	}
-	e.oneshot.mux = newWatchMux(func(reg watchReg, ev zk.Event) {
-		e.inbox.Push(msgOneShot{reg, ev})
-	}, ctx.Done(), &e.wg)
+	e.oneshot.sink.e.Store(e)
 	return e
 }
 
@@ -192,6 +190,7 @@ func (e *engine) close() error {
 		e.unlisten()
 	}
 	e.cancel()
+	e.oneshot.sink.e.Store(nil) // the Conn may keep unfired watches: they must not keep the tree
 	e.wg.Wait()
 	e.inbox.Close()
 	var err error

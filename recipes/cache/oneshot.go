@@ -1,8 +1,8 @@
 package cache
 
 import (
-	"reflect"
 	"sync"
+	"sync/atomic"
 
 	"github.com/zkcurator/zkcurator/zk"
 )
@@ -22,105 +22,60 @@ type watchReg struct {
 	epoch uint32
 }
 
-// muxShardSize is how many one-shot channels one goroutine selects on.
-const muxShardSize = 256
-
-// watchMux waits on many one-shot watch channels with a few goroutines
-// (one per muxShardSize channels, each in reflect.Select) rather than one
-// goroutine per watch, and hands each event to out.
-type watchMux struct {
-	out  func(watchReg, zk.Event)
-	done <-chan struct{}
-	wg   *sync.WaitGroup
-
-	mu     sync.Mutex
-	shards []*muxShard
+// oneShotSink is where the fallback mode's callback watches send their
+// events: the engine until it closes. The Conn keeps a watch until it fires
+// or the session ends, so a watch must not keep a closed cache's tree
+// reachable: close detaches the engine.
+type oneShotSink struct {
+	e atomic.Pointer[engine]
 }
 
-type muxShard struct {
-	wake chan struct{} // cap 1
-	mu   sync.Mutex
-	adds []muxEntry
-	n    int // channels owned, queued adds included (watchMux.mu)
-}
-
-type muxEntry struct {
-	ch  <-chan zk.Event
-	reg watchReg
-}
-
-func newWatchMux(out func(watchReg, zk.Event), done <-chan struct{}, wg *sync.WaitGroup) *watchMux {
-	return &watchMux{out: out, done: done, wg: wg}
-}
-
-// add starts waiting on ch.
-func (m *watchMux) add(ch <-chan zk.Event, reg watchReg) {
-	m.mu.Lock()
-	var sh *muxShard
-	for _, s := range m.shards {
-		if s.n < muxShardSize {
-			sh = s
-			break
-		}
-	}
-	if sh == nil {
-		select {
-		case <-m.done:
-			m.mu.Unlock()
-			return
-		default:
-		}
-		sh = &muxShard{wake: make(chan struct{}, 1)}
-		m.shards = append(m.shards, sh)
-		m.wg.Add(1)
-		go m.run(sh)
-	}
-	sh.n++
-	m.mu.Unlock()
-	sh.mu.Lock()
-	sh.adds = append(sh.adds, muxEntry{ch, reg})
-	sh.mu.Unlock()
-	select {
-	case sh.wake <- struct{}{}:
-	default:
+// deliver queues a one-shot watch's event for the loop, unless the cache
+// is closed.
+func (s *oneShotSink) deliver(reg watchReg, ev zk.Event) {
+	if e := s.e.Load(); e != nil && e.ctx.Err() == nil {
+		e.inbox.Push(msgOneShot{reg, ev})
 	}
 }
 
-func (m *watchMux) run(sh *muxShard) {
-	defer m.wg.Done()
-	cases := []reflect.SelectCase{
-		{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(m.done)},
-		{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(sh.wake)},
+// oneShotWatch is a one-shot watch of the fallback mode, set with the
+// callback form (GetWFunc, ExistsWFunc, ChildrenWFunc): no channel per
+// watched node and no goroutine waiting on it. Its event reaches the loop
+// only after the loop has applied the read that set the watch (arm), as
+// it did when the event waited in a channel: an event that comes first is
+// held until then. A watch never armed (a read of an older session) drops
+// its event.
+type oneShotWatch struct {
+	sink *oneShotSink
+
+	mu    sync.Mutex
+	reg   watchReg
+	armed bool
+	held  bool
+	ev    zk.Event
+}
+
+// fire is the watch's callback (the Conn's event goroutine).
+func (w *oneShotWatch) fire(ev zk.Event) {
+	w.mu.Lock()
+	if !w.armed {
+		w.ev, w.held = ev, true
+		w.mu.Unlock()
+		return
 	}
-	regs := []watchReg{{}, {}}
-	for {
-		i, v, ok := reflect.Select(cases)
-		switch i {
-		case 0:
-			return
-		case 1:
-			sh.mu.Lock()
-			for _, e := range sh.adds {
-				cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(e.ch)})
-				regs = append(regs, e.reg)
-			}
-			clear(sh.adds)
-			sh.adds = sh.adds[:0]
-			sh.mu.Unlock()
-			continue
-		}
-		reg := regs[i]
-		last := len(cases) - 1
-		cases[i], regs[i] = cases[last], regs[last]
-		cases[last], regs[last] = reflect.SelectCase{}, watchReg{}
-		cases, regs = cases[:last], regs[:last]
-		m.mu.Lock()
-		sh.n--
-		m.mu.Unlock()
-		ev := zk.Event{Type: zk.EventNotWatching}
-		if ok {
-			ev = v.Interface().(zk.Event)
-		}
-		m.out(reg, ev)
+	reg := w.reg
+	w.mu.Unlock()
+	w.sink.deliver(reg, ev)
+}
+
+// arm hands the watch's event, now or when it comes, to the loop as reg.
+func (w *oneShotWatch) arm(reg watchReg) {
+	w.mu.Lock()
+	w.reg, w.armed = reg, true
+	held, ev := w.held, w.ev
+	w.ev = zk.Event{}
+	w.mu.Unlock()
+	if held {
+		w.sink.deliver(reg, ev)
 	}
 }

@@ -31,7 +31,7 @@ type msgResult struct {
 	data    []byte
 	st      *zk.Stat
 	names   []string
-	ch      <-chan zk.Event // one-shot watch set by the read
+	w       *oneShotWatch // one-shot watch set by the read
 	chKind  uint8
 	missing bool // the node does not exist
 	err     error
@@ -111,16 +111,29 @@ func (e *engine) exec(r readReq) {
 	defer e.wg.Done()
 	res := msgResult{r: r}
 	ctx, c := e.ctx, e.c
+	// set records the watch w when the read that set it succeeded (a
+	// failed read registers nothing).
+	var w *oneShotWatch
+	if r.watch {
+		w = &oneShotWatch{sink: e.oneshot.sink}
+	}
+	set := func(err error) {
+		if err == nil {
+			res.w = w
+		}
+	}
 	switch {
 	case r.kind == readChildren && r.watch:
-		res.names, res.st, res.ch, res.err = c.ChildrenW(ctx, r.path)
+		res.names, res.st, res.err = c.ChildrenWFunc(ctx, r.path, w.fire)
+		set(res.err)
 		res.chKind = watchChild
 	case r.kind == readChildren:
 		res.names, res.st, res.err = c.Children(ctx, r.path)
 	case e.cfg.noData:
 		var ok bool
 		if r.watch {
-			ok, res.st, res.ch, res.err = c.ExistsW(ctx, r.path)
+			ok, res.st, res.err = c.ExistsWFunc(ctx, r.path, w.fire)
+			set(res.err)
 			res.chKind = watchData
 			if !ok && res.err == nil {
 				res.chKind = watchExist
@@ -130,12 +143,14 @@ func (e *engine) exec(r readReq) {
 		}
 		res.missing = !ok && res.err == nil
 	case r.watch:
-		res.data, res.st, res.ch, res.err = c.GetW(ctx, r.path)
+		res.data, res.st, res.err = c.GetWFunc(ctx, r.path, w.fire)
+		set(res.err)
 		res.chKind = watchData
 		if errors.Is(res.err, zk.ErrNoNode) && r.path == e.root {
 			// The root may be created later: watch for that.
 			var ok bool
-			ok, res.st, res.ch, res.err = c.ExistsW(ctx, r.path)
+			ok, res.st, res.err = c.ExistsWFunc(ctx, r.path, w.fire)
+			set(res.err)
 			res.chKind = watchExist
 			if ok && res.err == nil {
 				// Created in between: the watch is a data watch now.
@@ -163,8 +178,8 @@ func (e *engine) onResult(m msgResult) {
 		if r.kind == readChildren {
 			cnt = e.oneshot.childW
 		}
-		if m.ch != nil {
-			e.oneshot.mux.add(m.ch, watchReg{path: r.path, kind: m.chKind, epoch: r.epoch})
+		if m.w != nil {
+			m.w.arm(watchReg{path: r.path, kind: m.chKind, epoch: r.epoch})
 		} else {
 			decr(cnt, r.path)
 		}

@@ -8,7 +8,8 @@
 //
 //   - watches: one session with -watch-sizes registered watches (a mix of
 //     data, child, persistent and recursive): live heap + stack per watch,
-//     per kind at the largest size (go-zookeeper's one-shot watches too);
+//     per kind at the largest size, channel and callback forms
+//     (-watch-kinds; go-zookeeper's one-shot watches too);
 //     and after a cut connection, the time until a request queued behind
 //     the restore is answered, against a raw connection sending the same
 //     SetWatches packets;
@@ -26,7 +27,8 @@
 // Usage (from the bench directory):
 //
 //	go run ./cmd/curvereport [-parts watches,sessions,locks,cache,servermem] [-out .] [-v]
-//	    [-servers embedded-proc] [-watch-sizes 1000,10000,100000] [-session-sizes 10,100,1000]
+//	    [-servers embedded-proc] [-watch-sizes 1000,10000,100000] [-watch-kinds data,data-func,...]
+//	    [-restore-cuts 5] [-session-sizes 10,100,1000]
 //	    [-contenders 1,8,64] [-handoffs 500] [-rounds 3] [-curator=true]
 //	    [-cache-sizes 10000,100000] [-server-sizes 100000]
 //
@@ -58,6 +60,7 @@ type config struct {
 	window       time.Duration
 	contenders   []int
 	handoffs     int
+	watchKinds   []harness.WatchKind
 	rounds       int
 	curator      bool
 	cacheSizes   []int
@@ -92,6 +95,7 @@ func parseFlags(args []string) (config, error) {
 	servers := fs.String("servers", "embedded-proc", "servers for the watches, locks and cache parts (sessions: out-of-process ones only)")
 	fs.StringVar(&cfg.out, "out", ".", "directory for the plots and curves.json")
 	fs.StringVar(&cfg.format, "format", "svg", "plot format: svg or png")
+	watchKinds := fs.String("watch-kinds", "", "watch kinds whose memory is measured (default all: data,data-func,child,child-func,persistent,persistent-func,recursive,recursive-func,mix,mix-func)")
 	watchSizes := fs.String("watch-sizes", "1000,10000,100000", "registered watches per session")
 	fs.IntVar(&cfg.restoreCuts, "restore-cuts", 5, "connection cuts per watch size (median reported)")
 	sessionSizes := fs.String("session-sizes", "10,100,1000", "idle sessions per process")
@@ -113,6 +117,16 @@ func parseFlags(args []string) (config, error) {
 			return cfg, fmt.Errorf("unknown part %q", p)
 		}
 		cfg.parts[p] = true
+	}
+	cfg.watchKinds = harness.WatchKinds
+	if *watchKinds != "" {
+		cfg.watchKinds = nil
+		for _, k := range harness.SplitList(*watchKinds) {
+			if !contains(harness.WatchKinds, harness.WatchKind(k)) {
+				return cfg, fmt.Errorf("unknown watch kind %q", k)
+			}
+			cfg.watchKinds = append(cfg.watchKinds, harness.WatchKind(k))
+		}
 	}
 	var err error
 	if cfg.servers, err = harness.ParseServers(*servers); err != nil {

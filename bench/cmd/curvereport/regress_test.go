@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/zkcurator/zkcurator/bench/internal/harness"
 )
 
 func TestCompareFlagsRegressions(t *testing.T) {
@@ -70,7 +72,14 @@ func TestParseFlags(t *testing.T) {
 	if !cfg.parts["locks"] || cfg.parts["watches"] || !slices.Equal(cfg.contenders, []int{1, 8}) || !slices.Equal(cfg.cacheSizes, []int{1000}) {
 		t.Fatalf("parsed %+v", cfg)
 	}
-	for _, bad := range [][]string{{"-parts", "nope"}, {"-contenders", "0"}, {"-rounds", "0"}, {"-servers", "x"}} {
+	if !slices.Equal(cfg.watchKinds, harness.WatchKinds) {
+		t.Fatalf("default watch kinds %v", cfg.watchKinds)
+	}
+	cfg, err = parseFlags([]string{"-watch-kinds", "data-func,mix"})
+	if err != nil || !slices.Equal(cfg.watchKinds, []harness.WatchKind{harness.WatchDataFunc, harness.WatchMix}) {
+		t.Fatalf("-watch-kinds: %v, %v", cfg.watchKinds, err)
+	}
+	for _, bad := range [][]string{{"-parts", "nope"}, {"-contenders", "0"}, {"-rounds", "0"}, {"-servers", "x"}, {"-watch-kinds", "nope"}} {
 		if _, err := parseFlags(bad); err == nil {
 			t.Errorf("parseFlags(%q) succeeded", bad)
 		}

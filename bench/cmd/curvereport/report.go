@@ -73,19 +73,19 @@ func loaded(load string) bool {
 func (res *results) watchesMarkdown(w func(string, ...any), k harness.ServerKind) {
 	w("\n#### Watches at scale, %s server\n\n", k)
 	if rows := res.watchMem[k]; len(rows) > 0 {
-		w("Live heap + goroutine stacks per registered watch, %d watches in one session, the caller's channels and Watchers kept (GC before and after):\n\n", rows[0].mem.N)
+		w("Live heap + goroutine stacks per registered watch, %d watches in one session, the caller's channels and Watchers kept (GC before and after); a `-func` kind is the callback form (GetWFunc, ChildrenWFunc, AddWatchFunc: no channel, one callback shared by every watch):\n\n", rows[0].mem.N)
 		w("| client | kind | bytes/watch | goroutines added | target ≤ %d B |\n|---|---|---:|---:|---|\n", targetBytesPerWatch)
 		for _, r := range rows {
 			w("| %s | %s | %.0f | %d | %s |\n", r.client, r.kind, r.mem.PerWatch(), r.mem.Goroutines,
 				harness.Verdict(r.mem.PerWatch(), true, targetBytesPerWatch, false))
 		}
 	}
-	w("\nMix of data, child, persistent and recursive watches, connection cut (a proxy) %d times, medians. restore = from the proxy accepting the client's new connection to the reply of a request queued behind the restore (handshake, SetWatches2 packets, that request); bound = a fresh raw connection: handshake plus the same packets written at once, all replies read; cut→restored adds the client's random 0–1 s pause before reconnecting (as ClientCnxn):\n\n", res.cfg.restoreCuts)
+	w("\nMix of data, child, persistent and recursive watches, connection cut (a proxy) %d times, medians. restore = from the proxy accepting the client's new connection to the reply of a request queued behind the restore (handshake, SetWatches2 packets, that request); bound = a fresh raw connection through the same proxy: handshake plus the same packets written at once, all replies read, measured right after each restore; restore/bound = the median of each cut's ratio; cut→restored adds the client's random 0–1 s pause before reconnecting (as ClientCnxn):\n\n", res.cfg.restoreCuts)
 	w("| watches | bytes/watch | SetWatches2 packets | packet bytes | restore ms | bound ms | restore/bound | cut→restored ms |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, p := range res.watchCurve[k] {
 		e, bd := medianDur(p.restore.Elapsed), medianDur(p.restore.Bound)
 		w("| %d | %.0f | %d | %d | %.2f | %.2f | %.2f | %.0f |\n", p.n, p.mem.PerWatch(), p.restore.Packets, p.restore.Bytes, ms(e), ms(bd),
-			float64(e)/float64(max(bd, 1)), ms(medianDur(p.restore.Total)))
+			median(p.restore.Ratios()), ms(medianDur(p.restore.Total)))
 	}
 }
 

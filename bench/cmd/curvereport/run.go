@@ -186,7 +186,7 @@ func measureWatches(ctx context.Context, cfg config, res *results, srv *harness.
 	if err := harness.BuildWatchNodes(ctx, srv.Addr, largest); err != nil {
 		return err
 	}
-	for _, kind := range harness.WatchKinds {
+	for _, kind := range cfg.watchKinds {
 		m, err := harness.MeasureWatchMemory(ctx, srv.Addr, kind, largest)
 		if err != nil {
 			return err
@@ -212,8 +212,8 @@ func measureWatches(ctx context.Context, cfg config, res *results, srv *harness.
 		if err != nil {
 			return err
 		}
-		logf("watches %s mix n=%d: %.0f B/watch; restore %v (bound %v), %d packets, %d bytes", k, n, m.PerWatch(),
-			medianDur(r.Elapsed), medianDur(r.Bound), r.Packets, r.Bytes)
+		logf("watches %s mix n=%d: %.0f B/watch; restore %v (bound %v; per-cut ratios %.2f), %d packets, %d bytes", k, n, m.PerWatch(),
+			medianDur(r.Elapsed), medianDur(r.Bound), r.Ratios(), r.Packets, r.Bytes)
 		res.watchCurve[k] = append(res.watchCurve[k], watchPoint{n, m, r})
 		name := fmt.Sprintf("watches/%s/mix/%d/", k, n)
 		if n >= 10000 { // below, unrelated heap changes dominate the per-watch figure

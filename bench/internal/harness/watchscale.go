@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"time"
 
 	gozk "github.com/go-zookeeper/zk"
@@ -16,17 +17,32 @@ import (
 // WatchKind is the kind of watch the watch-scale benchmark registers.
 type WatchKind string
 
-// The watch kinds; WatchMix cycles through the four others node by node.
+// The watch kinds; WatchMix cycles through the first four node by node,
+// WatchMixFunc through their callback forms (no channel per watch; one
+// callback function shared by every watch, as a cache or a registry would).
 const (
 	WatchData       WatchKind = "data"       // GetW
 	WatchChild      WatchKind = "child"      // ChildrenW
 	WatchPersistent WatchKind = "persistent" // AddWatch persistent
 	WatchRecursive  WatchKind = "recursive"  // AddWatch persistent-recursive
 	WatchMix        WatchKind = "mix"        // the four above in turn
+
+	WatchDataFunc       WatchKind = "data-func"       // GetWFunc
+	WatchChildFunc      WatchKind = "child-func"      // ChildrenWFunc
+	WatchPersistentFunc WatchKind = "persistent-func" // AddWatchFunc persistent
+	WatchRecursiveFunc  WatchKind = "recursive-func"  // AddWatchFunc persistent-recursive
+	WatchMixFunc        WatchKind = "mix-func"        // the four above in turn
 )
 
-// WatchKinds lists the kinds in report order.
-var WatchKinds = []WatchKind{WatchData, WatchChild, WatchPersistent, WatchRecursive, WatchMix}
+// WatchKinds lists the kinds in report order, each channel form followed
+// by its callback form.
+var WatchKinds = []WatchKind{WatchData, WatchDataFunc, WatchChild, WatchChildFunc, WatchPersistent, WatchPersistentFunc,
+	WatchRecursive, WatchRecursiveFunc, WatchMix, WatchMixFunc}
+
+var (
+	mixKinds     = []WatchKind{WatchData, WatchChild, WatchPersistent, WatchRecursive}
+	mixFuncKinds = []WatchKind{WatchDataFunc, WatchChildFunc, WatchPersistentFunc, WatchRecursiveFunc}
+)
 
 // WatchRoot is the parent of the watch-scale benchmark's nodes.
 const WatchRoot = "/bench-watch"
@@ -88,15 +104,21 @@ func (a memSnapshot) growth(b memSnapshot) (heap, stack int64, goroutines int) {
 
 // watchKindOf is the kind of node i under kind (WatchMix cycles).
 func watchKindOf(kind WatchKind, i int) WatchKind {
-	if kind != WatchMix {
-		return kind
+	switch kind {
+	case WatchMix:
+		return mixKinds[i%4]
+	case WatchMixFunc:
+		return mixFuncKinds[i%4]
 	}
-	return WatchKinds[i%4]
+	return kind
 }
+
+// ignoreEvent is the callback of the callback-form watches.
+func ignoreEvent(zk.Event) {}
 
 // RegisterWatches registers a watch of kind on each of the first n watch
 // nodes of conn, 64 calls in flight, and returns the handles (channels and
-// Watchers) a caller would keep.
+// Watchers) a caller would keep; a one-shot callback watch has none.
 func RegisterWatches(ctx context.Context, conn *zk.Conn, kind WatchKind, n int, handles []any) error {
 	return forEach(ctx, buildWorkers, n, func(ctx context.Context, i int) error {
 		p := watchNode(i)
@@ -113,6 +135,14 @@ func RegisterWatches(ctx context.Context, conn *zk.Conn, kind WatchKind, n int, 
 			h, err = conn.AddWatch(ctx, p, zk.AddWatchPersistent)
 		case WatchRecursive:
 			h, err = conn.AddWatch(ctx, p, zk.AddWatchPersistentRecursive)
+		case WatchDataFunc:
+			_, _, err = conn.GetWFunc(ctx, p, ignoreEvent)
+		case WatchChildFunc:
+			_, _, err = conn.ChildrenWFunc(ctx, p, ignoreEvent)
+		case WatchPersistentFunc:
+			h, err = conn.AddWatchFunc(ctx, p, zk.AddWatchPersistent, ignoreEvent)
+		case WatchRecursiveFunc:
+			h, err = conn.AddWatchFunc(ctx, p, zk.AddWatchPersistentRecursive, ignoreEvent)
 		default:
 			err = fmt.Errorf("unknown watch kind %q", kind)
 		}
@@ -144,11 +174,21 @@ func MeasureWatchMemory(ctx context.Context, addr string, kind WatchKind, n int)
 // MeasureWatchMemoryGozk is MeasureWatchMemory for go-zookeeper, which has
 // one-shot watches only (kind WatchData or WatchChild).
 func MeasureWatchMemoryGozk(ctx context.Context, addr string, kind WatchKind, n int) (WatchMemory, error) {
+	idle := runtime.NumGoroutine()
 	g, err := DialGozk(ctx, addr)
 	if err != nil {
 		return WatchMemory{}, err
 	}
-	defer g.Close()
+	defer func() {
+		// go-zookeeper's Close returns before its goroutines end, and they
+		// hold its watch table: wait (a few seconds at most) so that the
+		// next measurement does not start with it live and see it freed.
+		g.Close()
+		deadline := time.Now().Add(5 * time.Second)
+		for runtime.NumGoroutine() > idle && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
 	handles := make([]<-chan gozk.Event, n)
 	before := takeMemSnapshot()
 	err = forEach(ctx, buildWorkers, n, func(_ context.Context, i int) error {
@@ -184,7 +224,20 @@ type Restore struct {
 	Total   []time.Duration
 	Packets int             // SetWatches/SetWatches2 packets the bound sends (same batching rule)
 	Bytes   int             // their total size
-	Bound   []time.Duration // a fresh raw connection: handshake + those packets, all answered
+	Bound   []time.Duration // a fresh raw connection through the same proxy: handshake + those packets, all answered
+}
+
+// Ratios returns Elapsed[i]/Bound[i] for each cut: the bound is measured
+// right after its restore, so the pair shares the machine's load of the
+// moment (on a loaded machine the ratio of two medians mixes moments).
+func (r Restore) Ratios() []float64 {
+	out := make([]float64, 0, len(r.Elapsed))
+	for i, e := range r.Elapsed {
+		if i < len(r.Bound) && r.Bound[i] > 0 {
+			out = append(out, float64(e)/float64(r.Bound[i]))
+		}
+	}
+	return out
 }
 
 // MeasureRestore registers n watches of kind on a zkcurator session whose
@@ -194,8 +247,11 @@ type Restore struct {
 // queued request, and replies come in order), then that request. Elapsed
 // starts when the proxy accepts the new connection (the TCP connect is
 // done; the proxy's upstream dial is in both figures). The bound
-// is a raw connection doing the same: handshake, the same packets written
-// at once, every reply read; measured once after each cut.
+// is a raw connection through the same proxy doing the same: handshake,
+// the same packets written at once, every reply read; measured once after
+// each cut. (Until 2026-11-29 22:50 the bound went to the server directly,
+// skipping the proxy's two extra hops that the restore pays: on a loaded
+// machine each hop waits for a core.)
 func MeasureRestore(ctx context.Context, addr string, kind WatchKind, n, cuts int) (Restore, error) {
 	px, err := StartProxy(addr)
 	if err != nil {
@@ -234,7 +290,7 @@ func MeasureRestore(ctx context.Context, addr string, kind WatchKind, n, cuts in
 		res.Total = append(res.Total, now.Sub(t0))
 
 		t0 = time.Now() // the bound's connection is timed from its dial, like Elapsed
-		r, err := DialRaw(ctx, addr, NodePath, nil)
+		r, err := DialRaw(ctx, px.Addr(), NodePath, nil)
 		if err != nil {
 			return res, err
 		}
@@ -256,7 +312,7 @@ func setWatchesFrames(kind WatchKind, n int) [][]byte {
 		frames [][]byte
 		lists  [5][]string // data, exist, child, persistent, recursive
 		size   int
-		v2     = kind != WatchData && kind != WatchChild
+		v2     = !slices.Contains([]WatchKind{WatchData, WatchChild, WatchDataFunc, WatchChildFunc}, kind)
 	)
 	const overhead = 4 + 8 + 8 + 5*4
 	flush := func() {
@@ -281,7 +337,8 @@ func setWatchesFrames(kind WatchKind, n int) [][]byte {
 		if size > 0 && size+4+len(p) > jute.SetWatchesMaxBytes-overhead {
 			flush()
 		}
-		k := map[WatchKind]int{WatchData: 0, WatchChild: 2, WatchPersistent: 3, WatchRecursive: 4}[watchKindOf(kind, i)]
+		k := map[WatchKind]int{WatchData: 0, WatchChild: 2, WatchPersistent: 3, WatchRecursive: 4,
+			WatchDataFunc: 0, WatchChildFunc: 2, WatchPersistentFunc: 3, WatchRecursiveFunc: 4}[watchKindOf(kind, i)]
 		lists[k] = append(lists[k], p)
 		size += 4 + len(p)
 	}
