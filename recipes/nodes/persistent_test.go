@@ -29,11 +29,8 @@ func data(t *testing.T, c *zk.Client, p string) (string, bool) {
 }
 
 func TestPersistentNodeEphemeralRecreatedAfterDelete(t *testing.T) {
-	srv := zktest.Server(t)
-	ctx := zktest.Context(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	other := zktest.Connect(t, srv.ConnectString())
-	p := zktest.UniquePath(t) + "/a/node"
+	ctx, c, other, base := zktest.Setup2(t)
+	p := base + "/a/node"
 
 	n, err := nodes.NewPersistentNode(c, p, zk.ModeEphemeral, []byte("v1"))
 	require.NoError(t, err)
@@ -66,11 +63,7 @@ func TestPersistentNodeEphemeralRecreatedAfterDelete(t *testing.T) {
 }
 
 func TestPersistentNodeProtectedSequentialKeepsItsName(t *testing.T) {
-	srv := zktest.Server(t)
-	ctx := zktest.Context(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	other := zktest.Connect(t, srv.ConnectString())
-	dir := zktest.UniquePath(t)
+	ctx, c, other, dir := zktest.Setup2(t)
 
 	n, err := nodes.NewPersistentNode(c, dir+"/member-", zk.ModeEphemeralSequential, []byte("x"))
 	require.NoError(t, err)
@@ -89,10 +82,8 @@ func TestPersistentNodeProtectedSequentialKeepsItsName(t *testing.T) {
 }
 
 func TestPersistentNodePersistentSetsExistingData(t *testing.T) {
-	srv := zktest.Server(t)
-	ctx := zktest.Context(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	p := zktest.UniquePath(t) + "/p"
+	ctx, c, base := zktest.Setup(t)
+	p := base + "/p"
 	_, _, err := c.CreateWith(ctx, p, []byte("old"), zk.CreateOptions{CreateParents: true})
 	require.NoError(t, err)
 
@@ -109,11 +100,8 @@ func TestPersistentNodePersistentSetsExistingData(t *testing.T) {
 // After the session expires the node is back within one session timeout and
 // a round trip (the new session's Connected/Reconnected pokes it).
 func TestPersistentNodeBackAfterSessionExpiry(t *testing.T) {
-	srv := zktest.Embedded(t)
-	ctx := zktest.Context(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	other := zktest.Connect(t, srv.ConnectString())
-	p := zktest.UniquePath(t) + "/eph"
+	ctx, srv, c, other, base := zktest.SetupEmbedded2(t)
+	p := base + "/eph"
 
 	n, err := nodes.NewPersistentNode(c, p, zk.ModeEphemeral, []byte("me"))
 	require.NoError(t, err)
@@ -180,12 +168,10 @@ func TestPersistentNodeValidation(t *testing.T) {
 // within the margin between Lost and the expiry: the default waits up to
 // 2s for the unreachable old session's close.)
 func TestPersistentNodeReplacesOwnNodeOfLostSession(t *testing.T) {
-	srv := zktest.Embedded(t)
-	ctx := zktest.Context(t)
+	ctx, srv, other, base := zktest.SetupEmbedded(t)
 	start := time.Now()
 	c := zktest.Connect(t, srv.ConnectString(), zk.WithSessionTimeout(8*time.Second), zk.WithCloseTimeout(50*time.Millisecond), zk.WithStateListener(func(s zk.ConnectionState) { t.Logf("%v %v", time.Since(start), s) }))
-	other := zktest.Connect(t, srv.ConnectString())
-	p := zktest.UniquePath(t) + "/eph"
+	p := base + "/eph"
 
 	n, err := nodes.NewPersistentNode(c, p, zk.ModeEphemeral, []byte("me"))
 	require.NoError(t, err)
