@@ -29,19 +29,12 @@ func main() { program.Main("cache", about, run) }
 
 // run is the whole program; each step is a function below.
 func run(servers string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-
-	env, err := program.Start(servers)
+	ctx, _, clients, done, err := program.Setup(servers, 60*time.Second, 2, zk.WithSessionTimeout(5*time.Second))
+	defer done()
 	if err != nil {
 		return err
 	}
-	defer env.Close()
 	root := program.Path("cache")
-	clients, err := env.ConnectN(ctx, 2, zk.WithSessionTimeout(5*time.Second))
-	if err != nil {
-		return err
-	}
 	follower, writer := clients[0], clients[1]
 
 	tree, changed, err := follow(ctx, follower, root)

@@ -32,18 +32,12 @@ func main() { program.Main("counter", about, run) }
 
 // run is the whole program; each step is a function below.
 func run(servers string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	env, err := program.Start(servers)
+	ctx, _, clients, done, err := program.Setup(servers, 60*time.Second, 4)
+	defer done()
 	if err != nil {
 		return err
 	}
-	defer env.Close()
 	base := program.Path("counter")
-	clients, err := env.ConnectN(ctx, 4)
-	if err != nil {
-		return err
-	}
 	if err := increments(ctx, clients, base+"/visits"); err != nil {
 		return err
 	}

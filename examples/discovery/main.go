@@ -34,18 +34,12 @@ func main() { program.Main("discovery", about, run) }
 
 // run is the whole program; each step is a function below.
 func run(servers string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	env, err := program.Start(servers)
+	ctx, _, clients, done, err := program.Setup(servers, 60*time.Second, 3, zk.WithSessionTimeout(5*time.Second))
+	defer done()
 	if err != nil {
 		return err
 	}
-	defer env.Close()
 	base := program.Path("discovery")
-	clients, err := env.ConnectN(ctx, 3, zk.WithSessionTimeout(5*time.Second))
-	if err != nil {
-		return err
-	}
 	for i, id := range []string{"web-1", "web-2"} {
 		d, err := register(ctx, clients[i], base, id, 8081+i)
 		if err != nil {

@@ -36,14 +36,11 @@ type participant struct {
 
 // run is the whole program; each step is a function below.
 func run(servers string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-
-	env, err := program.Start(servers)
+	ctx, env, _, done, err := program.Setup(servers, 30*time.Second, 0)
+	defer done()
 	if err != nil {
 		return err
 	}
-	defer env.Close()
 	path := program.Path("election")
 
 	ps, err := joinAll(ctx, env.Servers, path, []string{"alice", "bob", "carol"})

@@ -42,21 +42,13 @@ func say(format string, args ...any) {
 
 // run is the whole program; each part is a function below.
 func run(servers string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-
-	env, err := program.Start(servers)
-	if err != nil {
-		return err
-	}
-	defer env.Close()
-	path := program.Path("lock")
-
 	names := []string{"alice", "bob", "carol"}
-	clients, err := env.ConnectN(ctx, len(names), zk.WithSessionTimeout(5*time.Second))
+	ctx, env, clients, done, err := program.Setup(servers, 60*time.Second, len(names), zk.WithSessionTimeout(5*time.Second))
+	defer done()
 	if err != nil {
 		return err
 	}
+	path := program.Path("lock")
 	if err := takeTurns(ctx, clients, names, path); err != nil {
 		return err
 	}

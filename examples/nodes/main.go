@@ -30,18 +30,12 @@ func main() { program.Main("nodes", about, run) }
 
 // run is the whole program; each step is a function below.
 func run(servers string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	env, err := program.Start(servers)
+	ctx, _, clients, done, err := program.Setup(servers, 60*time.Second, 2, zk.WithSessionTimeout(5*time.Second))
+	defer done()
 	if err != nil {
 		return err
 	}
-	defer env.Close()
 	base := program.Path("nodes")
-	clients, err := env.ConnectN(ctx, 2, zk.WithSessionTimeout(5*time.Second))
-	if err != nil {
-		return err
-	}
 	if err := persistent(ctx, clients[0], clients[1], base+"/workers/me"); err != nil {
 		return err
 	}

@@ -32,18 +32,12 @@ func main() { program.Main("partition", about, run) }
 
 // run is the whole program; each step is a function below.
 func run(servers string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	env, err := program.Start(servers)
+	ctx, _, clients, done, err := program.Setup(servers, 60*time.Second, 2, zk.WithSessionTimeout(5*time.Second))
+	defer done()
 	if err != nil {
 		return err
 	}
-	defer env.Close()
 	base := program.Path("partition")
-	clients, err := env.ConnectN(ctx, 2, zk.WithSessionTimeout(5*time.Second))
-	if err != nil {
-		return err
-	}
 	if err := joinParty(ctx, clients, base+"/party"); err != nil {
 		return err
 	}

@@ -30,13 +30,11 @@ func main() { program.Main("queue", about, run) }
 
 // run is the whole program; each step is a function below.
 func run(servers string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	env, err := program.Start(servers)
+	ctx, env, _, done, err := program.Setup(servers, 60*time.Second, 0)
+	defer done()
 	if err != nil {
 		return err
 	}
-	defer env.Close()
 	base := program.Path("queue")
 	connect := func() (*zk.Client, error) {
 		return zk.Connect(ctx, env.Servers, zk.WithSessionTimeout(5*time.Second))

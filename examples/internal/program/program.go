@@ -63,6 +63,25 @@ func Start(servers string) (*Env, error) {
 	return &Env{Servers: srv.ConnectString(), Server: srv}, nil
 }
 
+// Setup is the start of an example's run: a context that ends after
+// timeout, the Env for servers (see Start) and n clients connected with
+// opts (see ConnectN). done cancels the context and closes the Env; it is
+// non-nil also when Setup fails, having cleaned up already.
+func Setup(servers string, timeout time.Duration, n int, opts ...zk.Option) (ctx context.Context, env *Env, clients []*zk.Client, done func(), err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	env, err = Start(servers)
+	if err != nil {
+		cancel()
+		return nil, nil, nil, func() {}, err
+	}
+	done = func() { env.Close(); cancel() }
+	if clients, err = env.ConnectN(ctx, n, opts...); err != nil {
+		done()
+		return nil, nil, nil, func() {}, err
+	}
+	return ctx, env, clients, done, nil
+}
+
 // Path is a fresh node path for one run of the named example,
 // /examples/<name>-<nanoseconds>, so runs against a shared ensemble do not
 // meet each other's nodes.
