@@ -18,6 +18,19 @@ import (
 func TestMain(m *testing.M) { zktest.Main(m) }
 
 // data reads a node, "" when it does not exist.
+// startNode makes a PersistentNode of c at p, starts it and waits for its
+// first create. The node is closed when the test ends (a test may close it
+// first: Close is idempotent).
+func startNode(t *testing.T, ctx context.Context, c *zk.Client, p string, mode zk.CreateMode, data []byte) *nodes.PersistentNode {
+	t.Helper()
+	n, err := nodes.NewPersistentNode(c, p, mode, data)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = n.Close() })
+	require.NoError(t, n.Start())
+	require.NoError(t, n.WaitForInitialCreate(ctx))
+	return n
+}
+
 func data(t *testing.T, c *zk.Client, p string) (string, bool) {
 	t.Helper()
 	b, _, err := c.Get(context.Background(), p)
@@ -65,11 +78,7 @@ func TestPersistentNodeEphemeralRecreatedAfterDelete(t *testing.T) {
 func TestPersistentNodeProtectedSequentialKeepsItsName(t *testing.T) {
 	ctx, c, other, dir := zktest.Setup2(t)
 
-	n, err := nodes.NewPersistentNode(c, dir+"/member-", zk.ModeEphemeralSequential, []byte("x"))
-	require.NoError(t, err)
-	defer n.Close()
-	require.NoError(t, n.Start())
-	require.NoError(t, n.WaitForInitialCreate(ctx))
+	n := startNode(t, ctx, c, dir+"/member-", zk.ModeEphemeralSequential, []byte("x"))
 	actual := n.ActualPath()
 	name := path.Base(actual)
 	require.True(t, strings.HasPrefix(name, zk.ProtectedPrefix), "protected by default: %s", name)
@@ -87,10 +96,7 @@ func TestPersistentNodePersistentSetsExistingData(t *testing.T) {
 	_, _, err := c.CreateWith(ctx, p, []byte("old"), zk.CreateOptions{CreateParents: true})
 	require.NoError(t, err)
 
-	n, err := nodes.NewPersistentNode(c, p, zk.ModePersistent, []byte("new"))
-	require.NoError(t, err)
-	require.NoError(t, n.Start())
-	require.NoError(t, n.WaitForInitialCreate(ctx))
+	n := startNode(t, ctx, c, p, zk.ModePersistent, []byte("new"))
 	d, _ := data(t, c, p)
 	require.Equal(t, "new", d, "an existing node gets the node's data, as in Curator")
 	require.NoError(t, n.Close())
@@ -103,11 +109,7 @@ func TestPersistentNodeBackAfterSessionExpiry(t *testing.T) {
 	ctx, srv, c, other, base := zktest.SetupEmbedded2(t)
 	p := base + "/eph"
 
-	n, err := nodes.NewPersistentNode(c, p, zk.ModeEphemeral, []byte("me"))
-	require.NoError(t, err)
-	defer n.Close()
-	require.NoError(t, n.Start())
-	require.NoError(t, n.WaitForInitialCreate(ctx))
+	startNode(t, ctx, c, p, zk.ModeEphemeral, []byte("me"))
 	old := c.SessionID()
 	exists, _, watch, err := other.ExistsW(ctx, p)
 	require.NoError(t, err)
@@ -173,11 +175,7 @@ func TestPersistentNodeReplacesOwnNodeOfLostSession(t *testing.T) {
 	c := zktest.Connect(t, srv.ConnectString(), zk.WithSessionTimeout(8*time.Second), zk.WithCloseTimeout(50*time.Millisecond), zk.WithStateListener(func(s zk.ConnectionState) { t.Logf("%v %v", time.Since(start), s) }))
 	p := base + "/eph"
 
-	n, err := nodes.NewPersistentNode(c, p, zk.ModeEphemeral, []byte("me"))
-	require.NoError(t, err)
-	defer n.Close()
-	require.NoError(t, n.Start())
-	require.NoError(t, n.WaitForInitialCreate(ctx))
+	n := startNode(t, ctx, c, p, zk.ModeEphemeral, []byte("me"))
 	old := c.SessionID()
 	_, _, watch, err := other.ExistsW(ctx, p)
 	require.NoError(t, err)
@@ -226,11 +224,7 @@ func TestPersistentNodeBackAfterSessionExpiryReal(t *testing.T) {
 	other := zktest.Connect(t, addr)
 	p := zktest.UniquePath(t) + "/eph"
 
-	n, err := nodes.NewPersistentNode(c, p, zk.ModeEphemeral, []byte("me"))
-	require.NoError(t, err)
-	defer n.Close()
-	require.NoError(t, n.Start())
-	require.NoError(t, n.WaitForInitialCreate(ctx))
+	startNode(t, ctx, c, p, zk.ModeEphemeral, []byte("me"))
 	old := c.SessionID()
 	_, _, watch, err := other.ExistsW(ctx, p)
 	require.NoError(t, err)
