@@ -130,8 +130,7 @@ func TestPersistentNodeBackAfterSessionExpiry(t *testing.T) {
 }
 
 func TestPersistentNodeValidation(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
+	c := zktest.Connect(t, zktest.Server(t).ConnectString())
 	for name, tc := range map[string]struct {
 		client *zk.Client
 		path   string
