@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/zkcurator/zkcurator/internal/exampleenv"
 	"github.com/zkcurator/zkcurator/testserver"
 	"github.com/zkcurator/zkcurator/zk"
 )
@@ -17,14 +18,11 @@ import (
 // the same as JSON, which WithSnapshot (zktestserver -load) starts a
 // server from.
 func ExampleServer_Dump() {
-	srv := startServer()
+	srv := exampleenv.Server()
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := zk.Connect(ctx, srv.ConnectString())
-	if err != nil {
-		log.Fatal(err)
-	}
+	c := exampleenv.Client(ctx, srv)
 	defer c.Close()
 	if _, err := c.Create(ctx, "/app", []byte("cfg"), zk.ModePersistent, nil); err != nil {
 		log.Fatal(err)

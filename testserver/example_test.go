@@ -7,6 +7,7 @@ import (
 	"log"
 	"time"
 
+	"github.com/zkcurator/zkcurator/internal/exampleenv"
 	"github.com/zkcurator/zkcurator/jute"
 	"github.com/zkcurator/zkcurator/testserver"
 	"github.com/zkcurator/zkcurator/zk"
@@ -40,16 +41,6 @@ func Example() {
 	// Output: /hello = "world", 1 live session(s)
 }
 
-// startServer starts an embedded server for the examples below; Example
-// shows the same steps in full.
-func startServer() *testserver.Server {
-	srv, err := testserver.Start()
-	if err != nil {
-		log.Fatal(err)
-	}
-	return srv
-}
-
 // stateLog connects a Client that hands its connection states to a channel,
 // so an example can print them in the order they happened.
 func stateLog(ctx context.Context, srv *testserver.Server) (*zk.Client, <-chan zk.ConnectionState) {
@@ -67,7 +58,7 @@ func stateLog(ctx context.Context, srv *testserver.Server) (*zk.Client, <-chan z
 // reports Suspended, reconnects to the same session (Reconnected), and its
 // ephemeral node survives.
 func ExampleServer_DropConnections() {
-	srv := startServer()
+	srv := exampleenv.Server()
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -94,7 +85,7 @@ func ExampleServer_DropConnections() {
 // Expire the client's session: its ephemeral nodes are deleted, the client
 // reports Lost, then Reconnected with a new session.
 func ExampleServer_ExpireSession() {
-	srv := startServer()
+	srv := exampleenv.Server()
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -130,7 +121,7 @@ func ExampleServer_ExpireSession() {
 // applied it — the "did my write happen?" case. The caller sees a
 // connection loss; reading back after the reconnect tells the truth.
 func ExampleServer_DropAfterApply() {
-	srv := startServer()
+	srv := exampleenv.Server()
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

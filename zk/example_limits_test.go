@@ -7,6 +7,7 @@ import (
 	"log"
 	"time"
 
+	"github.com/zkcurator/zkcurator/internal/exampleenv"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
@@ -14,7 +15,7 @@ import (
 // default) fails at once, unsent; the session and everything else on it
 // carry on.
 func ExampleWithMaxRequestSize() {
-	srv := startServer()
+	srv := exampleenv.Server()
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

@@ -7,6 +7,7 @@ import (
 	"log"
 	"time"
 
+	"github.com/zkcurator/zkcurator/internal/exampleenv"
 	"github.com/zkcurator/zkcurator/testserver"
 	"github.com/zkcurator/zkcurator/zk"
 )
@@ -14,12 +15,10 @@ import (
 // MultiRead reads several nodes from one snapshot of the tree; a missing
 // node fails only its own read.
 func ExampleClient_MultiRead() {
-	srv := startServer()
-	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c := connect(ctx, srv)
-	defer c.Close()
+	c, stop := exampleenv.Connect(ctx)
+	defer stop()
 	if _, err := c.Create(ctx, "/app", []byte("cfg"), zk.ModePersistent, nil); err != nil {
 		log.Fatal(err)
 	}

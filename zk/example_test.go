@@ -8,34 +8,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/zkcurator/zkcurator/internal/exampleenv"
 	"github.com/zkcurator/zkcurator/retry"
-	"github.com/zkcurator/zkcurator/testserver"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
-// startServer starts the embedded test server the examples run against; a
-// real program passes its ensemble's connect string instead.
-func startServer() *testserver.Server {
-	srv, err := testserver.Start()
-	if err != nil {
-		log.Fatal(err)
-	}
-	return srv
-}
-
-// connect connects a Client to srv with the default options; ExampleConnect
-// shows the options a real program passes.
-func connect(ctx context.Context, srv *testserver.Server) *zk.Client {
-	c, err := zk.Connect(ctx, srv.ConnectString())
-	if err != nil {
-		log.Fatal(err)
-	}
-	return c
-}
-
 // Dial a session, create a node and read it back.
 func ExampleDial() {
-	srv := startServer()
+	srv := exampleenv.Server()
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -61,7 +41,7 @@ func ExampleDial() {
 // A one-shot watch: GetW returns the data and a channel that receives the
 // next change of the node (or EventNotWatching if the session ends first).
 func ExampleConn_GetW() {
-	srv := startServer()
+	srv := exampleenv.Server()
 	defer srv.Close()
 	ctx := context.Background()
 	conn, err := zk.Dial(ctx, srv.ConnectString())
@@ -91,7 +71,7 @@ func ExampleConn_GetW() {
 // A persistent recursive watch sees every create, change and delete below a
 // path until it is removed.
 func ExampleConn_AddWatch() {
-	srv := startServer()
+	srv := exampleenv.Server()
 	defer srv.Close()
 	ctx := context.Background()
 	conn, err := zk.Dial(ctx, srv.ConnectString())
@@ -129,7 +109,7 @@ func ExampleConn_AddWatch() {
 // relative to the namespace, and connection states reach the listeners —
 // Closed last.
 func ExampleConnect() {
-	srv := startServer()
+	srv := exampleenv.Server()
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -161,11 +141,9 @@ func ExampleConnect() {
 // Errors are sentinels matched with errors.Is; they name the operation and
 // path, and CodeOf gives ZooKeeper's error code.
 func ExampleClient_Get_errors() {
-	srv := startServer()
-	defer srv.Close()
 	ctx := context.Background()
-	c := connect(ctx, srv)
-	defer c.Close()
+	c, stop := exampleenv.Connect(ctx)
+	defer stop()
 
 	_, _, err := c.Get(ctx, "/missing")
 	switch {
@@ -187,11 +165,9 @@ func ExampleClient_Get_errors() {
 
 // CreateOrSet writes a value whether or not the node exists yet.
 func ExampleClient_CreateOrSet() {
-	srv := startServer()
-	defer srv.Close()
 	ctx := context.Background()
-	c := connect(ctx, srv)
-	defer c.Close()
+	c, stop := exampleenv.Connect(ctx)
+	defer stop()
 
 	for _, v := range []string{"v1", "v2"} {
 		st, err := c.CreateOrSet(ctx, "/app/config", []byte(v), zk.CreateOptions{CreateParents: true})
@@ -207,11 +183,9 @@ func ExampleClient_CreateOrSet() {
 
 // A Multi applies all its ops or none; a CheckOp makes it conditional.
 func ExampleClient_Multi() {
-	srv := startServer()
-	defer srv.Close()
 	ctx := context.Background()
-	c := connect(ctx, srv)
-	defer c.Close()
+	c, stop := exampleenv.Connect(ctx)
+	defer stop()
 	if err := c.EnsurePath(ctx, "/jobs"); err != nil {
 		log.Fatal(err)
 	}
@@ -238,11 +212,9 @@ func ExampleClient_Multi() {
 
 // DeleteAll removes a subtree, children first.
 func ExampleClient_DeleteAll() {
-	srv := startServer()
-	defer srv.Close()
 	ctx := context.Background()
-	c := connect(ctx, srv)
-	defer c.Close()
+	c, stop := exampleenv.Connect(ctx)
+	defer stop()
 	for _, p := range []string{"/tmp/a/x", "/tmp/a/y", "/tmp/b"} {
 		if err := c.EnsurePath(ctx, p); err != nil {
 			log.Fatal(err)
@@ -263,10 +235,10 @@ func ExampleClient_DeleteAll() {
 // Listen follows the connection states of a running Client, e.g. to pause
 // work while Suspended.
 func ExampleClient_Listen() {
-	srv := startServer()
+	srv := exampleenv.Server()
 	defer srv.Close()
 	ctx := context.Background()
-	c := connect(ctx, srv)
+	c := exampleenv.Client(ctx, srv)
 	states := make(chan zk.ConnectionState, 8)
 	unsubscribe := c.Listen(func(s zk.ConnectionState) { states <- s })
 	defer unsubscribe()
@@ -285,11 +257,9 @@ func ExampleClient_Listen() {
 // A protected ephemeral-sequential create can be retried safely: a node
 // whose create reply was lost is found again by its _c_<uuid>- prefix.
 func ExampleClient_CreateWith() {
-	srv := startServer()
-	defer srv.Close()
 	ctx := context.Background()
-	c := connect(ctx, srv)
-	defer c.Close()
+	c, stop := exampleenv.Connect(ctx)
+	defer stop()
 
 	p, st, err := c.CreateWith(ctx, "/locks/job-", nil, zk.CreateOptions{
 		Mode:                   zk.ModeEphemeralSequential,
@@ -310,11 +280,9 @@ func ExampleClient_CreateWith() {
 // The first step of a lock: make our ephemeral-sequential node and see
 // who is ahead of us, in one round trip.
 func ExampleClient_CreateAndList() {
-	srv := startServer()
-	defer srv.Close()
 	ctx := context.Background()
-	c := connect(ctx, srv)
-	defer c.Close()
+	c, stop := exampleenv.Connect(ctx)
+	defer stop()
 
 	path, _, children, err := c.CreateAndList(ctx, "/locks/job/lock-", nil, zk.CreateOptions{
 		Mode:                   zk.ModeEphemeralSequential,

@@ -9,65 +9,33 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"os"
 	"time"
 
+	"github.com/zkcurator/zkcurator/examples/internal/program"
 	"github.com/zkcurator/zkcurator/recipes/cache"
-	"github.com/zkcurator/zkcurator/testserver"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
-func main() {
-	flag.Usage = func() {
-		fmt.Fprint(flag.CommandLine.Output(), `Usage: go run ./examples/cache [-servers host:port,...]
-
-Shows a tree cache (recipes/cache.TreeCache, like Curator's TreeCache): a
+// about is what -h says the program shows.
+const about = `Shows a tree cache (recipes/cache.TreeCache, like Curator's TreeCache): a
 follower client keeps a local copy of a subtree, which does not exist yet,
 and prints every event its listener hears while a writer client creates,
 changes and deletes nodes in it, one step at a time. At the end it prints
 the cached tree, read from memory. Without -servers it starts the embedded
-ZooKeeper test server, so no ZooKeeper or Java is needed.
+ZooKeeper test server, so no ZooKeeper or Java is needed.`
 
-Flags:
-`)
-		flag.PrintDefaults()
-	}
-	servers := flag.String("servers", "", "ZooKeeper connect string; empty starts the embedded test server")
-	flag.Parse()
-	if err := run(*servers); err != nil {
-		fmt.Fprintln(os.Stderr, "cache:", err)
-		os.Exit(1)
-	}
-}
+func main() { program.Main("cache", about, run) }
 
 // run is the whole program; each step is a function below.
 func run(servers string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-
-	if servers == "" {
-		srv, err := testserver.Start()
-		if err != nil {
-			return err
-		}
-		defer srv.Close()
-		servers = srv.ConnectString()
-		fmt.Printf("Started the embedded ZooKeeper test server on %s.\n", servers)
-	}
-	root := fmt.Sprintf("/examples/cache-%d", time.Now().UnixNano())
-
-	follower, err := zk.Connect(ctx, servers, zk.WithSessionTimeout(5*time.Second))
+	ctx, _, clients, done, err := program.Setup(servers, 60*time.Second, 2, zk.WithSessionTimeout(5*time.Second))
+	defer done()
 	if err != nil {
 		return err
 	}
-	defer follower.Close()
-	writer, err := zk.Connect(ctx, servers, zk.WithSessionTimeout(5*time.Second))
-	if err != nil {
-		return err
-	}
-	defer writer.Close()
+	root := program.Path("cache")
+	follower, writer := clients[0], clients[1]
 
 	tree, changed, err := follow(ctx, follower, root)
 	if err != nil {

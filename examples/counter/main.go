@@ -9,69 +9,35 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"os"
 	"sync"
 	"time"
 
+	"github.com/zkcurator/zkcurator/examples/internal/program"
 	"github.com/zkcurator/zkcurator/recipes/atomic"
 	"github.com/zkcurator/zkcurator/recipes/shared"
 	"github.com/zkcurator/zkcurator/retry"
-	"github.com/zkcurator/zkcurator/testserver"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
-func main() {
-	flag.Usage = func() {
-		fmt.Fprint(flag.CommandLine.Output(), `Usage: go run ./examples/counter [-servers host:port,...]
-
-Shows the counters of recipes/atomic and recipes/shared: four clients
+// about is what -h says the program shows.
+const about = `Shows the counters of recipes/atomic and recipes/shared: four clients
 increment one DistributedAtomicLong 25 times each at the same time (the
 total is exactly 100: optimistic compare-and-set, retried), then a
 SharedCount is set by one client while another waits for the change.
 Without -servers it starts the embedded ZooKeeper test server, so no
-ZooKeeper or Java is needed.
+ZooKeeper or Java is needed.`
 
-Flags:
-`)
-		flag.PrintDefaults()
-	}
-	servers := flag.String("servers", "", "ZooKeeper connect string; empty starts the embedded test server")
-	flag.Parse()
-	if err := run(*servers); err != nil {
-		fmt.Fprintln(os.Stderr, "counter:", err)
-		os.Exit(1)
-	}
-}
+func main() { program.Main("counter", about, run) }
 
 // run is the whole program; each step is a function below.
 func run(servers string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	if servers == "" {
-		srv, err := testserver.Start()
-		if err != nil {
-			return err
-		}
-		defer srv.Close()
-		servers = srv.ConnectString()
-		fmt.Printf("Started the embedded ZooKeeper test server on %s.\n", servers)
+	ctx, _, clients, done, err := program.Setup(servers, 60*time.Second, 4)
+	defer done()
+	if err != nil {
+		return err
 	}
-	base := fmt.Sprintf("/examples/counter-%d", time.Now().UnixNano())
-	var clients []*zk.Client
-	defer func() {
-		for _, c := range clients {
-			c.Close()
-		}
-	}()
-	for range 4 {
-		c, err := zk.Connect(ctx, servers)
-		if err != nil {
-			return err
-		}
-		clients = append(clients, c)
-	}
+	base := program.Path("counter")
 	if err := increments(ctx, clients, base+"/visits"); err != nil {
 		return err
 	}

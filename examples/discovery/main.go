@@ -11,21 +11,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
-	"os"
 	"time"
 
+	"github.com/zkcurator/zkcurator/examples/internal/program"
 	"github.com/zkcurator/zkcurator/recipes/discovery"
-	"github.com/zkcurator/zkcurator/testserver"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
-func main() {
-	flag.Usage = func() {
-		fmt.Fprint(flag.CommandLine.Output(), `Usage: go run ./examples/discovery [-servers host:port,...]
-
-Shows service discovery (recipes/discovery, like Curator's
+// about is what -h says the program shows.
+const about = `Shows service discovery (recipes/discovery, like Curator's
 curator-x-discovery): two instances of a "web" service register with
 ServiceDiscovery (each as its own client, as two processes would); the
 JSON stored for one is printed (Curator's JsonInstanceSerializer format, so
@@ -33,48 +28,18 @@ Java services read it); a consumer picks instances round robin with a
 ServiceProvider, reports one of them failing twice with NoteError (it is
 then skipped), and sees the other leave when its client closes (its
 ephemeral node goes with the session). Without -servers it starts the
-embedded ZooKeeper test server, so no ZooKeeper or Java is needed.
+embedded ZooKeeper test server, so no ZooKeeper or Java is needed.`
 
-Flags:
-`)
-		flag.PrintDefaults()
-	}
-	servers := flag.String("servers", "", "ZooKeeper connect string; empty starts the embedded test server")
-	flag.Parse()
-	if err := run(*servers); err != nil {
-		fmt.Fprintln(os.Stderr, "discovery:", err)
-		os.Exit(1)
-	}
-}
+func main() { program.Main("discovery", about, run) }
 
 // run is the whole program; each step is a function below.
 func run(servers string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	if servers == "" {
-		srv, err := testserver.Start()
-		if err != nil {
-			return err
-		}
-		defer srv.Close()
-		servers = srv.ConnectString()
-		fmt.Printf("Started the embedded ZooKeeper test server on %s.\n", servers)
+	ctx, _, clients, done, err := program.Setup(servers, 60*time.Second, 3, zk.WithSessionTimeout(5*time.Second))
+	defer done()
+	if err != nil {
+		return err
 	}
-	base := fmt.Sprintf("/examples/discovery-%d", time.Now().UnixNano())
-
-	var clients []*zk.Client
-	defer func() {
-		for _, c := range clients {
-			c.Close()
-		}
-	}()
-	for range 3 {
-		c, err := zk.Connect(ctx, servers, zk.WithSessionTimeout(5*time.Second))
-		if err != nil {
-			return err
-		}
-		clients = append(clients, c)
-	}
+	base := program.Path("discovery")
 	for i, id := range []string{"web-1", "web-2"} {
 		d, err := register(ctx, clients[i], base, id, 8081+i)
 		if err != nil {

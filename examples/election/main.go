@@ -8,39 +8,24 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"os"
 	"time"
 
+	"github.com/zkcurator/zkcurator/examples/internal/program"
 	"github.com/zkcurator/zkcurator/recipes/election"
-	"github.com/zkcurator/zkcurator/testserver"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
-func main() {
-	flag.Usage = func() {
-		fmt.Fprint(flag.CommandLine.Output(), `Usage: go run ./examples/election [-servers host:port,...]
-
-Shows leader election (recipes/election.Latch, Curator's LeaderLatch
+// about is what -h says the program shows.
+const about = `Shows leader election (recipes/election.Latch, Curator's LeaderLatch
 layout): three participants, each with its own client and session, join
 one election; exactly one leads and gets a context that stays valid while
 it leads. The leader is then stopped: its context ends, and another
 participant takes over, which ZooKeeper confirms. Without -servers it
 starts the embedded ZooKeeper test server, so no ZooKeeper or Java is
-needed.
+needed.`
 
-Flags:
-`)
-		flag.PrintDefaults()
-	}
-	servers := flag.String("servers", "", "ZooKeeper connect string; empty starts the embedded test server")
-	flag.Parse()
-	if err := run(*servers); err != nil {
-		fmt.Fprintln(os.Stderr, "election:", err)
-		os.Exit(1)
-	}
-}
+func main() { program.Main("election", about, run) }
 
 // participant is one process of the election: its own client and latch.
 type participant struct {
@@ -51,21 +36,14 @@ type participant struct {
 
 // run is the whole program; each step is a function below.
 func run(servers string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-
-	if servers == "" {
-		srv, err := testserver.Start()
-		if err != nil {
-			return err
-		}
-		defer srv.Close()
-		servers = srv.ConnectString()
-		say("Started the embedded ZooKeeper test server on %s.", servers)
+	ctx, env, _, done, err := program.Setup(servers, 30*time.Second, 0)
+	defer done()
+	if err != nil {
+		return err
 	}
-	path := fmt.Sprintf("/examples/election-%d", time.Now().UnixNano())
+	path := program.Path("election")
 
-	ps, err := joinAll(ctx, servers, path, []string{"alice", "bob", "carol"})
+	ps, err := joinAll(ctx, env.Servers, path, []string{"alice", "bob", "carol"})
 	defer func() {
 		for i := len(ps) - 1; i >= 0; i-- {
 			_ = ps[i].latch.Close()

@@ -10,41 +10,27 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"os"
 	"sync"
 	"time"
 
+	"github.com/zkcurator/zkcurator/examples/internal/program"
 	"github.com/zkcurator/zkcurator/recipes/lock"
 	"github.com/zkcurator/zkcurator/testserver"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
-func main() {
-	flag.Usage = func() {
-		fmt.Fprint(flag.CommandLine.Output(), `Usage: go run ./examples/lock [-servers host:port,...]
-
-Shows a distributed lock (recipes/lock.Mutex, Curator's
+// about is what -h says the program shows.
+const about = `Shows a distributed lock (recipes/lock.Mutex, Curator's
 InterProcessMutex layout): three workers, each with its own client and
 session, take turns holding one lock, and the program checks that no two
 ever hold it at once. Each holder prints its fencing token, which grows
 with every hold. Then (embedded server only) the server cuts the holder's
 connection, and the context the lock returned tells the holder to stop at
 once, before anybody else can take the lock. Without -servers it starts the
-embedded ZooKeeper test server, so no ZooKeeper or Java is needed.
+embedded ZooKeeper test server, so no ZooKeeper or Java is needed.`
 
-Flags:
-`)
-		flag.PrintDefaults()
-	}
-	servers := flag.String("servers", "", "ZooKeeper connect string; empty starts the embedded test server")
-	flag.Parse()
-	if err := run(*servers); err != nil {
-		fmt.Fprintln(os.Stderr, "lock:", err)
-		os.Exit(1)
-	}
-}
+func main() { program.Main("lock", about, run) }
 
 var sayMu sync.Mutex
 
@@ -56,53 +42,20 @@ func say(format string, args ...any) {
 
 // run is the whole program; each part is a function below.
 func run(servers string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-
-	var srv *testserver.Server
-	if servers == "" {
-		var err error
-		srv, err = testserver.Start()
-		if err != nil {
-			return err
-		}
-		defer srv.Close()
-		servers = srv.ConnectString()
-		say("Started the embedded ZooKeeper test server on %s.", servers)
-	}
-	path := fmt.Sprintf("/examples/lock-%d", time.Now().UnixNano())
-
 	names := []string{"alice", "bob", "carol"}
-	clients, err := connectAll(ctx, servers, len(names))
-	defer func() {
-		for _, c := range clients {
-			_ = c.Close()
-		}
-	}()
+	ctx, env, clients, done, err := program.Setup(servers, 60*time.Second, len(names), zk.WithSessionTimeout(5*time.Second))
+	defer done()
 	if err != nil {
 		return err
 	}
+	path := program.Path("lock")
 	if err := takeTurns(ctx, clients, names, path); err != nil {
 		return err
 	}
-	if srv == nil {
+	if env.Server == nil {
 		return nil
 	}
-	return holdUntilCut(ctx, srv, clients, path)
-}
-
-// connectAll connects n clients, one session each, as n processes would.
-// The caller closes the clients returned, also on an error.
-func connectAll(ctx context.Context, servers string, n int) ([]*zk.Client, error) {
-	clients := make([]*zk.Client, 0, n)
-	for range n {
-		c, err := zk.Connect(ctx, servers, zk.WithSessionTimeout(5*time.Second))
-		if err != nil {
-			return clients, err
-		}
-		clients = append(clients, c)
-	}
-	return clients, nil
+	return holdUntilCut(ctx, env.Server, clients, path)
 }
 
 // turns checks that the workers never hold the lock together.

@@ -9,67 +9,33 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"maps"
-	"os"
 	"slices"
 	"time"
 
+	"github.com/zkcurator/zkcurator/examples/internal/program"
 	"github.com/zkcurator/zkcurator/recipes/nodes"
-	"github.com/zkcurator/zkcurator/testserver"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
-func main() {
-	flag.Usage = func() {
-		fmt.Fprint(flag.CommandLine.Output(), `Usage: go run ./examples/nodes [-servers host:port,...]
-
-Shows recipes/nodes: an ephemeral PersistentNode (Curator's
+// about is what -h says the program shows.
+const about = `Shows recipes/nodes: an ephemeral PersistentNode (Curator's
 PersistentNode) is deleted by another client and is back a moment later;
 then two GroupMembers join a group, each sees both members with their
 payloads, and one leaves. Without -servers it starts the embedded
-ZooKeeper test server, so no ZooKeeper or Java is needed.
+ZooKeeper test server, so no ZooKeeper or Java is needed.`
 
-Flags:
-`)
-		flag.PrintDefaults()
-	}
-	servers := flag.String("servers", "", "ZooKeeper connect string; empty starts the embedded test server")
-	flag.Parse()
-	if err := run(*servers); err != nil {
-		fmt.Fprintln(os.Stderr, "nodes:", err)
-		os.Exit(1)
-	}
-}
+func main() { program.Main("nodes", about, run) }
 
 // run is the whole program; each step is a function below.
 func run(servers string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	if servers == "" {
-		srv, err := testserver.Start()
-		if err != nil {
-			return err
-		}
-		defer srv.Close()
-		servers = srv.ConnectString()
-		fmt.Printf("Started the embedded ZooKeeper test server on %s.\n", servers)
+	ctx, _, clients, done, err := program.Setup(servers, 60*time.Second, 2, zk.WithSessionTimeout(5*time.Second))
+	defer done()
+	if err != nil {
+		return err
 	}
-	base := fmt.Sprintf("/examples/nodes-%d", time.Now().UnixNano())
-	var clients []*zk.Client
-	defer func() {
-		for _, c := range clients {
-			c.Close()
-		}
-	}()
-	for range 2 {
-		c, err := zk.Connect(ctx, servers, zk.WithSessionTimeout(5*time.Second))
-		if err != nil {
-			return err
-		}
-		clients = append(clients, c)
-	}
+	base := program.Path("nodes")
 	if err := persistent(ctx, clients[0], clients[1], base+"/workers/me"); err != nil {
 		return err
 	}

@@ -9,69 +9,35 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"os"
 	"slices"
 	"time"
 
+	"github.com/zkcurator/zkcurator/examples/internal/program"
 	"github.com/zkcurator/zkcurator/recipes/partition"
 	"github.com/zkcurator/zkcurator/recipes/party"
 	"github.com/zkcurator/zkcurator/recipes/reaper"
-	"github.com/zkcurator/zkcurator/testserver"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
-func main() {
-	flag.Usage = func() {
-		fmt.Fprint(flag.CommandLine.Output(), `Usage: go run ./examples/partition [-servers host:port,...]
-
-Shows recipes/party, recipes/partition and recipes/reaper: two workers
+// about is what -h says the program shows.
+const about = `Shows recipes/party, recipes/partition and recipes/reaper: two workers
 join a Party; two SetPartitioners split six shards between them, each
 holding the lock of its shards; one leaves and the other takes all six;
 then a ChildReaper removes the per-shard lock parents nobody uses any
 more. Without -servers it starts the embedded ZooKeeper test server, so no
-ZooKeeper or Java is needed.
+ZooKeeper or Java is needed.`
 
-Flags:
-`)
-		flag.PrintDefaults()
-	}
-	servers := flag.String("servers", "", "ZooKeeper connect string; empty starts the embedded test server")
-	flag.Parse()
-	if err := run(*servers); err != nil {
-		fmt.Fprintln(os.Stderr, "partition:", err)
-		os.Exit(1)
-	}
-}
+func main() { program.Main("partition", about, run) }
 
 // run is the whole program; each step is a function below.
 func run(servers string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	if servers == "" {
-		srv, err := testserver.Start()
-		if err != nil {
-			return err
-		}
-		defer srv.Close()
-		servers = srv.ConnectString()
-		fmt.Printf("Started the embedded ZooKeeper test server on %s.\n", servers)
+	ctx, _, clients, done, err := program.Setup(servers, 60*time.Second, 2, zk.WithSessionTimeout(5*time.Second))
+	defer done()
+	if err != nil {
+		return err
 	}
-	base := fmt.Sprintf("/examples/partition-%d", time.Now().UnixNano())
-	var clients []*zk.Client
-	defer func() {
-		for _, c := range clients {
-			c.Close()
-		}
-	}()
-	for range 2 {
-		c, err := zk.Connect(ctx, servers, zk.WithSessionTimeout(5*time.Second))
-		if err != nil {
-			return err
-		}
-		clients = append(clients, c)
-	}
+	base := program.Path("partition")
 	if err := joinParty(ctx, clients, base+"/party"); err != nil {
 		return err
 	}

@@ -10,55 +10,34 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"os"
 	"time"
 
+	"github.com/zkcurator/zkcurator/examples/internal/program"
 	"github.com/zkcurator/zkcurator/recipes/queue"
-	"github.com/zkcurator/zkcurator/testserver"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
-func main() {
-	flag.Usage = func() {
-		fmt.Fprint(flag.CommandLine.Output(), `Usage: go run ./examples/queue [-servers host:port,...]
-
-Shows the queues of recipes/queue (Curator's DistributedQueue family):
+// about is what -h says the program shows.
+const about = `Shows the queues of recipes/queue (Curator's DistributedQueue family):
 a job queue with a lock path, where a worker whose session ends mid-job
 leaves the job to another worker (at least once); a priority queue that
 hands out the most urgent item first; and a delay queue whose item is not
 handed out before its time. Without -servers it starts the embedded
-ZooKeeper test server, so no ZooKeeper or Java is needed.
+ZooKeeper test server, so no ZooKeeper or Java is needed.`
 
-Flags:
-`)
-		flag.PrintDefaults()
-	}
-	servers := flag.String("servers", "", "ZooKeeper connect string; empty starts the embedded test server")
-	flag.Parse()
-	if err := run(*servers); err != nil {
-		fmt.Fprintln(os.Stderr, "queue:", err)
-		os.Exit(1)
-	}
-}
+func main() { program.Main("queue", about, run) }
 
 // run is the whole program; each step is a function below.
 func run(servers string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	if servers == "" {
-		srv, err := testserver.Start()
-		if err != nil {
-			return err
-		}
-		defer srv.Close()
-		servers = srv.ConnectString()
-		fmt.Printf("Started the embedded ZooKeeper test server on %s.\n", servers)
+	ctx, env, _, done, err := program.Setup(servers, 60*time.Second, 0)
+	defer done()
+	if err != nil {
+		return err
 	}
-	base := fmt.Sprintf("/examples/queue-%d", time.Now().UnixNano())
+	base := program.Path("queue")
 	connect := func() (*zk.Client, error) {
-		return zk.Connect(ctx, servers, zk.WithSessionTimeout(5*time.Second))
+		return zk.Connect(ctx, env.Servers, zk.WithSessionTimeout(5*time.Second))
 	}
 	if err := jobs(ctx, connect, base); err != nil {
 		return err

@@ -103,3 +103,12 @@ func Setup(t testing.TB, opts ...zk.Option) (ctx context.Context, c *zk.Client, 
 	c = Connect(t, Server(t).ConnectString(), opts...)
 	return Context(t), c, UniquePath(t)
 }
+
+// Setup2 is Setup for a test of two processes: two Clients, each its own
+// session, on the one server, and the test's Context and UniquePath.
+func Setup2(t testing.TB, opts ...zk.Option) (ctx context.Context, c1, c2 *zk.Client, path string) {
+	t.Helper()
+	addr := Server(t).ConnectString()
+	c1, c2 = Connect(t, addr, opts...), Connect(t, addr, opts...)
+	return Context(t), c1, c2, UniquePath(t)
+}

@@ -190,3 +190,11 @@ func SetupEmbedded(t testing.TB, opts ...testserver.Option) (ctx context.Context
 	c = Connect(t, srv.ConnectString())
 	return Context(t), srv, c, UniquePath(t)
 }
+
+// SetupEmbedded2 is SetupEmbedded with two Clients, each its own session
+// (two processes), on the one fresh embedded server.
+func SetupEmbedded2(t testing.TB, opts ...testserver.Option) (ctx context.Context, srv *testserver.Server, c1, c2 *zk.Client, path string) {
+	t.Helper()
+	ctx, srv, c1, path = SetupEmbedded(t, opts...)
+	return ctx, srv, c1, Connect(t, srv.ConnectString()), path
+}

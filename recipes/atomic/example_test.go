@@ -6,32 +6,16 @@ import (
 	"log"
 	"time"
 
+	"github.com/zkcurator/zkcurator/internal/exampleenv"
 	"github.com/zkcurator/zkcurator/recipes/atomic"
 	"github.com/zkcurator/zkcurator/retry"
-	"github.com/zkcurator/zkcurator/testserver"
-	"github.com/zkcurator/zkcurator/zk"
 )
-
-// connect starts the embedded test server the examples run against and
-// connects a client to it; a real program connects to its ensemble instead.
-// stop closes both.
-func connect(ctx context.Context) (c *zk.Client, stop func()) {
-	srv, err := testserver.Start()
-	if err != nil {
-		log.Fatal(err)
-	}
-	c, err = zk.Connect(ctx, srv.ConnectString())
-	if err != nil {
-		log.Fatal(err)
-	}
-	return c, func() { c.Close(); srv.Close() }
-}
 
 // A Long is a counter many processes (Go or Java/Curator) update atomically.
 func ExampleLong() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, stop := connect(ctx)
+	c, stop := exampleenv.Connect(ctx)
 	defer stop()
 
 	hits, err := atomic.NewLong(c, "/counters/hits", retry.NTimes(10, 10*time.Millisecond),

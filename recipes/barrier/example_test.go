@@ -7,33 +7,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/zkcurator/zkcurator/internal/exampleenv"
 	"github.com/zkcurator/zkcurator/recipes/barrier"
-	"github.com/zkcurator/zkcurator/testserver"
-	"github.com/zkcurator/zkcurator/zk"
 )
-
-// startServer starts the embedded test server the examples run against; a
-// real program connects to its ensemble instead.
-func startServer() *testserver.Server {
-	srv, err := testserver.Start()
-	if err != nil {
-		log.Fatal(err)
-	}
-	return srv
-}
-
-// connect connects one client (one process of the example) to srv.
-func connect(ctx context.Context, srv *testserver.Server) *zk.Client {
-	c, err := zk.Connect(ctx, srv.ConnectString())
-	if err != nil {
-		log.Fatal(err)
-	}
-	return c
-}
 
 // Three workers start a computation together and finish it together.
 func ExampleDoubleBarrier() {
-	srv := startServer()
+	srv := exampleenv.Server()
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -43,7 +23,7 @@ func ExampleDoubleBarrier() {
 	var mu sync.Mutex
 	entered := 0
 	for range workers {
-		c := connect(ctx, srv)
+		c := exampleenv.Client(ctx, srv)
 		defer c.Close()
 		d, err := barrier.NewDouble(c, "/barriers/batch", workers)
 		if err != nil {
@@ -71,12 +51,10 @@ func ExampleDoubleBarrier() {
 
 // A Barrier holds waiters until it is removed.
 func ExampleBarrier() {
-	srv := startServer()
-	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c := connect(ctx, srv)
-	defer c.Close()
+	c, stop := exampleenv.Connect(ctx)
+	defer stop()
 
 	b, err := barrier.New(c, "/barriers/deploy")
 	if err != nil {

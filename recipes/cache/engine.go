@@ -11,6 +11,7 @@ import (
 
 	"github.com/zkcurator/zkcurator/internal/listeners"
 	"github.com/zkcurator/zkcurator/internal/queue"
+	"github.com/zkcurator/zkcurator/recipes/internal/lifecycle"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
@@ -40,8 +41,7 @@ type engine struct {
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup // loop, reads, addWatch calls
 	life     sync.Mutex     // serializes start and close
-	started  bool
-	closed   bool
+	state    lifecycle.State
 	primed   chan struct{} // closed once the first sweep published Initialized, or Start must fail
 	initErr  error         // set before primed is closed
 	unlisten func()
@@ -134,15 +134,10 @@ func newEngine(c *zk.Client, root string, cfg config, hideRoot bool) *engine {
 // start launches the loop and waits for the first priming to finish.
 func (e *engine) start(ctx context.Context) error {
 	e.life.Lock()
-	switch {
-	case e.closed:
+	if err := e.state.Start(ErrStarted, ErrClosed); err != nil {
 		e.life.Unlock()
-		return ErrClosed
-	case e.started:
-		e.life.Unlock()
-		return ErrStarted
+		return err
 	}
-	e.started = true
 	e.unlisten = e.c.Listen(func(s zk.ConnectionState) { e.inbox.Push(msgState{s}) })
 	e.wg.Add(1)
 	go e.loop()
@@ -182,10 +177,9 @@ func (e *engine) listen(f func(Event)) (unsubscribe func()) {
 func (e *engine) close() error {
 	e.life.Lock()
 	defer e.life.Unlock()
-	if e.closed {
+	if e.state.Close() == lifecycle.Closed {
 		return nil
 	}
-	e.closed = true
 	if e.unlisten != nil {
 		e.unlisten()
 	}

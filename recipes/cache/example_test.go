@@ -6,24 +6,10 @@ import (
 	"log"
 	"time"
 
+	"github.com/zkcurator/zkcurator/internal/exampleenv"
 	"github.com/zkcurator/zkcurator/recipes/cache"
-	"github.com/zkcurator/zkcurator/testserver"
 	"github.com/zkcurator/zkcurator/zk"
 )
-
-// connect starts the embedded test server and connects a client to it; a
-// real program connects to its ensemble instead. stop closes both.
-func connect(ctx context.Context) (c *zk.Client, stop func()) {
-	srv, err := testserver.Start()
-	if err != nil {
-		log.Fatal(err)
-	}
-	c, err = zk.Connect(ctx, srv.ConnectString())
-	if err != nil {
-		log.Fatal(err)
-	}
-	return c, func() { c.Close(); srv.Close() }
-}
 
 // A TreeCache follows a subtree: its listener hears one NodeCreated per
 // node while the cache primes, then Initialized, then every change. Reads
@@ -31,7 +17,7 @@ func connect(ctx context.Context) (c *zk.Client, stop func()) {
 func ExampleTreeCache() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, stop := connect(ctx)
+	c, stop := exampleenv.Connect(ctx)
 	defer stop()
 	for _, p := range []string{"/config", "/config/db"} {
 		if _, err := c.Create(ctx, p, []byte("primary"), zk.ModePersistent, nil); err != nil {
@@ -80,7 +66,7 @@ func ExampleTreeCache() {
 func ExampleNodeCache() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, stop := connect(ctx)
+	c, stop := exampleenv.Connect(ctx)
 	defer stop()
 
 	nc, err := cache.NewNode(c, "/feature-flag")
@@ -116,7 +102,7 @@ func ExampleNodeCache() {
 func ExampleChildrenCache() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, stop := connect(ctx)
+	c, stop := exampleenv.Connect(ctx)
 	defer stop()
 	if _, err := c.Create(ctx, "/members", nil, zk.ModePersistent, nil); err != nil {
 		log.Fatal(err)
@@ -153,7 +139,7 @@ func ExampleChildrenCache() {
 func ExampleNewTree_invalid() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, stop := connect(ctx)
+	c, stop := exampleenv.Connect(ctx)
 	defer stop()
 
 	_, err := cache.NewTree(c, "config/")

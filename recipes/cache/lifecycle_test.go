@@ -11,22 +11,22 @@ import (
 	"github.com/zkcurator/zkcurator/zk"
 )
 
-// lifecycle is what the lifecycle tests need of every kind of cache.
-type lifecycle interface {
+// startCloser is what the lifecycle tests need of every kind of cache.
+type startCloser interface {
 	Start(ctx context.Context) error
 	Close() error
 	Listen(f func(Event)) (unsubscribe func())
 }
 
 // kinds builds each kind of cache on path.
-var kinds = map[string]func(c *zk.Client, path string, opts ...Option) (lifecycle, error){
-	"node": func(c *zk.Client, p string, opts ...Option) (lifecycle, error) {
+var kinds = map[string]func(c *zk.Client, path string, opts ...Option) (startCloser, error){
+	"node": func(c *zk.Client, p string, opts ...Option) (startCloser, error) {
 		return NewNode(c, p, opts...)
 	},
-	"children": func(c *zk.Client, p string, opts ...Option) (lifecycle, error) {
+	"children": func(c *zk.Client, p string, opts ...Option) (startCloser, error) {
 		return NewChildren(c, p, opts...)
 	},
-	"tree": func(c *zk.Client, p string, opts ...Option) (lifecycle, error) {
+	"tree": func(c *zk.Client, p string, opts ...Option) (startCloser, error) {
 		return NewTree(c, p, opts...)
 	},
 }

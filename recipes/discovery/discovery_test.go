@@ -145,10 +145,9 @@ func TestServiceCacheAndProvider(t *testing.T) {
 }
 
 func TestProviderStrategiesAndOptions(t *testing.T) {
-	srv := zktest.Server(t)
-	ctx := zktest.Context(t)
+	ctx, c, _ := zktest.Setup(t)
 	base := zktest.UniquePath(t) + "/services"
-	d, err := discovery.New(zktest.Connect(t, srv.ConnectString()), base)
+	d, err := discovery.New(c, base)
 	require.NoError(t, err)
 	defer d.Close()
 	for _, id := range []string{"1", "2", "3"} {

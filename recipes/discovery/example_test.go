@@ -7,32 +7,16 @@ import (
 	"log"
 	"time"
 
+	"github.com/zkcurator/zkcurator/internal/exampleenv"
 	"github.com/zkcurator/zkcurator/recipes/discovery"
-	"github.com/zkcurator/zkcurator/testserver"
-	"github.com/zkcurator/zkcurator/zk"
 )
-
-// connect starts the embedded test server the examples run against and
-// connects a client to it; a real program connects to its ensemble instead.
-// stop closes both.
-func connect(ctx context.Context) (c *zk.Client, stop func()) {
-	srv, err := testserver.Start()
-	if err != nil {
-		log.Fatal(err)
-	}
-	c, err = zk.Connect(ctx, srv.ConnectString())
-	if err != nil {
-		log.Fatal(err)
-	}
-	return c, func() { c.Close(); srv.Close() }
-}
 
 // Register an instance, then find it with a ServiceProvider, as a Java
 // service using Curator's ServiceDiscovery would.
 func ExampleServiceDiscovery() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, stop := connect(ctx)
+	c, stop := exampleenv.Connect(ctx)
 	defer stop()
 
 	d, err := discovery.New(c, "/services")

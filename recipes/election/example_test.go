@@ -7,37 +7,19 @@ import (
 	"log"
 	"time"
 
+	"github.com/zkcurator/zkcurator/internal/exampleenv"
 	"github.com/zkcurator/zkcurator/recipes/election"
-	"github.com/zkcurator/zkcurator/testserver"
 	"github.com/zkcurator/zkcurator/zk"
 )
-
-// startServer starts the embedded test server the examples run against; a
-// real program connects to its ensemble instead.
-func startServer() *testserver.Server {
-	srv, err := testserver.Start()
-	if err != nil {
-		log.Fatal(err)
-	}
-	return srv
-}
-
-func connect(ctx context.Context, srv *testserver.Server) *zk.Client {
-	c, err := zk.Connect(ctx, srv.ConnectString())
-	if err != nil {
-		log.Fatal(err)
-	}
-	return c
-}
 
 // Two participants in a leader latch: the first to join leads; when it
 // closes, the other takes over. An observer follows who leads.
 func ExampleLatch() {
-	srv := startServer()
+	srv := exampleenv.Server()
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c1, c2, c3 := connect(ctx, srv), connect(ctx, srv), connect(ctx, srv)
+	c1, c2, c3 := exampleenv.Client(ctx, srv), exampleenv.Client(ctx, srv), exampleenv.Client(ctx, srv)
 	defer c1.Close()
 	defer c2.Close()
 	defer c3.Close()
@@ -87,12 +69,10 @@ func ExampleLatch() {
 // A Selector runs its function each time it becomes leader; a write it
 // fences applies only while it still leads.
 func ExampleSelector() {
-	srv := startServer()
-	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c := connect(ctx, srv)
-	defer c.Close()
+	c, stop := exampleenv.Connect(ctx)
+	defer stop()
 	if _, err := c.Create(ctx, "/report", nil, zk.ModePersistent, nil); err != nil {
 		log.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/zkcurator/zkcurator/internal/listeners"
+	"github.com/zkcurator/zkcurator/recipes/internal/lifecycle"
 	"github.com/zkcurator/zkcurator/recipes/internal/pause"
 	"github.com/zkcurator/zkcurator/recipes/internal/seqnode"
 	"github.com/zkcurator/zkcurator/zk"
@@ -49,11 +50,11 @@ func WithCloseMode(m CloseMode) LatchOption {
 	}
 }
 
-// Latch states.
+// Latch and Selector states, in the words of this package.
 const (
-	latent = iota
-	started
-	closed
+	latent  = lifecycle.New
+	started = lifecycle.Started
+	closed  = lifecycle.Closed
 )
 
 // Latch is a participant in a leader election that stays in it until
@@ -82,7 +83,7 @@ type Latch struct {
 	done chan struct{} // closed when the goroutine has ended
 
 	mu      sync.Mutex
-	state   int
+	state   lifecycle.State
 	node    *seqnode.Node
 	hold    *seqnode.Hold // leadership; nil when not leading
 	changed chan struct{} // closed (and replaced) at each change of hold or state
@@ -158,24 +159,15 @@ func (l *Latch) Start(ctx context.Context) error {
 func (l *Latch) markStarted() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	switch l.state {
-	case closed:
-		return ErrClosed
-	case started:
-		return ErrStarted
-	}
-	l.state = started
-	return nil
+	return l.state.Start(ErrStarted, ErrClosed)
 }
 
 // markClosed moves the Latch to closed, waking Await callers, and returns
 // the state it was in.
-func (l *Latch) markClosed() (was int) {
+func (l *Latch) markClosed() (was lifecycle.State) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	was = l.state
-	if was != closed {
-		l.state = closed
+	if was = l.state.Close(); was != closed {
 		l.signalLocked()
 	}
 	return was

@@ -200,8 +200,8 @@ func TestLatchAwaitCancelled(t *testing.T) {
 }
 
 func TestLeaderNoParticipants(t *testing.T) {
-	srv := zktest.Server(t)
-	l := newLatchT(t, zktest.Connect(t, srv.ConnectString()), zktest.UniquePath(t), "x")
+	c := zktest.Connect(t, zktest.Server(t).ConnectString())
+	l := newLatchT(t, c, zktest.UniquePath(t), "x")
 	_, err := l.Leader(zktest.Context(t))
 	require.ErrorIs(t, err, ErrNoLeader)
 	ps, err := l.Participants(zktest.Context(t))

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/zkcurator/zkcurator/recipes/internal/lifecycle"
 	"github.com/zkcurator/zkcurator/recipes/internal/pause"
 	"github.com/zkcurator/zkcurator/recipes/internal/seqnode"
 	"github.com/zkcurator/zkcurator/recipes/lock"
@@ -73,7 +74,7 @@ type Selector struct {
 	wg   sync.WaitGroup
 
 	mu      sync.Mutex
-	state   int
+	state   lifecycle.State
 	running bool // the goroutine is queued or leading
 	lead    context.Context
 	cancel  context.CancelCauseFunc // ends lead
@@ -155,13 +156,9 @@ func (s *Selector) Start(ctx context.Context) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	switch s.state {
-	case started:
-		return wrap("start", s.path, ErrStarted)
-	case closed:
-		return wrap("start", s.path, ErrClosed)
+	if err := s.state.Start(ErrStarted, ErrClosed); err != nil {
+		return wrap("start", s.path, err)
 	}
-	s.state = started
 	s.queueLocked()
 	return nil
 }
@@ -269,12 +266,11 @@ func (s *Selector) Close() error {
 		return errNotMade
 	}
 	s.mu.Lock()
-	if s.state == closed {
+	if s.state.Close() == closed {
 		s.mu.Unlock()
 		s.wg.Wait()
 		return nil
 	}
-	s.state = closed
 	if s.cancel != nil {
 		s.cancel(ErrClosed)
 	}

@@ -121,13 +121,12 @@ func TestSelectorInterruptRequeueAndClose(t *testing.T) {
 }
 
 func TestSelectorOnceWithoutRequeue(t *testing.T) {
-	srv := zktest.Server(t)
-	path := zktest.UniquePath(t)
+	_, c, path := zktest.Setup(t)
 	var runs atomic.Int32
 	done := make(chan struct{}, 4)
 	errBoom := errors.New("boom")
 	var reported atomic.Value
-	s := newSelectorT(t, zktest.Connect(t, srv.ConnectString()), path, "x", func(ctx context.Context) error {
+	s := newSelectorT(t, c, path, "x", func(ctx context.Context) error {
 		runs.Add(1)
 		done <- struct{}{}
 		return errBoom

@@ -163,12 +163,28 @@ func notYet(t *testing.T, got <-chan error, what string) {
 	}
 }
 
+// interop is the set-up of an interop test: the compiled Java contender,
+// a real server (skipped without ZKCURATOR_REAL_ZK=1), the test's context
+// and path, and two Go clients, each its own session.
+func interop(t *testing.T) (cp, addr string, ctx context.Context, path string, c1, c2 *zk.Client) {
+	t.Helper()
+	cp = buildContender(t)
+	addr = zktest.RealConnectString(t)
+	c1, c2 = zktest.Connect(t, addr), zktest.Connect(t, addr)
+	return cp, addr, zktest.Context(t), zktest.UniquePath(t), c1, c2
+}
+
+// finish waits for the Java loop to end and checks what both sides
+// flagged.
+func (f *flags) finish(t *testing.T, loop *zktest.JavaProcess) {
+	t.Helper()
+	loop.Expect("DONE")
+	loop.Wait()
+	f.check(t)
+}
+
 func TestCuratorInteropMutex(t *testing.T) {
-	cp := buildContender(t)
-	addr := zktest.RealConnectString(t)
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t)
-	c1, c2 := zktest.Connect(t, addr), zktest.Connect(t, addr)
+	cp, addr, ctx, path, c1, c2 := interop(t)
 
 	// Order: Go holds, Java waits, Go waits. Both sides list the same
 	// participants in the same order.
@@ -212,18 +228,12 @@ func TestCuratorInteropMutex(t *testing.T) {
 		f.exclusive()
 		return m.Release(ctx)
 	})
-	loop.Expect("DONE")
-	loop.Wait()
-	f.check(t)
+	f.finish(t, loop)
 	require.Empty(t, zktest.Children(t, c1, path))
 }
 
 func TestCuratorInteropRWMutex(t *testing.T) {
-	cp := buildContender(t)
-	addr := zktest.RealConnectString(t)
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t)
-	c1, c2 := zktest.Connect(t, addr), zktest.Connect(t, addr)
+	cp, addr, ctx, path, c1, c2 := interop(t)
 
 	w1 := newRWMutexT(t, c1, path, WithData([]byte("go-w1")))
 	_, err := w1.WriteLock().Acquire(ctx)
@@ -290,18 +300,12 @@ func TestCuratorInteropRWMutex(t *testing.T) {
 		f.reader(fmt.Sprintf("go-%d-%d", w, i))
 		return rw.ReadLock().Release(ctx)
 	})
-	loop.Expect("DONE")
-	loop.Wait()
-	f.check(t)
+	f.finish(t, loop)
 	require.Empty(t, zktest.Children(t, c1, path))
 }
 
 func TestCuratorInteropSemaphore(t *testing.T) {
-	cp := buildContender(t)
-	addr := zktest.RealConnectString(t)
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t)
-	c1, c2 := zktest.Connect(t, addr), zktest.Connect(t, addr)
+	cp, addr, ctx, path, c1, c2 := interop(t)
 	const maxLeases = 2
 
 	s1 := newSemaphoreT(t, c1, path, maxLeases, WithData([]byte("go-1")))
@@ -353,8 +357,6 @@ func TestCuratorInteropSemaphore(t *testing.T) {
 		f.lease(fmt.Sprintf("go-%d-%d", w, i), maxLeases)
 		return l.Release(ctx)
 	})
-	loop.Expect("DONE")
-	loop.Wait()
-	f.check(t)
+	f.finish(t, loop)
 	require.Empty(t, zktest.Children(t, c1, path+"/leases"))
 }

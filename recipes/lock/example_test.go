@@ -7,31 +7,17 @@ import (
 	"log"
 	"time"
 
+	"github.com/zkcurator/zkcurator/internal/exampleenv"
 	"github.com/zkcurator/zkcurator/recipes/lock"
-	"github.com/zkcurator/zkcurator/testserver"
 	"github.com/zkcurator/zkcurator/zk"
 )
-
-// connect starts the embedded test server the examples run against and
-// connects a client; a real program connects to its ensemble instead.
-func connect(ctx context.Context) (*zk.Client, func()) {
-	srv, err := testserver.Start()
-	if err != nil {
-		log.Fatal(err)
-	}
-	c, err := zk.Connect(ctx, srv.ConnectString())
-	if err != nil {
-		log.Fatal(err)
-	}
-	return c, func() { c.Close(); srv.Close() }
-}
 
 // Take a lock, act only while the held context is alive, and write to the
 // protected resource only while the lock is still held.
 func ExampleMutex() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, done := connect(ctx)
+	c, done := exampleenv.Connect(ctx)
 	defer done()
 	if _, err := c.Create(ctx, "/orders", []byte("0"), zk.ModePersistent, nil); err != nil {
 		log.Fatal(err)
@@ -74,7 +60,7 @@ func ExampleMutex() {
 func ExampleSemaphore() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, done := connect(ctx)
+	c, done := exampleenv.Connect(ctx)
 	defer done()
 
 	s, err := lock.NewSemaphore(c, "/semaphores/workers", 2)

@@ -147,10 +147,7 @@ func TestMutexFair(t *testing.T) {
 }
 
 func TestMutexTryAcquireTimeoutLeavesNoNode(t *testing.T) {
-	srv := zktest.Server(t)
-	c1, c2 := zktest.Connect(t, srv.ConnectString()), zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t)
+	ctx, c1, c2, path := zktest.Setup2(t)
 	holder := newMutexT(t, c1, path)
 	_, err := holder.Acquire(ctx)
 	require.NoError(t, err)
@@ -172,10 +169,7 @@ func TestMutexTryAcquireTimeoutLeavesNoNode(t *testing.T) {
 }
 
 func TestMutexCancelWhileWaitingLeavesNoNode(t *testing.T) {
-	srv := zktest.Server(t)
-	c1, c2 := zktest.Connect(t, srv.ConnectString()), zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t)
+	ctx, c1, c2, path := zktest.Setup2(t)
 	holder := newMutexT(t, c1, path)
 	_, err := holder.Acquire(ctx)
 	require.NoError(t, err)
@@ -257,10 +251,7 @@ func TestMutexHeldEndsOnLostAndReacquires(t *testing.T) {
 }
 
 func TestMutexNodeDeletedBySomeoneElse(t *testing.T) {
-	srv := zktest.Server(t)
-	c1, c2 := zktest.Connect(t, srv.ConnectString()), zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t)
+	ctx, c1, c2, path := zktest.Setup2(t)
 	m := newMutexT(t, c1, path)
 	held, err := m.Acquire(ctx)
 	require.NoError(t, err)
@@ -272,10 +263,7 @@ func TestMutexNodeDeletedBySomeoneElse(t *testing.T) {
 
 func TestMutexWaiterSurvivesSessionLoss(t *testing.T) {
 	// A waiter whose session expires makes a new node and keeps waiting.
-	srv := zktest.Embedded(t)
-	c1, c2 := zktest.Connect(t, srv.ConnectString()), zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t)
+	ctx, srv, c1, c2, path := zktest.SetupEmbedded2(t)
 	holder := newMutexT(t, c1, path)
 	_, err := holder.Acquire(ctx)
 	require.NoError(t, err)
@@ -308,10 +296,7 @@ func TestMutexWaiterSurvivesSessionLoss(t *testing.T) {
 }
 
 func TestMutexReleaseDuringConnectionLossKeepsNode(t *testing.T) {
-	srv := zktest.Embedded(t)
-	c1, c2 := zktest.Connect(t, srv.ConnectString()), zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t)
+	ctx, srv, c1, c2, path := zktest.SetupEmbedded2(t)
 	m := newMutexT(t, c1, path)
 	held, err := m.Acquire(ctx)
 	require.NoError(t, err)
@@ -336,10 +321,7 @@ func TestMutexReleaseDuringConnectionLossKeepsNode(t *testing.T) {
 }
 
 func TestMutexRevocation(t *testing.T) {
-	srv := zktest.Server(t)
-	c1, c2 := zktest.Connect(t, srv.ConnectString()), zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t)
+	ctx, c1, c2, path := zktest.Setup2(t)
 	asked := make(chan *Mutex, 2)
 	released := make(chan error, 2)
 	revocable := WithRevocationListener(func(m *Mutex) {

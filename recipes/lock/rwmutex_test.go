@@ -23,10 +23,7 @@ func TestRWMutexNodeNames(t *testing.T) {
 }
 
 func TestRWMutexReadersShareWritersExclude(t *testing.T) {
-	srv := zktest.Server(t)
-	c1, c2 := zktest.Connect(t, srv.ConnectString()), zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t)
+	ctx, c1, c2, path := zktest.Setup2(t)
 
 	r1, r2 := newRWMutexT(t, c1, path), newRWMutexT(t, c2, path)
 	_, err := r1.ReadLock().Acquire(ctx)

@@ -86,10 +86,7 @@ func TestSemaphoreConcurrency(t *testing.T) {
 }
 
 func TestSemaphoreLeaseEndsOnLost(t *testing.T) {
-	srv := zktest.Embedded(t)
-	c1, c2 := zktest.Connect(t, srv.ConnectString()), zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t)
+	ctx, srv, c1, c2, path := zktest.SetupEmbedded2(t)
 	l, err := newSemaphoreT(t, c1, path, 1).Acquire(ctx)
 	require.NoError(t, err)
 	srv.ExpireSession(c1.SessionID())

@@ -6,31 +6,17 @@ import (
 	"log"
 	"time"
 
+	"github.com/zkcurator/zkcurator/internal/exampleenv"
 	"github.com/zkcurator/zkcurator/recipes/nodes"
-	"github.com/zkcurator/zkcurator/testserver"
 	"github.com/zkcurator/zkcurator/zk"
 )
-
-// connect starts the embedded test server and connects a client to it; a
-// real program connects to its ensemble instead. stop closes both.
-func connect(ctx context.Context) (c *zk.Client, stop func()) {
-	srv, err := testserver.Start()
-	if err != nil {
-		log.Fatal(err)
-	}
-	c, err = zk.Connect(ctx, srv.ConnectString())
-	if err != nil {
-		log.Fatal(err)
-	}
-	return c, func() { c.Close(); srv.Close() }
-}
 
 // A PersistentNode keeps an ephemeral node registered for as long as the
 // process wants it: deleted by someone, it comes back.
 func ExamplePersistentNode() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, stop := connect(ctx)
+	c, stop := exampleenv.Connect(ctx)
 	defer stop()
 
 	n, err := nodes.NewPersistentNode(c, "/services/web/host-1", zk.ModeEphemeral, []byte("10.0.0.1:80"))
@@ -64,7 +50,7 @@ func ExamplePersistentNode() {
 func ExampleGroupMember() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, stop := connect(ctx)
+	c, stop := exampleenv.Connect(ctx)
 	defer stop()
 
 	g, err := nodes.NewGroupMember(c, "/groups/workers", "worker-1", []byte("idle"))

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/zkcurator/zkcurator/internal/listeners"
+	"github.com/zkcurator/zkcurator/recipes/internal/lifecycle"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
@@ -101,8 +102,7 @@ type PersistentNode struct {
 	owned    bool   // actual was created (or adopted) by this PersistentNode
 	owner    int64  // the session that created this node's ephemeral (0: none yet)
 	lastErr  error
-	started  bool
-	closed   bool
+	life     lifecycle.State
 	cancel   context.CancelFunc
 	done     chan struct{}
 	unlisten func()
@@ -197,13 +197,9 @@ func (n *PersistentNode) Listen(f func(path string)) (unsubscribe func()) {
 func (n *PersistentNode) Start() error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	switch {
-	case n.closed:
-		return fmt.Errorf("nodes: start %s: %w", n.path, zk.ErrClosed)
-	case n.started:
-		return fmt.Errorf("nodes: start %s: %w", n.path, ErrStarted)
+	if err := n.life.Start(ErrStarted, zk.ErrClosed); err != nil {
+		return fmt.Errorf("nodes: start %s: %w", n.path, err)
 	}
-	n.started = true
 	ctx, cancel := context.WithCancel(context.Background())
 	n.cancel, n.done = cancel, make(chan struct{})
 	n.unlisten = n.client.Listen(func(s zk.ConnectionState) {
@@ -229,13 +225,10 @@ func (n *PersistentNode) poke() {
 // Close.
 func (n *PersistentNode) WaitForInitialCreate(ctx context.Context) error {
 	n.mu.Lock()
-	started, closed := n.started, n.closed
+	err := n.life.Check(ErrNotStarted, zk.ErrClosed)
 	n.mu.Unlock()
-	switch {
-	case closed:
-		return fmt.Errorf("nodes: wait for %s: %w", n.path, zk.ErrClosed)
-	case !started:
-		return fmt.Errorf("nodes: wait for %s: %w", n.path, ErrNotStarted)
+	if err != nil {
+		return fmt.Errorf("nodes: wait for %s: %w", n.path, err)
 	}
 	select {
 	case <-n.created:
@@ -260,7 +253,7 @@ func (n *PersistentNode) WaitForInitialCreate(ctx context.Context) error {
 // Close it fails with zk.ErrClosed.
 func (n *PersistentNode) SetData(ctx context.Context, data []byte) error {
 	n.mu.Lock()
-	if n.closed {
+	if n.life == lifecycle.Closed {
 		n.mu.Unlock()
 		return fmt.Errorf("nodes: set data %s: %w", n.path, zk.ErrClosed)
 	}
@@ -283,15 +276,14 @@ func (n *PersistentNode) SetData(ctx context.Context, data []byte) error {
 // idempotent; later calls return nil.
 func (n *PersistentNode) Close() error {
 	n.mu.Lock()
-	if n.closed {
+	was := n.life.Close()
+	if was == lifecycle.Closed {
 		n.mu.Unlock()
 		return nil
 	}
-	n.closed = true
 	close(n.closedCh)
-	started := n.started
 	n.mu.Unlock()
-	if started {
+	if was == lifecycle.Started {
 		n.unlisten()
 		n.cancel()
 		<-n.done

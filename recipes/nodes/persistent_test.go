@@ -18,6 +18,19 @@ import (
 func TestMain(m *testing.M) { zktest.Main(m) }
 
 // data reads a node, "" when it does not exist.
+// startNode makes a PersistentNode of c at p, starts it and waits for its
+// first create. The node is closed when the test ends (a test may close it
+// first: Close is idempotent).
+func startNode(t *testing.T, ctx context.Context, c *zk.Client, p string, mode zk.CreateMode, data []byte) *nodes.PersistentNode {
+	t.Helper()
+	n, err := nodes.NewPersistentNode(c, p, mode, data)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = n.Close() })
+	require.NoError(t, n.Start())
+	require.NoError(t, n.WaitForInitialCreate(ctx))
+	return n
+}
+
 func data(t *testing.T, c *zk.Client, p string) (string, bool) {
 	t.Helper()
 	b, _, err := c.Get(context.Background(), p)
@@ -29,11 +42,8 @@ func data(t *testing.T, c *zk.Client, p string) (string, bool) {
 }
 
 func TestPersistentNodeEphemeralRecreatedAfterDelete(t *testing.T) {
-	srv := zktest.Server(t)
-	ctx := zktest.Context(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	other := zktest.Connect(t, srv.ConnectString())
-	p := zktest.UniquePath(t) + "/a/node"
+	ctx, c, other, base := zktest.Setup2(t)
+	p := base + "/a/node"
 
 	n, err := nodes.NewPersistentNode(c, p, zk.ModeEphemeral, []byte("v1"))
 	require.NoError(t, err)
@@ -66,17 +76,9 @@ func TestPersistentNodeEphemeralRecreatedAfterDelete(t *testing.T) {
 }
 
 func TestPersistentNodeProtectedSequentialKeepsItsName(t *testing.T) {
-	srv := zktest.Server(t)
-	ctx := zktest.Context(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	other := zktest.Connect(t, srv.ConnectString())
-	dir := zktest.UniquePath(t)
+	ctx, c, other, dir := zktest.Setup2(t)
 
-	n, err := nodes.NewPersistentNode(c, dir+"/member-", zk.ModeEphemeralSequential, []byte("x"))
-	require.NoError(t, err)
-	defer n.Close()
-	require.NoError(t, n.Start())
-	require.NoError(t, n.WaitForInitialCreate(ctx))
+	n := startNode(t, ctx, c, dir+"/member-", zk.ModeEphemeralSequential, []byte("x"))
 	actual := n.ActualPath()
 	name := path.Base(actual)
 	require.True(t, strings.HasPrefix(name, zk.ProtectedPrefix), "protected by default: %s", name)
@@ -89,17 +91,12 @@ func TestPersistentNodeProtectedSequentialKeepsItsName(t *testing.T) {
 }
 
 func TestPersistentNodePersistentSetsExistingData(t *testing.T) {
-	srv := zktest.Server(t)
-	ctx := zktest.Context(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	p := zktest.UniquePath(t) + "/p"
+	ctx, c, base := zktest.Setup(t)
+	p := base + "/p"
 	_, _, err := c.CreateWith(ctx, p, []byte("old"), zk.CreateOptions{CreateParents: true})
 	require.NoError(t, err)
 
-	n, err := nodes.NewPersistentNode(c, p, zk.ModePersistent, []byte("new"))
-	require.NoError(t, err)
-	require.NoError(t, n.Start())
-	require.NoError(t, n.WaitForInitialCreate(ctx))
+	n := startNode(t, ctx, c, p, zk.ModePersistent, []byte("new"))
 	d, _ := data(t, c, p)
 	require.Equal(t, "new", d, "an existing node gets the node's data, as in Curator")
 	require.NoError(t, n.Close())
@@ -109,17 +106,10 @@ func TestPersistentNodePersistentSetsExistingData(t *testing.T) {
 // After the session expires the node is back within one session timeout and
 // a round trip (the new session's Connected/Reconnected pokes it).
 func TestPersistentNodeBackAfterSessionExpiry(t *testing.T) {
-	srv := zktest.Embedded(t)
-	ctx := zktest.Context(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	other := zktest.Connect(t, srv.ConnectString())
-	p := zktest.UniquePath(t) + "/eph"
+	ctx, srv, c, other, base := zktest.SetupEmbedded2(t)
+	p := base + "/eph"
 
-	n, err := nodes.NewPersistentNode(c, p, zk.ModeEphemeral, []byte("me"))
-	require.NoError(t, err)
-	defer n.Close()
-	require.NoError(t, n.Start())
-	require.NoError(t, n.WaitForInitialCreate(ctx))
+	startNode(t, ctx, c, p, zk.ModeEphemeral, []byte("me"))
 	old := c.SessionID()
 	exists, _, watch, err := other.ExistsW(ctx, p)
 	require.NoError(t, err)
@@ -140,8 +130,7 @@ func TestPersistentNodeBackAfterSessionExpiry(t *testing.T) {
 }
 
 func TestPersistentNodeValidation(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
+	c := zktest.Connect(t, zktest.Server(t).ConnectString())
 	for name, tc := range map[string]struct {
 		client *zk.Client
 		path   string
@@ -180,18 +169,12 @@ func TestPersistentNodeValidation(t *testing.T) {
 // within the margin between Lost and the expiry: the default waits up to
 // 2s for the unreachable old session's close.)
 func TestPersistentNodeReplacesOwnNodeOfLostSession(t *testing.T) {
-	srv := zktest.Embedded(t)
-	ctx := zktest.Context(t)
+	ctx, srv, other, base := zktest.SetupEmbedded(t)
 	start := time.Now()
 	c := zktest.Connect(t, srv.ConnectString(), zk.WithSessionTimeout(8*time.Second), zk.WithCloseTimeout(50*time.Millisecond), zk.WithStateListener(func(s zk.ConnectionState) { t.Logf("%v %v", time.Since(start), s) }))
-	other := zktest.Connect(t, srv.ConnectString())
-	p := zktest.UniquePath(t) + "/eph"
+	p := base + "/eph"
 
-	n, err := nodes.NewPersistentNode(c, p, zk.ModeEphemeral, []byte("me"))
-	require.NoError(t, err)
-	defer n.Close()
-	require.NoError(t, n.Start())
-	require.NoError(t, n.WaitForInitialCreate(ctx))
+	n := startNode(t, ctx, c, p, zk.ModeEphemeral, []byte("me"))
 	old := c.SessionID()
 	_, _, watch, err := other.ExistsW(ctx, p)
 	require.NoError(t, err)
@@ -240,11 +223,7 @@ func TestPersistentNodeBackAfterSessionExpiryReal(t *testing.T) {
 	other := zktest.Connect(t, addr)
 	p := zktest.UniquePath(t) + "/eph"
 
-	n, err := nodes.NewPersistentNode(c, p, zk.ModeEphemeral, []byte("me"))
-	require.NoError(t, err)
-	defer n.Close()
-	require.NoError(t, n.Start())
-	require.NoError(t, n.WaitForInitialCreate(ctx))
+	startNode(t, ctx, c, p, zk.ModeEphemeral, []byte("me"))
 	old := c.SessionID()
 	_, _, watch, err := other.ExistsW(ctx, p)
 	require.NoError(t, err)

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/zkcurator/zkcurator/recipes/internal/lifecycle"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
@@ -31,11 +32,10 @@ type TTLNode struct {
 	ttl       time.Duration
 	childPath string
 
-	mu      sync.Mutex
-	started bool
-	closed  bool
-	cancel  context.CancelFunc
-	done    chan struct{}
+	mu     sync.Mutex
+	life   lifecycle.State
+	cancel context.CancelFunc
+	done   chan struct{}
 }
 
 // NewTTLNode returns a TTLNode at path with the given TTL and data; Start
@@ -73,14 +73,15 @@ func (t *TTLNode) Node() *PersistentNode { return t.node }
 func (t *TTLNode) Start() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.closed {
+	if t.life == lifecycle.Closed {
 		return fmt.Errorf("nodes: start %s: %w", t.node.path, zk.ErrClosed)
 	}
 	if err := t.node.Start(); err != nil {
-		return err
+		return err // ErrStarted the second time: the node was started
 	}
+	_ = t.life.Start(nil, nil) // New: Closed was checked, and the node started only now
 	ctx, cancel := context.WithCancel(context.Background())
-	t.started, t.cancel, t.done = true, cancel, make(chan struct{})
+	t.cancel, t.done = cancel, make(chan struct{})
 	go t.touchLoop(ctx)
 	return nil
 }
@@ -97,14 +98,12 @@ func (t *TTLNode) SetData(ctx context.Context, data []byte) error { return t.nod
 // deletes both once their TTL has passed. Idempotent.
 func (t *TTLNode) Close() error {
 	t.mu.Lock()
-	if t.closed {
-		t.mu.Unlock()
+	was := t.life.Close()
+	t.mu.Unlock()
+	if was == lifecycle.Closed {
 		return nil
 	}
-	t.closed = true
-	started := t.started
-	t.mu.Unlock()
-	if started {
+	if was == lifecycle.Started {
 		t.cancel()
 		<-t.done
 	}

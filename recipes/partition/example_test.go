@@ -6,18 +6,14 @@ import (
 	"log"
 	"time"
 
+	"github.com/zkcurator/zkcurator/internal/exampleenv"
 	"github.com/zkcurator/zkcurator/recipes/partition"
-	"github.com/zkcurator/zkcurator/testserver"
-	"github.com/zkcurator/zkcurator/zk"
 )
 
 // Two workers split four queues between them; each works on its share
 // until the membership changes.
 func Example() {
-	srv, err := testserver.Start()
-	if err != nil {
-		log.Fatal(err)
-	}
+	srv := exampleenv.Server()
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -25,10 +21,7 @@ func Example() {
 	queues := []string{"q1", "q2", "q3", "q4"}
 	var workers []*partition.Partitioner
 	for _, id := range []string{"worker-a", "worker-b"} {
-		c, err := zk.Connect(ctx, srv.ConnectString())
-		if err != nil {
-			log.Fatal(err)
-		}
+		c := exampleenv.Client(ctx, srv)
 		defer c.Close()
 		p, err := partition.New(c, "/partitions/queues", queues, partition.WithID(id),
 			partition.WithTimeBoundary(100*time.Millisecond)) // how long membership must be stable

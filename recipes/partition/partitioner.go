@@ -37,6 +37,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/zkcurator/zkcurator/recipes/internal/lifecycle"
 	"github.com/zkcurator/zkcurator/recipes/internal/pause"
 	"github.com/zkcurator/zkcurator/recipes/lock"
 	"github.com/zkcurator/zkcurator/recipes/party"
@@ -101,8 +102,7 @@ type Partitioner struct {
 
 	mu       sync.Mutex
 	state    State
-	started  bool
-	closed   bool
+	life     lifecycle.State
 	changed  chan struct{} // closed and replaced at each state change
 	assigned Assignment
 	release  chan struct{} // a Release call asks the loop to release
@@ -149,15 +149,10 @@ func (p *Partitioner) ID() string { return p.o.id }
 // party cannot be joined (the Partitioner is then closed).
 func (p *Partitioner) Start(ctx context.Context) error {
 	p.mu.Lock()
-	switch {
-	case p.closed:
+	if err := p.life.Start(ErrStarted, zk.ErrClosed); err != nil {
 		p.mu.Unlock()
-		return fmt.Errorf("partition: start %s: %w", p.path, zk.ErrClosed)
-	case p.started:
-		p.mu.Unlock()
-		return fmt.Errorf("partition: start %s: %w", p.path, ErrStarted)
+		return fmt.Errorf("partition: start %s: %w", p.path, err)
 	}
-	p.started = true
 	loop, stop := context.WithCancel(context.Background())
 	p.stop = stop
 	p.mu.Unlock()
@@ -197,7 +192,7 @@ func (p *Partitioner) setState(s State, a Assignment) {
 func (p *Partitioner) Wait(ctx context.Context) (Assignment, error) {
 	for {
 		p.mu.Lock()
-		s, a, ch, closed := p.state, p.assigned, p.changed, p.closed
+		s, a, ch, closed := p.state, p.assigned, p.changed, p.life == lifecycle.Closed
 		p.mu.Unlock()
 		switch {
 		case closed || s == Failure:
@@ -221,7 +216,7 @@ func (p *Partitioner) Wait(ctx context.Context) (Assignment, error) {
 // held it only waits for a running allocation to be restarted.
 func (p *Partitioner) Release(ctx context.Context) error {
 	p.mu.Lock()
-	closed := p.closed
+	closed := p.life == lifecycle.Closed
 	p.mu.Unlock()
 	if closed {
 		return fmt.Errorf("partition: release %s: %w", p.path, zk.ErrClosed)
@@ -301,14 +296,12 @@ func (p *Partitioner) Assignments(ctx context.Context) iter.Seq2[Assignment, err
 // finish). It is idempotent.
 func (p *Partitioner) Close() error {
 	p.mu.Lock()
-	if p.closed {
-		p.mu.Unlock()
+	was, stop := p.life.Close(), p.stop
+	p.mu.Unlock()
+	if was == lifecycle.Closed {
 		return nil
 	}
-	p.closed = true
-	stop, started := p.stop, p.started
-	p.mu.Unlock()
-	if started {
+	if was == lifecycle.Started {
 		stop()
 		<-p.done
 	}

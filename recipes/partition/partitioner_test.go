@@ -126,8 +126,7 @@ func TestPartitionerAssignments(t *testing.T) {
 }
 
 func TestPartitionerArgs(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
+	c := zktest.Connect(t, zktest.Server(t).ConnectString())
 	_, err := New(nil, "/p", nil)
 	require.ErrorIs(t, err, zk.ErrInvalidArgument)
 	_, err = New(c, "/p", []string{"a/b"})

@@ -7,25 +7,16 @@ import (
 	"slices"
 	"time"
 
+	"github.com/zkcurator/zkcurator/internal/exampleenv"
 	"github.com/zkcurator/zkcurator/recipes/party"
-	"github.com/zkcurator/zkcurator/testserver"
-	"github.com/zkcurator/zkcurator/zk"
 )
 
 // Workers join a party; anyone can see who is there.
 func Example() {
-	srv, err := testserver.Start()
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := zk.Connect(ctx, srv.ConnectString())
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer c.Close()
+	c, stop := exampleenv.Connect(ctx)
+	defer stop()
 
 	for _, id := range []string{"worker-1", "worker-2"} {
 		p, err := party.New(c, "/party/workers", id)

@@ -81,8 +81,7 @@ func TestPartyMemberBackAfterExpiry(t *testing.T) {
 }
 
 func TestPartyArgs(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
+	c := zktest.Connect(t, zktest.Server(t).ConnectString())
 	_, err := New(nil, "/p", "x")
 	require.ErrorIs(t, err, zk.ErrInvalidArgument)
 	_, err = New(c, "p", "x")

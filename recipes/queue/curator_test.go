@@ -48,16 +48,38 @@ func names(prefix string, n int) []string {
 // Curator's DistributedQueue (with a lock path) produces, a Go consumer
 // takes exactly those items, in order; then a Go producer's items are
 // consumed by Curator's consumer.
-func TestCuratorDistributedQueueInterop(t *testing.T) {
-	cp := buildCuratorQueue(t)
-	addr := zktest.RealConnectString(t)
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t) + "/q"
-	locks := zktest.UniquePath(t) + "/locks"
+// interop is the set-up of an interop test: the compiled CuratorQueue, a
+// real server (skipped without ZKCURATOR_REAL_ZK=1), the test's context,
+// the queue's path (leaf below the test's UniquePath) and a lock path
+// beside it.
+func interop(t *testing.T, leaf string) (cp, addr string, ctx context.Context, path, locks string) {
+	t.Helper()
+	cp = buildCuratorQueue(t)
+	addr = zktest.RealConnectString(t)
+	return cp, addr, zktest.Context(t), zktest.UniquePath(t) + "/" + leaf, zktest.UniquePath(t) + "/locks"
+}
 
-	java := zktest.StartJava(t, cp, "CuratorQueue", "put", addr, path, locks, fmt.Sprint(interopItems))
+// javaPut runs CuratorQueue with args until it has put its items.
+func javaPut(t *testing.T, cp string, args ...string) {
+	t.Helper()
+	java := zktest.StartJava(t, cp, "CuratorQueue", args...)
 	java.Expect("PUT")
 	java.Wait()
+}
+
+// javaRun runs CuratorQueue with args to its end and returns its output.
+func javaRun(t *testing.T, cp string, args ...string) []string {
+	t.Helper()
+	java := zktest.StartJava(t, cp, "CuratorQueue", args...)
+	lines := java.Expect("DONE")
+	java.Wait()
+	return lines
+}
+
+func TestCuratorDistributedQueueInterop(t *testing.T) {
+	cp, addr, ctx, path, locks := interop(t, "q")
+
+	javaPut(t, cp, "put", addr, path, locks, fmt.Sprint(interopItems))
 	q := newQueue(t, addr, path, WithLockPath(locks))
 	var got []string
 	for len(got) < interopItems { // one node per put: 2 items in the first
@@ -74,23 +96,16 @@ func TestCuratorDistributedQueueInterop(t *testing.T) {
 	for i := 2; i < interopItems; i++ {
 		require.NoError(t, q.Put(ctx, fmt.Appendf(nil, "go-%d", i)))
 	}
-	java = zktest.StartJava(t, cp, "CuratorQueue", "consume", addr, path, locks, fmt.Sprint(interopItems))
-	lines := java.Expect("DONE")
-	java.Wait()
+	lines := javaRun(t, cp, "consume", addr, path, locks, fmt.Sprint(interopItems))
 	require.Equal(t, names("go", interopItems), javaItems(lines))
 	zktest.Eventually(t, func() bool { return len(zktest.Children(t, q.c, path)) == 0 }, "Java consumed and deleted every node")
 }
 
 // Curator's SimpleDistributedQueue and the Go SimpleQueue, both ways.
 func TestCuratorSimpleQueueInterop(t *testing.T) {
-	cp := buildCuratorQueue(t)
-	addr := zktest.RealConnectString(t)
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t) + "/sq"
+	cp, addr, ctx, path, _ := interop(t, "sq")
 
-	java := zktest.StartJava(t, cp, "CuratorQueue", "offer", addr, path, fmt.Sprint(interopItems))
-	java.Expect("PUT")
-	java.Wait()
+	javaPut(t, cp, "offer", addr, path, fmt.Sprint(interopItems))
 	q, err := NewSimple(zktest.Connect(t, addr), path)
 	require.NoError(t, err)
 	var got []string
@@ -104,9 +119,7 @@ func TestCuratorSimpleQueueInterop(t *testing.T) {
 	for _, it := range names("go", interopItems) {
 		require.NoError(t, q.Offer(ctx, []byte(it)))
 	}
-	java = zktest.StartJava(t, cp, "CuratorQueue", "take", addr, path, fmt.Sprint(interopItems))
-	lines := java.Expect("DONE")
-	java.Wait()
+	lines := javaRun(t, cp, "take", addr, path, fmt.Sprint(interopItems))
 	require.Equal(t, names("go", interopItems), javaItems(lines))
 	_, err = q.Poll(ctx)
 	require.ErrorIs(t, err, ErrEmpty)
@@ -115,15 +128,9 @@ func TestCuratorSimpleQueueInterop(t *testing.T) {
 // Curator's DistributedPriorityQueue produces with priorities, a Go
 // PriorityQueue consumes in Curator's order; then the reverse.
 func TestCuratorPriorityQueueInterop(t *testing.T) {
-	cp := buildCuratorQueue(t)
-	addr := zktest.RealConnectString(t)
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t) + "/pq"
-	locks := zktest.UniquePath(t) + "/locks"
+	cp, addr, ctx, path, locks := interop(t, "pq")
 
-	java := zktest.StartJava(t, cp, "CuratorQueue", "pput", addr, path, locks, fmt.Sprint(interopItems))
-	java.Expect("PUT")
-	java.Wait()
+	javaPut(t, cp, "pput", addr, path, locks, fmt.Sprint(interopItems))
 	q, err := NewPriority(zktest.Connect(t, addr), path, WithLockPath(locks))
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, q.Close()) })
@@ -135,9 +142,7 @@ func TestCuratorPriorityQueueInterop(t *testing.T) {
 		require.NoError(t, q.Put(ctx, []byte(it), int32(i-interopItems/2))) // negative ones too
 	}
 	require.NoError(t, q.Put(ctx, []byte("go-urgent"), -1000))
-	java = zktest.StartJava(t, cp, "CuratorQueue", "pconsume", addr, path, locks, fmt.Sprint(interopItems+1))
-	lines := java.Expect("DONE")
-	java.Wait()
+	lines := javaRun(t, cp, "pconsume", addr, path, locks, fmt.Sprint(interopItems+1))
 	require.Equal(t, append([]string{"go-urgent"}, names("go", interopItems)...), javaItems(lines))
 }
 
@@ -159,16 +164,10 @@ func parseDue(t *testing.T, s string) (item string, due, at int64) {
 // reverse order; a Go DelayQueue consumes each no earlier than its time,
 // earliest first; then Go produces and Curator consumes.
 func TestCuratorDelayQueueInterop(t *testing.T) {
-	cp := buildCuratorQueue(t)
-	addr := zktest.RealConnectString(t)
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t) + "/dq"
-	locks := zktest.UniquePath(t) + "/locks"
+	cp, addr, ctx, path, locks := interop(t, "dq")
 	const n = 6
 
-	java := zktest.StartJava(t, cp, "CuratorQueue", "dput", addr, path, locks, fmt.Sprint(n), "1000")
-	java.Expect("PUT")
-	java.Wait()
+	javaPut(t, cp, "dput", addr, path, locks, fmt.Sprint(n), "1000")
 	q, err := NewDelay(zktest.Connect(t, addr), path, WithLockPath(locks))
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, q.Close()) })
@@ -190,9 +189,7 @@ func TestCuratorDelayQueueInterop(t *testing.T) {
 		due := base.Add(time.Duration(n-i) * 100 * time.Millisecond)
 		require.NoError(t, q.Put(ctx, fmt.Appendf(nil, "go-%d@%d", i, due.UnixMilli()), due))
 	}
-	java = zktest.StartJava(t, cp, "CuratorQueue", "dconsume", addr, path, locks, fmt.Sprint(n))
-	lines := java.Expect("DONE")
-	java.Wait()
+	lines := javaRun(t, cp, "dconsume", addr, path, locks, fmt.Sprint(n))
 	got = nil
 	for _, l := range javaItems(lines) {
 		item, due, at := parseDue(t, l)
@@ -208,16 +205,10 @@ func TestCuratorDelayQueueInterop(t *testing.T) {
 // ways: each removes an item the other put by id, and consumes the rest in
 // put order.
 func TestCuratorIDQueueInterop(t *testing.T) {
-	cp := buildCuratorQueue(t)
-	addr := zktest.RealConnectString(t)
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t) + "/iq"
-	locks := zktest.UniquePath(t) + "/locks"
+	cp, addr, ctx, path, locks := interop(t, "iq")
 	const n = 6
 
-	java := zktest.StartJava(t, cp, "CuratorQueue", "iput", addr, path, locks, fmt.Sprint(n))
-	java.Expect("PUT")
-	java.Wait()
+	javaPut(t, cp, "iput", addr, path, locks, fmt.Sprint(n))
 	q, err := NewID(zktest.Connect(t, addr), path, WithLockPath(locks))
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, q.Close()) })
@@ -229,7 +220,7 @@ func TestCuratorIDQueueInterop(t *testing.T) {
 	for i, it := range names("go", n) {
 		require.NoError(t, q.Put(ctx, []byte(it), fmt.Sprintf("go/%d", i)))
 	}
-	java = zktest.StartJava(t, cp, "CuratorQueue", "iconsume", addr, path, locks, fmt.Sprint(n-1))
+	java := zktest.StartJava(t, cp, "CuratorQueue", "iconsume", addr, path, locks, fmt.Sprint(n-1))
 	require.Equal(t, "REMOVED 1", java.ExpectPrefix("REMOVED "))
 	lines := java.Expect("DONE")
 	java.Wait()

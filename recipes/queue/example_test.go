@@ -7,31 +7,16 @@ import (
 	"log"
 	"time"
 
+	"github.com/zkcurator/zkcurator/internal/exampleenv"
 	"github.com/zkcurator/zkcurator/recipes/queue"
-	"github.com/zkcurator/zkcurator/testserver"
 	"github.com/zkcurator/zkcurator/zk"
 )
-
-// connect starts the embedded test server the examples run against and
-// connects a client to it; a real program connects to its ensemble instead.
-// stop closes both.
-func connect(ctx context.Context) (c *zk.Client, stop func()) {
-	srv, err := testserver.Start()
-	if err != nil {
-		log.Fatal(err)
-	}
-	c, err = zk.Connect(ctx, srv.ConnectString())
-	if err != nil {
-		log.Fatal(err)
-	}
-	return c, func() { c.Close(); srv.Close() }
-}
 
 // A work queue: a producer offers jobs, a worker takes them in order.
 func ExampleSimpleQueue() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, stop := connect(ctx)
+	c, stop := exampleenv.Connect(ctx)
 	defer stop()
 
 	q, err := queue.NewSimple(c, "/jobs")
@@ -65,7 +50,7 @@ func ExampleSimpleQueue() {
 func ExampleQueue_All() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, stop := connect(ctx)
+	c, stop := exampleenv.Connect(ctx)
 	defer stop()
 
 	q, err := queue.New(c, "/events", queue.WithLockPath("/events-locks"))
@@ -100,7 +85,7 @@ func ExampleQueue_All() {
 func ExampleQueue_ConsumeFunc() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, stop := connect(ctx)
+	c, stop := exampleenv.Connect(ctx)
 	defer stop()
 
 	q, err := queue.New(c, "/mail", queue.WithLockPath("/mail-locks"))
@@ -133,7 +118,7 @@ func ExampleQueue_ConsumeFunc() {
 func ExamplePriorityQueue() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, stop := connect(ctx)
+	c, stop := exampleenv.Connect(ctx)
 	defer stop()
 
 	q, err := queue.NewPriority(c, "/tickets", queue.WithLockPath("/tickets-locks"))
@@ -167,7 +152,7 @@ func ExamplePriorityQueue() {
 func ExampleDelayQueue() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, stop := connect(ctx)
+	c, stop := exampleenv.Connect(ctx)
 	defer stop()
 
 	q, err := queue.NewDelay(c, "/reminders")
@@ -200,7 +185,7 @@ func ExampleDelayQueue() {
 func ExampleIDQueue_Remove() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, stop := connect(ctx)
+	c, stop := exampleenv.Connect(ctx)
 	defer stop()
 
 	q, err := queue.NewID(c, "/exports")
@@ -233,7 +218,7 @@ func ExampleIDQueue_Remove() {
 func ExampleSharder() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, stop := connect(ctx)
+	c, stop := exampleenv.Connect(ctx)
 	defer stop()
 
 	s, err := queue.NewSharder(c, "/events", "/events-leader",

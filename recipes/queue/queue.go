@@ -7,6 +7,7 @@ import (
 	"iter"
 	"sync"
 
+	"github.com/zkcurator/zkcurator/recipes/internal/lifecycle"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
@@ -28,12 +29,11 @@ type Queue struct {
 	layout   layout // the variant's node names, order and due times
 
 	mu      sync.Mutex
-	closed  bool
+	life    lifecycle.State // Start and Close
 	ensured bool
 	buf     [][]byte // items of a removed node not yet returned by Consume
 	listed  []string // item nodes of the last listing not yet tried, in order
 	done    chan struct{}
-	started bool // Start was called
 
 	running sync.WaitGroup // Start's consumer goroutines
 }
@@ -67,8 +67,7 @@ func New(c *zk.Client, path string, opts ...Option) (*Queue, error) {
 // returned are dropped. Close does not close the Client. It is idempotent.
 func (q *Queue) Close() error {
 	q.mu.Lock()
-	if !q.closed {
-		q.closed = true
+	if q.life.Close() != lifecycle.Closed {
 		q.buf, q.listed = nil, nil
 		close(q.done)
 	}
@@ -81,7 +80,7 @@ func (q *Queue) Close() error {
 func (q *Queue) check(op string) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if q.closed {
+	if q.life == lifecycle.Closed {
 		return fmt.Errorf("queue: %s %s: %w", op, q.path, zk.ErrClosed)
 	}
 	return nil
@@ -177,7 +176,7 @@ func (q *Queue) ConsumeFunc(ctx context.Context, fn func(ctx context.Context, it
 // node put by PutMulti are kept by this Queue for the next Consume calls.
 func (q *Queue) Consume(ctx context.Context) ([]byte, error) {
 	q.mu.Lock()
-	if !q.closed && len(q.buf) > 0 {
+	if q.life != lifecycle.Closed && len(q.buf) > 0 {
 		it := q.buf[0]
 		q.buf = q.buf[1:]
 		q.mu.Unlock()
@@ -191,7 +190,7 @@ func (q *Queue) Consume(ctx context.Context) ([]byte, error) {
 	cl.finish(ctx, true, false)
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if q.closed {
+	if q.life == lifecycle.Closed {
 		return nil, fmt.Errorf("queue: consume %s: %w", q.path, zk.ErrClosed)
 	}
 	q.buf = append(q.buf, cl.items[1:]...)

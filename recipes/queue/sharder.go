@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/zkcurator/zkcurator/recipes/election"
+	"github.com/zkcurator/zkcurator/recipes/internal/lifecycle"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
@@ -82,13 +83,16 @@ type Sharder[Q io.Closer] struct {
 	o          sharderOptions
 
 	mu        sync.Mutex
-	state     int // 0 new, 1 started, 2 closed
+	life      lifecycle.State
 	shards    map[string]Q
 	preferred map[string]bool
 	latch     *election.Latch
 	stop      context.CancelFunc
 	done      chan struct{}
 }
+
+// errSharderNotStarted is what Queue returns before Start.
+var errSharderNotStarted = fmt.Errorf("not started: %w", zk.ErrInvalidArgument)
 
 // NewSharder returns a Sharder of the queues under path whose leader is
 // elected on leaderPath; allocate makes the queue of one shard path. It
@@ -125,17 +129,12 @@ func NewSharder[Q io.Closer](c *zk.Client, path, leaderPath string,
 // fails after Close (zk.ErrClosed) or when already started (ErrStarted).
 func (s *Sharder[Q]) Start(ctx context.Context) error {
 	s.mu.Lock()
-	switch s.state {
-	case 1:
-		s.mu.Unlock()
-		return fmt.Errorf("queue: start sharder %s: %w", s.path, ErrStarted)
-	case 2:
-		s.mu.Unlock()
-		return fmt.Errorf("queue: start sharder %s: %w", s.path, zk.ErrClosed)
-	}
-	s.state = 1
+	err := s.life.Start(ErrStarted, zk.ErrClosed)
 	s.mu.Unlock()
-	err := s.start(ctx)
+	if err != nil {
+		return fmt.Errorf("queue: start sharder %s: %w", s.path, err)
+	}
+	err = s.start(ctx)
 	if err != nil {
 		_ = s.Close()
 		return fmt.Errorf("queue: start sharder %s: %w", s.path, err)
@@ -171,7 +170,7 @@ func (s *Sharder[Q]) start(ctx context.Context) error {
 	loop, stop := context.WithCancel(context.Background())
 	s.mu.Lock()
 	s.latch, s.stop = latch, stop
-	closed := s.state == 2
+	closed := s.life == lifecycle.Closed
 	s.mu.Unlock()
 	if closed { // Close ran meanwhile and saw no latch
 		stop()
@@ -203,7 +202,7 @@ func (s *Sharder[Q]) addShard(ctx context.Context, path string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.shards[path]; ok || s.state == 2 {
+	if _, ok := s.shards[path]; ok || s.life == lifecycle.Closed {
 		return q.Close()
 	}
 	s.shards[path] = q
@@ -270,11 +269,8 @@ func (s *Sharder[Q]) Queue() (Q, error) {
 	var zero Q
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	switch s.state {
-	case 0:
-		return zero, fmt.Errorf("queue: sharder %s: not started: %w", s.path, zk.ErrInvalidArgument)
-	case 2:
-		return zero, fmt.Errorf("queue: sharder %s: %w", s.path, zk.ErrClosed)
+	if err := s.life.Check(errSharderNotStarted, zk.ErrClosed); err != nil {
+		return zero, fmt.Errorf("queue: sharder %s: %w", s.path, err)
 	}
 	keys := make([]string, 0, len(s.preferred))
 	for k := range s.preferred {
@@ -307,11 +303,10 @@ func (s *Sharder[Q]) ShardPaths() []string {
 // It is idempotent.
 func (s *Sharder[Q]) Close() error {
 	s.mu.Lock()
-	if s.state == 2 {
+	if s.life.Close() == lifecycle.Closed {
 		s.mu.Unlock()
 		return nil
 	}
-	s.state = 2
 	latch, stop := s.latch, s.stop
 	shards := s.shards
 	s.shards, s.preferred = map[string]Q{}, map[string]bool{}

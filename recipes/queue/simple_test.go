@@ -17,8 +17,7 @@ import (
 func TestMain(m *testing.M) { zktest.Main(m) }
 
 func TestNewValidates(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
+	c := zktest.Connect(t, zktest.Server(t).ConnectString())
 	_, err := NewSimple(nil, "/q")
 	require.ErrorIs(t, err, zk.ErrInvalidArgument)
 	_, err = NewSimple(c, "q")
@@ -38,10 +37,8 @@ func TestNewValidates(t *testing.T) {
 }
 
 func TestSimpleQueueOrderPeekPoll(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t) + "/sq"
+	ctx, c, base := zktest.Setup(t)
+	path := base + "/sq"
 	q, err := NewSimple(c, path)
 	require.NoError(t, err)
 
@@ -141,10 +138,8 @@ func TestSimpleQueueConcurrentTakers(t *testing.T) {
 
 // Foreign nodes under the queue path are skipped, as Curator does.
 func TestSimpleQueueSkipsForeignNodes(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t) + "/sq"
+	ctx, c, base := zktest.Setup(t)
+	path := base + "/sq"
 	q, err := NewSimple(c, path)
 	require.NoError(t, err)
 	require.NoError(t, q.Offer(ctx, []byte("x")))

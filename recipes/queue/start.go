@@ -28,13 +28,9 @@ func (q *Queue) Start(ctx context.Context, fn func(ctx context.Context, item []b
 	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	switch {
-	case q.closed:
-		return fmt.Errorf("queue: start %s: %w", q.path, zk.ErrClosed)
-	case q.started:
-		return fmt.Errorf("queue: start %s: %w", q.path, ErrStarted)
+	if err := q.life.Start(ErrStarted, zk.ErrClosed); err != nil {
+		return fmt.Errorf("queue: start %s: %w", q.path, err)
 	}
-	q.started = true
 	ctx, cancel := context.WithCancel(ctx)
 	q.running.Add(2)
 	go func() { // Close cancels fn's context

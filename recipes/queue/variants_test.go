@@ -51,10 +51,9 @@ func consumeN(t *testing.T, ctx context.Context, n int, consume func(context.Con
 }
 
 func TestPriorityQueueOrder(t *testing.T) {
-	srv := zktest.Server(t)
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t) + "/pq"
-	q, err := NewPriority(zktest.Connect(t, srv.ConnectString()), path, WithLockPath(zktest.UniquePath(t)+"/locks"))
+	ctx, c, base := zktest.Setup(t)
+	path := base + "/pq"
+	q, err := NewPriority(c, path, WithLockPath(base+"/locks"))
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, q.Close()) })
 	for _, p := range []int32{5, -3, 0, 5, -300, 1 << 20} {
@@ -111,10 +110,9 @@ func TestIDQueuePutRemove(t *testing.T) {
 // order, and a waiting consumer wakes for the first one without any change
 // to the queue's children.
 func TestDelayQueueDue(t *testing.T) {
-	srv := zktest.Server(t)
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t) + "/dq"
-	q, err := NewDelay(zktest.Connect(t, srv.ConnectString()), path, WithLockPath(zktest.UniquePath(t)+"/locks"))
+	ctx, c, base := zktest.Setup(t)
+	path := base + "/dq"
+	q, err := NewDelay(c, path, WithLockPath(base+"/locks"))
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, q.Close()) })
 	require.ErrorIs(t, q.Put(ctx, nil, time.UnixMilli(0)), zk.ErrInvalidArgument)
@@ -174,10 +172,9 @@ func TestDelayQueueDueItemOvertakes(t *testing.T) {
 
 // A requeued node keeps its priority.
 func TestPriorityQueueRequeueKeepsPriority(t *testing.T) {
-	srv := zktest.Server(t)
-	ctx := zktest.Context(t)
-	path := zktest.UniquePath(t) + "/pq"
-	q, err := NewPriority(zktest.Connect(t, srv.ConnectString()), path, WithLockPath(zktest.UniquePath(t)+"/locks"))
+	ctx, c, base := zktest.Setup(t)
+	path := base + "/pq"
+	q, err := NewPriority(c, path, WithLockPath(base+"/locks"))
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, q.Close()) })
 	require.NoError(t, q.Put(ctx, []byte("urgent"), -1))

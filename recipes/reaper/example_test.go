@@ -6,25 +6,16 @@ import (
 	"log"
 	"time"
 
+	"github.com/zkcurator/zkcurator/internal/exampleenv"
 	"github.com/zkcurator/zkcurator/recipes/reaper"
-	"github.com/zkcurator/zkcurator/testserver"
-	"github.com/zkcurator/zkcurator/zk"
 )
 
 // Lock parents left behind under /locks are removed once they stayed empty.
 func ExampleChildReaper() {
-	srv, err := testserver.Start()
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := zk.Connect(ctx, srv.ConnectString())
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer c.Close()
+	c, stop := exampleenv.Connect(ctx)
+	defer stop()
 	for _, p := range []string{"/locks/order-17", "/locks/order-18/holder"} {
 		if err := c.EnsurePath(ctx, p); err != nil {
 			log.Fatal(err)

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/zkcurator/zkcurator/recipes/election"
+	"github.com/zkcurator/zkcurator/recipes/internal/lifecycle"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
@@ -110,7 +111,7 @@ type Reaper struct {
 	ownsLatch bool
 
 	mu    sync.Mutex
-	state int               // 0 new, 1 started, 2 closed
+	life  lifecycle.State
 	paths map[string]*entry // the paths being watched
 	stop  context.CancelFunc
 	done  chan struct{}
@@ -161,7 +162,7 @@ func (r *Reaper) AddPath(path string, mode Mode) error {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.state == 2 {
+	if r.life == lifecycle.Closed {
 		return fmt.Errorf("reaper: add path %s: %w", path, zk.ErrClosed)
 	}
 	if e, ok := r.paths[path]; ok {
@@ -198,15 +199,10 @@ func (r *Reaper) Start(ctx context.Context) error {
 // start runs tick every interval in the background.
 func (r *Reaper) start(ctx context.Context, interval time.Duration, tick func(context.Context)) error {
 	r.mu.Lock()
-	switch r.state {
-	case 1:
+	if err := r.life.Start(ErrStarted, zk.ErrClosed); err != nil {
 		r.mu.Unlock()
-		return fmt.Errorf("reaper: start: %w", ErrStarted)
-	case 2:
-		r.mu.Unlock()
-		return fmt.Errorf("reaper: start: %w", zk.ErrClosed)
+		return fmt.Errorf("reaper: start: %w", err)
 	}
-	r.state = 1
 	loop, stop := context.WithCancel(context.Background())
 	r.stop = stop
 	r.mu.Unlock()
@@ -304,15 +300,12 @@ func (r *Reaper) check(ctx context.Context, path string) {
 // Close stops the reaper and leaves the election. It is idempotent.
 func (r *Reaper) Close() error {
 	r.mu.Lock()
-	if r.state == 2 {
-		r.mu.Unlock()
+	was, stop := r.life.Close(), r.stop
+	r.mu.Unlock()
+	if was == lifecycle.Closed {
 		return nil
 	}
-	started := r.state == 1
-	r.state = 2
-	stop := r.stop
-	r.mu.Unlock()
-	if started {
+	if was == lifecycle.Started {
 		stop()
 		<-r.done
 	}
@@ -326,7 +319,7 @@ func (r *Reaper) Close() error {
 func (r *Reaper) usable(op string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.state == 2 {
+	if r.life == lifecycle.Closed {
 		return fmt.Errorf("reaper: %s: %w", op, zk.ErrClosed)
 	}
 	return nil

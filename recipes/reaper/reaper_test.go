@@ -26,9 +26,7 @@ func mkdirs(t *testing.T, c *zk.Client, paths ...string) {
 // not; ReapUntilDelete stops watching after its delete, ReapIndefinitely
 // deletes the path again when it comes back.
 func TestReaperDeletesEmptyPaths(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	base := zktest.UniquePath(t)
+	_, c, base := zktest.Setup(t)
 	empty, full, once := base+"/empty", base+"/full", base+"/once"
 	mkdirs(t, c, empty, full+"/child", once)
 
@@ -56,14 +54,12 @@ func TestReaperDeletesEmptyPaths(t *testing.T) {
 
 // A path that gets a child before its third empty check stays.
 func TestReaperLeavesReusedPath(t *testing.T) {
-	srv := zktest.Server(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	p := zktest.UniquePath(t) + "/lock"
+	ctx, c, base := zktest.Setup(t)
+	p := base + "/lock"
 	mkdirs(t, c, p)
 	r, err := New(c, WithThreshold(time.Hour)) // never on its own
 	require.NoError(t, err)
 	require.NoError(t, r.AddPath(p, ReapUntilGone))
-	ctx := zktest.Context(t)
 	r.check(ctx, p)
 	r.check(ctx, p)
 	mkdirs(t, c, p+"/holder")
@@ -113,10 +109,8 @@ func TestReaperLeaderOnly(t *testing.T) {
 // ChildReaper removes the empty parents under a lock root (and their
 // empty lock-schema sub-nodes) but keeps those in use.
 func TestChildReaperEmptyLockParents(t *testing.T) {
-	srv := zktest.Server(t)
-	ctx := zktest.Context(t)
-	c := zktest.Connect(t, srv.ConnectString())
-	root := zktest.UniquePath(t) + "/locks"
+	ctx, c, base := zktest.Setup(t)
+	root := base + "/locks"
 	mkdirs(t, c, root+"/a", root+"/b/leases", root+"/busy/_c_1-lock-0000000001", root+"/c/leases/x")
 
 	cr, err := NewChildReaper(c, root, ReapUntilDelete, WithThreshold(threshold), WithLockSchema("leases"))

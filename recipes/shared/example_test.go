@@ -6,31 +6,15 @@ import (
 	"log"
 	"time"
 
+	"github.com/zkcurator/zkcurator/internal/exampleenv"
 	"github.com/zkcurator/zkcurator/recipes/shared"
-	"github.com/zkcurator/zkcurator/testserver"
-	"github.com/zkcurator/zkcurator/zk"
 )
-
-// connect starts the embedded test server the examples run against and
-// connects a client to it; a real program connects to its ensemble instead.
-// stop closes both.
-func connect(ctx context.Context) (c *zk.Client, stop func()) {
-	srv, err := testserver.Start()
-	if err != nil {
-		log.Fatal(err)
-	}
-	c, err = zk.Connect(ctx, srv.ConnectString())
-	if err != nil {
-		log.Fatal(err)
-	}
-	return c, func() { c.Close(); srv.Close() }
-}
 
 // A shared count: one process listens, another changes it.
 func ExampleCount() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, stop := connect(ctx)
+	c, stop := exampleenv.Connect(ctx)
 	defer stop()
 
 	count, err := shared.NewCount(c, "/config/workers", 4)

@@ -6,6 +6,7 @@ import (
 	"log"
 	"time"
 
+	"github.com/zkcurator/zkcurator/internal/exampleenv"
 	"github.com/zkcurator/zkcurator/recipes/shared"
 )
 
@@ -14,7 +15,7 @@ import (
 func ExampleValue() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, stop := connect(ctx)
+	c, stop := exampleenv.Connect(ctx)
 	defer stop()
 
 	v, err := shared.NewValue(c, "/config/mode", []byte("active"))

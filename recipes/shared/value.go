@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/zkcurator/zkcurator/internal/listeners"
+	"github.com/zkcurator/zkcurator/recipes/internal/lifecycle"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
@@ -37,8 +38,7 @@ type Value struct {
 	data     []byte
 	version  int32
 	mzxid    int64
-	started  bool
-	closed   bool
+	life     lifecycle.State
 	cancel   context.CancelFunc
 	done     chan struct{}
 	unlisten func()
@@ -68,15 +68,10 @@ func (v *Value) Path() string { return v.path }
 // other failure it may be called again.
 func (v *Value) Start(ctx context.Context) error {
 	v.mu.Lock()
-	switch {
-	case v.closed:
+	if err := v.life.Start(ErrValueStarted, zk.ErrClosed); err != nil {
 		v.mu.Unlock()
-		return fmt.Errorf("shared: start value %s: %w", v.path, zk.ErrClosed)
-	case v.started:
-		v.mu.Unlock()
-		return fmt.Errorf("shared: start value %s: %w", v.path, ErrValueStarted)
+		return fmt.Errorf("shared: start value %s: %w", v.path, err)
 	}
-	v.started = true
 	v.mu.Unlock()
 	_, _, err := v.client.CreateWith(ctx, v.path, v.seed, zk.CreateOptions{CreateParentContainers: true})
 	if err != nil && !errors.Is(err, zk.ErrNodeExists) {
@@ -88,7 +83,7 @@ func (v *Value) Start(ctx context.Context) error {
 	}
 	lctx, cancel := context.WithCancel(context.Background())
 	v.mu.Lock()
-	if v.closed { // closed while starting
+	if v.life == lifecycle.Closed { // closed while starting
 		v.mu.Unlock()
 		cancel()
 		return fmt.Errorf("shared: start value %s: %w", v.path, zk.ErrClosed)
@@ -110,7 +105,7 @@ func (v *Value) Start(ctx context.Context) error {
 // startFailed lets Start be called again after a failed start.
 func (v *Value) startFailed(err error) error {
 	v.mu.Lock()
-	v.started = false
+	v.life.Unstart()
 	v.mu.Unlock()
 	return fmt.Errorf("shared: start value %s: %w", v.path, err)
 }
@@ -195,11 +190,8 @@ func (v *Value) Listen(f func(data []byte)) (unsubscribe func()) { return v.bus.
 func (v *Value) check(op string) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	switch {
-	case v.closed:
-		return fmt.Errorf("shared: %s value %s: %w", op, v.path, zk.ErrClosed)
-	case !v.started:
-		return fmt.Errorf("shared: %s value %s: %w", op, v.path, ErrValueNotStarted)
+	if err := v.life.Check(ErrValueNotStarted, zk.ErrClosed); err != nil {
+		return fmt.Errorf("shared: %s value %s: %w", op, v.path, err)
 	}
 	return nil
 }
@@ -246,11 +238,10 @@ func (v *Value) TrySet(ctx context.Context, expectedVersion int32, data []byte) 
 // Close stops following the node; listeners hear nothing more. Idempotent.
 func (v *Value) Close() error {
 	v.mu.Lock()
-	if v.closed {
+	if v.life.Close() == lifecycle.Closed {
 		v.mu.Unlock()
 		return nil
 	}
-	v.closed = true
 	cancel, done, unlisten := v.cancel, v.done, v.unlisten
 	v.mu.Unlock()
 	if cancel != nil {

@@ -6,32 +6,17 @@ import (
 	"log"
 	"time"
 
+	"github.com/zkcurator/zkcurator/internal/exampleenv"
 	"github.com/zkcurator/zkcurator/recipes/watch"
-	"github.com/zkcurator/zkcurator/testserver"
 	"github.com/zkcurator/zkcurator/zk"
 )
-
-// connect starts the embedded test server the examples run against and
-// connects a client to it; a real program connects to its ensemble instead.
-// stop closes both.
-func connect(ctx context.Context) (c *zk.Client, stop func()) {
-	srv, err := testserver.Start()
-	if err != nil {
-		log.Fatal(err)
-	}
-	c, err = zk.Connect(ctx, srv.ConnectString())
-	if err != nil {
-		log.Fatal(err)
-	}
-	return c, func() { c.Close(); srv.Close() }
-}
 
 // A recursive PersistentWatcher hears every change under a path, across
 // sessions; a Reset event comes each time the watch is (re)set.
 func ExamplePersistentWatcher() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, stop := connect(ctx)
+	c, stop := exampleenv.Connect(ctx)
 	defer stop()
 
 	w, err := watch.New(c, "/config", true)

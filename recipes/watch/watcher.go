@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/zkcurator/zkcurator/internal/listeners"
+	"github.com/zkcurator/zkcurator/recipes/internal/lifecycle"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
@@ -59,8 +60,7 @@ type PersistentWatcher struct {
 	bus      *listeners.Bus[Event]
 	kick     chan struct{}
 	mu       sync.Mutex
-	started  bool
-	closed   bool
+	life     lifecycle.State
 	cancel   context.CancelFunc
 	done     chan struct{}
 	unlisten func()
@@ -101,15 +101,10 @@ func (w *PersistentWatcher) Listen(f func(Event)) (unsubscribe func()) { return 
 // on a server before 3.6.
 func (w *PersistentWatcher) Start(ctx context.Context) error {
 	w.mu.Lock()
-	switch {
-	case w.closed:
+	if err := w.life.Start(ErrStarted, zk.ErrClosed); err != nil {
 		w.mu.Unlock()
-		return fmt.Errorf("watch: start %s: %w", w.path, zk.ErrClosed)
-	case w.started:
-		w.mu.Unlock()
-		return fmt.Errorf("watch: start %s: %w", w.path, ErrStarted)
+		return fmt.Errorf("watch: start %s: %w", w.path, err)
 	}
-	w.started = true
 	lctx, cancel := context.WithCancel(context.Background())
 	w.cancel, w.done = cancel, make(chan struct{})
 	w.unlisten = w.client.Listen(func(s zk.ConnectionState) {
@@ -194,14 +189,12 @@ func (w *PersistentWatcher) run(ctx context.Context, zw *zk.Watcher) {
 // more. Idempotent.
 func (w *PersistentWatcher) Close() error {
 	w.mu.Lock()
-	if w.closed {
-		w.mu.Unlock()
-		return nil
-	}
-	w.closed = true
-	started := w.started
+	was := w.life.Close()
 	w.mu.Unlock()
-	if !started {
+	switch was {
+	case lifecycle.Closed:
+		return nil
+	case lifecycle.New:
 		w.bus.Stop()
 		return nil
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/zkcurator/zkcurator/internal/zktest"
 	"github.com/zkcurator/zkcurator/testserver"
+	"github.com/zkcurator/zkcurator/testserver/realzk"
 )
 
 // minScenarios is the size the suite promises (issue #3).
@@ -62,27 +63,12 @@ func TestConformance(t *testing.T) {
 	}
 	for _, sc := range allScenarios() {
 		t.Run(sc.name, func(t *testing.T) {
-			srv := testserver.New(t, embeddedOptions(sc)...)
-			got := runScenario(t, target{kind: kindEmbedded, addr: srv.Addr(), srv: srv}, sc)
-			golden := filepath.Join("testdata", sc.name+".golden")
-			if real == nil {
-				want, err := os.ReadFile(golden)
-				if errors.Is(err, fs.ErrNotExist) {
-					t.Fatalf("no golden transcript %s: record it with ZKCURATOR_REAL_ZK=1 go test -update", golden)
-				}
-				require.NoError(t, err)
-				require.Equal(t, string(want), render(got), "embedded transcript differs from the recorded ZooKeeper 3.8 one")
-				return
+			against := real
+			if real != nil && noExtendedTypes(sc) {
+				against = realServerNoExt(t)
 			}
-			if noExtendedTypes(sc) {
-				real = realServerNoExt(t)
-			}
-			want := runScenario(t, target{kind: kindReal, addr: real.Addr(0)}, sc)
-			if *update {
-				require.NoError(t, os.MkdirAll("testdata", 0o755))
-				require.NoError(t, os.WriteFile(golden, []byte(render(want)), 0o644))
-			}
-			require.Equal(t, render(want), render(got), "embedded transcript differs from ZooKeeper 3.8")
+			compare(t, testserver.New(t, embeddedOptions(sc)...), against, sc,
+				filepath.Join("testdata", sc.name+".golden"))
 		})
 	}
 }
@@ -113,6 +99,29 @@ func runScenario(t *testing.T, tgt target, sc scenario) []string {
 	defer e.cleanup()
 	sc.run(e)
 	return e.finish()
+}
+
+// compare runs sc on the embedded server srv and requires the same
+// transcript as on real (then -update records it in golden), or, with no
+// real server (ZKCURATOR_REAL_ZK unset), as the one recorded in golden.
+func compare(t *testing.T, srv *testserver.Server, real *realzk.Ensemble, sc scenario, golden string) {
+	t.Helper()
+	got := runScenario(t, target{kind: kindEmbedded, addr: srv.Addr(), srv: srv}, sc)
+	if real == nil {
+		want, err := os.ReadFile(golden)
+		if errors.Is(err, fs.ErrNotExist) {
+			t.Fatalf("no golden transcript %s: record it with ZKCURATOR_REAL_ZK=1 go test -update", golden)
+		}
+		require.NoError(t, err)
+		require.Equal(t, string(want), render(got), "embedded transcript differs from the recorded ZooKeeper 3.8 one")
+		return
+	}
+	want := runScenario(t, target{kind: kindReal, addr: real.Addr(0)}, sc)
+	if *update {
+		require.NoError(t, os.MkdirAll(filepath.Dir(golden), 0o755))
+		require.NoError(t, os.WriteFile(golden, []byte(render(want)), 0o644))
+	}
+	require.Equal(t, render(want), render(got), "embedded transcript differs from ZooKeeper 3.8")
 }
 
 func render(lines []string) string { return strings.Join(lines, "\n") + "\n" }

@@ -262,6 +262,20 @@ func (s *session) call(op int32, req jute.Record) (jute.ReplyHeader, []byte, boo
 	return f.Header, f.Body, ok
 }
 
+// request sends req as op and logs "name desc -> CODE @zxid extra" (see
+// result), where extra is what show makes of the reply decoded into resp
+// (nothing when the request failed); it returns the reply's error code.
+func (s *session) request(op int32, req jute.Record, desc string, resp jute.Record, show func() string) int32 {
+	s.e.t.Helper()
+	h, body, ok := s.call(op, req)
+	extra := ""
+	if ok && h.Err == 0 && s.decode(body, resp) {
+		extra = show()
+	}
+	s.result(desc, h, ok, extra)
+	return h.Err
+}
+
 // result logs "name desc -> CODE @zxid extra" for a reply.
 func (s *session) result(desc string, h jute.ReplyHeader, ok bool, extra string) {
 	if !ok {

@@ -57,14 +57,11 @@ func (s *session) create(path, d string, flags int32) (string, int32) {
 // createACL sends create (op 1).
 func (s *session) createACL(path, d string, flags int32, acl []jute.ACL) (string, int32) {
 	s.e.t.Helper()
-	h, body, ok := s.call(jute.OpCreate, &jute.CreateRequest{Path: path, Data: bytesOf(d), ACL: acl, Flags: flags})
 	var resp jute.CreateResponse
-	extra := ""
-	if ok && h.Err == 0 && s.decode(body, &resp) {
-		extra = s.e.norm(resp.Path)
-	}
-	s.result(fmt.Sprintf("create %s flags=%d %s", path, flags, aclString(acl)), h, ok, extra)
-	return resp.Path, h.Err
+	code := s.request(jute.OpCreate, &jute.CreateRequest{Path: path, Data: bytesOf(d), ACL: acl, Flags: flags},
+		fmt.Sprintf("create %s flags=%d %s", path, flags, aclString(acl)),
+		&resp, func() string { return s.e.norm(resp.Path) })
+	return resp.Path, code
 }
 
 // create2 sends op (create2, createContainer or createTTL) and logs the
@@ -77,14 +74,11 @@ func (s *session) create2(op int32, path, d string, flags int32, ttl int64) (str
 		req = &jute.CreateTTLRequest{Path: path, Data: bytesOf(d), ACL: openACL, Flags: flags, TTL: ttl}
 		desc += fmt.Sprintf(" ttl=%d", ttl)
 	}
-	h, body, ok := s.call(op, req)
 	var resp jute.Create2Response
-	extra := ""
-	if ok && h.Err == 0 && s.decode(body, &resp) {
-		extra = s.e.norm(resp.Path) + " " + s.e.stat(resp.Stat)
-	}
-	s.result(desc, h, ok, extra)
-	return resp.Path, h.Err
+	code := s.request(op, req,
+		desc,
+		&resp, func() string { return s.e.norm(resp.Path) + " " + s.e.stat(resp.Stat) })
+	return resp.Path, code
 }
 
 // mk creates persistent nodes with empty data, quietly failing the test if
@@ -107,98 +101,74 @@ func (s *session) delete(path string, version int32) int32 {
 
 func (s *session) exists(path string, watch bool) (jute.Stat, int32) {
 	s.e.t.Helper()
-	h, body, ok := s.call(jute.OpExists, &jute.ExistsRequest{Path: path, Watch: watch})
 	var resp jute.ExistsResponse
-	extra := ""
-	if ok && h.Err == 0 && s.decode(body, &resp) {
-		extra = s.e.stat(resp.Stat)
-	}
-	s.result(fmt.Sprintf("exists %s w=%v", path, watch), h, ok, extra)
-	return resp.Stat, h.Err
+	code := s.request(jute.OpExists, &jute.ExistsRequest{Path: path, Watch: watch},
+		fmt.Sprintf("exists %s w=%v", path, watch),
+		&resp, func() string { return s.e.stat(resp.Stat) })
+	return resp.Stat, code
 }
 
 func (s *session) get(path string, watch bool) ([]byte, int32) {
 	s.e.t.Helper()
-	h, body, ok := s.call(jute.OpGetData, &jute.GetDataRequest{Path: path, Watch: watch})
 	var resp jute.GetDataResponse
-	extra := ""
-	if ok && h.Err == 0 && s.decode(body, &resp) {
-		extra = data(resp.Data) + " " + s.e.stat(resp.Stat)
-	}
-	s.result(fmt.Sprintf("get %s w=%v", path, watch), h, ok, extra)
-	return resp.Data, h.Err
+	code := s.request(jute.OpGetData, &jute.GetDataRequest{Path: path, Watch: watch},
+		fmt.Sprintf("get %s w=%v", path, watch),
+		&resp, func() string { return data(resp.Data) + " " + s.e.stat(resp.Stat) })
+	return resp.Data, code
 }
 
 func (s *session) set(path, d string, version int32) int32 {
 	s.e.t.Helper()
-	h, body, ok := s.call(jute.OpSetData, &jute.SetDataRequest{Path: path, Data: bytesOf(d), Version: version})
 	var resp jute.SetDataResponse
-	extra := ""
-	if ok && h.Err == 0 && s.decode(body, &resp) {
-		extra = s.e.stat(resp.Stat)
-	}
-	s.result(fmt.Sprintf("set %s %s v=%d", path, data(bytesOf(d)), version), h, ok, extra)
-	return h.Err
+	code := s.request(jute.OpSetData, &jute.SetDataRequest{Path: path, Data: bytesOf(d), Version: version},
+		fmt.Sprintf("set %s %s v=%d", path, data(bytesOf(d)), version),
+		&resp, func() string { return s.e.stat(resp.Stat) })
+	return code
 }
 
 func (s *session) getACL(path string) int32 {
 	s.e.t.Helper()
-	h, body, ok := s.call(jute.OpGetACL, &jute.GetACLRequest{Path: path})
 	var resp jute.GetACLResponse
-	extra := ""
-	if ok && h.Err == 0 && s.decode(body, &resp) {
-		extra = aclString(resp.ACL) + " " + s.e.stat(resp.Stat)
-	}
-	s.result("getACL "+path, h, ok, extra)
-	return h.Err
+	code := s.request(jute.OpGetACL, &jute.GetACLRequest{Path: path},
+		"getACL "+path,
+		&resp, func() string { return aclString(resp.ACL) + " " + s.e.stat(resp.Stat) })
+	return code
 }
 
 func (s *session) setACL(path string, acl []jute.ACL, version int32) int32 {
 	s.e.t.Helper()
-	h, body, ok := s.call(jute.OpSetACL, &jute.SetACLRequest{Path: path, ACL: acl, Version: version})
 	var resp jute.SetACLResponse
-	extra := ""
-	if ok && h.Err == 0 && s.decode(body, &resp) {
-		extra = s.e.stat(resp.Stat)
-	}
-	s.result(fmt.Sprintf("setACL %s %s v=%d", path, aclString(acl), version), h, ok, extra)
-	return h.Err
+	code := s.request(jute.OpSetACL, &jute.SetACLRequest{Path: path, ACL: acl, Version: version},
+		fmt.Sprintf("setACL %s %s v=%d", path, aclString(acl), version),
+		&resp, func() string { return s.e.stat(resp.Stat) })
+	return code
 }
 
 func (s *session) children(path string, watch bool) ([]string, int32) {
 	s.e.t.Helper()
-	h, body, ok := s.call(jute.OpGetChildren, &jute.GetChildrenRequest{Path: path, Watch: watch})
 	var resp jute.GetChildrenResponse
-	extra := ""
-	if ok && h.Err == 0 && s.decode(body, &resp) {
-		extra = s.e.list(resp.Items)
-	}
-	s.result(fmt.Sprintf("children %s w=%v", path, watch), h, ok, extra)
-	return resp.Items, h.Err
+	code := s.request(jute.OpGetChildren, &jute.GetChildrenRequest{Path: path, Watch: watch},
+		fmt.Sprintf("children %s w=%v", path, watch),
+		&resp, func() string { return s.e.list(resp.Items) })
+	return resp.Items, code
 }
 
 func (s *session) children2(path string, watch bool) int32 {
 	s.e.t.Helper()
-	h, body, ok := s.call(jute.OpGetChildren2, &jute.GetChildren2Request{Path: path, Watch: watch})
 	var resp jute.GetChildren2Response
-	extra := ""
-	if ok && h.Err == 0 && s.decode(body, &resp) {
-		extra = s.e.list(resp.Children) + " " + s.e.stat(resp.Stat)
-	}
-	s.result(fmt.Sprintf("children2 %s w=%v", path, watch), h, ok, extra)
-	return h.Err
+	code := s.request(jute.OpGetChildren2, &jute.GetChildren2Request{Path: path, Watch: watch},
+		fmt.Sprintf("children2 %s w=%v", path, watch),
+		&resp, func() string { return s.e.list(resp.Children) + " " + s.e.stat(resp.Stat) })
+	return code
 }
 
 func (s *session) sync(path string) int32 {
 	s.e.t.Helper()
-	h, body, ok := s.call(jute.OpSync, &jute.SyncRequest{Path: path})
 	var resp jute.SyncResponse
-	extra := ""
-	if ok && h.Err == 0 && s.decode(body, &resp) {
-		extra = s.e.norm(resp.Path)
-	}
-	s.result("sync "+path, h, ok, extra)
-	return h.Err
+	code := s.request(jute.OpSync, &jute.SyncRequest{Path: path},
+		"sync "+path,
+		&resp, func() string { return s.e.norm(resp.Path) })
+	return code
 }
 
 // check sends a standalone check (op 13) followed by a ping, and logs every
@@ -234,54 +204,41 @@ func (s *session) check(path string, version int32) {
 
 func (s *session) allChildren(path string) int32 {
 	s.e.t.Helper()
-	h, body, ok := s.call(jute.OpGetAllChildrenNumber, &jute.GetAllChildrenNumberRequest{Path: path})
 	var resp jute.GetAllChildrenNumberResponse
-	extra := ""
-	if ok && h.Err == 0 && s.decode(body, &resp) {
-		extra = fmt.Sprint(resp.Value)
-	}
-	s.result("allChildrenNumber "+path, h, ok, extra)
-	return h.Err
+	code := s.request(jute.OpGetAllChildrenNumber, &jute.GetAllChildrenNumberRequest{Path: path},
+		"allChildrenNumber "+path,
+		&resp, func() string { return fmt.Sprint(resp.Value) })
+	return code
 }
 
 func (s *session) ephemerals(prefix string) int32 {
 	s.e.t.Helper()
-	h, body, ok := s.call(jute.OpGetEphemerals, &jute.GetEphemeralsRequest{Path: prefix})
 	var resp jute.GetEphemeralsResponse
-	extra := ""
-	if ok && h.Err == 0 && s.decode(body, &resp) {
-		extra = s.e.list(resp.Items)
-	}
-	s.result(fmt.Sprintf("getEphemerals %q", prefix), h, ok, extra)
-	return h.Err
+	code := s.request(jute.OpGetEphemerals, &jute.GetEphemeralsRequest{Path: prefix},
+		fmt.Sprintf("getEphemerals %q", prefix),
+		&resp, func() string { return s.e.list(resp.Items) })
+	return code
 }
 
 func (s *session) whoAmI() int32 {
 	s.e.t.Helper()
-	h, body, ok := s.call(jute.OpWhoAmI, nil)
 	var resp jute.WhoAmIResponse
-	extra := ""
-	if ok && h.Err == 0 && s.decode(body, &resp) {
+	return s.request(jute.OpWhoAmI, nil, "whoAmI", &resp, func() string {
 		parts := make([]string, len(resp.ClientInfo))
 		for i, ci := range resp.ClientInfo {
 			parts[i] = ci.AuthScheme + ":" + ci.User
 		}
-		extra = "[" + strings.Join(parts, " ") + "]"
-	}
-	s.result("whoAmI", h, ok, extra)
-	return h.Err
+		return "[" + strings.Join(parts, " ") + "]"
+	})
 }
 
 func (s *session) addWatch(path string, mode int32) int32 {
 	s.e.t.Helper()
-	h, body, ok := s.call(jute.OpAddWatch, &jute.AddWatchRequest{Path: path, Type: mode})
 	var resp jute.ErrorResponse
-	extra := ""
-	if ok && h.Err == 0 && s.decode(body, &resp) {
-		extra = fmt.Sprintf("err=%d", resp.Value)
-	}
-	s.result(fmt.Sprintf("addWatch %s mode=%d", path, mode), h, ok, extra)
-	return h.Err
+	code := s.request(jute.OpAddWatch, &jute.AddWatchRequest{Path: path, Type: mode},
+		fmt.Sprintf("addWatch %s mode=%d", path, mode),
+		&resp, func() string { return fmt.Sprintf("err=%d", resp.Value) })
+	return code
 }
 
 // watches sends checkWatches or removeWatches.

@@ -1,16 +1,12 @@
 package conformance
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/stretchr/testify/require"
 
 	"github.com/zkcurator/zkcurator/internal/digestmd5"
 	"github.com/zkcurator/zkcurator/internal/zktest"
@@ -216,23 +212,7 @@ func TestConformanceSASL(t *testing.T) {
 			for _, sc := range cfg.scenarios {
 				t.Run(sc.name, func(t *testing.T) {
 					srv := testserver.New(t, testserver.WithSASLUsers(saslUsers), testserver.WithSASLRequired(cfg.required))
-					got := runScenario(t, target{kind: kindEmbedded, addr: srv.Addr(), srv: srv}, sc)
-					golden := filepath.Join("testdata", "sasl", sc.name+".golden")
-					if real == nil {
-						want, err := os.ReadFile(golden)
-						if errors.Is(err, fs.ErrNotExist) {
-							t.Fatalf("no golden transcript %s: record it with ZKCURATOR_REAL_ZK=1 go test -update", golden)
-						}
-						require.NoError(t, err)
-						require.Equal(t, string(want), render(got), "embedded transcript differs from the recorded ZooKeeper 3.8 one")
-						return
-					}
-					want := runScenario(t, target{kind: kindReal, addr: real.Addr(0)}, sc)
-					if *update {
-						require.NoError(t, os.MkdirAll(filepath.Dir(golden), 0o755))
-						require.NoError(t, os.WriteFile(golden, []byte(render(want)), 0o644))
-					}
-					require.Equal(t, render(want), render(got), "embedded transcript differs from ZooKeeper 3.8")
+					compare(t, srv, real, sc, filepath.Join("testdata", "sasl", sc.name+".golden"))
 				})
 			}
 		})

@@ -50,20 +50,14 @@ type config struct {
 	args    []string // os.Args, echoed in the report
 }
 
-func main() {
-	harness.ServeIfChild()
-	cfg, err := parseFlags(os.Args[1:])
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "benchreport:", err)
-		os.Exit(2)
-	}
-	cfg.args = os.Args
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	if err := run(ctx, cfg, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "benchreport:", err)
-		os.Exit(1)
-	}
+func main() { harness.Main("benchreport", 10*time.Minute, parseArgv, run) }
+
+// parseArgv parses a whole command line (os.Args) and keeps it, for the
+// report to echo.
+func parseArgv(argv []string) (config, error) {
+	cfg, err := parseFlags(argv[1:])
+	cfg.args = argv
+	return cfg, err
 }
 
 func parseFlags(args []string) (config, error) {

@@ -36,11 +36,9 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"strconv"
 	"time"
 
@@ -72,20 +70,14 @@ type config struct {
 
 var allParts = []string{"watches", "sessions", "locks", "cache", "servermem"}
 
-func main() {
-	harness.ServeIfChild()
-	cfg, err := parseFlags(os.Args[1:])
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "curvereport:", err)
-		os.Exit(2)
-	}
-	cfg.args = os.Args
-	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
-	defer cancel()
-	if err := run(ctx, cfg, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "curvereport:", err)
-		os.Exit(1)
-	}
+func main() { harness.Main("curvereport", time.Hour, parseArgv, run) }
+
+// parseArgv parses a whole command line (os.Args) and keeps it, for the
+// report to echo.
+func parseArgv(argv []string) (config, error) {
+	cfg, err := parseFlags(argv[1:])
+	cfg.args = argv
+	return cfg, err
 }
 
 func parseFlags(args []string) (config, error) {

@@ -30,7 +30,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"time"
 
@@ -52,20 +51,14 @@ type config struct {
 // handoffWaiters is the number of waiters of the hand-off benchmark.
 const handoffWaiters = 8
 
-func main() {
-	harness.ServeIfChild()
-	cfg, err := parseFlags(os.Args[1:])
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "recipereport:", err)
-		os.Exit(2)
-	}
-	cfg.args = os.Args
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Hour)
-	defer cancel()
-	if err := run(ctx, cfg, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "recipereport:", err)
-		os.Exit(1)
-	}
+func main() { harness.Main("recipereport", 2*time.Hour, parseArgv, run) }
+
+// parseArgv parses a whole command line (os.Args) and keeps it, for the
+// report to echo.
+func parseArgv(argv []string) (config, error) {
+	cfg, err := parseFlags(argv[1:])
+	cfg.args = argv
+	return cfg, err
 }
 
 func parseFlags(args []string) (config, error) {

@@ -3,13 +3,16 @@
 //
 // Usage:
 //
-//	go run ./internal/tools/codestats [-long 80] [-fields 10] FILE_OR_DIR...
+//	go run ./internal/tools/codestats [-long 80] [-fields 10] [-tests] [-total] FILE_OR_DIR...
 //
 // A directory stands for its non-test .go files (add -tests to include the
 // _test.go files). For every input it prints the number of functions, the
 // mean and maximum function length in lines (from the func keyword to the
 // closing brace), every function longer than -long lines, and every struct
 // type with at least -fields fields (a field list "a, b int" counts as two).
+// With -total it ends with one line over all inputs: functions, the lines
+// in them, mean and maximum, and struct types with their fields, to compare
+// a set of files before and after a change.
 package main
 
 import (
@@ -29,12 +32,13 @@ func main() {
 	long := flag.Int("long", 80, "list functions longer than this many lines")
 	fields := flag.Int("fields", 10, "list struct types with at least this many fields")
 	tests := flag.Bool("tests", false, "include _test.go files of a directory")
+	total := flag.Bool("total", false, "end with one line over all inputs")
 	flag.Parse()
 	if flag.NArg() == 0 {
-		fmt.Fprintln(os.Stderr, "usage: codestats [-long N] [-fields N] [-tests] FILE_OR_DIR...")
+		fmt.Fprintln(os.Stderr, "usage: codestats [-long N] [-fields N] [-tests] [-total] FILE_OR_DIR...")
 		os.Exit(2)
 	}
-	cfg := config{long: *long, fields: *fields, tests: *tests}
+	cfg := config{long: *long, fields: *fields, tests: *tests, total: *total}
 	if err := run(os.Stdout, cfg, flag.Args()); err != nil {
 		fmt.Fprintln(os.Stderr, "codestats:", err)
 		os.Exit(1)
@@ -45,6 +49,7 @@ type config struct {
 	long   int  // list functions longer than this
 	fields int  // list structs with at least this many fields
 	tests  bool // include _test.go files of directories
+	total  bool // end with a line over all inputs
 }
 
 // funcStat is one function or method.
@@ -70,6 +75,7 @@ type stats struct {
 }
 
 func run(w io.Writer, cfg config, args []string) error {
+	var all stats
 	for _, arg := range args {
 		files, err := goFiles(arg, cfg.tests)
 		if err != nil {
@@ -80,8 +86,33 @@ func run(w io.Writer, cfg config, args []string) error {
 			return err
 		}
 		report(w, cfg, arg, st)
+		all.funcs = append(all.funcs, st.funcs...)
+		all.structs = append(all.structs, st.structs...)
+	}
+	if cfg.total {
+		reportTotal(w, all)
 	}
 	return nil
+}
+
+// reportTotal prints the line over all inputs.
+func reportTotal(w io.Writer, st stats) {
+	lines, maxLines := 0, 0
+	for _, f := range st.funcs {
+		lines += f.lines
+		maxLines = max(maxLines, f.lines)
+	}
+	mean := 0.0
+	if len(st.funcs) > 0 {
+		mean = float64(lines) / float64(len(st.funcs))
+	}
+	fields, maxFields := 0, 0
+	for _, s := range st.structs {
+		fields += s.fields
+		maxFields = max(maxFields, s.fields)
+	}
+	fmt.Fprintf(w, "total: %d funcs, %d lines in funcs, mean %.1f, max %d; %d structs, %d fields, max %d\n",
+		len(st.funcs), lines, mean, maxLines, len(st.structs), fields, maxFields)
 }
 
 // goFiles lists arg itself if it is a file, else the .go files in it.

@@ -52,6 +52,21 @@ func TestReportListsLongFuncsAndBigStructs(t *testing.T) {
 	require.Equal(t, 1, strings.Count(out.String(), "struct big"))
 }
 
+func TestTotalOverAllInputs(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.go"), filepath.Join(dir, "b.go")
+	require.NoError(t, os.WriteFile(a, []byte(sample), 0o600))
+	require.NoError(t, os.WriteFile(b, []byte("package p\n\ntype two struct{ x, y int }\n\nfunc f() {\n}\n"), 0o600))
+
+	var out bytes.Buffer
+	require.NoError(t, run(&out, config{long: 80, fields: 10, total: true}, []string{a, b}))
+	require.Contains(t, out.String(), "\ntotal: 3 funcs, 8 lines in funcs, mean 2.7, max 5; 3 structs, 10 fields, max 7\n")
+
+	out.Reset()
+	require.NoError(t, run(&out, config{long: 80, fields: 10}, []string{a, b}))
+	require.NotContains(t, out.String(), "total:")
+}
+
 func TestReportFailsOnMissingInput(t *testing.T) {
 	var out bytes.Buffer
 	require.Error(t, run(&out, config{long: 80}, []string{filepath.Join(t.TempDir(), "nope")}))

@@ -162,10 +162,7 @@ func TestCreateDetachedLeavesNothingWhenCancelled(t *testing.T) {
 }
 
 func TestAwaitNoticesSessionLossWhileWaiting(t *testing.T) {
-	srv := zktest.Embedded(t)
-	c1, c2 := zktest.Connect(t, srv.ConnectString()), zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
-	parent := zktest.UniquePath(t)
+	ctx, srv, c1, c2, parent := zktest.SetupEmbedded2(t)
 	key := ByLockName("lock-")
 	_, err := create(ctx, c1, parent, "lock-", nil, "")
 	require.NoError(t, err)
