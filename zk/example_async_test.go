@@ -6,6 +6,7 @@ import (
 	"log"
 	"time"
 
+	"github.com/zkcurator/zkcurator/internal/exampleenv"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
@@ -14,7 +15,7 @@ import (
 // to back and ZooKeeper answers them in order, so ten reads cost about one
 // round trip, with no goroutine per request.
 func ExampleConn_GetAsync() {
-	srv := startServer()
+	srv := exampleenv.Server()
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

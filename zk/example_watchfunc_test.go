@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log"
 
+	"github.com/zkcurator/zkcurator/internal/exampleenv"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
@@ -12,7 +13,7 @@ import (
 // watch. It runs on the Conn's event goroutine, so it only hands the event
 // on; here to a channel the program reads, elsewhere to a work queue.
 func ExampleConn_GetWFunc() {
-	srv := startServer()
+	srv := exampleenv.Server()
 	defer srv.Close()
 	ctx := context.Background()
 	conn, err := zk.Dial(ctx, srv.ConnectString())
