@@ -163,6 +163,14 @@ func (c *Conn) ChildrenWFunc(ctx context.Context, path string, fn func(Event)) (
 // to a server before 3.6 (a rolling downgrade), which refuses to restore
 // it (setWatches2), the watch ends with EventNotWatching, Err
 // ErrUnimplemented; the one-shot watches are restored with setWatches.
+//
+// Servers before 3.9 (ZOOKEEPER-4466) keep one watch per path, session and
+// kind: a one-shot data watch (ExistsW, GetW) set by the same session on a
+// path that has a persistent watch replaces it on the server, which then
+// stops sending the persistent watch's events after the one-shot fires,
+// while the Watcher here still looks live (real 3.8 and the embedded
+// server both behave so). On such servers, do not mix one-shot and
+// persistent watches of one session on one path; use a second session.
 func (c *Conn) AddWatch(ctx context.Context, path string, mode AddWatchMode) (*Watcher, error) {
 	if err := ValidatePath(path, false); err != nil {
 		return nil, wrapErr("addWatch", path, err)
