@@ -119,3 +119,21 @@ func TestUniquePath(t *testing.T) {
 		require.LessOrEqual(t, len(UniquePath(t)), len("/zkt-")+maxNameLen+1+16)
 	})
 }
+
+// BulkContext ends before the binary's -timeout (so the test fails with
+// its own error) and outlives Context's minute when the binary allows it.
+func TestBulkContextFollowsBinaryDeadline(t *testing.T) {
+	var ctx context.Context
+	t.Run("inner", func(t *testing.T) {
+		ctx = BulkContext(t)
+		got, ok := ctx.Deadline()
+		require.True(t, ok, "never unbounded")
+		if end, ok := t.Deadline(); ok {
+			require.Equal(t, end.Add(-bulkGrace), got)
+		} else {
+			require.WithinDuration(t, time.Now().Add(bulkDefault), got, time.Minute)
+		}
+		require.NoError(t, ctx.Err())
+	})
+	require.ErrorIs(t, ctx.Err(), context.Canceled, "cancelled when the test ends")
+}

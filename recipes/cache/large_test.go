@@ -19,7 +19,10 @@ func TestChildrenCacheHugeParent(t *testing.T) {
 	const n = 70_000
 	srv := zktest.Server(t)
 	c := zktest.Connect(t, srv.ConnectString())
-	ctx := zktest.Context(t)
+	// Creating, reading and deleting 70,000 nodes takes more than
+	// Context's minute on a loaded machine under -race (the run on record
+	// failed in Start after 79s); the bound is the binary's -timeout.
+	ctx := zktest.BulkContext(t)
 	p := zktest.UniquePath(t)
 	paths := []string{p}
 	for i := range n {
