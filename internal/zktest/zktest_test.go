@@ -2,6 +2,7 @@ package zktest
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"regexp"
@@ -81,7 +82,7 @@ type fakeTB struct {
 func (f *fakeTB) Helper() {}
 func (f *fakeTB) Fatalf(format string, args ...any) {
 	f.mu.Lock()
-	f.msg = format
+	f.msg = fmt.Sprintf(format, args...)
 	f.mu.Unlock()
 	runtime.Goexit()
 }
@@ -102,6 +103,24 @@ func TestEventually(t *testing.T) {
 	}()
 	<-done
 	require.Contains(t, f.msg, "timed out")
+}
+
+func TestEventuallyCtx(t *testing.T) {
+	n := 0
+	EventuallyCtx(t, context.Background(), func() bool { n++; return n == 3 }, "three calls")
+	require.Equal(t, 3, n)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	f := &fakeTB{TB: t}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		EventuallyCtx(f, ctx, func() bool { return false }, "never")
+	}()
+	<-done
+	require.Contains(t, f.msg, "waiting for never")
+	require.Contains(t, f.msg, "deadline exceeded")
 }
 
 func TestUniquePath(t *testing.T) {
