@@ -241,20 +241,28 @@ func TestDialAndConnectFailOnRefusedCredential(t *testing.T) {
 	require.Equal(t, zk.Connected, cl.State())
 }
 
-// An idle session is kept alive by pings alone: over five session
+// An idle session is kept alive by pings alone: over four session
 // timeouts with no request, the Conn neither disconnects nor loses its
 // session, and the server still has it.
+//
+// The session timeout is 2s: the Conn pings every third of it and drops
+// the connection after two thirds of it without a byte, so a ping that
+// comes late by more than about a third (less the read deadline's
+// refresh slack) is a disconnect. With 400ms that was ~100ms, and a
+// -race test binary on a loaded two-core machine measured timer wake-ups
+// up to 137ms late within a minute; with 2s it is ~500ms.
 func TestConnIdleSessionKeptAliveByPings(t *testing.T) {
 	srv := zktest.Embedded(t)
 	states := make(chan zk.State, 16)
-	c := dialConn(t, srv.ConnectString(), zk.WithSessionTimeout(400*time.Millisecond),
+	c := dialConn(t, srv.ConnectString(), zk.WithSessionTimeout(2*time.Second),
 		zk.WithEventHandler(func(ev zk.Event) {
 			if ev.Type == zk.EventNone {
 				states <- ev.State
 			}
 		}))
 	sid := c.SessionID()
-	idle := time.NewTimer(5 * c.SessionTimeout())
+	require.Equal(t, 2*time.Second, c.SessionTimeout(), "the server granted the timeout asked for")
+	idle := time.NewTimer(4 * c.SessionTimeout())
 	defer idle.Stop()
 	for waiting := true; waiting; {
 		select {

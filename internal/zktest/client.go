@@ -48,6 +48,32 @@ func Context(t testing.TB) context.Context {
 	return ctx
 }
 
+// bulkGrace is what BulkContext leaves of the test binary's deadline, so
+// a test that runs out of time fails with its own error instead of the
+// binary's panic.
+const bulkGrace = 30 * time.Second
+
+// bulkDefault bounds BulkContext when the test binary has no deadline.
+const bulkDefault = 10 * time.Minute
+
+// BulkContext is Context for a test whose work grows with the machine's
+// speed rather than waiting on one event (tens of thousands of nodes
+// created, read or watched): a minute is not a bound such work keeps on a
+// loaded two-core CI machine under -race. It is cancelled when the test
+// ends and at the latest bulkGrace before the test binary's -timeout (10
+// minutes without one), so it still never blocks forever.
+func BulkContext(t testing.TB) context.Context {
+	deadline := time.Now().Add(bulkDefault)
+	if d, ok := t.(interface{ Deadline() (time.Time, bool) }); ok {
+		if end, ok := d.Deadline(); ok {
+			deadline = end.Add(-bulkGrace)
+		}
+	}
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	t.Cleanup(cancel)
+	return ctx
+}
+
 // Children returns the children of path, none when it does not exist.
 func Children(t testing.TB, c *zk.Client, path string) []string {
 	t.Helper()

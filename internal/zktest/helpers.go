@@ -1,6 +1,7 @@
 package zktest
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -54,5 +55,25 @@ func Eventually(t testing.TB, cond func() bool, what string) {
 			return
 		}
 		<-tick.C
+	}
+}
+
+// EventuallyCtx is Eventually bounded by ctx instead of 10s, for a wait
+// whose length grows with the work behind it (a cache re-reading tens of
+// thousands of nodes after a connection drop), with ctx from BulkContext.
+// It polls every 10ms and fails the test naming what was awaited when ctx
+// ends first.
+func EventuallyCtx(t testing.TB, ctx context.Context, cond func() bool, what string) {
+	t.Helper()
+	start := time.Now()
+	tick := time.NewTicker(eventuallyInterval)
+	defer tick.Stop()
+	for !cond() {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("zktest: gave up after %v waiting for %s: %v", time.Since(start).Round(time.Millisecond), what, ctx.Err())
+			return
+		case <-tick.C:
+		}
 	}
 }

@@ -2,6 +2,7 @@ package zktest
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"regexp"
@@ -81,7 +82,7 @@ type fakeTB struct {
 func (f *fakeTB) Helper() {}
 func (f *fakeTB) Fatalf(format string, args ...any) {
 	f.mu.Lock()
-	f.msg = format
+	f.msg = fmt.Sprintf(format, args...)
 	f.mu.Unlock()
 	runtime.Goexit()
 }
@@ -104,6 +105,24 @@ func TestEventually(t *testing.T) {
 	require.Contains(t, f.msg, "timed out")
 }
 
+func TestEventuallyCtx(t *testing.T) {
+	n := 0
+	EventuallyCtx(t, context.Background(), func() bool { n++; return n == 3 }, "three calls")
+	require.Equal(t, 3, n)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	f := &fakeTB{TB: t}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		EventuallyCtx(f, ctx, func() bool { return false }, "never")
+	}()
+	<-done
+	require.Contains(t, f.msg, "waiting for never")
+	require.Contains(t, f.msg, "deadline exceeded")
+}
+
 func TestUniquePath(t *testing.T) {
 	re := regexp.MustCompile(`^/zkt-[A-Za-z0-9._-]+-[0-9a-f]{16}$`)
 	p1, p2 := UniquePath(t), UniquePath(t)
@@ -118,4 +137,22 @@ func TestUniquePath(t *testing.T) {
 	t.Run(strings.Repeat("long", 50), func(t *testing.T) {
 		require.LessOrEqual(t, len(UniquePath(t)), len("/zkt-")+maxNameLen+1+16)
 	})
+}
+
+// BulkContext ends before the binary's -timeout (so the test fails with
+// its own error) and outlives Context's minute when the binary allows it.
+func TestBulkContextFollowsBinaryDeadline(t *testing.T) {
+	var ctx context.Context
+	t.Run("inner", func(t *testing.T) {
+		ctx = BulkContext(t)
+		got, ok := ctx.Deadline()
+		require.True(t, ok, "never unbounded")
+		if end, ok := t.Deadline(); ok {
+			require.Equal(t, end.Add(-bulkGrace), got)
+		} else {
+			require.WithinDuration(t, time.Now().Add(bulkDefault), got, time.Minute)
+		}
+		require.NoError(t, ctx.Err())
+	})
+	require.ErrorIs(t, ctx.Err(), context.Canceled, "cancelled when the test ends")
 }

@@ -70,7 +70,12 @@ func TestGroupMemberValidation(t *testing.T) {
 func TestTTLNode(t *testing.T) {
 	ctx, c, root := zktest.Setup(t)
 	p := root + "/ttl"
-	const ttl = 300 * time.Millisecond
+	// The child is touched every ttl/2 and the server deletes it once a
+	// check finds it older than ttl, so a touch late by ttl/2 loses the
+	// node. With 300ms that is 150ms, about the longest timer delay a -race
+	// binary on a loaded two-core machine showed (137ms within a minute);
+	// 1s leaves 500ms.
+	const ttl = time.Second
 
 	n, err := nodes.NewTTLNode(c, p, ttl, []byte("d"))
 	require.NoError(t, err)
