@@ -1,6 +1,7 @@
 package zk_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkcurator/zkcurator/internal/zktest"
+	"github.com/zkcurator/zkcurator/testserver"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
@@ -21,23 +23,7 @@ import (
 // the packets and some after. Every watch must fire exactly once.
 func TestWatchFiringDuringRestoreIsNotLost(t *testing.T) {
 	const n = 4000
-	srv := zktest.Embedded(t)
-	ctx := opCtx(t)
-	c := dialConn(t, srv.ConnectString())
-	w := dialConn(t, srv.ConnectString())
-
-	// 4,000 paths of ~100 bytes: about 400 KB of SetWatches, 4 packets.
-	parent := "/restore-" + strings.Repeat("p", 80)
-	_, err := w.Create(ctx, parent, nil, zk.ModePersistent, zk.OpenACLUnsafe)
-	require.NoError(t, err)
-	paths := make([]string, n)
-	for i := range paths {
-		paths[i] = fmt.Sprintf("%s/n%05d", parent, i)
-	}
-	runParallel(t, 16, paths, func(p string) error {
-		_, err := w.Create(ctx, p, []byte("0"), zk.ModePersistent, zk.OpenACLUnsafe)
-		return err
-	})
+	srv, ctx, c, w, paths := restoreFixture(t, "/restore-"+strings.Repeat("p", 80), n)
 	chans := make([]<-chan zk.Event, n)
 	for i, p := range paths {
 		_, _, ch, err := c.GetW(ctx, p)
@@ -76,6 +62,28 @@ func TestWatchFiringDuringRestoreIsNotLost(t *testing.T) {
 		default:
 		}
 	}
+}
+
+// restoreFixture starts an embedded server with a watcher Conn c and a
+// writer Conn w, and makes n nodes of ~100-byte paths under parent: their
+// watches are about 400 KB of SetWatches, 4 packets.
+func restoreFixture(t *testing.T, parent string, n int) (*testserver.Server, context.Context, *zk.Conn, *zk.Conn, []string) {
+	t.Helper()
+	srv := zktest.Embedded(t)
+	ctx := opCtx(t)
+	c := dialConn(t, srv.ConnectString())
+	w := dialConn(t, srv.ConnectString())
+	_, err := w.Create(ctx, parent, nil, zk.ModePersistent, zk.OpenACLUnsafe)
+	require.NoError(t, err)
+	paths := make([]string, n)
+	for i := range paths {
+		paths[i] = fmt.Sprintf("%s/n%05d", parent, i)
+	}
+	runParallel(t, 16, paths, func(p string) error {
+		_, err := w.Create(ctx, p, []byte("0"), zk.ModePersistent, zk.OpenACLUnsafe)
+		return err
+	})
+	return srv, ctx, c, w, paths
 }
 
 // runParallel calls f for every item from g goroutines and fails the test

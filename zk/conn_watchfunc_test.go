@@ -266,23 +266,7 @@ func TestConnWatchFuncEndsOnClose(t *testing.T) {
 // its nodes changes is called exactly once.
 func TestWatchFuncFiringDuringRestoreIsNotLost(t *testing.T) {
 	const n = 4000
-	srv := zktest.Embedded(t)
-	ctx := opCtx(t)
-	c := dialConn(t, srv.ConnectString())
-	w := dialConn(t, srv.ConnectString())
-
-	// 4,000 paths of ~100 bytes: about 400 KB of SetWatches, 4 packets.
-	parent := "/restore-func-" + strings.Repeat("p", 75)
-	_, err := w.Create(ctx, parent, nil, zk.ModePersistent, zk.OpenACLUnsafe)
-	require.NoError(t, err)
-	paths := make([]string, n)
-	for i := range paths {
-		paths[i] = fmt.Sprintf("%s/n%05d", parent, i)
-	}
-	runParallel(t, 16, paths, func(p string) error {
-		_, err := w.Create(ctx, p, []byte("0"), zk.ModePersistent, zk.OpenACLUnsafe)
-		return err
-	})
+	srv, ctx, c, w, paths := restoreFixture(t, "/restore-func-"+strings.Repeat("p", 75), n)
 	var (
 		mu    sync.Mutex
 		fired = make(map[string][]zk.Event, n)
@@ -314,7 +298,7 @@ func TestWatchFuncFiringDuringRestoreIsNotLost(t *testing.T) {
 	// The session survived and the restored watches are spent: a new watch
 	// fires, and it is the only call after the n.
 	var again zktest.Recorder[zk.Event]
-	_, _, err = c.GetWFunc(ctx, paths[0], again.Add)
+	_, _, err := c.GetWFunc(ctx, paths[0], again.Add)
 	require.NoError(t, err)
 	_, err = w.Set(ctx, paths[0], []byte("2"), -1)
 	require.NoError(t, err)
