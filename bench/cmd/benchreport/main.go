@@ -7,8 +7,9 @@
 // started once; every client (zkcurator's blocking calls, zkcurator's
 // asynchronous API, go-zookeeper, the raw pipelining loop, and raw-decode:
 // the raw loop plus decoding each reply and copying its data for a caller,
-// the bound of any client that returns results) opens one session per
-// server, kept for the whole run.
+// the bound of any client that returns results; and, only when named in
+// -clients, raw-decode-reuse: raw-decode copying into reused buffers) opens
+// one session per server, kept for the whole run.
 // Each (server, op, goroutines) cell is first run once to warm up and to
 // size the measured runs to about -dur of wall time; then every round
 // measures each client once per cell, rotating the client order from round
@@ -18,7 +19,7 @@
 // Usage (from the bench directory):
 //
 //	go run ./cmd/benchreport [-rounds 7] [-dur 250ms] [-servers real,embedded,embedded-proc] [-v] [-ops Get,Set] [-g 1,64]
-//	    [-clients zkcurator,zkcurator-async,gozk,raw,raw-decode] [-cpuprofile cpu.out]
+//	    [-clients zkcurator,zkcurator-async,gozk,raw,raw-decode[,raw-decode-reuse]] [-cpuprofile cpu.out]
 //
 // -cpuprofile profiles the measured rounds only (not start-up or warm-up);
 // with -servers embedded-proc the profile is the clients' alone.

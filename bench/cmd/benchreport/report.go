@@ -250,12 +250,14 @@ func (p report) ours() []harness.Client {
 }
 
 // compared returns the clients whose throughput and CPU are shown as
-// ratios to raw and gozk: the zkcurator variants and, if it ran,
-// raw-decode (the bound they are measured against).
+// ratios to raw and gozk: the zkcurator variants and those of
+// raw-decode (the bound they are measured against) and raw-decode-reuse.
 func (p report) compared() []harness.Client {
 	cs := p.ours()
-	if slices.Contains(p.clients(), harness.ClientRawDecode) {
-		cs = append(cs, harness.ClientRawDecode)
+	for _, c := range []harness.Client{harness.ClientRawDecode, harness.ClientRawDecodeReuse} {
+		if slices.Contains(p.clients(), c) {
+			cs = append(cs, c)
+		}
 	}
 	return cs
 }

@@ -72,3 +72,39 @@ func TestRawDecodeHandsOverResults(t *testing.T) {
 		t.Fatal("Run on a missing node succeeded")
 	}
 }
+
+// TestRawDecodeReuseAllocatesNothing checks that raw-decode-reuse copies
+// each reply's data into the buffers of the previous Run's results: same
+// arrays, right data, no allocation per Get.
+func TestRawDecodeReuseAllocatesNothing(t *testing.T) {
+	ctx := testContext(t)
+	srv, err := StartServer(ctx, ServerEmbeddedProc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	r, err := DialRawDecodeReuse(ctx, srv.Addr, NodePath, NodeData())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if err := r.Run(ctx, OpGet, 8, 8); err != nil {
+		t.Fatal(err)
+	}
+	first := make([]*byte, len(r.dec.results))
+	for i, res := range r.dec.results {
+		first[i] = &res.data[0]
+	}
+	res, err := Measure(ctx, r, OpGet, 8, 4000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, slot := range r.dec.results {
+		if &slot.data[0] != first[i] || !bytes.Equal(slot.data, NodeData()) {
+			t.Fatalf("slot %d: new buffer or wrong data (%d bytes)", i, len(slot.data))
+		}
+	}
+	if a := res.AllocsPerOp(); a > 0.1 { // the writer goroutine and its channel, per Run
+		t.Fatalf("%.2f allocations per Get, want none", a)
+	}
+}
