@@ -60,7 +60,7 @@ func DialRawDecodeReuse(ctx context.Context, addr, path string, data []byte) (*R
 
 // reset prepares one slot per request in flight (window of them).
 func (dec *rawDecoder) reset(window int) {
-	if len(dec.results) < window {
+	if cap(dec.results) < window {
 		dec.results = make([]rawResult, window)
 	}
 	dec.results = dec.results[:window]
