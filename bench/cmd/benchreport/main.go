@@ -5,7 +5,11 @@
 // Every server (real Apache ZooKeeper via testserver/realzk, the embedded Go
 // server in this process, the embedded Go server in a child process) is
 // started once; every client (zkcurator's blocking calls, zkcurator's
-// asynchronous API, go-zookeeper, the raw pipelining loop) opens one session per server, kept for the whole run.
+// asynchronous API, go-zookeeper, the raw pipelining loop, and raw-decode:
+// the raw loop plus decoding each reply and copying its data for a caller,
+// the bound of any client that returns results; and, only when named in
+// -clients, raw-decode-reuse: raw-decode copying into reused buffers) opens
+// one session per server, kept for the whole run.
 // Each (server, op, goroutines) cell is first run once to warm up and to
 // size the measured runs to about -dur of wall time; then every round
 // measures each client once per cell, rotating the client order from round
@@ -15,7 +19,7 @@
 // Usage (from the bench directory):
 //
 //	go run ./cmd/benchreport [-rounds 7] [-dur 250ms] [-servers real,embedded,embedded-proc] [-v] [-ops Get,Set] [-g 1,64]
-//	    [-clients zkcurator,zkcurator-async,gozk,raw] [-cpuprofile cpu.out]
+//	    [-clients zkcurator,zkcurator-async,gozk,raw,raw-decode[,raw-decode-reuse]] [-cpuprofile cpu.out]
 //
 // -cpuprofile profiles the measured rounds only (not start-up or warm-up);
 // with -servers embedded-proc the profile is the clients' alone.
@@ -69,7 +73,7 @@ func parseFlags(args []string) (config, error) {
 	ops := fs.String("ops", "Get,Set", "operations")
 	gs := fs.String("g", "1,64", "goroutine counts")
 	fs.BoolVar(&cfg.verbose, "v", false, "log every measured run to stderr")
-	clients := fs.String("clients", "zkcurator,zkcurator-async,gozk,raw", "clients to compare")
+	clients := fs.String("clients", "zkcurator,zkcurator-async,gozk,raw,raw-decode", "clients to compare")
 	fs.StringVar(&cfg.cpuProf, "cpuprofile", "", "write a CPU profile of the measured rounds to this file")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err

@@ -75,10 +75,14 @@ func (p report) markdown() string {
 	for _, c := range clients {
 		w(" %s |", c)
 	}
-	for _, c := range p.ours() {
+	for _, c := range p.compared() {
 		w(" %s/raw | %s/gozk |", c, c)
 	}
-	w("\n|---|---|---|%s\n", strings.Repeat("---:|", len(clients)+2*len(p.ours())))
+	bound := p.bound()
+	for _, c := range bound {
+		w(" %s/%s |", c, harness.ClientRawDecode)
+	}
+	w("\n|---|---|---|%s\n", strings.Repeat("---:|", len(clients)+2*len(p.compared())+len(bound)))
 	for _, s := range p.servers {
 		for _, op := range p.cfg.ops {
 			for _, g := range p.cfg.gs {
@@ -86,10 +90,13 @@ func (p report) markdown() string {
 				for _, c := range clients {
 					w(" %s |", fmtOps(p.res.ops(cellKey{s, op, g, c})))
 				}
-				for _, c := range p.ours() {
+				for _, c := range p.compared() {
 					z := p.res.ops(cellKey{s, op, g, c})
 					w(" %s | %s |", harness.RatioOf(z, p.res.ops(cellKey{s, op, g, harness.ClientRaw})),
 						harness.RatioOf(z, p.res.ops(cellKey{s, op, g, harness.ClientGozk})))
+				}
+				for _, c := range bound {
+					w(" %s |", harness.RatioOf(p.res.ops(cellKey{s, op, g, c}), p.res.ops(cellKey{s, op, g, harness.ClientRawDecode})))
 				}
 				w("\n")
 			}
@@ -137,6 +144,15 @@ func (p report) markdown() string {
 				r := harness.RatioOf(p.res.ops(cellKey{s, op, gMax, c}), p.res.ops(cellKey{s, op, gMax, harness.ClientRaw}))
 				w("- %s ≥ 0.95 × raw, %s %s g=%d: %s — %s\n", c, s, op, gMax, r, r.Verdict(0.95, true))
 			}
+			if len(bound) > 0 {
+				r := harness.RatioOf(p.res.ops(cellKey{s, op, gMax, harness.ClientRawDecode}), p.res.ops(cellKey{s, op, gMax, harness.ClientRaw}))
+				w("- bound: %s (the raw loop that also decodes each reply and copies its data for the caller) ≥ 0.95 × raw, %s %s g=%d: %s — %s\n",
+					harness.ClientRawDecode, s, op, gMax, r, r.Verdict(0.95, true))
+			}
+			for _, c := range bound {
+				r := harness.RatioOf(p.res.ops(cellKey{s, op, gMax, c}), p.res.ops(cellKey{s, op, gMax, harness.ClientRawDecode}))
+				w("- %s / %s (distance from the bound), %s %s g=%d: %s\n", c, harness.ClientRawDecode, s, op, gMax, r)
+			}
 		}
 	}
 	for _, s := range p.servers {
@@ -174,7 +190,7 @@ func (p report) clientCosts(w func(string, ...any), s harness.ServerKind) {
 	for _, c := range clients {
 		w(" %s cpu |", c)
 	}
-	for _, c := range p.ours() {
+	for _, c := range p.compared() {
 		w(" %s/gozk cpu |", c)
 	}
 	for _, c := range clients {
@@ -186,14 +202,14 @@ func (p report) clientCosts(w func(string, ...any), s harness.ServerKind) {
 	for _, c := range clients {
 		w(" %s allocs |", c)
 	}
-	w("\n|---|---|%s\n", strings.Repeat("---:|", 4*len(clients)+len(p.ours())))
+	w("\n|---|---|%s\n", strings.Repeat("---:|", 4*len(clients)+len(p.compared())))
 	for _, op := range p.cfg.ops {
 		for _, g := range p.cfg.gs {
 			w("| %s | %d |", op, g)
 			for _, c := range clients {
 				w(" %s |", fmtNum(p.res.cpu(cellKey{s, op, g, c})))
 			}
-			for _, c := range p.ours() {
+			for _, c := range p.compared() {
 				w(" %s |", p.cpuRatio(s, op, g, c))
 			}
 			for _, metric := range []func(cellKey) harness.Stat{p.res.syscalls, p.res.ctxsw, p.res.allocs} {
@@ -231,6 +247,28 @@ func (p report) ours() []harness.Client {
 		}
 	}
 	return cs
+}
+
+// compared returns the clients whose throughput and CPU are shown as
+// ratios to raw and gozk: the zkcurator variants and those of
+// raw-decode (the bound they are measured against) and raw-decode-reuse.
+func (p report) compared() []harness.Client {
+	cs := p.ours()
+	for _, c := range []harness.Client{harness.ClientRawDecode, harness.ClientRawDecodeReuse} {
+		if slices.Contains(p.clients(), c) {
+			cs = append(cs, c)
+		}
+	}
+	return cs
+}
+
+// bound returns the zkcurator variants to show as ratios to raw-decode:
+// none unless raw-decode ran.
+func (p report) bound() []harness.Client {
+	if !slices.Contains(p.clients(), harness.ClientRawDecode) {
+		return nil
+	}
+	return p.ours()
 }
 
 func (p report) cpuRatio(s harness.ServerKind, op harness.Op, g int, c harness.Client) harness.Ratio {

@@ -94,7 +94,7 @@ func TestReportMarkdownAsync(t *testing.T) {
 		harness.ClientGozk: 20 * time.Microsecond, harness.ClientRaw: time.Microsecond})
 	rep := report{
 		cfg: config{rounds: 3, dur: time.Second, ops: []harness.Op{harness.OpGet}, gs: []int{64}, args: []string{"benchreport"},
-			clients: harness.Clients},
+			clients: []harness.Client{harness.ClientZkcurator, harness.ClientZkcuratorAsync, harness.ClientGozk, harness.ClientRaw}},
 		res:     res,
 		servers: []harness.ServerKind{harness.ServerEmbeddedProc},
 	}
@@ -106,6 +106,40 @@ func TestReportMarkdownAsync(t *testing.T) {
 		"- zkcurator ≥ 0.95 × raw, embedded-proc Get g=64: 0.70 — **missed**",
 		"- zkcurator-async ≥ 0.95 × raw, embedded-proc Get g=64: 0.96 — met",
 		"- zkcurator-async CPU/op ≤ 1/3 × gozk, embedded-proc Get g=64: 0.20 — met",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
+		}
+	}
+	if strings.Contains(md, string(harness.ClientRawDecode)) {
+		t.Errorf("report shows raw-decode, which did not run:\n%s", md)
+	}
+}
+
+// TestReportMarkdownBound checks that raw-decode, when it ran, gets its
+// ratios to raw and gozk, a target line of its own (the bound) and the
+// zkcurator variants' ratios to it; and that none of that appears when it
+// did not run (TestReportMarkdownAsync).
+func TestReportMarkdownBound(t *testing.T) {
+	res := fakeResults(map[harness.ServerKind]map[harness.Client]float64{
+		harness.ServerEmbeddedProc: {harness.ClientZkcurator: 7000, harness.ClientZkcuratorAsync: 8000, harness.ClientGozk: 5000,
+			harness.ClientRaw: 10000, harness.ClientRawDecode: 9000, harness.ClientRawDecodeReuse: 9500},
+	}, map[harness.Client]time.Duration{harness.ClientZkcurator: 6 * time.Microsecond, harness.ClientZkcuratorAsync: 4 * time.Microsecond,
+		harness.ClientGozk: 20 * time.Microsecond, harness.ClientRaw: time.Microsecond, harness.ClientRawDecode: 2 * time.Microsecond,
+		harness.ClientRawDecodeReuse: 1500 * time.Nanosecond})
+	rep := report{
+		cfg: config{rounds: 3, dur: time.Second, ops: []harness.Op{harness.OpGet}, gs: []int{64}, args: []string{"benchreport"},
+			clients: harness.Clients},
+		res:     res,
+		servers: []harness.ServerKind{harness.ServerEmbeddedProc},
+	}
+	md := rep.markdown()
+	for _, want := range []string{
+		"| raw-decode/raw | raw-decode/gozk | raw-decode-reuse/raw | raw-decode-reuse/gozk | zkcurator/raw-decode | zkcurator-async/raw-decode |",
+		"| 10000 ±30% | 9000 ±30% | 9500 ±30% | 0.70 | 1.40 | 0.80 | 1.60 | 0.90 | 1.80 | 0.95 | 1.90 | 0.78 | 0.89 |",
+		"| Get | 64 | 6000 | 4000 | 20000 | 1000 | 2000 | 1500 | 0.30 | 0.20 | 0.10 | 0.07 |",
+		"- bound: raw-decode (the raw loop that also decodes each reply and copies its data for the caller) ≥ 0.95 × raw, embedded-proc Get g=64: 0.90 — **missed**",
+		"- zkcurator-async / raw-decode (distance from the bound), embedded-proc Get g=64: 0.89",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q:\n%s", want, md)

@@ -1,6 +1,7 @@
 // Package harness holds what the benchmarks and cmd/benchreport share: the
 // servers under test, the node the benchmarks read and write, one Driver per
-// client (zkcurator, go-zookeeper, the raw pipelining loop) and the
+// client (zkcurator, go-zookeeper, the raw pipelining loop and its
+// decoding variant) and the
 // measurement of throughput, client CPU and allocations.
 package harness
 
@@ -61,14 +62,16 @@ type Client string
 
 // The clients compared.
 const (
-	ClientZkcurator      Client = "zkcurator"       // github.com/zkcurator/zkcurator/zk, blocking calls from g goroutines
-	ClientZkcuratorAsync Client = "zkcurator-async" // the same, its GetAsync/SetAsync futures: g in flight from one goroutine
-	ClientGozk           Client = "gozk"            // github.com/go-zookeeper/zk
-	ClientRaw            Client = "raw"             // the raw pipelining loop (Raw)
+	ClientZkcurator      Client = "zkcurator"        // github.com/zkcurator/zkcurator/zk, blocking calls from g goroutines
+	ClientZkcuratorAsync Client = "zkcurator-async"  // the same, its GetAsync/SetAsync futures: g in flight from one goroutine
+	ClientGozk           Client = "gozk"             // github.com/go-zookeeper/zk
+	ClientRaw            Client = "raw"              // the raw pipelining loop (Raw)
+	ClientRawDecode      Client = "raw-decode"       // the raw loop that also decodes each reply and copies its data for a caller
+	ClientRawDecodeReuse Client = "raw-decode-reuse" // raw-decode copying into reused buffers: no allocation per Get
 )
 
 // Clients lists every client in the order reports show them.
-var Clients = []Client{ClientZkcurator, ClientZkcuratorAsync, ClientGozk, ClientRaw}
+var Clients = []Client{ClientZkcurator, ClientZkcuratorAsync, ClientGozk, ClientRaw, ClientRawDecode, ClientRawDecodeReuse}
 
 // Dial opens a session of client c to addr ("host:port"); NodePath must
 // exist (see Prepare).
@@ -82,6 +85,10 @@ func Dial(ctx context.Context, c Client, addr string) (Driver, error) {
 		return DialGozk(ctx, addr)
 	case ClientRaw:
 		return DialRaw(ctx, addr, NodePath, NodeData())
+	case ClientRawDecode:
+		return DialRawDecode(ctx, addr, NodePath, NodeData())
+	case ClientRawDecodeReuse:
+		return DialRawDecodeReuse(ctx, addr, NodePath, NodeData())
 	}
 	return nil, fmt.Errorf("harness: unknown client %q", c)
 }

@@ -43,6 +43,7 @@ type Raw struct {
 	wbuf   []byte
 	xid    int32
 	broken bool
+	dec    *rawDecoder // raw-decode client: decode each reply (nil: the raw loop)
 }
 
 // DialRaw opens a TCP connection to addr ("host:port"), completes the
@@ -159,6 +160,9 @@ func (r *Raw) Run(ctx context.Context, op Op, g, n int) error {
 		g = 1
 	}
 	defer r.watchContext(ctx)()
+	if r.dec != nil {
+		r.dec.reset(g)
+	}
 	var err error
 	if g == 1 {
 		err = r.runSync(op, n)
@@ -181,7 +185,7 @@ func (r *Raw) runSync(op Op, n int) error {
 		if _, err := r.nc.Write(frame); err != nil {
 			return err
 		}
-		if err := r.readReply(xid); err != nil {
+		if err := r.readNext(op, xid); err != nil {
 			return err
 		}
 	}
@@ -211,7 +215,7 @@ func (r *Raw) runPipelined(op Op, window, n int) error {
 	var rerr error
 	xid, credits := first, 0
 	for range n {
-		if rerr = r.readReply(xid); rerr != nil {
+		if rerr = r.readNext(op, xid); rerr != nil {
 			break
 		}
 		xid = nextOf(xid)
@@ -267,6 +271,15 @@ func (r *Raw) writeLoop(frame []byte, window, batch, n int, freed <-chan int, do
 		sent += k
 	}
 	return nil
+}
+
+// readNext reads the reply to request want (of op): the raw loop skips it
+// (readReply), the raw-decode client decodes it (rawDecoder.read).
+func (r *Raw) readNext(op Op, want int32) error {
+	if r.dec != nil {
+		return r.dec.read(r.br, op, want)
+	}
+	return r.readReply(want)
 }
 
 // readReply reads one reply frame, checking only its length, xid and error
