@@ -164,6 +164,9 @@ func (p report) markdown() string {
 				for _, c := range p.ours() {
 					r := p.cpuRatio(s, op, g, c)
 					w("- %s CPU/op ≤ 1/3 × gozk, %s %s g=%d: %s — %s\n", c, s, op, g, r, r.Verdict(1.0/3, false))
+					if g == gMax {
+						w("- %s CPU/op ≤ 0.25 × gozk (issue 15), %s %s g=%d: %s — %s\n", c, s, op, g, r, r.Verdict(0.25, false))
+					}
 				}
 			}
 		}

@@ -106,6 +106,8 @@ func TestReportMarkdownAsync(t *testing.T) {
 		"- zkcurator ≥ 0.95 × raw, embedded-proc Get g=64: 0.70 — **missed**",
 		"- zkcurator-async ≥ 0.95 × raw, embedded-proc Get g=64: 0.96 — met",
 		"- zkcurator-async CPU/op ≤ 1/3 × gozk, embedded-proc Get g=64: 0.20 — met",
+		"- zkcurator-async CPU/op ≤ 0.25 × gozk (issue 15), embedded-proc Get g=64: 0.20 — met",
+		"- zkcurator CPU/op ≤ 0.25 × gozk (issue 15), embedded-proc Get g=64: 0.30 — **missed**",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q:\n%s", want, md)
