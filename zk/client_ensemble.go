@@ -67,15 +67,8 @@ func (c *Client) UpdateServerList(servers []string) error {
 // the session that held it ends).
 func (c *Client) trackEnsemble() {
 	defer c.wg.Done()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := c.untilClosed()
 	defer cancel()
-	go func() {
-		select {
-		case <-c.done:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
 	wait := 100 * time.Millisecond
 	for ctx.Err() == nil {
 		cfg, _, ch, err := c.GetConfigW(ctx)

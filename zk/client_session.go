@@ -117,6 +117,21 @@ func lostMargin(timeout time.Duration) time.Duration {
 	return min(timeout/20, 500*time.Millisecond)
 }
 
+// untilClosed returns a context that ends when the Client is closed or
+// cancel is called, whichever comes first; the goroutine that watches
+// c.done ends with it.
+func (c *Client) untilClosed() (ctx context.Context, cancel context.CancelFunc) {
+	ctx, cancel = context.WithCancel(context.Background())
+	go func() {
+		select {
+		case <-c.done:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, cancel
+}
+
 // publish records s and hands it to the listeners.
 func (c *Client) publish(s ConnectionState) {
 	c.mu.Lock()
@@ -171,15 +186,8 @@ func (c *Client) replaceSession() bool {
 		// ErrClosed.
 		old.closeNoSession()
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := c.untilClosed()
 	defer cancel()
-	go func() {
-		select {
-		case <-c.done:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
 	b := backoff.NewExponentialBackOff()
 	b.InitialInterval = 50 * time.Millisecond
 	b.MaxInterval = 2 * time.Second
