@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"github.com/zkcurator/zkcurator/internal/zktest"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
@@ -13,17 +12,8 @@ import (
 // order (compare BenchmarkConnGetParallel: blocking calls from many
 // goroutines; run with ZKCURATOR_TEST_SERVER=real for a real server).
 func BenchmarkConnGetAsync(b *testing.B) {
-	srv := zktest.Server(b)
 	ctx := context.Background()
-	c, err := zk.Dial(ctx, srv.ConnectString())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer c.Close()
-	p := zktest.UniquePath(b)
-	if _, err := c.Create(ctx, p, []byte("benchmark-data"), zk.ModeEphemeral, zk.OpenACLUnsafe); err != nil {
-		b.Fatal(err)
-	}
+	c, p := benchGetNode(b)
 	const window = 64
 	ring := make([]*zk.GetFuture, window)
 	b.ReportAllocs()

@@ -12,17 +12,8 @@ import (
 // BenchmarkConnGetParallel measures pipelined Gets from many goroutines on
 // one Conn (run with ZKCURATOR_TEST_SERVER=real for a real server).
 func BenchmarkConnGetParallel(b *testing.B) {
-	srv := zktest.Server(b)
 	ctx := context.Background()
-	c, err := zk.Dial(ctx, srv.ConnectString())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer c.Close()
-	p := zktest.UniquePath(b)
-	if _, err := c.Create(ctx, p, []byte("benchmark-data"), zk.ModeEphemeral, zk.OpenACLUnsafe); err != nil {
-		b.Fatal(err)
-	}
+	c, p := benchGetNode(b)
 	b.ReportAllocs()
 	b.SetParallelism(16)
 	b.ResetTimer()
@@ -34,6 +25,24 @@ func BenchmarkConnGetParallel(b *testing.B) {
 			}
 		}
 	})
+}
+
+// benchGetNode dials a Conn to the test server (closed when b ends) and
+// makes the ephemeral node the Get benchmarks read.
+func benchGetNode(b *testing.B) (*zk.Conn, string) {
+	b.Helper()
+	srv := zktest.Server(b)
+	ctx := context.Background()
+	c, err := zk.Dial(ctx, srv.ConnectString())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = c.Close() })
+	p := zktest.UniquePath(b)
+	if _, err := c.Create(ctx, p, []byte("benchmark-data"), zk.ModeEphemeral, zk.OpenACLUnsafe); err != nil {
+		b.Fatal(err)
+	}
+	return c, p
 }
 
 // BenchmarkRequestTooLarge compares the failure of a 1 MiB + 1 byte create
