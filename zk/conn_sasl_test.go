@@ -130,23 +130,42 @@ func (m *flakyMechanism) Start(ctx context.Context, server string) (zk.SASLExcha
 	return zk.DigestMD5("alice", m.pass.Load().(string)).Start(ctx, server)
 }
 
-func TestSASLClientAuthFailedStopsNewSessions(t *testing.T) {
-	srv := zktest.Embedded(t, testserver.WithSASLUsers(map[string]string{"alice": "secret"}))
-	p := zktest.NewProxy(t, srv.Addr())
-	m := &flakyMechanism{}
-	m.pass.Store("secret")
-	ctx := zktest.Context(t)
-	var states zktest.Recorder[zk.ConnectionState]
-	c, err := zk.Connect(ctx, p.Addr(), zk.WithSASL(m), zk.WithStateListener(states.Add))
+// flakySASLClient is a Client authenticated as alice with a flakyMechanism,
+// connected through a proxy to an embedded server with SASL users.
+type flakySASLClient struct {
+	srv    *testserver.Server
+	proxy  *zktest.Proxy
+	mech   *flakyMechanism
+	c      *zk.Client
+	states *zktest.Recorder[zk.ConnectionState]
+}
+
+// newFlakySASLClient connects a flakySASLClient (closed when t ends) and
+// waits until it is Connected.
+func newFlakySASLClient(t *testing.T) *flakySASLClient {
+	t.Helper()
+	f := &flakySASLClient{mech: &flakyMechanism{}, states: &zktest.Recorder[zk.ConnectionState]{}}
+	f.srv = zktest.Embedded(t, testserver.WithSASLUsers(map[string]string{"alice": "secret"}))
+	f.proxy = zktest.NewProxy(t, f.srv.Addr())
+	f.mech.pass.Store("secret")
+	c, err := zk.Connect(zktest.Context(t), f.proxy.Addr(), zk.WithSASL(f.mech), zk.WithStateListener(f.states.Add))
 	require.NoError(t, err)
-	defer c.Close()
-	states.WaitFor(t, zk.Connected)
+	t.Cleanup(func() { _ = c.Close() })
+	f.c = c
+	f.states.WaitFor(t, zk.Connected)
+	return f
+}
+
+func TestSASLClientAuthFailedStopsNewSessions(t *testing.T) {
+	f := newFlakySASLClient(t)
+	p, m, c, states := f.proxy, f.mech, f.c, f.states
+	ctx := zktest.Context(t)
 
 	m.pass.Store("changed") // the next connection is rejected
 	p.Cut()
 	states.WaitFor(t, zk.Connected, zk.Suspended, zk.AuthFailed)
 	require.Equal(t, zk.AuthFailed, c.State())
-	_, _, err = c.Get(ctx, "/")
+	_, _, err := c.Get(ctx, "/")
 	require.ErrorIs(t, err, zk.ErrAuthFailed)
 	require.ErrorIs(t, err, zk.ErrSASLFailed)
 	require.Equal(t, 2, p.Accepted(), "no new session after a rejected exchange")
@@ -194,16 +213,9 @@ func TestSASLStuckMechanismBoundedByDial(t *testing.T) {
 // After a lost session, a new session rejected by SASL ends the Client's
 // attempts too (no endless new-session loop).
 func TestSASLClientNewSessionRejectedStops(t *testing.T) {
-	srv := zktest.Embedded(t, testserver.WithSASLUsers(map[string]string{"alice": "secret"}))
-	p := zktest.NewProxy(t, srv.Addr())
-	m := &flakyMechanism{}
-	m.pass.Store("secret")
+	f := newFlakySASLClient(t)
+	srv, p, m, c, states := f.srv, f.proxy, f.mech, f.c, f.states
 	ctx := zktest.Context(t)
-	var states zktest.Recorder[zk.ConnectionState]
-	c, err := zk.Connect(ctx, p.Addr(), zk.WithSASL(m), zk.WithStateListener(states.Add))
-	require.NoError(t, err)
-	defer c.Close()
-	states.WaitFor(t, zk.Connected)
 
 	m.pass.Store("changed")
 	require.True(t, srv.ExpireSession(c.SessionID()))
@@ -212,7 +224,7 @@ func TestSASLClientNewSessionRejectedStops(t *testing.T) {
 	require.Equal(t, zk.AuthFailed, got[len(got)-1], "%v", got)
 	require.Contains(t, got, zk.Lost)
 	n := p.Accepted()
-	_, _, err = c.Get(ctx, "/")
+	_, _, err := c.Get(ctx, "/")
 	require.ErrorIs(t, err, zk.ErrAuthFailed)
 	require.ErrorIs(t, err, zk.ErrSASLFailed)
 	require.ErrorIs(t, c.BlockUntilConnected(ctx), zk.ErrAuthFailed, "no connection will come")
