@@ -9,25 +9,13 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/zkcurator/zkcurator/testserver/internal/ordernames"
 )
 
 // The histories below are those of testdata/javaset/Order.java; order.txt
 // is that program's output on OpenJDK 17 (the JVM the real ZooKeeper runs
 // on here). TestJavaSetOrderMatchesJVM re-runs it when a JVM is wanted.
-
-func orderNames(n int, tag string) []string {
-	pre := []string{"lock-", "_c_8f2e-latch-", "n", "Zebra", "q\u00fc", "member_", "x"}
-	out := make([]string, 0, n)
-	for i := range n {
-		p := pre[i%len(pre)]
-		if i%3 == 0 {
-			out = append(out, fmt.Sprintf("%s%010d", p, i))
-		} else {
-			out = append(out, fmt.Sprintf("%s%s%d", p, tag, i))
-		}
-	}
-	return out
-}
 
 // goOrders runs the histories on javaSet and renders them as Order.java
 // prints them.
@@ -36,14 +24,14 @@ func goOrders() string {
 	print := func(name string, keys []string) { fmt.Fprintf(&b, "%s\t%s\n", name, strings.Join(keys, ",")) }
 
 	s := newJavaSet(8)
-	names := orderNames(100, "k")
+	names := ordernames.Names(100, "k")
 	for _, n := range names {
 		s.Add(n)
 	}
 	for i := 0; i < len(names); i += 3 {
 		s.Remove(names[i])
 	}
-	for _, n := range orderNames(30, "m") {
+	for _, n := range ordernames.Names(30, "m") {
 		s.Add(n)
 	}
 	print("history", s.List())
@@ -64,7 +52,7 @@ func goOrders() string {
 
 	e := newJavaSet(0)
 	var paths []string
-	for _, n := range orderNames(40, "e") {
+	for _, n := range ordernames.Names(40, "e") {
 		paths = append(paths, "/conf-x/"+n)
 	}
 	for _, p := range paths {
@@ -77,13 +65,13 @@ func goOrders() string {
 	print("ephclone", e.Clone().List())
 
 	r := newJavaSet(8)
-	for _, n := range orderNames(50, "r") {
+	for _, n := range ordernames.Names(50, "r") {
 		r.Add(n)
 	}
-	for _, n := range orderNames(50, "r") {
+	for _, n := range ordernames.Names(50, "r") {
 		r.Remove(n)
 	}
-	for _, n := range orderNames(6, "s") {
+	for _, n := range ordernames.Names(6, "s") {
 		r.Add(n)
 	}
 	print("refill", r.List())

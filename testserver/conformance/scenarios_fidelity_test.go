@@ -1,10 +1,10 @@
 package conformance
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/zkcurator/zkcurator/jute"
+	"github.com/zkcurator/zkcurator/testserver/internal/ordernames"
 )
 
 // fidelityScenarios cover what a client sees of the server's internals:
@@ -14,14 +14,14 @@ var fidelityScenarios = []scenario{
 	{"order_children_mixed", func(e *env) {
 		a := e.open("a")
 		a.mk(e.p(""))
-		names := orderNames(100, "k")
+		names := ordernames.Names(100, "k")
 		for _, n := range names {
 			a.create(e.p(n), "", jute.FlagPersistent)
 		}
 		for i := 0; i < len(names); i += 3 {
 			a.delete(e.p(names[i]), -1)
 		}
-		for _, n := range orderNames(30, "m") {
+		for _, n := range ordernames.Names(30, "m") {
 			a.create(e.p(n), "", jute.FlagPersistent)
 		}
 		for range 5 {
@@ -55,7 +55,7 @@ var fidelityScenarios = []scenario{
 		// lists in the big table's order.
 		a := e.open("a")
 		a.mk(e.p(""))
-		names := orderNames(50, "r")
+		names := ordernames.Names(50, "r")
 		for _, n := range names {
 			a.create(e.p(n), "", jute.FlagPersistent)
 		}
@@ -63,7 +63,7 @@ var fidelityScenarios = []scenario{
 			a.delete(e.p(n), -1)
 		}
 		a.children(e.p(""), false)
-		for _, n := range orderNames(8, "s") {
+		for _, n := range ordernames.Names(8, "s") {
 			a.create(e.p(n), "", jute.FlagPersistent)
 		}
 		a.children(e.p(""), false)
@@ -73,7 +73,7 @@ var fidelityScenarios = []scenario{
 		w := e.open("w")
 		a.mk(e.p(""), e.p("d"))
 		var paths []string
-		for i, n := range orderNames(40, "e") {
+		for i, n := range ordernames.Names(40, "e") {
 			p := e.p(n)
 			if i%4 == 0 {
 				p = e.p("d/" + n)
@@ -142,22 +142,6 @@ var fidelityScenarios = []scenario{
 		a.delete(q, -1)
 		a.delete(e.root+"-sibling", -1)
 	}},
-}
-
-// orderNames returns n node names of mixed shapes: prefixes of recipes,
-// a non-ASCII one, sequence-like suffixes.
-func orderNames(n int, tag string) []string {
-	pre := []string{"lock-", "_c_8f2e-latch-", "n", "Zebra", "q\u00fc", "member_", "x"}
-	out := make([]string, 0, n)
-	for i := range n {
-		p := pre[i%len(pre)]
-		if i%3 == 0 {
-			out = append(out, fmt.Sprintf("%s%010d", p, i))
-		} else {
-			out = append(out, fmt.Sprintf("%s%s%d", p, tag, i))
-		}
-	}
-	return out
 }
 
 // collidingNames returns the 2^k names made of k "Aa"/"BB" pairs (one
