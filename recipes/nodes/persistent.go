@@ -93,6 +93,7 @@ type PersistentNode struct {
 	protectedID string
 	bus         *listeners.Bus[string]
 	kick        chan struct{} // buffered(1): look at the node again
+	writing     chan struct{} // buffered(1): held while the node's data is written
 	created     chan struct{} // closed at the first create
 	closedCh    chan struct{} // closed by Close
 
@@ -155,6 +156,7 @@ func newPersistentNode(client *zk.Client, path string, mode zk.CreateMode, data 
 		client: client, path: path, mode: mode, cfg: cfg, protected: protected,
 		bus:      listeners.New[string](),
 		kick:     make(chan struct{}, 1),
+		writing:  make(chan struct{}, 1),
 		created:  make(chan struct{}),
 		closedCh: make(chan struct{}),
 		data:     bytes.Clone(data),
@@ -252,6 +254,10 @@ func (n *PersistentNode) WaitForInitialCreate(ctx context.Context) error {
 // re-check of the node (after a reconnect or a change of the node). After
 // Close it fails with zk.ErrClosed.
 func (n *PersistentNode) SetData(ctx context.Context, data []byte) error {
+	if err := n.lockWrite(ctx); err != nil {
+		return fmt.Errorf("nodes: set data %s: %w", n.path, err)
+	}
+	defer n.unlockWrite()
 	n.mu.Lock()
 	if n.life == lifecycle.Closed {
 		n.mu.Unlock()
@@ -260,15 +266,32 @@ func (n *PersistentNode) SetData(ctx context.Context, data []byte) error {
 	n.data = bytes.Clone(data)
 	actual, owned := n.actual, n.owned
 	n.mu.Unlock()
-	n.poke()
 	if actual == "" || !owned {
+		n.poke() // not created (yet) by this node: the loop creates it with data
 		return nil
 	}
+	// The node's data watch brings the loop back to check; the write token
+	// keeps it from writing the same data a second time.
 	if _, err := n.client.Set(ctx, actual, data, zk.AnyVersion); err != nil && !errors.Is(err, zk.ErrNoNode) {
 		return fmt.Errorf("nodes: set data %s: %w", n.path, err)
 	}
 	return nil
 }
+
+// lockWrite takes the write token: one write of the node's data at a time,
+// so that SetData and the loop's repair never both write the same data.
+func (n *PersistentNode) lockWrite(ctx context.Context) error {
+	select {
+	case n.writing <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-n.closedCh:
+		return zk.ErrClosed
+	}
+}
+
+func (n *PersistentNode) unlockWrite() { <-n.writing }
 
 // Close stops keeping the node and deletes it (a guaranteed delete: retried
 // in the background if it cannot finish now; Close waits for it for a
@@ -395,10 +418,12 @@ func (n *PersistentNode) ensure(ctx context.Context) (<-chan zk.Event, error) {
 			}
 			return again, nil
 		}
-		if !bytes.Equal(got, data) {
-			if _, err := n.client.Set(ctx, actual, data, zk.AnyVersion); err != nil && !errors.Is(err, zk.ErrNoNode) {
-				return nil, err
-			}
+		stale, err := n.repairData(ctx, actual, got, st.Version)
+		if err != nil {
+			return nil, err
+		}
+		if stale {
+			return again, nil
 		}
 		n.setActual(actual, true)
 		n.markCreated(actual, false)
@@ -408,6 +433,33 @@ func (n *PersistentNode) ensure(ctx context.Context) (<-chan zk.Event, error) {
 	default:
 		return nil, err
 	}
+}
+
+// repairData writes the node's data when the node (read at version) holds
+// other data: a SetData whose write failed, a node adopted with other data,
+// or someone else's write. The write is conditional on version, so a write
+// made since the read (by SetData or anyone) is never overwritten with data
+// compared against a stale read: the node must be looked at again instead
+// (stale is true).
+func (n *PersistentNode) repairData(ctx context.Context, actual string, got []byte, version int32) (stale bool, err error) {
+	if err := n.lockWrite(ctx); err != nil {
+		return false, err
+	}
+	defer n.unlockWrite()
+	n.mu.Lock()
+	data := n.data
+	n.mu.Unlock()
+	if bytes.Equal(got, data) {
+		return false, nil
+	}
+	_, err = n.client.Set(ctx, actual, data, version)
+	switch {
+	case errors.Is(err, zk.ErrBadVersion):
+		return true, nil
+	case err != nil && !errors.Is(err, zk.ErrNoNode):
+		return false, err
+	}
+	return false, nil
 }
 
 // createFirst creates the node the first time (a sequential mode gets its

@@ -2,6 +2,7 @@ package nodes_test
 
 import (
 	"context"
+	"fmt"
 	"path"
 	"strings"
 	"testing"
@@ -17,7 +18,6 @@ import (
 
 func TestMain(m *testing.M) { zktest.Main(m) }
 
-// data reads a node, "" when it does not exist.
 // startNode makes a PersistentNode of c at p, starts it and waits for its
 // first create. The node is closed when the test ends (a test may close it
 // first: Close is idempotent).
@@ -31,6 +31,7 @@ func startNode(t *testing.T, ctx context.Context, c *zk.Client, p string, mode z
 	return n
 }
 
+// data reads a node, "" when it does not exist.
 func data(t *testing.T, c *zk.Client, p string) (string, bool) {
 	t.Helper()
 	b, _, err := c.Get(context.Background(), p)
@@ -243,4 +244,25 @@ func TestPersistentNodeBackAfterSessionExpiryReal(t *testing.T) {
 	_, st, err := other.Exists(ctx, p)
 	require.NoError(t, err)
 	require.Equal(t, c.SessionID(), st.EphemeralOwner)
+}
+
+// Each SetData writes the node once: the node's own loop, woken by the data
+// watch that write fires, does not write the same data a second time (it
+// did when it read the node before SetData's write landed, and a cache of
+// the node then saw every change twice), and never writes older data over
+// newer.
+func TestPersistentNodeSetDataWritesOnce(t *testing.T) {
+	ctx := zktest.Context(t)
+	srv := zktest.Server(t)
+	c := zktest.Connect(t, srv.ConnectString())
+	p := zktest.UniquePath(t) + "/n"
+	n := startNode(t, ctx, c, p, zk.ModeEphemeral, []byte("v0"))
+	const writes = 200
+	for i := 1; i <= writes; i++ {
+		require.NoError(t, n.SetData(ctx, []byte(fmt.Sprint("v", i))))
+	}
+	b, st, err := c.Get(ctx, p)
+	require.NoError(t, err)
+	require.Equal(t, fmt.Sprint("v", writes), string(b))
+	require.EqualValues(t, writes, st.Version, "writes of the node's data")
 }
