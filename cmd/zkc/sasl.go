@@ -53,21 +53,12 @@ func (a *app) addSASLFlags(f *pflag.FlagSet) {
 
 // saslOption is the zk.WithSASL option the SASL flags ask for, or nil.
 func (a *app) saslOption() (zk.Option, error) {
-	mech := a.g.saslMech
+	mech, err := a.saslMechanism()
+	if mech == "" || err != nil {
+		return nil, err
+	}
 	digest := a.g.saslUser != "" || a.g.saslPass != "" || a.g.saslFile != ""
 	krb := a.g.krb.isSet()
-	if mech == "" {
-		switch {
-		case digest && krb:
-			return nil, usageErr{errors.New("--sasl-* (DIGEST-MD5) and --kerberos-*/--krb5-conf (GSSAPI) flags: choose one mechanism")}
-		case digest:
-			mech = saslDigest
-		case krb:
-			mech = saslKerberos
-		default:
-			return nil, nil
-		}
-	}
 	switch mech {
 	case saslDigest:
 		if krb {
@@ -81,6 +72,41 @@ func (a *app) saslOption() (zk.Option, error) {
 		return a.kerberosOption()
 	}
 	return nil, usageErr{fmt.Errorf("--sasl %q: want digest or kerberos", mech)}
+}
+
+// saslMechanism is the mechanism the SASL flags ask for: --sasl, else the
+// one their other flags imply; "" for none.
+func (a *app) saslMechanism() (string, error) {
+	if a.g.saslMech != "" {
+		return a.g.saslMech, nil
+	}
+	digest := a.g.saslUser != "" || a.g.saslPass != "" || a.g.saslFile != ""
+	krb := a.g.krb.isSet()
+	switch {
+	case digest && krb:
+		return "", usageErr{errors.New("--sasl-* (DIGEST-MD5) and --kerberos-*/--krb5-conf (GSSAPI) flags: choose one mechanism")}
+	case digest:
+		return saslDigest, nil
+	case krb:
+		return saslKerberos, nil
+	}
+	return "", nil
+}
+
+// saslSummary says how the session authenticated with SASL, for whoami:
+// "" without SASL.
+func (a *app) saslSummary() string {
+	mech, _ := a.saslMechanism()
+	switch mech {
+	case saslDigest:
+		return "DIGEST-MD5 as " + a.g.saslUser
+	case saslKerberos:
+		if a.g.krb.principal != "" {
+			return "GSSAPI as " + a.g.krb.principal
+		}
+		return "GSSAPI (the credentials cache's principal)"
+	}
+	return ""
 }
 
 // digestOption is SASL DIGEST-MD5 for --sasl-user with the password from

@@ -43,6 +43,12 @@ func TestSASLFlags(t *testing.T) {
 	require.NoError(t, os.WriteFile(pw, []byte("secret\n"), 0o600))
 	t.Setenv("ZKC_SASL_PASSWORD", "")
 	require.Equal(t, "hidden\n", ok(t, srv.Addr(), "--sasl", "digest", "--sasl-user", "alice", "--sasl-password-file", pw, "get", "/s"))
+
+	// whoami names the mechanism and the user; without SASL it says nothing of it.
+	who := ok(t, srv.Addr(), "--sasl-user", "alice", "--sasl-password-file", pw, "whoami")
+	require.Contains(t, who, "sasl     DIGEST-MD5 as alice\n")
+	require.Contains(t, who, "identity sasl:alice")
+	require.NotContains(t, ok(t, srv.Addr(), "whoami"), "sasl ")
 }
 
 // Bad combinations of the security flags fail as usage errors (exit 64)
@@ -99,7 +105,9 @@ func TestKerberosFlags(t *testing.T) {
 		"--kerberos-keytab", keytab, "--krb5-conf", kdc.KRB5Conf, "--kerberos-canonicalize", "get", "/krb"))
 	t.Setenv("KRB5_CONFIG", kdc.KRB5Conf)
 	t.Setenv("KRB5CCNAME", "FILE:"+kdc.Kinit(principal, keytab))
-	require.Contains(t, ok(t, addr, "--sasl", "kerberos", "--kerberos-host", "localhost", "whoami"), "sasl:"+principal)
+	who := ok(t, addr, "--sasl", "kerberos", "--kerberos-host", "localhost", "whoami")
+	require.Contains(t, who, "sasl:"+principal)
+	require.Contains(t, who, "sasl     GSSAPI (the credentials cache's principal)")
 	require.Equal(t, exitNoAuth, zkc(t, addr, "get", "/krb").code, "without Kerberos")
 	r := zkc(t, addr, "--sasl", "kerberos", "--kerberos-host", "nosuchhost", "get", "/krb")
 	require.Equal(t, exitNoAuth, r.code, r.stderr)

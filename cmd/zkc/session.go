@@ -18,7 +18,8 @@ func (a *app) whoamiCommand() *cobra.Command {
 		Use:   "whoami",
 		Short: "Print this session: id, server, negotiated timeout, credentials, identities",
 		Long: `Print this session: its id, the server, the negotiated timeout, the state,
-the credentials given with --auth (passwords never printed) and the
+the credentials given with --auth (passwords never printed), the SASL
+mechanism and user (--sasl, when given) and the
 identities the server authenticated the session as (ZooKeeper's whoAmI, 3.7+;
 "identities" is null, and the text says so, on an older server).`,
 		Args: exactArgs(0),
@@ -56,15 +57,20 @@ identities the server authenticated the session as (ZooKeeper's whoAmI, 3.7+;
 				SessionTimeout string   `json:"sessionTimeout"`
 				State          string   `json:"state"`
 				Auth           []string `json:"auth"`
+				SASL           string   `json:"sasl,omitempty"`
 				Identities     []string `json:"identities"`
-			}{hexID(c.SessionID()), c.Server(), c.SessionTimeout().String(), c.State().String(), auth, ids}
+			}{hexID(c.SessionID()), c.Server(), c.SessionTimeout().String(), c.State().String(), auth, a.saslSummary(), ids}
 			return a.emit(v, func(w io.Writer) {
 				idText := strings.Join(ids, ", ")
 				if ids == nil {
 					idText = "(the server is older than 3.7: no whoAmI)"
 				}
-				fmt.Fprintf(w, "session  %s\nserver   %s\ntimeout  %s\nstate    %s\nauth     %s\nidentity %s\n",
-					v.SessionID, v.Server, v.SessionTimeout, v.State, strings.Join(auth, ", "), idText)
+				fmt.Fprintf(w, "session  %s\nserver   %s\ntimeout  %s\nstate    %s\nauth     %s\n",
+					v.SessionID, v.Server, v.SessionTimeout, v.State, strings.Join(auth, ", "))
+				if v.SASL != "" {
+					fmt.Fprintf(w, "sasl     %s\n", v.SASL)
+				}
+				fmt.Fprintf(w, "identity %s\n", idText)
 			})
 		}),
 	}
