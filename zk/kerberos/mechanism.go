@@ -115,6 +115,12 @@ func (m *Mechanism) Start(ctx context.Context, server string) (zk.SASLExchange, 
 		return nil, err
 	}
 	spn := m.r.service + "/" + host
+	// A fresh ticket in hand: no KDC, no goroutine.
+	if ex, ok, err := m.fromHeld(spn, (*ticket).fresh); err != nil {
+		return nil, err
+	} else if ok {
+		return ex, nil
+	}
 	m.mu.Lock()
 	if m.closed {
 		m.mu.Unlock()
@@ -134,7 +140,10 @@ func (m *Mechanism) Start(ctx context.Context, server string) (zk.SASLExchange, 
 	}()
 	select {
 	case res := <-ch:
-		return res.ex, res.err
+		if res.err != nil {
+			return nil, res.err
+		}
+		return res.ex, nil
 	case <-ctx.Done():
 		return nil, fmt.Errorf("kerberos: service ticket for %s: %w", spn, ctx.Err())
 	}
