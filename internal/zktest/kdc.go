@@ -271,6 +271,20 @@ func (k *KDC) AddPrincipal(name string) (principal, keytab string) {
 	return principal, k.Keytab(principal)
 }
 
+// SetMaxLife limits the lifetime of the tickets issued to principal
+// (name@REALM) as a client (kadmin.local modprinc -maxlife), so tests see
+// tickets expire and get renewed within seconds: a TGT lives the least of
+// its client's, krbtgt's and the realm's max_life (1h), and a service
+// ticket no longer than the TGT it came from. MIT's KDC takes lifetimes
+// down to a second.
+func (k *KDC) SetMaxLife(principal string, d time.Duration) {
+	k.t.Helper()
+	q := fmt.Sprintf("modprinc -maxlife \"%d seconds\" %s", int(d.Seconds()), principal)
+	if out, err := k.run("kadmin.local", "-r", k.Realm, "-q", q); err != nil || strings.Contains(string(out), "rror") {
+		k.t.Fatalf("zktest: kadmin.local %s: %v\n%s", q, err, out)
+	}
+}
+
 // Keytab exports principal's current key to a new keytab file (ktadd
 // -norandkey) and returns its path.
 func (k *KDC) Keytab(principal string) string {

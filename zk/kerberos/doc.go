@@ -31,11 +31,16 @@
 // Tickets are kept, as the Java client's login and JGSS keep them: the
 // first connection logs in (one AS exchange; none with a credentials
 // cache) and gets the service ticket (one TGS exchange); every later
-// connection of every Conn sharing the Mechanism reuses them until the
-// last fifth of their lifetime, then renews them. A reconnect storm
-// therefore does not reach the KDC, and a KDC that is down stops no
-// reconnect while the tickets held are valid (a renewal that fails falls
-// back to them). Close forgets them.
+// connection of every Conn sharing the Mechanism reuses them. From then
+// on the Mechanism renews its tickets before they expire, as the Java
+// client's login thread does, whether or not a connection needs them:
+// at 80-85 % of their lifetime a timer logs in again (or renews the
+// credentials cache's TGT while its renew-till allows) and gets new
+// service tickets, retrying with backoff while the KDC fails. A
+// reconnect storm therefore does not reach the KDC, and a KDC that is
+// down stops no reconnect while the tickets held are valid, hours after
+// the first connection included. Close stops the renewals and forgets
+// the tickets.
 //
 // The server names an authenticated client in ACLs as
 // sasl:<id>: by default ZooKeeper 3.8 takes the principal's short name

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"strings"
 	"sync"
@@ -27,46 +28,72 @@ import (
 // storm after a network blip does not reach the KDC, and a KDC that is
 // down does not stop reconnects while the tickets in hand are valid.
 //
-// A ticket is renewed when a connection needs it in the last fifth of its
-// lifetime (a keytab logs in again; a credentials cache is read again,
-// then its TGT is renewed if renewable); if the KDC cannot be reached
-// then, the ticket is used until it expires. Share one Mechanism between
-// the Conns or Clients of one principal to share its tickets.
+// Once it holds tickets, the Mechanism renews them before they expire,
+// as the Java client's login thread does, whether or not a connection
+// needs them: at 80-85 % of each ticket's lifetime (jittered, and not
+// sooner than a minute after it got the ticket unless the ticket would
+// expire first) a timer logs in again with the keytab, or reads the
+// credentials cache again and renews its TGT if the cache's renew-till
+// allows, then gets new service tickets for the servers it holds tickets
+// for. A renewal that fails (KDC down or slow) keeps the ticket in hand
+// in use and is retried with backoff until that ticket expires. So an
+// idle session whose connection drops hours later finds valid tickets
+// although the KDC is unreachable at that moment. A connection that
+// needs a ticket due for renewal asks the KDC itself (falling back to
+// the ticket in hand if the KDC fails), unless a renewal is in flight:
+// then it uses the ticket in hand instead of waiting. Share one Mechanism
+// between the Conns or Clients of one principal to share its tickets.
 //
 // It is safe for concurrent use: concurrent connections that need the KDC
-// wait for one request instead of each making their own. It holds no
-// goroutine between connections; Close forgets the tickets and keys.
+// wait for one request instead of each making their own. Between
+// renewals it holds no goroutine, only a timer (time.AfterFunc); Close
+// stops it, waits for a renewal in flight, and forgets the tickets and
+// keys.
 type Mechanism struct {
-	r   *resolved
-	now func() time.Time // time.Now; tests move it
+	r      *resolved
+	now    func() time.Time                             // time.Now; tests move it
+	after  func(d time.Duration, f func()) renewalTimer // time.AfterFunc; tests fire it themselves
+	jitter func() float64                               // rand.Float64 in [0, 1): where in the renewal window
 
-	kdc sync.Mutex // held while talking to the KDC: one request at a time
-	// Guarded by kdc: the gokrb5 client (credentials and krb5.conf; its
-	// own session and ticket caches are not used) and the tickets.
-	cl      *client.Client
-	ccStamp fileStamp          // the credentials cache file cl was read from
-	tgts    map[string]*ticket // TGTs by realm (the client's, cross-realm)
-	svc     map[string]*ticket // service tickets by service principal
+	// Held while talking to the KDC (one request at a time), and by
+	// whatever replaces cl's credentials cache.
+	kdc sync.Mutex
+	// Hooks to the KDC, so that tests of the renewal schedule need none:
+	// a new TGT for a realm (newTGT) and a new service ticket (newServiceTicket).
+	fetchTGT func(realm string, now time.Time) (*ticket, error)
+	fetchSvc func(spn, realm string, now time.Time) (*ticket, error)
 
-	mu       sync.Mutex // guards closed and inFlight.Add
+	mu sync.Mutex // guards everything below; never held while talking to the KDC
+	// The gokrb5 client (credentials and krb5.conf; its own session and
+	// ticket caches are not used) and the tickets.
+	cl       *client.Client
+	ccStamp  fileStamp          // the credentials cache file cl was read from
+	tgts     map[string]*ticket // TGTs by realm (the client's, cross-realm)
+	svc      map[string]*ticket // service tickets by service principal
+	timer    renewalTimer       // the next renewal, or nil
+	timerAt  time.Time          // when timer fires (m.now's clock)
+	timerGen int                // counts timers armed; a firing timer clears timer if still the current one
+	renewing bool               // a renewal round is running
 	closed   bool
-	inFlight sync.WaitGroup // KDC goroutines of Start
+	inFlight sync.WaitGroup // KDC goroutines of Start, and a renewal round
 }
 
 // New validates cfg, loads the krb5.conf, keytab or credentials cache it
 // names, and returns the GSSAPI mechanism to give to zk.WithSASL. Config
 // mistakes wrap zk.ErrInvalidArgument; a missing file wraps fs.ErrNotExist;
 // a keytab without the principal's key wraps ErrPrincipalNotInKeytab. The
-// KDC is not contacted until a connection starts an exchange.
+// KDC is not contacted, nor a renewal timer armed, until a connection
+// starts an exchange.
 func New(cfg Config) (*Mechanism, error) {
 	r, err := resolve(cfg)
 	if err != nil {
 		return nil, err
 	}
-	m := &Mechanism{r: r, now: time.Now, tgts: map[string]*ticket{}, svc: map[string]*ticket{}}
+	m := &Mechanism{r: r, now: time.Now, after: afterFunc, jitter: rand.Float64, tgts: map[string]*ticket{}, svc: map[string]*ticket{}}
+	m.fetchTGT, m.fetchSvc = m.newTGT, m.newServiceTicket
 	if r.kt != nil {
 		m.cl = client.NewWithKeytab(r.user, r.realm, r.kt, r.krb5, client.DisablePAFXFAST(true)) // no KDC, no goroutine
-	} else if err := m.loadCCache(); err != nil {
+	} else if err := m.loadCCache(m.now()); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -88,6 +115,12 @@ func (m *Mechanism) Start(ctx context.Context, server string) (zk.SASLExchange, 
 		return nil, err
 	}
 	spn := m.r.service + "/" + host
+	// A fresh ticket in hand: no KDC, no goroutine.
+	if ex, ok, err := m.fromHeld(spn, (*ticket).fresh); err != nil {
+		return nil, err
+	} else if ok {
+		return ex, nil
+	}
 	m.mu.Lock()
 	if m.closed {
 		m.mu.Unlock()
@@ -107,20 +140,26 @@ func (m *Mechanism) Start(ctx context.Context, server string) (zk.SASLExchange, 
 	}()
 	select {
 	case res := <-ch:
-		return res.ex, res.err
+		if res.err != nil {
+			return nil, res.err
+		}
+		return res.ex, nil
 	case <-ctx.Done():
 		return nil, fmt.Errorf("kerberos: service ticket for %s: %w", spn, ctx.Err())
 	}
 }
 
-// Close forgets the tickets and their keys; later Starts fail with
-// zk.ErrClosed. It waits for a KDC request in flight (bounded by gokrb5's
-// network timeouts). Close the Mechanism after the Conns and Clients that
-// use it; it is idempotent and always returns nil.
+// Close stops the renewal timer and forgets the tickets and their keys;
+// later Starts fail with zk.ErrClosed. It waits for a KDC request in
+// flight, of a connection or of a renewal (bounded by gokrb5's network
+// timeouts: 5 s to connect and 5 s to answer per KDC); nothing of the
+// Mechanism runs after it returns. Close the Mechanism after the Conns
+// and Clients that use it; it is idempotent and always returns nil.
 func (m *Mechanism) Close() error {
 	m.mu.Lock()
 	already := m.closed
 	m.closed = true
+	m.stopTimerLocked()
 	m.mu.Unlock()
 	if already {
 		return nil
@@ -128,6 +167,8 @@ func (m *Mechanism) Close() error {
 	m.inFlight.Wait()
 	m.kdc.Lock()
 	defer m.kdc.Unlock()
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	if m.cl != nil {
 		m.cl.Destroy() // ends any renewal goroutine gokrb5 started for a referral
 		m.cl = nil
@@ -174,10 +215,20 @@ func canonicalHost(ctx context.Context, host string) string {
 	return strings.TrimSuffix(names[0], ".")
 }
 
-// initiate gets a ticket for spn (cached or from the KDC) and builds the
-// AP-REQ token.
+// initiate gets a ticket for spn (held or from the KDC) and builds the
+// AP-REQ token. A fresh ticket in hand serves without waiting for the
+// KDC lock; so does a usable one while another request (a renewal, or
+// another connection's) is talking to the KDC.
 func (m *Mechanism) initiate(spn string) (*exchange, error) {
-	m.kdc.Lock()
+	if ex, ok, err := m.fromHeld(spn, (*ticket).fresh); ok || err != nil {
+		return ex, err
+	}
+	if !m.kdc.TryLock() {
+		if ex, ok, err := m.fromHeld(spn, (*ticket).usable); ok || err != nil {
+			return ex, err
+		}
+		m.kdc.Lock()
+	}
 	defer m.kdc.Unlock()
 	if m.isClosed() {
 		return nil, fmt.Errorf("kerberos: service ticket for %s: %w", spn, zk.ErrClosed)
@@ -186,6 +237,35 @@ func (m *Mechanism) initiate(spn string) (*exchange, error) {
 	if err != nil {
 		return nil, err
 	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.rescheduleLocked(m.now())
+	return m.apReqLocked(spn, t)
+}
+
+// fromHeld builds the AP-REQ from the ticket held for spn if ok(ticket,
+// now); ok reports whether it did.
+func (m *Mechanism) fromHeld(spn string, ok func(*ticket, time.Time) bool) (*exchange, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return nil, false, fmt.Errorf("kerberos: service ticket for %s: %w", spn, zk.ErrClosed)
+	}
+	now := m.now()
+	t := m.svc[spn]
+	if !ok(t, now) {
+		return nil, false, nil
+	}
+	if m.timer == nil && !m.renewing {
+		m.rescheduleLocked(now) // tickets read from a credentials cache
+	}
+	ex, err := m.apReqLocked(spn, t)
+	return ex, true, err
+}
+
+// apReqLocked builds the exchange for a ticket to spn. Called with m.mu
+// held (m.cl is replaced when a credentials cache is read again).
+func (m *Mechanism) apReqLocked(spn string, t *ticket) (*exchange, error) {
 	// Integrity and confidentiality are what the Java client asks for; no
 	// mutual authentication (nor does the Java client ask for it), so the
 	// server answers the AP-REQ with its security-layer offer directly.

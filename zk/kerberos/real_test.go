@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -170,6 +171,44 @@ func TestKerberosRealZooKeeper(t *testing.T) {
 		reconnect()
 		reconnect()
 		require.Equal(t, 8, p.Accepted())
+	})
+
+	// An idle session whose connection drops after its first tickets
+	// expired, with the KDC down at that moment, authenticates again: the
+	// Mechanism renewed the tickets in the background (15 s lifetime here).
+	t.Run("idle session outlives its first tickets", func(t *testing.T) {
+		idle, idleKT := kdc.AddPrincipal("idle")
+		kdc.SetMaxLife(idle, ticketLife)
+		kp := kdc.Proxy()
+		m, err := kerberos.New(kerberos.Config{Principal: idle, KeytabPath: idleKT, KRB5ConfPath: kp.KRB5Conf, ServiceHost: "localhost"})
+		require.NoError(t, err)
+		defer m.Close()
+		p := zktest.NewProxy(t, addr)
+		var rec zktest.Recorder[zk.State]
+		c, err := zk.Dial(ctx, p.Addr(), zk.WithSASL(m), sessionStates(&rec))
+		require.NoError(t, err)
+		defer c.Close()
+		want := []zk.State{zk.StateSyncConnected, zk.StateSaslAuthenticated}
+		rec.WaitFor(t, want...)
+		expired := time.Now().Add(ticketLife + time.Second) // the first tickets' end has passed
+		_, err = c.Create(ctx, "/idle-only", []byte("x"), zk.ModePersistent, zk.CreatorAllACL)
+		require.NoError(t, err)
+
+		require.Eventually(t, func() bool { return kp.AS() >= 2 && kp.TGS() >= 2 }, 3*ticketLife, 20*time.Millisecond,
+			"the tickets renewed with no connection asking")
+		require.Equal(t, [2]int{2, 2}, [2]int{kp.AS(), kp.TGS()})
+		kp.Down(true)
+		<-time.After(time.Until(expired))
+
+		session := c.SessionID()
+		p.Cut()
+		want = append(want, zk.StateDisconnected, zk.StateSyncConnected, zk.StateSaslAuthenticated)
+		rec.WaitFor(t, want...)
+		data, _, err := c.Get(ctx, "/idle-only")
+		require.NoError(t, err, "authenticated as idle again")
+		require.Equal(t, "x", string(data))
+		require.Equal(t, session, c.SessionID(), "the same session")
+		require.Equal(t, [2]int{2, 2}, [2]int{kp.AS(), kp.TGS()}, "the KDC was not reached")
 	})
 
 	t.Run("KDC unreachable", func(t *testing.T) {
