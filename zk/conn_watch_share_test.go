@@ -6,6 +6,7 @@ import (
 	"os"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -364,3 +365,39 @@ func shareCallbacks(t *testing.T, _ shareTarget, c *zk.Conn, ctx context.Context
 
 // stripped keeps an event's type and path (the state and zxid vary).
 func stripped(e zk.Event) zk.Event { return zk.Event{Type: e.Type, Path: e.Path} }
+
+// (d) with a change between the removal of the persistent watch on the
+// server and the re-registration of the one-shot under it: the session is
+// disconnected (and kept from reconnecting) while Remove and then a Set
+// are queued, so that the next connection writes them back to back. The
+// server removes the path's watches, applies the Set (no watch left to
+// fire), and only then reads the SetWatches sent on the removal's reply:
+// relative to the removal, it fires the one-shot at once.
+func TestWatchShareRemoveGap(t *testing.T) {
+	srv := zktest.Embedded(t)
+	c := dialConn(t, srv.ConnectString())
+	ctx := opCtx(t)
+	p := zktest.UniquePath(t)
+	mustCreate(t, ctx, c, p)
+	w, err := c.AddWatch(ctx, p, zk.AddWatchPersistent)
+	require.NoError(t, err)
+	_, _, g, err := c.GetW(ctx, p)
+	require.NoError(t, err)
+
+	srv.RejectConnections(time.Minute)
+	t.Cleanup(func() { srv.RejectConnections(0) })
+	require.True(t, srv.DropSession(c.SessionID()))
+	zktest.Eventually(t, func() bool { return c.State() != zk.StateSyncConnected }, "disconnected")
+	removed := make(chan error, 1)
+	go func() { removed <- w.Remove(ctx) }()
+	zktest.Eventually(t, func() bool { return zk.QueuedForTest(c) == 1 }, "removeWatches queued")
+	set := c.SetAsync(ctx, p, []byte("gap"), -1)
+	require.Equal(t, 2, zk.QueuedForTest(c))
+	srv.RejectConnections(0)
+
+	require.NoError(t, <-removed)
+	_, err = set.Result()
+	require.NoError(t, err)
+	require.Equal(t, ev(zk.EventNodeDataChanged, p), stripped(recv(t, g)))
+	wantEvents(t, w.Events(), ev(zk.EventNotWatching, p))
+}
