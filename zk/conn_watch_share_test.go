@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkcurator/zkcurator/internal/zktest"
@@ -400,4 +401,50 @@ func TestWatchShareRemoveGap(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, ev(zk.EventNodeDataChanged, p), stripped(recv(t, g)))
 	wantEvents(t, w.Events(), ev(zk.EventNotWatching, p))
+}
+
+// A GetW written right behind an AddWatch of the same path, before the
+// AddWatch's reply: the addWatch on the wire already covers the read,
+// which goes without the watch flag. Both are queued while disconnected,
+// so that the next connection writes them back to back.
+func TestWatchShareAddWatchInFlight(t *testing.T) {
+	srv := zktest.Embedded(t)
+	c := dialConn(t, srv.ConnectString())
+	ctx := opCtx(t)
+	p := zktest.UniquePath(t)
+	mustCreate(t, ctx, c, p)
+
+	srv.RejectConnections(time.Minute)
+	t.Cleanup(func() { srv.RejectConnections(0) })
+	require.True(t, srv.DropSession(c.SessionID()))
+	zktest.Eventually(t, func() bool { return c.State() != zk.StateSyncConnected }, "disconnected")
+	type added struct {
+		w   *zk.Watcher
+		err error
+	}
+	addc := make(chan added, 1)
+	go func() {
+		w, err := c.AddWatch(ctx, p, zk.AddWatchPersistent)
+		addc <- added{w, err}
+	}()
+	zktest.Eventually(t, func() bool { return zk.QueuedForTest(c) == 1 }, "addWatch queued")
+	getc := make(chan (<-chan zk.Event), 1)
+	go func() {
+		_, _, g, err := c.GetW(ctx, p)
+		assert.NoError(t, err)
+		getc <- g
+	}()
+	zktest.Eventually(t, func() bool { return zk.QueuedForTest(c) == 2 }, "getData queued")
+	srv.RejectConnections(0)
+
+	a := <-addc
+	require.NoError(t, a.err)
+	g := <-getc
+	require.NotNil(t, g)
+	mustSet(t, ctx, c, p, "1")
+	require.Equal(t, zk.EventNodeDataChanged, recv(t, g).Type)
+	mustSet(t, ctx, c, p, "2")
+	mustCreate(t, ctx, c, p+"/marker")
+	wantEvents(t, a.w.Events(), ev(zk.EventNodeDataChanged, p), ev(zk.EventNodeDataChanged, p),
+		ev(zk.EventNodeChildrenChanged, p))
 }
