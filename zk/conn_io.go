@@ -226,7 +226,7 @@ func (c *Conn) registerWatch(ln *link, w *watchReg, opcode, code int32, zxid int
 		c.watches.settle(w)
 		return
 	}
-	added, uncovered := c.watches.add(w, kind)
+	added, tables := c.watches.add(w, kind)
 	if !added {
 		c.endLateWatch(w)
 		return
@@ -234,11 +234,10 @@ func (c *Conn) registerWatch(ln *link, w *watchReg, opcode, code int32, zxid int
 	if w.watcher != nil {
 		w.watcher.start()
 	}
-	if uncovered {
-		// Read without the watch flag under a persistent watch that has
-		// gone since: set the path's one-shots of that table on the
-		// server, from what this read saw.
-		c.resync(ln, w.spath, zxid, tableOf(kind), false)
+	if tables != 0 {
+		// Set the path's one-shots of those tables on the server again,
+		// from what this reply saw.
+		c.resync(ln, w.spath, zxid, tables, false)
 	}
 }
 

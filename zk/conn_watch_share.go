@@ -39,6 +39,17 @@ import (
 // one-shots before persistent watches (setWatches2's order), so that 3.8
 // ends with the persistent mode; from the lowest zxid of a resync not yet
 // answered (rearms), so that no such change is missed either.
+//
+// The other order, a one-shot set on the server before a persistent watch
+// of its path, is fine on 3.8 (the mode becomes persistent, and the
+// persistent watch's events fire the one-shot here) with one exception:
+// 3.8 also puts a recursive watch in the child table, where it never
+// reports NodeChildrenChanged but replaces a child watch of its path. So
+// the child one-shots of a path are set again when a recursive watch on
+// it is registered (relative to the addWatch's reply), and a restore sets
+// them after the persistent watches, in packets of their own. 3.9 keeps
+// the recursive watch out of the child table; the extra SetWatches costs
+// nothing there.
 
 // Watch tables of the server, as a mask.
 const (

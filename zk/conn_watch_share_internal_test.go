@@ -72,15 +72,15 @@ func TestWatchShareUncoveredOnReply(t *testing.T) {
 	require.True(t, covered.local)
 	require.True(t, gone.local)
 
-	added, uncovered := r.add(covered, watchData)
+	added, resync := r.add(covered, watchData)
 	require.True(t, added)
-	require.False(t, uncovered)
+	require.Zero(t, resync)
 	found, server := r.removeWatcher(w0)
 	require.True(t, found)
 	require.True(t, server)
-	added, uncovered = r.add(gone, watchChild)
+	added, resync = r.add(gone, watchChild)
 	require.True(t, added)
-	require.True(t, uncovered)
+	require.Equal(t, tableChild, resync)
 
 	// The resync of the child table sets the child one-shot only.
 	req := r.resyncRequest(nil, "/p", 42, tableChild, false)
@@ -116,4 +116,31 @@ func TestWatchShareResyncAndRestoreZxid(t *testing.T) {
 	r.rearmDone(req.watch)
 	reqs, _ = r.setWatchesRequests(100)
 	require.Equal(t, int64(100), reqs[0].body.(*jute.SetWatches).RelativeZxid, "answered: no effect on a restore")
+}
+
+// The restore sets child one-shots on the path of a recursive watch after
+// the persistent watches, in a packet of their own (3.8's recursive watch
+// would replace them in the child table); the rest before.
+func TestWatchShareRestoreOrder(t *testing.T) {
+	r := newWatchRegistry()
+	for _, p := range []string{"/r", "/o"} {
+		for _, k := range []watchKind{watchData, watchChild} {
+			w, _ := oneShotReg(k, p)
+			r.add(w, k)
+		}
+	}
+	r.add(&watchReg{kind: watchRecursive, spath: "/r", watcher: &Watcher{spath: "/r", mode: AddWatchPersistentRecursive}}, watchRecursive)
+	r.add(&watchReg{kind: watchPersistent, spath: "/o", watcher: &Watcher{spath: "/o", mode: AddWatchPersistent}}, watchPersistent)
+	reqs, _ := r.setWatchesRequests(9)
+	require.Len(t, reqs, 2)
+	var bodies []*jute.SetWatches2
+	for _, req := range reqs {
+		require.Equal(t, jute.OpSetWatches2, req.opcode)
+		bodies = append(bodies, req.body.(*jute.SetWatches2))
+	}
+	require.ElementsMatch(t, []string{"/r", "/o"}, bodies[0].DataWatches)
+	require.Equal(t, []string{"/o"}, bodies[0].ChildWatches)
+	require.Equal(t, []string{"/o"}, bodies[0].PersistentWatches)
+	require.Equal(t, []string{"/r"}, bodies[0].PersistentRecursiveWatches)
+	require.Equal(t, &jute.SetWatches2{RelativeZxid: 9, ChildWatches: []string{"/r"}}, bodies[1])
 }

@@ -58,6 +58,7 @@ func TestWatchShare(t *testing.T) {
 		{"ChildrenWUnderPersistent", shareChildrenW},
 		{"ExistsWUnderPersistent", shareExistsW},
 		{"OneShotBeforeAddWatch", shareReverseOrder},
+		{"ChildrenWBeforeRecursive", shareChildrenWBeforeRecursive},
 		{"PersistentRemoved", sharePersistentRemoved},
 		{"RemoveWatchesData", shareRemoveWatchesData},
 		{"Reconnect", shareReconnect},
@@ -206,6 +207,34 @@ func shareReverseOrder(t *testing.T, _ shareTarget, c *zk.Conn, ctx context.Cont
 	require.Equal(t, zk.EventNodeChildrenChanged, recv(t, ch).Type)
 	requireNoEvent(t, g)
 	requireNoEvent(t, ch)
+}
+
+// A ChildrenW, then a persistent-recursive watch on the same path: 3.8
+// puts a recursive watch in the child table too, where it replaces the
+// child watch and never reports NodeChildrenChanged; the child watch must
+// still fire, also after a reconnect.
+func shareChildrenWBeforeRecursive(t *testing.T, tg shareTarget, c *zk.Conn, ctx context.Context, p string) {
+	mustCreate(t, ctx, c, p)
+	_, _, ch, err := c.ChildrenW(ctx, p)
+	require.NoError(t, err)
+	w, err := c.AddWatch(ctx, p, zk.AddWatchPersistentRecursive)
+	require.NoError(t, err)
+	mustCreate(t, ctx, c, p+"/x")
+	require.Equal(t, ev(zk.EventNodeChildrenChanged, p), stripped(recv(t, ch)))
+	wantEvents(t, w.Events(), ev(zk.EventNodeCreated, p+"/x"))
+
+	_, _, ch2, err := c.ChildrenW(ctx, p) // after the recursive watch: set on the server
+	require.NoError(t, err)
+	_, _, ch3, err := c.ChildrenW(ctx, p+"/x")
+	require.NoError(t, err)
+	tg.drop(t, c)
+	setAfterDrop(t, ctx, c, p, "1") // the restore runs before this
+	mustCreate(t, ctx, c, p+"/y")
+	mustCreate(t, ctx, c, p+"/x/z")
+	require.Equal(t, ev(zk.EventNodeChildrenChanged, p), stripped(recv(t, ch2)))
+	require.Equal(t, ev(zk.EventNodeChildrenChanged, p+"/x"), stripped(recv(t, ch3)))
+	wantEvents(t, w.Events(), ev(zk.EventNodeDataChanged, p), ev(zk.EventNodeCreated, p+"/y"),
+		ev(zk.EventNodeCreated, p+"/x/z"))
 }
 
 // (d) The persistent watch is removed while one-shots set under it (known

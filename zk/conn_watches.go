@@ -131,22 +131,30 @@ func newWatchRegistry() *watchRegistry {
 
 // add registers w's watch under kind. It returns false, registering
 // nothing, once the registry has been drained: a reply read while the
-// session ends must not leave a watch that nothing will ever end. uncovered
-// reports a local one-shot (read without the watch flag) that no persistent
-// watch covers any more (removed, or its addWatch failed, since the read
-// was written): the caller sets it on the server (resync).
-func (r *watchRegistry) add(w *watchReg, kind watchKind) (added, uncovered bool) {
+// session ends must not leave a watch that nothing will ever end. resync
+// names the tables whose one-shot watches on the path the caller must set
+// on the server again (conn_watch_share.go): a local one-shot's (read
+// without the watch flag) when no persistent watch covers it any more
+// (removed, or its addWatch failed, since the read was written); the child
+// one-shots when a recursive watch was added (3.8 replaced them).
+func (r *watchRegistry) add(w *watchReg, kind watchKind) (added bool, resync uint8) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.settleLocked(w)
 	if r.ended {
-		return false, false
+		return false, 0
 	}
 	if kind <= watchChild {
 		m := r.oneshot[kind]
 		w.oneshot.next = m[w.spath]
 		m[w.spath] = w.oneshot
-		return true, w.local && !r.coveredLocked(w.spath, tableOf(kind))
+		if w.local && !r.coveredLocked(w.spath, tableOf(kind)) {
+			resync = tableOf(kind)
+		}
+		return true, resync
+	}
+	if kind == watchRecursive && r.oneshot[watchChild][w.spath] != nil {
+		resync = tableChild
 	}
 	m := r.persist[kind-watchPersistent]
 	head := m[w.spath]
@@ -156,7 +164,7 @@ func (r *watchRegistry) add(w *watchReg, kind watchKind) (added, uncovered bool)
 	w.watcher.next = head
 	m[w.spath] = w.watcher
 	r.noV2 = false // the server set a persistent watch: it has setWatches2
-	return true, false
+	return true, resync
 }
 
 // route removes the one-shot watches a notification fires and collects the
@@ -334,14 +342,32 @@ func (r *watchRegistry) setWatchesRequests(relZxid int64) (reqs []*request, drop
 		size += 4 + len(p)
 		n++
 	}
+	// One-shots before persistent watches: a server before 3.9 keeps one
+	// mode per path and table, the last set, and a persistent watch must
+	// win (conn_watch_share.go)...
+	childLast := r.persist[1]
 	for k := range r.oneshot {
 		for p := range r.oneshot[k] {
+			if k == int(watchChild) && childLast[p] != nil {
+				continue
+			}
 			add(k, p)
 		}
 	}
 	for k := range r.persist {
 		for p := range r.persist[k] {
 			add(3+k, p)
+		}
+	}
+	// ... except child watches on the path of a recursive one: 3.8 puts
+	// that in the child table too, where it never fires, so they go after
+	// it, in packets of their own.
+	flush()
+	if len(childLast) > 0 {
+		for p := range r.oneshot[watchChild] {
+			if childLast[p] != nil {
+				add(int(watchChild), p)
+			}
 		}
 	}
 	flush()
