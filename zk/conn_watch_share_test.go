@@ -477,3 +477,33 @@ func TestWatchShareAddWatchInFlight(t *testing.T) {
 	wantEvents(t, a.w.Events(), ev(zk.EventNodeDataChanged, p), ev(zk.EventNodeDataChanged, p),
 		ev(zk.EventNodeChildrenChanged, p))
 }
+
+// A session that ends takes the local one-shots with it as it takes any
+// watch: EventNotWatching with the reason, on expiry and on Close.
+func TestWatchShareSessionEnd(t *testing.T) {
+	srv := zktest.Embedded(t)
+	ctx := opCtx(t)
+	for _, expire := range []bool{true, false} {
+		c := dialConn(t, srv.ConnectString())
+		p := zktest.UniquePath(t)
+		mustCreate(t, ctx, c, p)
+		w, err := c.AddWatch(ctx, p, zk.AddWatchPersistent)
+		require.NoError(t, err)
+		_, _, g, err := c.GetW(ctx, p)
+		require.NoError(t, err)
+		_, _, ch, err := c.ChildrenW(ctx, p)
+		require.NoError(t, err)
+		want := zk.ErrClosed
+		if expire {
+			want = zk.ErrSessionExpired
+			require.True(t, srv.ExpireSession(c.SessionID()))
+		} else {
+			require.NoError(t, c.Close())
+		}
+		for _, e := range []zk.Event{recv(t, g), recv(t, ch), recv(t, w.Events())} {
+			require.Equal(t, zk.EventNotWatching, e.Type, e)
+			require.ErrorIs(t, e.Err, want)
+		}
+		c.Close()
+	}
+}
