@@ -125,49 +125,56 @@ func (r *watchRegistry) linkEnded() {
 	r.mu.Unlock()
 }
 
-// resyncRequest returns the SetWatches (or SetWatches2) request that sets
-// on the server, relative to zxid, the watches registered here on spath:
-// the one-shots of the tables in tables and, with persistent, the
-// persistent watches (registered or in flight). nil when there are none.
-// The request counts as a rearm until answered or dropped.
-func (r *watchRegistry) resyncRequest(ln *link, spath string, zxid int64, tables uint8, persistent bool) *request {
+// resyncRequests returns the SetWatches (or SetWatches2) requests that
+// set on the server, relative to zxid, the watches registered here on
+// spath: the one-shots of the tables in tables and, with persistent, the
+// persistent watches (registered or in flight). None when there are none;
+// two when a child one-shot must follow a recursive watch (3.8 would
+// replace it). Each counts as a rearm until answered or dropped.
+func (r *watchRegistry) resyncRequests(ln *link, spath string, zxid int64, tables uint8, persistent bool) []*request {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.ended {
 		return nil
 	}
 	var lists [5][]string
-	n := 0
-	add := func(i int, ok bool) {
+	for i, ok := range [5]bool{
+		tables&tableData != 0 && r.oneshot[watchData][spath] != nil,
+		tables&tableData != 0 && r.oneshot[watchExist][spath] != nil,
+		tables&tableChild != 0 && r.oneshot[watchChild][spath] != nil,
+		persistent && (r.persist[0][spath] != nil || r.inflight[0][spath] > 0),
+		persistent && (r.persist[1][spath] != nil || r.inflight[1][spath] > 0),
+	} {
 		if ok {
 			lists[i] = []string{spath}
-			n++
 		}
 	}
-	add(0, tables&tableData != 0 && r.oneshot[watchData][spath] != nil)
-	add(1, tables&tableData != 0 && r.oneshot[watchExist][spath] != nil)
-	add(2, tables&tableChild != 0 && r.oneshot[watchChild][spath] != nil)
-	add(3, persistent && (r.persist[0][spath] != nil || r.inflight[0][spath] > 0))
-	add(4, persistent && (r.persist[1][spath] != nil || r.inflight[1][spath] > 0))
-	if n == 0 {
-		return nil
+	var childLast []string
+	if lists[4] != nil {
+		childLast, lists[2] = lists[2], nil
 	}
-	var req *request
-	if lists[3] == nil && lists[4] == nil {
-		req = newRequest(jute.OpSetWatches, &jute.SetWatches{RelativeZxid: zxid,
-			DataWatches: lists[0], ExistWatches: lists[1], ChildWatches: lists[2]}, nil)
-	} else {
-		req = newRequest(jute.OpSetWatches2, &jute.SetWatches2{RelativeZxid: zxid,
+	var reqs []*request
+	switch {
+	case lists[3] != nil || lists[4] != nil:
+		reqs = append(reqs, newRequest(jute.OpSetWatches2, &jute.SetWatches2{RelativeZxid: zxid,
 			DataWatches: lists[0], ExistWatches: lists[1], ChildWatches: lists[2],
-			PersistentWatches: lists[3], PersistentRecursiveWatches: lists[4]}, nil)
+			PersistentWatches: lists[3], PersistentRecursiveWatches: lists[4]}, nil))
+	case lists[0] != nil || lists[1] != nil || lists[2] != nil:
+		reqs = append(reqs, newRequest(jute.OpSetWatches, &jute.SetWatches{RelativeZxid: zxid,
+			DataWatches: lists[0], ExistWatches: lists[1], ChildWatches: lists[2]}, nil))
 	}
-	req.internal = true
-	req.watch = &watchReg{spath: spath, rearm: ln}
-	if r.rearms == nil {
+	if childLast != nil {
+		reqs = append(reqs, newRequest(jute.OpSetWatches, &jute.SetWatches{RelativeZxid: zxid, ChildWatches: childLast}, nil))
+	}
+	if len(reqs) > 0 && r.rearms == nil {
 		r.rearms = make(map[*watchReg]int64)
 	}
-	r.rearms[req.watch] = zxid
-	return req
+	for _, req := range reqs {
+		req.internal = true
+		req.watch = &watchReg{spath: spath, rearm: ln}
+		r.rearms[req.watch] = zxid
+	}
+	return reqs
 }
 
 // rearmDone forgets the resync of w (answered, or dropped unsent).
@@ -190,17 +197,19 @@ func (r *watchRegistry) restoreZxidLocked(last int64) int64 {
 }
 
 // resync queues the request that sets again on the server what is
-// registered here on spath (see resyncRequest), relative to zxid: after a
+// registered here on spath (see resyncRequests), relative to zxid: after a
 // removeWatches that took the server's watches of the path, or for a
 // local one-shot that lost the persistent watch covering it before it was
 // registered. Called by the reader.
 func (c *Conn) resync(ln *link, spath string, zxid int64, tables uint8, persistent bool) {
-	req := c.watches.resyncRequest(ln, spath, zxid, tables, persistent)
-	if req == nil {
+	reqs := c.watches.resyncRequests(ln, spath, zxid, tables, persistent)
+	if len(reqs) == 0 {
 		return
 	}
-	if err := c.out.push(req); err != nil {
-		c.watches.rearmDone(req.watch) // the session ended: nothing to restore
+	if err := c.out.pushAll(reqs); err != nil {
+		for _, req := range reqs {
+			c.watches.rearmDone(req.watch) // the session ended: nothing to restore
+		}
 	}
 }
 

@@ -83,7 +83,9 @@ func TestWatchShareUncoveredOnReply(t *testing.T) {
 	require.Equal(t, tableChild, resync)
 
 	// The resync of the child table sets the child one-shot only.
-	req := r.resyncRequest(nil, "/p", 42, tableChild, false)
+	reqs := r.resyncRequests(nil, "/p", 42, tableChild, false)
+	require.Len(t, reqs, 1)
+	req := reqs[0]
 	require.Equal(t, jute.OpSetWatches, req.opcode)
 	require.Equal(t, &jute.SetWatches{RelativeZxid: 42, ChildWatches: []string{"/p"}}, req.body)
 	require.True(t, req.internal)
@@ -95,25 +97,32 @@ func TestWatchShareUncoveredOnReply(t *testing.T) {
 // before its reply restores from its zxid, not the session's last.
 func TestWatchShareResyncAndRestoreZxid(t *testing.T) {
 	r := newWatchRegistry()
-	require.Nil(t, r.resyncRequest(nil, "/p", 5, tableData|tableChild, true), "nothing left: no request")
+	require.Empty(t, r.resyncRequests(nil, "/p", 5, tableData|tableChild, true), "nothing left: no request")
 	for _, k := range []watchKind{watchData, watchExist, watchChild} {
 		w, _ := oneShotReg(k, "/p")
 		r.add(w, k)
 	}
 	rec := &watchReg{kind: watchRecursive, spath: "/p", watcher: &Watcher{spath: "/p", mode: AddWatchPersistentRecursive}}
 	r.written(rec, nil)
-	req := r.resyncRequest(nil, "/p", 5, tableData|tableChild, true)
-	require.Equal(t, jute.OpSetWatches2, req.opcode)
+	reqs := r.resyncRequests(nil, "/p", 5, tableData|tableChild, true)
+	require.Len(t, reqs, 2)
+	require.Equal(t, jute.OpSetWatches2, reqs[0].opcode)
 	require.Equal(t, &jute.SetWatches2{RelativeZxid: 5, DataWatches: []string{"/p"}, ExistWatches: []string{"/p"},
-		ChildWatches: []string{"/p"}, PersistentRecursiveWatches: []string{"/p"}}, req.body)
-
-	reqs, _ := r.setWatchesRequests(100)
+		PersistentRecursiveWatches: []string{"/p"}}, reqs[0].body)
+	require.Equal(t, &jute.SetWatches{RelativeZxid: 5, ChildWatches: []string{"/p"}}, reqs[1].body,
+		"the child one-shot after the recursive watch")
+	for _, req := range reqs {
+		r.rearmDone(req.watch)
+	}
+	require.Len(t, r.resyncRequests(nil, "/p", 5, tableData|tableChild, true), 2, "left unanswered")
+	reqs, _ = r.setWatchesRequests(100)
 	require.Equal(t, int64(5), reqs[0].body.(*jute.SetWatches).RelativeZxid, "from the unanswered resync's zxid")
 	reqs, _ = r.setWatchesRequests(100)
 	require.Equal(t, int64(100), reqs[0].body.(*jute.SetWatches).RelativeZxid, "the restore covered it")
 
-	req = r.resyncRequest(nil, "/p", 7, tableData, false)
-	r.rearmDone(req.watch)
+	reqs = r.resyncRequests(nil, "/p", 7, tableData, false)
+	require.Len(t, reqs, 1)
+	r.rearmDone(reqs[0].watch)
 	reqs, _ = r.setWatchesRequests(100)
 	require.Equal(t, int64(100), reqs[0].body.(*jute.SetWatches).RelativeZxid, "answered: no effect on a restore")
 }

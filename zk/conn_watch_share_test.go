@@ -255,21 +255,25 @@ func sharePersistentRemoved(t *testing.T, _ shareTarget, c *zk.Conn, ctx context
 	mustCreate(t, ctx, c, p+"/x")
 	require.Equal(t, ev(zk.EventNodeChildrenChanged, p), stripped(recv(t, ch)))
 
-	// Persistent and recursive on one path, a one-shot under both: the
-	// persistent one goes, the recursive one and the one-shot stay.
+	// Persistent and recursive on one path, one-shots under both: the
+	// persistent one goes, the recursive one and the one-shots stay.
 	w1, err := c.AddWatch(ctx, p, zk.AddWatchPersistentRecursive)
 	require.NoError(t, err)
 	w2, err := c.AddWatch(ctx, p, zk.AddWatchPersistent)
 	require.NoError(t, err)
 	_, _, g2, err := c.GetW(ctx, p)
 	require.NoError(t, err)
+	_, _, ch2, err := c.ChildrenW(ctx, p)
+	require.NoError(t, err)
 	require.NoError(t, w2.Remove(ctx))
 	mustSet(t, ctx, c, p, "2")
 	require.Equal(t, zk.EventNodeDataChanged, recv(t, g2).Type)
+	mustCreate(t, ctx, c, p+"/w")
+	require.Equal(t, zk.EventNodeChildrenChanged, recv(t, ch2).Type)
 	mustSet(t, ctx, c, p, "3")
 	mustCreate(t, ctx, c, p+"/x/y")
-	wantEvents(t, w1.Events(), ev(zk.EventNodeDataChanged, p), ev(zk.EventNodeDataChanged, p),
-		ev(zk.EventNodeCreated, p+"/x/y"))
+	wantEvents(t, w1.Events(), ev(zk.EventNodeDataChanged, p), ev(zk.EventNodeCreated, p+"/w"),
+		ev(zk.EventNodeDataChanged, p), ev(zk.EventNodeCreated, p+"/x/y"))
 	require.NoError(t, w1.Remove(ctx))
 }
 
