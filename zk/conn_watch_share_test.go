@@ -511,3 +511,35 @@ func TestWatchShareSessionEnd(t *testing.T) {
 		c.Close()
 	}
 }
+
+// (f) through the Client: its callback forms (under the retry policy) use
+// the same Conn guard.
+func TestWatchShareClientCallbacks(t *testing.T) {
+	srv := zktest.Server(t)
+	c := zktest.Connect(t, srv.ConnectString())
+	ctx := opCtx(t)
+	p := zktest.UniquePath(t)
+	_, err := c.Create(ctx, p, nil, zk.ModePersistent, zk.OpenACLUnsafe)
+	require.NoError(t, err)
+	var pers, get, children zktest.Recorder[zk.Event]
+	strip := func(r *zktest.Recorder[zk.Event]) func(zk.Event) {
+		return func(e zk.Event) { r.Add(stripped(e)) }
+	}
+	w, err := c.AddWatchFunc(ctx, p, zk.AddWatchPersistent, strip(&pers))
+	require.NoError(t, err)
+	_, _, err = c.GetWFunc(ctx, p, strip(&get))
+	require.NoError(t, err)
+	_, _, err = c.ChildrenWFunc(ctx, p, strip(&children))
+	require.NoError(t, err)
+	for i := range 2 {
+		_, err = c.Set(ctx, p, []byte{byte(i)}, -1)
+		require.NoError(t, err)
+		_, err = c.Create(ctx, p+"/"+string(rune('a'+i)), nil, zk.ModePersistent, zk.OpenACLUnsafe)
+		require.NoError(t, err)
+	}
+	pers.WaitFor(t, ev(zk.EventNodeDataChanged, p), ev(zk.EventNodeChildrenChanged, p),
+		ev(zk.EventNodeDataChanged, p), ev(zk.EventNodeChildrenChanged, p))
+	require.Equal(t, []zk.Event{ev(zk.EventNodeDataChanged, p)}, get.Items())
+	require.Equal(t, []zk.Event{ev(zk.EventNodeChildrenChanged, p)}, children.Items())
+	require.NoError(t, w.Remove(ctx))
+}
