@@ -38,7 +38,13 @@ import (
 // one-shot at once, as on a reconnect. A reconnect restores everything,
 // one-shots before persistent watches (setWatches2's order), so that 3.8
 // ends with the persistent mode; from the lowest zxid of a resync not yet
-// answered (rearms), so that no such change is missed either.
+// answered (rearms), so that no such change is missed either. (A read's
+// reply carries the server's last applied zxid, FinalRequestProcessor's
+// lastZxid; every change up to it was notified before the reply, every
+// later one is past it.) The price is a possible spurious fire: a one-shot
+// set again after a change it already saw may fire for that change, as
+// after any reconnect; a recursive watch on an ancestor may then see that
+// event twice.
 //
 // The other order, a one-shot set on the server before a persistent watch
 // of its path, is fine on 3.8 (the mode becomes persistent, and the
