@@ -131,12 +131,24 @@ func (c *Conn) handleFrame(ln *link, frame []byte) error {
 		if h.Err != 0 {
 			c.log.Warn("zk: internal request failed", "op", r.opcode, "err", codeError(h.Err))
 		}
+		if r.watch != nil { // a resync's SetWatches
+			c.watches.rearmDone(r.watch)
+		}
 		return nil
 	}
 	if h.Err == 0 && r.opcode == jute.OpCloseSession {
 		c.closeSent.Store(true)
 	}
+	if r.watch != nil && r.watch.resync {
+		// The server's watches of the path are gone, whatever the reply
+		// says and whether or not the caller still waits.
+		c.resync(ln, r.watch.spath, h.Zxid, tableData|tableChild, true)
+		r.watch = nil
+	}
 	if r.abandoned() {
+		if r.watch != nil {
+			c.watches.settle(r.watch)
+		}
 		return nil // the caller gave up; nothing to decode or register
 	}
 	var err error
@@ -152,7 +164,7 @@ func (c *Conn) handleFrame(ln *link, frame []byte) error {
 		return nil
 	}
 	if r.watch != nil {
-		c.registerWatch(r.watch, r.opcode, h.Err)
+		c.registerWatch(ln, r.watch, r.opcode, h.Err, h.Zxid)
 	}
 	r.err, r.zxid = err, h.Zxid
 	ln.wakeReply(r)
@@ -206,19 +218,26 @@ func decodeReply(d *jute.Decoder, r *request) error {
 	return nil
 }
 
-// registerWatch registers the watch of a request answered with code, when
-// the reply allows it.
-func (c *Conn) registerWatch(w *watchReg, opcode, code int32) {
+// registerWatch registers the watch of a request answered with code (at
+// zxid), when the reply allows it.
+func (c *Conn) registerWatch(ln *link, w *watchReg, opcode, code int32, zxid int64) {
 	kind, ok := w.kindFor(opcode, code)
 	if !ok {
+		c.watches.settle(w)
 		return
 	}
-	if !c.watches.add(w, kind) {
+	added, tables := c.watches.add(w, kind)
+	if !added {
 		c.endLateWatch(w)
 		return
 	}
 	if w.watcher != nil {
 		w.watcher.start()
+	}
+	if tables != 0 {
+		// Set the path's one-shots of those tables on the server again,
+		// from what this reply saw.
+		c.resync(ln, w.spath, zxid, tables, false)
 	}
 }
 
@@ -340,6 +359,15 @@ func (c *Conn) nextXid() int32 {
 // or a place in a queue: r alone fails, with ErrRequestTooLarge.
 func (c *Conn) appendRequest(ln *link, buf []byte, r *request, sent int64) []byte {
 	mark, xid := len(buf), c.xid
+	if w := r.watch; w != nil {
+		if w.rearm != nil && w.rearm != ln {
+			// A resync for a connection that ended: the restore of this
+			// one (prime) has set every watch already.
+			c.watches.rearmDone(w)
+			return buf
+		}
+		c.watches.written(w, r.body)
+	}
 	if r.opcode == jute.OpAuth {
 		r.xid = jute.XidAuth
 	} else {
@@ -348,6 +376,9 @@ func (c *Conn) appendRequest(ln *link, buf []byte, r *request, sent int64) []byt
 	buf = appendFrame(buf, r.xid, r.opcode, r.body)
 	if n := len(buf) - mark - 4; n > c.cfg.maxRequest {
 		c.xid = xid
+		if r.watch != nil {
+			c.watches.settle(r.watch)
+		}
 		r.complete(fmt.Errorf("%w: %d bytes, limit %d (jute.maxbuffer)", ErrRequestTooLarge, n, c.cfg.maxRequest), 0)
 		return buf[:mark]
 	}

@@ -164,13 +164,23 @@ func (c *Conn) ChildrenWFunc(ctx context.Context, path string, fn func(Event)) (
 // it (setWatches2), the watch ends with EventNotWatching, Err
 // ErrUnimplemented; the one-shot watches are restored with setWatches.
 //
-// Servers before 3.9 (ZOOKEEPER-4466) keep one watch per path, session and
-// kind: a one-shot data watch (ExistsW, GetW) set by the same session on a
-// path that has a persistent watch replaces it on the server, which then
-// stops sending the persistent watch's events after the one-shot fires,
-// while the Watcher here still looks live (real 3.8 and the embedded
-// server both behave so). On such servers, do not mix one-shot and
-// persistent watches of one session on one path; use a second session.
+// One-shot and persistent watches of one session may share a path, on
+// every server version. Servers before 3.9 (ZOOKEEPER-4466) keep one
+// watch per path, session and table (data: GetW, ExistsW; child:
+// ChildrenW), so a one-shot watch set on the server over a persistent one
+// would silently end it once fired. The Conn therefore never sets such a
+// one-shot watch on the server: a one-shot watch on a path where this
+// session has a persistent watch covering its table (AddWatchPersistent:
+// both; AddWatchPersistentRecursive: data, on its own path only; a
+// recursive watch on an ancestor is another path and needs nothing) is
+// read without the watch flag and fired here by the persistent watch's
+// events, exactly once and as the server would have (from the read's
+// reply on). When that persistent watch is removed (Watcher.Remove) the
+// one-shot watches still waiting are set on the server again, relative
+// to the removal, so that none misses a change; reconnects restore both
+// kinds. What remains of the 3.8 limit: one session's PERSISTENT and
+// PERSISTENT_RECURSIVE watches on the same path replace each other on
+// such servers (the later one wins); use a second session for that.
 func (c *Conn) AddWatch(ctx context.Context, path string, mode AddWatchMode) (*Watcher, error) {
 	if err := ValidatePath(path, false); err != nil {
 		return nil, wrapErr("addWatch", path, err)
@@ -220,7 +230,10 @@ func (c *Conn) addWatch(ctx context.Context, path string, mode AddWatchMode, fn 
 // later notification, if any, goes to the event handler). Removed one-shot
 // watches get EventDataWatchRemoved or EventChildWatchRemoved; with
 // WatcherAny persistent Watchers on path end too (EventNotWatching, Err
-// nil). Locally, ErrNoWatcher is returned when nothing was removed.
+// nil). Locally, ErrNoWatcher is returned when nothing was removed. The
+// one-shot watches a persistent watch on path covers (see AddWatch) are
+// removed locally only, whatever local says: the server's watch of that
+// kind is the persistent watch's.
 func (c *Conn) RemoveWatches(ctx context.Context, path string, typ WatcherType, local bool) error {
 	if err := ValidatePath(path, false); err != nil {
 		return wrapErr("removeWatches", path, err)
@@ -232,13 +245,13 @@ func (c *Conn) RemoveWatches(ctx context.Context, path string, typ WatcherType, 
 		return wrapErr("removeWatches", path, err)
 	}
 	sp := c.spath(path)
-	if !local {
+	if !local && !c.watches.covers(sp, typ) {
 		if err := c.removeWatchesServer(ctx, sp, typ); err != nil {
 			return wrapErr("removeWatches", path, err)
 		}
 	}
 	data, child, ws := c.watches.removeLocal(sp, typ)
-	if local && len(data)+len(child)+len(ws) == 0 {
+	if len(data)+len(child)+len(ws) == 0 && (local || c.watches.covers(sp, typ)) {
 		return wrapErr("removeWatches", path, ErrNoWatcher)
 	}
 	st := c.State()

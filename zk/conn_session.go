@@ -286,6 +286,7 @@ func (c *Conn) runConn(ln *link, resp *jute.ConnectResponse) (moved *linkMove) {
 	}
 	failAll(c.pend.Drain(), failErr)
 	failAll(ln.auth.Drain(), failErr)
+	c.watches.linkEnded() // no addWatch is in flight any more
 	c.mu.Lock()
 	closing := c.closing
 	c.mu.Unlock()

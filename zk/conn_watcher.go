@@ -68,21 +68,27 @@ func (w *Watcher) Events() <-chan Event {
 	return w.ch
 }
 
-// Remove removes the watch. When no other local watch remains on the path,
-// the server's registration is removed too (removeWatches, type Any: on
-// ZooKeeper 3.8 a session has one watch per path). The watch ends locally
-// even if the server call fails; that error is returned.
+// Remove removes the watch. Unless another persistent watch of the same
+// mode remains on the path, the server's watches of the path are removed
+// too (removeWatches, type Any: before ZooKeeper 3.9 a session has one
+// watch per path and table), and the other watches this session keeps on
+// the path (one-shot watches, a persistent watch of the other mode) are
+// set again on the server at once, relative to the removal: a one-shot
+// watch set under this one still fires on the next change, even one made
+// in between. The watch ends locally even if the server call fails; that
+// error is returned (the watches left are then restored with the next
+// connection).
 func (w *Watcher) Remove(ctx context.Context) error {
-	found, others := w.c.watches.removeWatcher(w)
+	found, server := w.c.watches.removeWatcher(w)
 	if !found {
 		return nil
 	}
 	w.c.events.Push(eventItem{ev: Event{Type: EventNotWatching, State: w.c.State(), Path: w.path},
 		watchers: []*Watcher{w}, final: true})
-	if others {
+	if !server {
 		return nil
 	}
-	err := w.c.removeWatchesServer(ctx, w.spath, WatcherAny)
+	err := w.c.removeWatchesResync(ctx, w.spath)
 	if errors.Is(err, ErrNoWatcher) {
 		err = nil
 	}

@@ -71,6 +71,12 @@ type watchReg struct {
 	spath   string    // server path (chroot applied)
 	oneshot *oneShot
 	watcher *Watcher
+
+	// The guard of conn_watch_share.go (registry's mu):
+	inflight bool  // an addWatch written, counted in the registry's inflight
+	local    bool  // a one-shot read sent without the watch flag: a persistent watch covers it
+	resync   bool  // a removeWatches whose reply sets again what is left on spath
+	rearm    *link // a resync's SetWatches, for this connection only
 }
 
 // kindFor returns the kind to register for a reply with error code code,
@@ -103,6 +109,13 @@ type watchRegistry struct {
 	recursive int                    // number of paths with recursive watches
 	ended     bool                   // drained for good: add registers nothing
 	noV2      bool                   // the server refused setWatches2 (see refuseV2)
+
+	// inflight counts the addWatch requests written and not yet answered,
+	// by watchPersistent, watchRecursive and server path; rearms holds the
+	// resync SetWatches not yet answered, with their relative zxid
+	// (conn_watch_share.go).
+	inflight [2]map[string]int32
+	rearms   map[*watchReg]int64
 }
 
 func newWatchRegistry() *watchRegistry {
@@ -118,18 +131,30 @@ func newWatchRegistry() *watchRegistry {
 
 // add registers w's watch under kind. It returns false, registering
 // nothing, once the registry has been drained: a reply read while the
-// session ends must not leave a watch that nothing will ever end.
-func (r *watchRegistry) add(w *watchReg, kind watchKind) bool {
+// session ends must not leave a watch that nothing will ever end. resync
+// names the tables whose one-shot watches on the path the caller must set
+// on the server again (conn_watch_share.go): a local one-shot's (read
+// without the watch flag) when no persistent watch covers it any more
+// (removed, or its addWatch failed, since the read was written); the child
+// one-shots when a recursive watch was added (3.8 replaced them).
+func (r *watchRegistry) add(w *watchReg, kind watchKind) (added bool, resync uint8) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.settleLocked(w)
 	if r.ended {
-		return false
+		return false, 0
 	}
 	if kind <= watchChild {
 		m := r.oneshot[kind]
 		w.oneshot.next = m[w.spath]
 		m[w.spath] = w.oneshot
-		return true
+		if w.local && !r.coveredLocked(w.spath, tableOf(kind)) {
+			resync = tableOf(kind)
+		}
+		return true, resync
+	}
+	if kind == watchRecursive && r.oneshot[watchChild][w.spath] != nil {
+		resync = tableChild
 	}
 	m := r.persist[kind-watchPersistent]
 	head := m[w.spath]
@@ -139,7 +164,7 @@ func (r *watchRegistry) add(w *watchReg, kind watchKind) bool {
 	w.watcher.next = head
 	m[w.spath] = w.watcher
 	r.noV2 = false // the server set a persistent watch: it has setWatches2
-	return true
+	return true, resync
 }
 
 // route removes the one-shot watches a notification fires and collects the
@@ -186,8 +211,10 @@ func (r *watchRegistry) route(typ EventType, spath string) (os []*oneShot, ws []
 }
 
 // removeWatcher unregisters one persistent watcher. It reports whether w
-// was registered and whether any other local watch remains on its path.
-func (r *watchRegistry) removeWatcher(w *Watcher) (found, others bool) {
+// was registered and whether the server's watches of the path must change:
+// no other persistent watch of w's mode remains there (registered or with
+// its addWatch in flight).
+func (r *watchRegistry) removeWatcher(w *Watcher) (found, server bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	kind := watchPersistent
@@ -213,21 +240,7 @@ func (r *watchRegistry) removeWatcher(w *Watcher) (found, others bool) {
 			r.recursive--
 		}
 	}
-	return found, r.hasAnyLocked(w.spath)
-}
-
-func (r *watchRegistry) hasAnyLocked(spath string) bool {
-	for i := range r.oneshot {
-		if r.oneshot[i][spath] != nil {
-			return true
-		}
-	}
-	for i := range r.persist {
-		if r.persist[i][spath] != nil {
-			return true
-		}
-	}
-	return false
+	return found, m[w.spath] == nil && r.inflight[kind-watchPersistent][w.spath] == 0
 }
 
 // removeLocal removes the watches RemoveWatches(typ) covers on spath and
@@ -293,6 +306,7 @@ func (r *watchRegistry) setWatchesRequests(relZxid int64) (reqs []*request, drop
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	dropped = r.takePersistentIfNoV2Locked()
+	relZxid = r.restoreZxidLocked(relZxid)
 	v2 := len(r.persist[0])+len(r.persist[1]) > 0
 	var cur [5][]string
 	size, n := 0, 0
@@ -328,14 +342,32 @@ func (r *watchRegistry) setWatchesRequests(relZxid int64) (reqs []*request, drop
 		size += 4 + len(p)
 		n++
 	}
+	// One-shots before persistent watches: a server before 3.9 keeps one
+	// mode per path and table, the last set, and a persistent watch must
+	// win (conn_watch_share.go)...
+	childLast := r.persist[1]
 	for k := range r.oneshot {
 		for p := range r.oneshot[k] {
+			if k == int(watchChild) && childLast[p] != nil {
+				continue
+			}
 			add(k, p)
 		}
 	}
 	for k := range r.persist {
 		for p := range r.persist[k] {
 			add(3+k, p)
+		}
+	}
+	// ... except child watches on the path of a recursive one: 3.8 puts
+	// that in the child table too, where it never fires, so they go after
+	// it, in packets of their own.
+	flush()
+	if len(childLast) > 0 {
+		for p := range r.oneshot[watchChild] {
+			if childLast[p] != nil {
+				add(int(watchChild), p)
+			}
 		}
 	}
 	flush()

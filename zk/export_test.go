@@ -38,3 +38,11 @@ func PipelineForTest(ctx context.Context, c *Conn, paths []string, opcode int32)
 	}
 	return errs, nil
 }
+
+// QueuedForTest returns how many requests wait in c's outgoing queue, not
+// yet written (while disconnected they wait for the next connection).
+func QueuedForTest(c *Conn) int {
+	c.out.mu.Lock()
+	defer c.out.mu.Unlock()
+	return c.out.q.Len()
+}
