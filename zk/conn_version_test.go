@@ -123,8 +123,8 @@ func TestEventZxid(t *testing.T) {
 			require.NoError(t, err)
 			_, _, childCh, err := c.ChildrenW(ctx, "/z")
 			require.NoError(t, err)
-			// On "/": before 3.9 a session has one watch mode per path
-			// (ZOOKEEPER-4466), so one on /z would replace the child watch.
+			// On "/", not /z: this test is about zxids, not about the
+			// ZOOKEEPER-4466 guard (conn_watch_share.go, tested there).
 			w, err := c.AddWatch(ctx, "/", zk.AddWatchPersistentRecursive)
 			require.NoError(t, err)
 

@@ -33,9 +33,8 @@ func TestConnWatchFuncFormsFire(t *testing.T) {
 	require.NoError(t, err)
 	exists.WaitFor(t, ev(zk.EventNodeCreated, base))
 
-	// Persistent watches on a node of their own: before 3.9 a one-shot
-	// watch on the same path replaces the session's persistent one on the
-	// server (ZOOKEEPER-4466).
+	// Persistent watches on a node of their own: one-shot and persistent
+	// watches on one path are TestWatchShare's subject (ZOOKEEPER-4466).
 	pbase, rbase := base+"-p", base+"-r"
 	var pers, rec zktest.Recorder[zk.Event]
 	pw, err := c.AddWatchFunc(ctx, pbase, zk.AddWatchPersistent, pers.Add)
