@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -162,15 +163,22 @@ func (q *Queue) tryClaim(ctx context.Context, name string) (*claimed, error) {
 	cl := &claimed{q: q, itemPath: zk.JoinPath(q.path, name)}
 	if q.lockPath != "" {
 		lock := zk.JoinPath(q.lockPath, name)
-		_, err := q.c.Create(ctx, lock, nil, zk.ModeEphemeral, nil)
+		// The lock node holds a token of this claim: a node of this session
+		// is not enough to call it ours, since other consumers of this
+		// Queue (or of another Queue on the same Client) share the session.
+		token := []byte(zk.NewUUID())
+		_, err := q.c.Create(ctx, lock, token, zk.ModeEphemeral, nil)
 		if errors.Is(err, zk.ErrNodeExists) {
 			// Held by another consumer — or ours: a create retried after
 			// its reply was lost to a connection loss finds our own node.
-			ok, st, xerr := q.c.Exists(ctx, lock)
-			if xerr != nil {
-				return nil, xerr
+			data, st, gerr := q.c.Get(ctx, lock)
+			if errors.Is(gerr, zk.ErrNoNode) {
+				return nil, errLocked // released meanwhile: the next listing sees it
 			}
-			if !ok || st.EphemeralOwner != q.c.SessionID() {
+			if gerr != nil {
+				return nil, gerr
+			}
+			if st.EphemeralOwner != q.c.SessionID() || !bytes.Equal(data, token) {
 				return nil, errLocked
 			}
 			err = nil
