@@ -1,0 +1,86 @@
+package cache
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/zkcurator/zkcurator/zk"
+)
+
+// A one-shot read issued before its node was deleted, but run by the server
+// only after the node was re-created and given a child, is dropped (it may
+// show the deleted node) — yet the watch it set is kept, and it counts as
+// the path's watch, so the new incarnation's own listing was sent without
+// one. If that listing ran before the child was created, nothing reported
+// the child: the dropped read saw it, and its watch was set after it. The
+// loop must read the path again when it drops a read whose watch it keeps.
+//
+// This drives the loop's handlers directly in the order the race produces
+// (TestTreeCacheMissingRoot/one-shot missed "NodeCreated <root>/b" that
+// way under load: the root deleted with a listing in flight, re-created
+// with a child).
+func TestOneShotDroppedReadWithWatchReadsAgain(t *testing.T) {
+	cfg, err := newConfig([]Option{WithWatchMode(WatchOneShot)})
+	require.NoError(t, err)
+	const root = "/r"
+	e := newEngine(nil, root, cfg, false)
+	defer e.disp.Close()
+	defer e.cancel()
+	e.setMode(WatchOneShot)
+	e.initialized, e.confirmed = true, nil
+
+	next := func(kind readKind) readReq {
+		t.Helper()
+		r, ok := e.todo.Pop()
+		require.True(t, ok, "a read is queued")
+		require.Equal(t, root, r.path)
+		require.Equal(t, kind, r.kind)
+		e.inflight++
+		return r
+	}
+	watch := func(r readReq) *oneShotWatch {
+		if !r.watch {
+			return nil
+		}
+		return &oneShotWatch{sink: e.oneshot.sink}
+	}
+	stat := func(czxid, pzxid int64, kids int32) *zk.Stat {
+		return &zk.Stat{Czxid: czxid, Mzxid: czxid, Pzxid: pzxid, NumChildren: kids}
+	}
+
+	// The root, first incarnation (czxid 5), and its listing L1 sent.
+	e.enqueue(root, readData, false)
+	r := next(readData)
+	e.onResult(msgResult{r: r, st: stat(5, 5, 0), w: watch(r), chKind: watchData})
+	l1 := next(readChildren)
+	require.True(t, l1.watch)
+
+	// The root is deleted (its data watch fires) while L1 is in flight.
+	e.onOneShot(watchReg{path: root, kind: watchData, epoch: e.oneshot.epoch}, zk.Event{Type: zk.EventNodeDeleted, Path: root})
+	_, cached := e.st.get(root)
+	require.False(t, cached)
+
+	// Re-created (czxid 10): read, and listed (L2) without a watch, as L1
+	// counts as the root's child watch. L2 runs before the child exists.
+	r = next(readData)
+	e.onResult(msgResult{r: r, st: stat(10, 10, 0), w: watch(r), chKind: watchData})
+	l2 := next(readChildren)
+	require.False(t, l2.watch)
+	e.onResult(msgResult{r: l2, st: stat(10, 10, 0), names: []string{}})
+
+	// The child is made (pzxid 11); then L1 runs: it lists it and sets its
+	// watch on the new root. Issued before the NodeDeleted, it is dropped.
+	e.onResult(msgResult{r: l1, st: stat(10, 11, 1), names: []string{"b"}, w: watch(l1), chKind: watchChild})
+
+	// The root is read again and the child found.
+	l3 := next(readChildren)
+	e.onResult(msgResult{r: l3, st: stat(10, 11, 1), names: []string{"b"}})
+	rb, ok := e.todo.Pop()
+	require.True(t, ok)
+	require.Equal(t, root+"/b", rb.path)
+	e.inflight++
+	e.onResult(msgResult{r: rb, st: stat(11, 11, 0), w: watch(rb), chKind: watchData})
+	_, cached = e.st.get(root + "/b")
+	require.True(t, cached, "the child is cached")
+}
