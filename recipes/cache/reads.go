@@ -179,7 +179,11 @@ func (e *engine) onResult(m msgResult) {
 			cnt = e.oneshot.childW
 		}
 		if m.w != nil {
-			m.w.arm(watchReg{path: r.path, kind: m.chKind, epoch: r.epoch})
+			reg := watchReg{path: r.path, kind: m.chKind, epoch: r.epoch}
+			if m.st != nil && m.chKind != watchExist {
+				reg.czxid = m.st.Czxid
+			}
+			m.w.arm(reg)
 		} else {
 			decr(cnt, r.path)
 		}

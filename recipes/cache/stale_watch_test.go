@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -83,4 +84,81 @@ func TestOneShotDroppedReadWithWatchReadsAgain(t *testing.T) {
 	e.onResult(msgResult{r: rb, st: stat(11, 11, 0), w: watch(rb), chKind: watchData})
 	_, cached = e.st.get(root + "/b")
 	require.True(t, cached, "the child is cached")
+}
+
+// The same race seen from the other side: the listing of the first
+// incarnation ran before the delete, but the loop applies it (and arms its
+// watch) only after the re-created root is cached. The watch's NodeDeleted,
+// held until then, is about the first incarnation: it must not delete the
+// second from the cache (a NodeDeleted and NodeCreated of the root for
+// nothing), only leave the root without a child watch to be set again.
+func TestOneShotOldIncarnationDeleteKeepsNewNode(t *testing.T) {
+	cfg, err := newConfig([]Option{WithWatchMode(WatchOneShot)})
+	require.NoError(t, err)
+	const root = "/r"
+	e := newEngine(nil, root, cfg, false)
+	defer e.disp.Close()
+	defer e.cancel()
+	e.setMode(WatchOneShot)
+	e.initialized, e.confirmed = true, nil
+	var events []string
+	e.disp.Listen(func(ev Event) { events = append(events, ev.String()) })
+
+	next := func(kind readKind) readReq {
+		t.Helper()
+		r, ok := e.todo.Pop()
+		require.True(t, ok, "a read is queued")
+		require.Equal(t, root, r.path)
+		require.Equal(t, kind, r.kind)
+		e.inflight++
+		return r
+	}
+	watch := func(r readReq) *oneShotWatch {
+		if !r.watch {
+			return nil
+		}
+		return &oneShotWatch{sink: e.oneshot.sink}
+	}
+	stat := func(czxid, pzxid int64, kids int32) *zk.Stat {
+		return &zk.Stat{Czxid: czxid, Mzxid: czxid, Pzxid: pzxid, NumChildren: kids}
+	}
+
+	e.enqueue(root, readData, false)
+	r := next(readData)
+	e.onResult(msgResult{r: r, st: stat(5, 5, 0), w: watch(r), chKind: watchData})
+	l1 := next(readChildren)
+	w1 := watch(l1)
+
+	// L1 runs (its watch is on the first incarnation); the root is deleted:
+	// L1's watch fires before the loop has armed it (held), the data watch
+	// reaches the loop.
+	w1.fire(zk.Event{Type: zk.EventNodeDeleted, Path: root})
+	e.onOneShot(watchReg{path: root, kind: watchData, epoch: e.oneshot.epoch}, zk.Event{Type: zk.EventNodeDeleted, Path: root})
+
+	// Re-created (czxid 10), read and listed before L1's result is applied.
+	r = next(readData)
+	e.onResult(msgResult{r: r, st: stat(10, 10, 0), w: watch(r), chKind: watchData})
+	l2 := next(readChildren)
+	e.onResult(msgResult{r: l2, st: stat(10, 10, 0), names: []string{}})
+
+	// L1's result: dropped; arming its watch hands the held NodeDeleted on.
+	e.onResult(msgResult{r: l1, st: stat(5, 5, 0), names: []string{}, w: w1, chKind: watchChild})
+	msg, ok, _ := e.inbox.TryPop()
+	require.True(t, ok, "the held event is delivered")
+	os := msg.(msgOneShot)
+	e.onOneShot(os.reg, os.ev)
+
+	_, cached := e.st.get(root)
+	require.True(t, cached, "the re-created root stays cached")
+	var watched bool
+	for {
+		r, ok := e.todo.Pop()
+		if !ok {
+			break
+		}
+		watched = watched || (r.kind == readChildren && r.watch)
+	}
+	require.True(t, watched, "the root's children are read with a watch again")
+	e.disp.Close()
+	require.Equal(t, 1, strings.Count(strings.Join(events, "\n"), "NodeDeleted "+root), "events %q", events)
 }
