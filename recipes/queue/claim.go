@@ -28,6 +28,7 @@ type claimed struct {
 // Close. A corrupt node is removed and reported as ErrCorrupt.
 func (q *Queue) claim(ctx context.Context, op string, wait bool) (*claimed, error) {
 	wrap := func(err error) error { return fmt.Errorf("queue: %s %s: %w", op, q.path, err) }
+outer:
 	for {
 		if err := q.check(op); err != nil {
 			return nil, err
@@ -36,6 +37,9 @@ func (q *Queue) claim(ctx context.Context, op string, wait bool) (*claimed, erro
 			return nil, wrap(err)
 		}
 		if cl, err := q.claimListed(ctx); cl != nil || err != nil {
+			if q.lockGone(err) {
+				continue outer
+			}
 			if err != nil {
 				return nil, wrap(err)
 			}
@@ -70,6 +74,9 @@ func (q *Queue) claim(ctx context.Context, op string, wait bool) (*claimed, erro
 				locked = append(locked, zk.JoinPath(q.lockPath, name))
 				continue
 			}
+			if q.lockGone(err) {
+				continue outer // list again once the lock node is made again
+			}
 			if err != nil {
 				return nil, wrap(err)
 			}
@@ -87,6 +94,19 @@ func (q *Queue) claim(ctx context.Context, op string, wait bool) (*claimed, erro
 			return nil, wrap(err)
 		}
 	}
+}
+
+// lockGone reports whether err is tryClaim's NoNode: the lock node was
+// deleted after ensure made it (an item's own NoNode is not an error). The
+// next ensure makes it again.
+func (q *Queue) lockGone(err error) bool {
+	if !errors.Is(err, zk.ErrNoNode) {
+		return false
+	}
+	q.mu.Lock()
+	q.ensured, q.listed = false, nil
+	q.mu.Unlock()
+	return true
 }
 
 // claimListed works through the rest of the last listing before the queue

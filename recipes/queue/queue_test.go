@@ -280,3 +280,21 @@ func TestQueuePutAfterQueueNodeDeleted(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "b", string(got))
 }
+
+// The same for the lock node: a consumer makes it again instead of failing
+// every claim with NoNode.
+func TestQueueConsumeAfterLockNodeDeleted(t *testing.T) {
+	srv := zktest.Server(t)
+	ctx := zktest.Context(t)
+	path := zktest.UniquePath(t) + "/q"
+	locks := zktest.UniquePath(t) + "/locks"
+	q := newQueue(t, srv.ConnectString(), path, WithLockPath(locks))
+	require.NoError(t, q.Put(ctx, []byte("a")))
+	require.NoError(t, q.c.DeleteAll(ctx, locks))
+	var got []string
+	require.NoError(t, q.ConsumeFunc(ctx, func(_ context.Context, b []byte) error {
+		got = append(got, string(b))
+		return nil
+	}))
+	require.Equal(t, []string{"a"}, got)
+}
