@@ -74,6 +74,17 @@ func (e *engine) onOneShot(reg watchReg, ev zk.Event) {
 		if reg.kind == watchChild && e.st.nodes[reg.path] == nil {
 			return // the data watch's copy of this event came first
 		}
+		if n := e.st.nodes[reg.path]; n != nil && reg.czxid != 0 && n.st.czxid > reg.czxid {
+			// The delete of an older incarnation (a watch whose read was
+			// applied late), which the cache has replaced already: keep the
+			// cached one, and watch it again (this was its watch).
+			kind := readData
+			if reg.kind == watchChild {
+				kind = readChildren
+			}
+			e.enqueue(reg.path, kind, false)
+			return
+		}
 		e.noteEvent(reg.path, true)
 		delete(e.orphans, reg.path)
 		e.deletePath(reg.path)

@@ -15,11 +15,13 @@ const (
 )
 
 // watchReg identifies a one-shot watch: its path, kind and the session
-// epoch it was set in.
+// epoch it was set in, and the incarnation (czxid) of the node it was set
+// on (0: unknown, or an exist watch on a missing node).
 type watchReg struct {
 	path  string
 	kind  uint8
 	epoch uint32
+	czxid int64
 }
 
 // oneShotSink is where the fallback mode's callback watches send their

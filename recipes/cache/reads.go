@@ -179,7 +179,11 @@ func (e *engine) onResult(m msgResult) {
 			cnt = e.oneshot.childW
 		}
 		if m.w != nil {
-			m.w.arm(watchReg{path: r.path, kind: m.chKind, epoch: r.epoch})
+			reg := watchReg{path: r.path, kind: m.chKind, epoch: r.epoch}
+			if m.st != nil && m.chKind != watchExist {
+				reg.czxid = m.st.Czxid
+			}
+			m.w.arm(reg)
 		} else {
 			decr(cnt, r.path)
 		}
@@ -212,7 +216,14 @@ func (e *engine) onResult(m msgResult) {
 			e.deletePath(r.path)
 		}
 	case staleDel:
-		// Issued before a NodeDeleted: it may show the deleted node.
+		// Issued before a NodeDeleted: it may show the deleted node. If
+		// the watch it set is kept, it is the path's watch from now on,
+		// but it was set when the server ran this read — maybe after
+		// changes that the reads issued since, sent without a watch,
+		// ran too early to see: read the path again.
+		if m.w != nil && r.epoch == e.oneshot.epoch && (r.path == e.root || e.st.nodes[zk.ParentPath(r.path)] != nil) {
+			e.enqueue(r.path, r.kind, false)
+		}
 	case r.kind == readData:
 		e.applyData(r, m.data, m.st)
 	default:

@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -27,6 +28,7 @@ type claimed struct {
 // Close. A corrupt node is removed and reported as ErrCorrupt.
 func (q *Queue) claim(ctx context.Context, op string, wait bool) (*claimed, error) {
 	wrap := func(err error) error { return fmt.Errorf("queue: %s %s: %w", op, q.path, err) }
+outer:
 	for {
 		if err := q.check(op); err != nil {
 			return nil, err
@@ -35,6 +37,9 @@ func (q *Queue) claim(ctx context.Context, op string, wait bool) (*claimed, erro
 			return nil, wrap(err)
 		}
 		if cl, err := q.claimListed(ctx); cl != nil || err != nil {
+			if q.lockGone(err) {
+				continue outer
+			}
 			if err != nil {
 				return nil, wrap(err)
 			}
@@ -69,6 +74,9 @@ func (q *Queue) claim(ctx context.Context, op string, wait bool) (*claimed, erro
 				locked = append(locked, zk.JoinPath(q.lockPath, name))
 				continue
 			}
+			if q.lockGone(err) {
+				continue outer // list again once the lock node is made again
+			}
 			if err != nil {
 				return nil, wrap(err)
 			}
@@ -86,6 +94,19 @@ func (q *Queue) claim(ctx context.Context, op string, wait bool) (*claimed, erro
 			return nil, wrap(err)
 		}
 	}
+}
+
+// lockGone reports whether err is tryClaim's NoNode: the lock node was
+// deleted after ensure made it (an item's own NoNode is not an error). The
+// next ensure makes it again.
+func (q *Queue) lockGone(err error) bool {
+	if !errors.Is(err, zk.ErrNoNode) {
+		return false
+	}
+	q.mu.Lock()
+	q.ensured, q.listed = false, nil
+	q.mu.Unlock()
+	return true
 }
 
 // claimListed works through the rest of the last listing before the queue
@@ -162,15 +183,22 @@ func (q *Queue) tryClaim(ctx context.Context, name string) (*claimed, error) {
 	cl := &claimed{q: q, itemPath: zk.JoinPath(q.path, name)}
 	if q.lockPath != "" {
 		lock := zk.JoinPath(q.lockPath, name)
-		_, err := q.c.Create(ctx, lock, nil, zk.ModeEphemeral, nil)
+		// The lock node holds a token of this claim: a node of this session
+		// is not enough to call it ours, since other consumers of this
+		// Queue (or of another Queue on the same Client) share the session.
+		token := []byte(zk.NewUUID())
+		_, err := q.c.Create(ctx, lock, token, zk.ModeEphemeral, nil)
 		if errors.Is(err, zk.ErrNodeExists) {
 			// Held by another consumer — or ours: a create retried after
 			// its reply was lost to a connection loss finds our own node.
-			ok, st, xerr := q.c.Exists(ctx, lock)
-			if xerr != nil {
-				return nil, xerr
+			data, st, gerr := q.c.Get(ctx, lock)
+			if errors.Is(gerr, zk.ErrNoNode) {
+				return nil, errLocked // released meanwhile: the next listing sees it
 			}
-			if !ok || st.EphemeralOwner != q.c.SessionID() {
+			if gerr != nil {
+				return nil, gerr
+			}
+			if st.EphemeralOwner != q.c.SessionID() || !bytes.Equal(data, token) {
 				return nil, errLocked
 			}
 			err = nil

@@ -244,3 +244,48 @@ func consumerKills(t *testing.T, addr string) {
 	}
 	require.Empty(t, zktest.Children(t, producer.c, path), "items left behind")
 }
+
+// Consumers sharing one Queue (so one session: Start's consumer and callers
+// of ConsumeFunc, as the Queue is safe for concurrent use) never process an
+// item twice when nothing fails: the lock node one of them made is not
+// taken for a create of the other's own whose reply was lost.
+func TestQueueConsumersOfOneQueueProcessOnce(t *testing.T) {
+	srv := zktest.Embedded(t)
+	ctx := zktest.Context(t)
+	path := zktest.UniquePath(t) + "/q"
+	locks := zktest.UniquePath(t) + "/locks"
+	q := newQueue(t, srv.Addr(), path, WithLockPath(locks))
+	const items, consumers = 100, 4
+	for i := range items {
+		require.NoError(t, q.Put(ctx, fmt.Appendf(nil, "i%d", i)))
+	}
+	var (
+		mu   sync.Mutex
+		seen = map[string]int{}
+	)
+	total := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(seen)
+	}
+	cctx, stop := context.WithCancel(ctx)
+	var cw sync.WaitGroup
+	for range consumers {
+		cw.Go(func() {
+			for cctx.Err() == nil {
+				_ = q.ConsumeFunc(cctx, func(_ context.Context, b []byte) error {
+					mu.Lock()
+					seen[string(b)]++
+					mu.Unlock()
+					return nil
+				})
+			}
+		})
+	}
+	zktest.Eventually(t, func() bool { return total() == items }, "every item consumed")
+	stop()
+	cw.Wait()
+	for k, n := range seen {
+		require.Equal(t, 1, n, "%s consumed %d times", k, n)
+	}
+}

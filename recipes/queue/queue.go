@@ -109,8 +109,22 @@ func (q *Queue) put(ctx context.Context, op, name string, items [][]byte) error 
 	if err := q.ensure(ctx); err != nil {
 		return fmt.Errorf("queue: %s %s: %w", op, q.path, err)
 	}
-	_, _, err := q.c.CreateWith(ctx, zk.JoinPath(q.path, name), encodeItems(items),
-		zk.CreateOptions{Mode: zk.ModePersistentSequential})
+	create := func() error {
+		_, _, err := q.c.CreateWith(ctx, zk.JoinPath(q.path, name), encodeItems(items),
+			zk.CreateOptions{Mode: zk.ModePersistentSequential})
+		return err
+	}
+	err := create()
+	if errors.Is(err, zk.ErrNoNode) {
+		// The queue node was deleted since it was made: make it again (as
+		// Curator's put does), instead of failing every put from now on.
+		q.mu.Lock()
+		q.ensured = false
+		q.mu.Unlock()
+		if err = q.ensure(ctx); err == nil {
+			err = create()
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("queue: %s %s: %w", op, q.path, err)
 	}

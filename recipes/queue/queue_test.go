@@ -265,3 +265,36 @@ func TestQueueStart(t *testing.T) {
 	require.NoError(t, q2.Close())
 	require.ErrorIs(t, q2.Start(ctx, func(context.Context, []byte) error { return nil }), zk.ErrClosed)
 }
+
+// A queue whose node was deleted after its first use makes it again on the
+// next Put, as Curator's does, instead of failing every Put from then on.
+func TestQueuePutAfterQueueNodeDeleted(t *testing.T) {
+	srv := zktest.Server(t)
+	ctx := zktest.Context(t)
+	path := zktest.UniquePath(t) + "/q"
+	q := newQueue(t, srv.ConnectString(), path)
+	require.NoError(t, q.Put(ctx, []byte("a")))
+	require.NoError(t, q.c.DeleteAll(ctx, path))
+	require.NoError(t, q.Put(ctx, []byte("b")))
+	got, err := q.Consume(ctx)
+	require.NoError(t, err)
+	require.Equal(t, "b", string(got))
+}
+
+// The same for the lock node: a consumer makes it again instead of failing
+// every claim with NoNode.
+func TestQueueConsumeAfterLockNodeDeleted(t *testing.T) {
+	srv := zktest.Server(t)
+	ctx := zktest.Context(t)
+	path := zktest.UniquePath(t) + "/q"
+	locks := zktest.UniquePath(t) + "/locks"
+	q := newQueue(t, srv.ConnectString(), path, WithLockPath(locks))
+	require.NoError(t, q.Put(ctx, []byte("a")))
+	require.NoError(t, q.c.DeleteAll(ctx, locks))
+	var got []string
+	require.NoError(t, q.ConsumeFunc(ctx, func(_ context.Context, b []byte) error {
+		got = append(got, string(b))
+		return nil
+	}))
+	require.Equal(t, []string{"a"}, got)
+}

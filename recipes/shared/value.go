@@ -135,15 +135,16 @@ func (v *Value) read(ctx context.Context) (<-chan zk.Event, error) {
 var again = func() chan zk.Event { c := make(chan zk.Event); close(c); return c }()
 
 // update keeps data as the local copy if st is newer than it, and tells the
-// listeners.
+// listeners. It publishes under v.mu (Publish never blocks): Set's caller
+// and the Value's goroutine both call it, and publishing after unlocking let
+// a newer value reach the listeners before an older one.
 func (v *Value) update(st *zk.Stat, data []byte) {
 	v.mu.Lock()
+	defer v.mu.Unlock()
 	if st.Mzxid <= v.mzxid {
-		v.mu.Unlock()
 		return
 	}
 	v.data, v.version, v.mzxid = bytes.Clone(data), st.Version, st.Mzxid
-	v.mu.Unlock()
 	v.bus.Publish(bytes.Clone(data))
 }
 

@@ -2,6 +2,9 @@ package shared_test
 
 import (
 	"context"
+	"errors"
+	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -105,4 +108,85 @@ func TestValueStartRetriedAfterFailure(t *testing.T) {
 	require.NoError(t, v.Start(zktest.Context(t)))
 	d, _ := v.Get()
 	require.Equal(t, "s", string(d))
+}
+
+// The listeners of a Value hear its changes in the node's order, though
+// two goroutines report them: Set's caller (its own write) and the Value's
+// (the watch brings another process's write). Every write here stores the
+// version it makes, by a conditional set, from this Value and from another
+// client at once: the versions heard must only grow.
+func TestValueListenersHearChangesInOrder(t *testing.T) {
+	srv := zktest.Server(t)
+	ctx := zktest.Context(t)
+	c := zktest.Connect(t, srv.ConnectString())
+	other := zktest.Connect(t, srv.ConnectString())
+	p := zktest.UniquePath(t) + "/value"
+	v, err := shared.NewValue(c, p, []byte("0"))
+	require.NoError(t, err)
+	var (
+		mu    sync.Mutex
+		heard []int
+	)
+	v.Listen(func(b []byte) {
+		n, err := strconv.Atoi(string(b))
+		require.NoError(t, err)
+		mu.Lock()
+		heard = append(heard, n)
+		mu.Unlock()
+	})
+	require.NoError(t, v.Start(ctx))
+	t.Cleanup(func() { require.NoError(t, v.Close()) })
+
+	const writes = 300 // per writer
+	var wg sync.WaitGroup
+	stirring := make(chan struct{})
+	var stir sync.WaitGroup
+	stir.Go(func() { // contend for the listeners' lock, which both reporters take
+		for {
+			select {
+			case <-stirring:
+				return
+			default:
+				v.Listen(func([]byte) {})()
+			}
+		}
+	})
+	wg.Go(func() { // this Value's own writes
+		for done := 0; done < writes; {
+			_, ver := v.Get()
+			ok, err := v.TrySet(ctx, ver, strconv.AppendInt(nil, int64(ver)+1, 10))
+			require.NoError(t, err)
+			if ok {
+				done++
+			}
+		}
+	})
+	wg.Go(func() { // another process's writes
+		for done := 0; done < writes; {
+			_, st, err := other.Get(ctx, p)
+			require.NoError(t, err)
+			_, err = other.Set(ctx, p, strconv.AppendInt(nil, int64(st.Version)+1, 10), st.Version)
+			if errors.Is(err, zk.ErrBadVersion) {
+				continue
+			}
+			require.NoError(t, err)
+			done++
+		}
+	})
+	wg.Wait()
+	close(stirring)
+	stir.Wait()
+	_, st, err := other.Get(ctx, p)
+	require.NoError(t, err)
+	last := int(st.Version)
+	zktest.Eventually(t, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(heard) > 0 && heard[len(heard)-1] >= last
+	}, "the last write heard")
+	mu.Lock()
+	defer mu.Unlock()
+	for i := 1; i < len(heard); i++ {
+		require.Greater(t, heard[i], heard[i-1], "heard %v after %v", heard[i], heard[i-1])
+	}
 }
