@@ -20,15 +20,88 @@ import (
 // node was deleted or did not exist — and a channel closed once the node is
 // known to be gone (or the delete can never succeed: a version mismatch, a
 // denied ACL, or Close). Recipes keep their state until done is closed.
-func (c *Client) DeleteGuaranteed(ctx context.Context, path string, version int32) (done <-chan struct{}, err error) {
-	err = c.Delete(ctx, path, version)
+//
+// A retry may run long after the call. Without OnlyIncarnation it deletes
+// whatever node is at path then (within version): with AnyVersion, or a
+// version a new node also has (0), a node deleted and made again at the
+// same path meanwhile — by this or another session — is deleted. Callers
+// that delete a node at a fixed path and know its Stat should pass
+// OnlyIncarnation(st.Czxid).
+func (c *Client) DeleteGuaranteed(ctx context.Context, path string, version int32, opts ...DeleteOption) (done <-chan struct{}, err error) {
+	var o deleteOptions
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
+	if o.czxidSet {
+		err = deleteIncarnation(ctx, c.Exists, c.Delete, path, version, o.czxid)
+	} else {
+		err = c.Delete(ctx, path, version)
+	}
 	if err == nil || errors.Is(err, ErrNoNode) {
 		return closedChan, nil
 	}
 	if !deleteWorthRetrying(err) {
 		return closedChan, err
 	}
-	return c.deletes.add(path, version), err
+	return c.deletes.add(path, version, o), err
+}
+
+// DeleteOption changes what DeleteGuaranteed deletes.
+type DeleteOption func(*deleteOptions)
+
+type deleteOptions struct {
+	czxid    int64
+	czxidSet bool
+}
+
+// OnlyIncarnation makes DeleteGuaranteed delete only the node whose
+// creation zxid (Stat.Czxid, unique to each time a node is created) is
+// czxid. Every attempt, the first and each background retry, first reads
+// the node: when it is absent or has another czxid — the node meant was
+// deleted, and maybe made again at the same path by this or another
+// session — the guaranteed delete is done and the node there is left
+// alone. Otherwise it deletes with the version just read (and fails with
+// ErrBadVersion, not retried, when a version other than AnyVersion was
+// given and the node's differs).
+//
+// One window remains, as ZooKeeper offers no conditional delete on czxid
+// (a multi's Check compares only the data version): if, in the round trip
+// between the read and the delete, the node is deleted and made again and
+// the new node's data version equals the one read (typically both 0),
+// the new node is deleted. A change of version in that window only makes
+// the attempt read again.
+func OnlyIncarnation(czxid int64) DeleteOption {
+	return func(o *deleteOptions) { o.czxid, o.czxidSet = czxid, true }
+}
+
+// deleteIncarnation deletes path only while its node has czxid: absent or
+// another incarnation is success (nothing of ours to delete).
+func deleteIncarnation(ctx context.Context,
+	exists func(context.Context, string) (bool, *Stat, error),
+	del func(context.Context, string, int32) error,
+	path string, version int32, czxid int64) error {
+	for {
+		ok, st, err := exists(ctx, path)
+		if err != nil {
+			return err
+		}
+		if !ok || st.Czxid != czxid {
+			return nil
+		}
+		if version != AnyVersion && st.Version != version {
+			return wrapErr("delete", path, ErrBadVersion)
+		}
+		err = del(ctx, path, st.Version)
+		if !errors.Is(err, ErrBadVersion) {
+			return err
+		}
+		// Changed since the read (set, or deleted and made again): read again.
+		if err := ctx.Err(); err != nil {
+			return wrapErr("delete", path, err)
+		}
+	}
 }
 
 var closedChan = func() chan struct{} {
@@ -60,6 +133,7 @@ type deleteWorker struct {
 type deleteJob struct {
 	path    string
 	version int32
+	opts    deleteOptions
 	done    chan struct{}
 }
 
@@ -68,8 +142,8 @@ func newDeleteWorker(c *Client) *deleteWorker {
 	return &deleteWorker{c: c, ctx: ctx, cancel: cancel}
 }
 
-func (w *deleteWorker) add(path string, version int32) <-chan struct{} {
-	j := &deleteJob{path: path, version: version, done: make(chan struct{})}
+func (w *deleteWorker) add(path string, version int32, o deleteOptions) <-chan struct{} {
+	j := &deleteJob{path: path, version: version, opts: o, done: make(chan struct{})}
 	w.mu.Lock()
 	if w.closed {
 		w.mu.Unlock()
@@ -113,7 +187,7 @@ func (w *deleteWorker) run() {
 				failed = true
 				break
 			}
-			err = conn.Delete(ctx, j.path, j.version)
+			err = j.attempt(ctx, conn)
 			if err != nil && deleteWorthRetrying(err) && !errors.Is(err, ErrClosed) {
 				failed = true
 				continue
@@ -135,6 +209,14 @@ func (w *deleteWorker) run() {
 			b.Reset()
 		}
 	}
+}
+
+// attempt makes one try of the job's delete on conn.
+func (j *deleteJob) attempt(ctx context.Context, conn *Conn) error {
+	if j.opts.czxidSet {
+		return deleteIncarnation(ctx, conn.Exists, conn.Delete, j.path, j.version, j.opts.czxid)
+	}
+	return conn.Delete(ctx, j.path, j.version)
 }
 
 func (w *deleteWorker) finish(j *deleteJob) {

@@ -87,7 +87,7 @@ func TestDeleteWorkerFinishesEachJobOnce(t *testing.T) {
 		dones = append(dones, j.done)
 	}
 	w.mu.Unlock()
-	dones = append(dones, w.add("/gone-last", -1)) // wakes (or starts) the worker
+	dones = append(dones, w.add("/gone-last", -1, deleteOptions{})) // wakes (or starts) the worker
 	for i, d := range dones {
 		select {
 		case <-d:
