@@ -20,6 +20,10 @@ type claimed struct {
 	q        *Queue
 	itemPath string
 	lockNode string // "" when not locked
+	// lockCzxid is the lock node's creation zxid: its deletes are for
+	// that node only, never for a lock node made again at the same path
+	// (by this session or another consumer's) after ours was deleted.
+	lockCzxid int64
 	data     []byte
 	items    [][]byte
 }
@@ -187,7 +191,7 @@ func (q *Queue) tryClaim(ctx context.Context, name string) (*claimed, error) {
 		// is not enough to call it ours, since other consumers of this
 		// Queue (or of another Queue on the same Client) share the session.
 		token := []byte(zk.NewUUID())
-		_, err := q.c.Create(ctx, lock, token, zk.ModeEphemeral, nil)
+		_, lst, err := q.c.CreateWith(ctx, lock, token, zk.CreateOptions{Mode: zk.ModeEphemeral})
 		if errors.Is(err, zk.ErrNodeExists) {
 			// Held by another consumer — or ours: a create retried after
 			// its reply was lost to a connection loss finds our own node.
@@ -201,12 +205,12 @@ func (q *Queue) tryClaim(ctx context.Context, name string) (*claimed, error) {
 			if st.EphemeralOwner != q.c.SessionID() || !bytes.Equal(data, token) {
 				return nil, errLocked
 			}
-			err = nil
+			err, lst = nil, st
 		}
 		if err != nil {
 			return nil, err
 		}
-		cl.lockNode = lock
+		cl.lockNode, cl.lockCzxid = lock, lst.Czxid
 		data, _, err := q.c.Get(ctx, cl.itemPath)
 		if err != nil {
 			cl.unlock(ctx)
@@ -258,7 +262,7 @@ func (cl *claimed) finish(ctx context.Context, processed, requeue bool) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cl.q.c.SessionTimeout()+time.Second)
 	defer cancel()
 	ok, st, err := cl.q.c.Exists(ctx, cl.lockNode)
-	if err != nil || !ok || st.EphemeralOwner != cl.q.c.SessionID() {
+	if err != nil || !ok || st.Czxid != cl.lockCzxid || st.EphemeralOwner != cl.q.c.SessionID() {
 		return // lost the lock (or cannot tell): the item is someone else's
 	}
 	var ops []zk.Op
@@ -274,14 +278,16 @@ func (cl *claimed) finish(ctx context.Context, processed, requeue bool) {
 	}
 	ops = append(ops, zk.DeleteOp(cl.lockNode, st.Version))
 	if _, err := cl.q.c.Multi(ctx, ops...); err != nil {
-		_, _ = cl.q.c.DeleteGuaranteed(ctx, cl.lockNode, st.Version)
+		_, _ = cl.q.c.DeleteGuaranteed(ctx, cl.lockNode, st.Version, zk.OnlyIncarnation(cl.lockCzxid))
 	}
 }
 
 // unlock deletes the lock node, retrying in the background as Curator's
-// guaranteed delete does.
+// guaranteed delete does — that node only: a retry after the lock node
+// was deleted (session expiry) and another consumer locked the item
+// again must not delete that consumer's lock.
 func (cl *claimed) unlock(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cl.q.c.SessionTimeout()+time.Second)
 	defer cancel()
-	_, _ = cl.q.c.DeleteGuaranteed(ctx, cl.lockNode, zk.AnyVersion)
+	_, _ = cl.q.c.DeleteGuaranteed(ctx, cl.lockNode, zk.AnyVersion, zk.OnlyIncarnation(cl.lockCzxid))
 }
