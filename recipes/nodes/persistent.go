@@ -102,6 +102,7 @@ type PersistentNode struct {
 	actual   string // the node's path once known
 	owned    bool   // actual was created (or adopted) by this PersistentNode
 	owner    int64  // the session that created this node's ephemeral (0: none yet)
+	czxid    int64  // the creation zxid of the node at actual when owned
 	lastErr  error
 	life     lifecycle.State
 	cancel   context.CancelFunc
@@ -313,27 +314,24 @@ func (n *PersistentNode) Close() error {
 	}
 	n.bus.Close()
 	n.mu.Lock()
-	actual, owned, owner := n.actual, n.owned, n.owner
+	actual, owned, czxid := n.actual, n.owned, n.czxid
 	n.mu.Unlock()
 	if n.cfg.keepOnClose || actual == "" || !owned {
 		return nil
 	}
-	return n.deleteNode(actual, owner)
+	return n.deleteNode(actual, czxid)
 }
 
-// deleteNode deletes the node at Close. An ephemeral node is first checked
-// to belong to this node's session (current or the one that created it),
-// so that a node another session made in the meantime is left alone.
-func (n *PersistentNode) deleteNode(actual string, owner int64) error {
+// deleteNode deletes the node at Close: the node this PersistentNode last
+// created or adopted (czxid), and no other. A node made at the same path
+// since — by another session, or by a new PersistentNode of this Client
+// after this one was closed (a group member leaving and joining again
+// with the same id) — is left alone, by the first attempt and by every
+// background retry.
+func (n *PersistentNode) deleteNode(actual string, czxid int64) error {
 	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
 	defer cancel()
-	if n.mode.IsEphemeral() {
-		ok, st, err := n.client.Exists(ctx, actual)
-		if err == nil && (!ok || (st.EphemeralOwner != n.client.SessionID() && st.EphemeralOwner != owner)) {
-			return nil // gone, or not ours
-		}
-	}
-	done, err := n.client.DeleteGuaranteed(ctx, actual, zk.AnyVersion)
+	done, err := n.client.DeleteGuaranteed(ctx, actual, zk.AnyVersion, zk.OnlyIncarnation(czxid))
 	if err == nil || errors.Is(err, zk.ErrNoNode) || errors.Is(err, zk.ErrClosed) {
 		return nil
 	}
@@ -425,6 +423,9 @@ func (n *PersistentNode) ensure(ctx context.Context) (<-chan zk.Event, error) {
 		if stale {
 			return again, nil
 		}
+		n.mu.Lock()
+		n.czxid = st.Czxid
+		n.mu.Unlock()
 		n.setActual(actual, true)
 		n.markCreated(actual, false)
 		return watch, nil
@@ -510,13 +511,14 @@ func (n *PersistentNode) recreate(ctx context.Context, actual string, data []byt
 	}
 }
 
-// setOwner remembers the session that created the node.
+// setOwner remembers the session that created the node, and the node's
+// creation zxid.
 func (n *PersistentNode) setOwner(st *zk.Stat) {
 	if st == nil {
 		return
 	}
 	n.mu.Lock()
-	n.owner = st.EphemeralOwner
+	n.owner, n.czxid = st.EphemeralOwner, st.Czxid
 	n.mu.Unlock()
 }
 
