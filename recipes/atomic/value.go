@@ -306,7 +306,9 @@ func (v *Value) tryOnce(ctx context.Context, r *AtomicValue[[]byte], compute fun
 	}
 	r.PostValue = next
 	// A failed delete is retried in the background; the ephemeral marker
-	// also dies with the session.
+	// also dies with the session. The marker's name is unique to this
+	// update, so no other node is ever made at its path: the retry cannot
+	// delete another node and needs no zk.OnlyIncarnation.
 	_, _ = v.client.DeleteGuaranteed(ctx, marker, zk.AnyVersion)
 	return true, nil
 }

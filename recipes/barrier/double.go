@@ -235,6 +235,9 @@ func (d *DoubleBarrier) roundMembers(ctx context.Context, ours string, ready int
 }
 
 // abandon deletes our node after a failed Enter and returns err wrapped.
+// The node's name is unique to this Enter and nothing makes it again after
+// abandon, so the guaranteed delete needs no zk.OnlyIncarnation (whose
+// czxid may not be known here: the create may have failed).
 func (d *DoubleBarrier) abandon(ctx context.Context, path, op string, err error) error {
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupBudget)
 	defer cancel()
