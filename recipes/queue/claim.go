@@ -24,8 +24,8 @@ type claimed struct {
 	// that node only, never for a lock node made again at the same path
 	// (by this session or another consumer's) after ours was deleted.
 	lockCzxid int64
-	data     []byte
-	items    [][]byte
+	data      []byte
+	items     [][]byte
 }
 
 // claim waits for the first item node this consumer can own, or ctx, or
