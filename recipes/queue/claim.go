@@ -285,9 +285,11 @@ func (cl *claimed) finish(ctx context.Context, processed, requeue bool) {
 // unlock deletes the lock node, retrying in the background as Curator's
 // guaranteed delete does — that node only: a retry after the lock node
 // was deleted (session expiry) and another consumer locked the item
-// again must not delete that consumer's lock.
-func (cl *claimed) unlock(ctx context.Context) {
+// again must not delete that consumer's lock. done is closed once the
+// delete is over.
+func (cl *claimed) unlock(ctx context.Context) (done <-chan struct{}) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cl.q.c.SessionTimeout()+time.Second)
 	defer cancel()
-	_, _ = cl.q.c.DeleteGuaranteed(ctx, cl.lockNode, zk.AnyVersion, zk.OnlyIncarnation(cl.lockCzxid))
+	done, _ = cl.q.c.DeleteGuaranteed(ctx, cl.lockNode, zk.AnyVersion, zk.OnlyIncarnation(cl.lockCzxid))
+	return done
 }

@@ -1,0 +1,65 @@
+package queue
+
+import (
+	"path"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/zkcurator/zkcurator/internal/zktest"
+	"github.com/zkcurator/zkcurator/retry"
+	"github.com/zkcurator/zkcurator/zk"
+)
+
+// A consumer's unlock that fails while its client is cut off is retried in
+// the background; meanwhile its session expires (its lock node goes with
+// it) and another consumer locks the same item. The retry must leave that
+// consumer's lock alone: it used to delete it (AnyVersion), letting a third
+// consumer take an item that is being processed.
+func TestQueueUnlockRetrySparesOtherConsumersLock(t *testing.T) {
+	srv := zktest.Embedded(t)
+	ctx := zktest.Context(t)
+	qpath := zktest.UniquePath(t) + "/q"
+	locks := zktest.UniquePath(t) + "/locks"
+	ca, rec := zktest.ConnectRecorded(t, srv.ConnectString(), zk.WithSessionTimeout(10*time.Second),
+		zk.WithRetryPolicy(retry.OneTime(10*time.Millisecond)), zk.WithConnectionTimeout(200*time.Millisecond))
+	a, err := New(ca, qpath, WithLockPath(locks))
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, a.Close()) })
+	b := newQueue(t, srv.Addr(), qpath, WithLockPath(locks))
+	require.NoError(t, b.Put(ctx, []byte("item")))
+	items := zktest.Children(t, b.c, qpath)
+	require.Len(t, items, 1)
+
+	held, err := a.tryClaim(ctx, items[0])
+	require.NoError(t, err)
+	require.NotNil(t, held)
+
+	old := ca.SessionID()
+	srv.RejectConnections(2 * time.Second)
+	require.True(t, srv.DropSession(old))
+	rec.WaitFor(t, zk.Connected, zk.Suspended)
+	done := held.unlock(ctx)
+	select {
+	case <-done:
+		t.Fatal("unlock done while the client is cut off")
+	default:
+	}
+	require.True(t, srv.ExpireSession(old), "a's lock node goes with its session")
+
+	other, err := b.tryClaim(ctx, items[0])
+	require.NoError(t, err)
+	require.NotNil(t, other, "b locks the item a lost")
+	_, bLock, err := b.c.Exists(ctx, other.lockNode)
+	require.NoError(t, err)
+	require.NotNil(t, bLock)
+	require.Equal(t, path.Base(held.lockNode), path.Base(other.lockNode), "the same lock path")
+
+	zktest.Recv(t, done) // a's retry ran, in a's new session
+	ok, st, err := b.c.Exists(ctx, other.lockNode)
+	require.NoError(t, err)
+	require.True(t, ok, "a's retried unlock deleted b's lock")
+	require.Equal(t, bLock.Czxid, st.Czxid)
+	other.finish(ctx, true, false)
+}
