@@ -35,7 +35,11 @@ func (c *Client) DeleteGuaranteed(ctx context.Context, path string, version int3
 		}
 	}
 	if o.czxidSet {
-		err = deleteIncarnation(ctx, c.Exists, c.Delete, path, version, o.czxid)
+		// Each attempt of the retry loop reads the node again: a delete
+		// whose reply was lost is not sent again blindly.
+		err = c.do(ctx, "delete", path, func(ctx context.Context, conn *Conn) error {
+			return deleteIncarnation(ctx, conn, path, version, o.czxid)
+		})
 	} else {
 		err = c.Delete(ctx, path, version)
 	}
@@ -71,19 +75,18 @@ type deleteOptions struct {
 // between the read and the delete, the node is deleted and made again and
 // the new node's data version equals the one read (typically both 0),
 // the new node is deleted. A change of version in that window only makes
-// the attempt read again.
+// the attempt read again, and an attempt whose reply is lost to a
+// connection loss is made again from the read, never by sending the
+// delete again.
 func OnlyIncarnation(czxid int64) DeleteOption {
 	return func(o *deleteOptions) { o.czxid, o.czxidSet = czxid, true }
 }
 
 // deleteIncarnation deletes path only while its node has czxid: absent or
 // another incarnation is success (nothing of ours to delete).
-func deleteIncarnation(ctx context.Context,
-	exists func(context.Context, string) (bool, *Stat, error),
-	del func(context.Context, string, int32) error,
-	path string, version int32, czxid int64) error {
+func deleteIncarnation(ctx context.Context, conn *Conn, path string, version int32, czxid int64) error {
 	for {
-		ok, st, err := exists(ctx, path)
+		ok, st, err := conn.Exists(ctx, path)
 		if err != nil {
 			return err
 		}
@@ -93,7 +96,7 @@ func deleteIncarnation(ctx context.Context,
 		if version != AnyVersion && st.Version != version {
 			return wrapErr("delete", path, ErrBadVersion)
 		}
-		err = del(ctx, path, st.Version)
+		err = conn.Delete(ctx, path, st.Version)
 		if !errors.Is(err, ErrBadVersion) {
 			return err
 		}
@@ -214,7 +217,7 @@ func (w *deleteWorker) run() {
 // attempt makes one try of the job's delete on conn.
 func (j *deleteJob) attempt(ctx context.Context, conn *Conn) error {
 	if j.opts.czxidSet {
-		return deleteIncarnation(ctx, conn.Exists, conn.Delete, j.path, j.version, j.opts.czxid)
+		return deleteIncarnation(ctx, conn, j.path, j.version, j.opts.czxid)
 	}
 	return conn.Delete(ctx, j.path, j.version)
 }

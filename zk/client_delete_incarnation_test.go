@@ -26,7 +26,8 @@ func guaranteedDeleteAcrossRecreate(t *testing.T, opts func(st *zk.Stat) []zk.De
 	_, st, err := c.CreateWith(ctx, "/gd", nil, zk.CreateOptions{Mode: zk.ModePersistent})
 	require.NoError(t, err)
 
-	srv.RejectConnections(2 * time.Second)
+	// Cut c off until the node is made again: no retry can run before.
+	srv.RejectConnections(time.Minute)
 	require.True(t, srv.DropSession(c.SessionID()))
 	rec.WaitFor(t, zk.Connected, zk.Suspended)
 	done, err := c.DeleteGuaranteed(ctx, "/gd", zk.AnyVersion, opts(st)...)
@@ -42,6 +43,7 @@ func guaranteedDeleteAcrossRecreate(t *testing.T, opts func(st *zk.Stat) []zk.De
 	_, made, err = other.CreateWith(ctx, "/gd", nil, zk.CreateOptions{Mode: zk.ModePersistent})
 	require.NoError(t, err)
 	require.NotEqual(t, st.Czxid, made.Czxid)
+	srv.RejectConnections(0)
 
 	select {
 	case <-done:

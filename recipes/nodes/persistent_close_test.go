@@ -26,6 +26,8 @@ func TestPersistentNodeCloseSparesNodeMadeAgain(t *testing.T) {
 			other, _ := zktest.ConnectRecorded(t, srv.ConnectString())
 			n := startNode(t, ctx, c, "/member", mode, []byte("old"))
 
+			// Whether Close's first attempt fails in this window or (on a
+			// slow machine) runs after it, no attempt may delete the new node.
 			srv.RejectConnections(2 * time.Second)
 			require.True(t, srv.DropSession(c.SessionID()))
 			rec.WaitFor(t, zk.Connected, zk.Suspended)

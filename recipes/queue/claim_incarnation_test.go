@@ -37,7 +37,8 @@ func TestQueueUnlockRetrySparesOtherConsumersLock(t *testing.T) {
 	require.NotNil(t, held)
 
 	old := ca.SessionID()
-	srv.RejectConnections(2 * time.Second)
+	// Cut a off until b holds the lock: no retry can run before.
+	srv.RejectConnections(time.Minute)
 	require.True(t, srv.DropSession(old))
 	rec.WaitFor(t, zk.Connected, zk.Suspended)
 	done := held.unlock(ctx)
@@ -55,6 +56,7 @@ func TestQueueUnlockRetrySparesOtherConsumersLock(t *testing.T) {
 	require.NoError(t, err)
 	require.NotNil(t, bLock)
 	require.Equal(t, path.Base(held.lockNode), path.Base(other.lockNode), "the same lock path")
+	srv.RejectConnections(0)
 
 	zktest.Recv(t, done) // a's retry ran, in a's new session
 	ok, st, err := b.c.Exists(ctx, other.lockNode)
