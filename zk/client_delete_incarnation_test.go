@@ -77,32 +77,34 @@ func TestClientGuaranteedDeleteAnyIncarnationDeletesNodeMadeAgain(t *testing.T) 
 	require.Nil(t, left, "without OnlyIncarnation the retry deletes the new node")
 }
 
-// TestClientGuaranteedDeleteOnlyIncarnation: without faults, the option
+// TestClientGuaranteedDeleteOnlyIncarnation: without faults (so it runs on
+// a real server too, ZKCURATOR_TEST_SERVER=real), the option
 // deletes the node it names, leaves another incarnation, treats a missing
 // node as done, and keeps a given version's check.
 func TestClientGuaranteedDeleteOnlyIncarnation(t *testing.T) {
-	srv := zktest.Embedded(t)
+	srv := zktest.Server(t)
 	ctx := zktest.Context(t)
 	c, _ := zktest.ConnectRecorded(t, srv.ConnectString())
-	_, st, err := c.CreateWith(ctx, "/n", []byte("a"), zk.CreateOptions{Mode: zk.ModePersistent})
+	n := zktest.UniquePath(t) + "/n"
+	_, st, err := c.CreateWith(ctx, n, []byte("a"), zk.CreateOptions{Mode: zk.ModePersistent, CreateParents: true})
 	require.NoError(t, err)
-	_, err = c.Set(ctx, "/n", []byte("b"), zk.AnyVersion)
+	_, err = c.Set(ctx, n, []byte("b"), zk.AnyVersion)
 	require.NoError(t, err)
 
-	_, err = c.DeleteGuaranteed(ctx, "/n", 0, zk.OnlyIncarnation(st.Czxid))
+	_, err = c.DeleteGuaranteed(ctx, n, 0, zk.OnlyIncarnation(st.Czxid))
 	require.ErrorIs(t, err, zk.ErrBadVersion, "a given version is still checked")
-	_, err = c.DeleteGuaranteed(ctx, "/n", zk.AnyVersion, zk.OnlyIncarnation(st.Czxid+1000))
+	_, err = c.DeleteGuaranteed(ctx, n, zk.AnyVersion, zk.OnlyIncarnation(st.Czxid+1000))
 	require.NoError(t, err, "another incarnation: nothing to delete")
-	ok, _, err := c.Exists(ctx, "/n")
+	ok, _, err := c.Exists(ctx, n)
 	require.NoError(t, err)
 	require.True(t, ok, "another incarnation is left alone")
 
-	done, err := c.DeleteGuaranteed(ctx, "/n", 1, zk.OnlyIncarnation(st.Czxid))
+	done, err := c.DeleteGuaranteed(ctx, n, 1, zk.OnlyIncarnation(st.Czxid))
 	require.NoError(t, err)
-	<-done
-	ok, _, err = c.Exists(ctx, "/n")
+	zktest.Recv(t, done)
+	ok, _, err = c.Exists(ctx, n)
 	require.NoError(t, err)
 	require.False(t, ok, "the named incarnation is deleted")
-	_, err = c.DeleteGuaranteed(ctx, "/n", zk.AnyVersion, zk.OnlyIncarnation(st.Czxid))
+	_, err = c.DeleteGuaranteed(ctx, n, zk.AnyVersion, zk.OnlyIncarnation(st.Czxid))
 	require.NoError(t, err, "a missing node is done")
 }
