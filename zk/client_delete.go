@@ -30,9 +30,10 @@ import (
 func (c *Client) DeleteGuaranteed(ctx context.Context, path string, version int32, opts ...DeleteOption) (done <-chan struct{}, err error) {
 	var o deleteOptions
 	for _, opt := range opts {
-		if opt != nil {
-			opt(&o)
+		if opt == nil {
+			return closedChan, wrapErr("delete", path, fmt.Errorf("nil option: %w", ErrInvalidArgument))
 		}
+		opt(&o)
 	}
 	if o.czxidSet {
 		// Each attempt of the retry loop reads the node again: a delete

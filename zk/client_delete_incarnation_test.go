@@ -107,4 +107,7 @@ func TestClientGuaranteedDeleteOnlyIncarnation(t *testing.T) {
 	require.False(t, ok, "the named incarnation is deleted")
 	_, err = c.DeleteGuaranteed(ctx, n, zk.AnyVersion, zk.OnlyIncarnation(st.Czxid))
 	require.NoError(t, err, "a missing node is done")
+	done, err = c.DeleteGuaranteed(ctx, n, zk.AnyVersion, nil)
+	require.ErrorIs(t, err, zk.ErrInvalidArgument, "a nil option fails the call")
+	zktest.Recv(t, done)
 }
