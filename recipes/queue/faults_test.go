@@ -74,30 +74,12 @@ func TestQueueDropsLoseNothing(t *testing.T) {
 	locks := zktest.UniquePath(t) + "/locks"
 	const producers, items, consumers = 3, 30, 3
 
-	var (
-		mu   sync.Mutex
-		seen = map[string]int{}
-	)
-	total := func() int {
-		mu.Lock()
-		defer mu.Unlock()
-		return len(seen)
+	var tl tally
+	qs := make([]*Queue, consumers)
+	for i := range qs {
+		qs[i] = newQueue(t, srv.Addr(), path, WithLockPath(locks))
 	}
-	cctx, stop := context.WithCancel(ctx)
-	var cw sync.WaitGroup
-	for range consumers {
-		q := newQueue(t, srv.Addr(), path, WithLockPath(locks))
-		cw.Go(func() {
-			for cctx.Err() == nil {
-				_ = q.ConsumeFunc(cctx, func(_ context.Context, b []byte) error {
-					mu.Lock()
-					seen[string(b)]++
-					mu.Unlock()
-					return nil
-				})
-			}
-		})
-	}
+	stop := consumeInto(ctx, &tl, qs...)
 	var pw sync.WaitGroup
 	for p := range producers {
 		q := newQueue(t, srv.Addr(), path, WithLockPath(locks))
@@ -111,8 +93,8 @@ func TestQueueDropsLoseNothing(t *testing.T) {
 		})
 	}
 	drops := 0
-	for total() < producers*items/2 {
-		zktest.Eventually(t, func() bool { return total() > drops*5 }, "progress between drops")
+	for tl.distinct() < producers*items/2 {
+		zktest.Eventually(t, func() bool { return tl.distinct() > drops*5 }, "progress between drops")
 		srv.DropConnections()
 		drops++
 	}
@@ -122,28 +104,22 @@ func TestQueueDropsLoseNothing(t *testing.T) {
 		if !t.Failed() {
 			return
 		}
-		mu.Lock()
-		defer mu.Unlock()
 		for p := range producers {
 			for i := range items {
-				if seen[fmt.Sprintf("p%d-%d", p, i)] == 0 {
+				if tl.count(fmt.Sprintf("p%d-%d", p, i)) == 0 {
 					t.Logf("missing p%d-%d", p, i)
 				}
 			}
 		}
 		t.Logf("nodes %v locks %v", zktest.Children(t, c, path), zktest.Children(t, c, locks))
 	})
-	zktest.Eventually(t, func() bool { return total() == producers*items }, "every item consumed")
+	zktest.Eventually(t, func() bool { return tl.distinct() == producers*items }, "every item consumed")
 	stop()
-	cw.Wait()
-	dups := 0
-	for k, n := range seen {
-		if n > 1 {
-			dups++
-			t.Logf("%s consumed %d times", k, n)
-		}
+	dups := tl.repeated()
+	for k, n := range dups {
+		t.Logf("%s consumed %d times", k, n)
 	}
-	t.Logf("%d drops, %d items consumed more than once", drops, dups)
+	t.Logf("%d drops, %d items consumed more than once", drops, len(dups))
 }
 
 // A locked queue whose consumers are killed mid-item (their session ends
@@ -255,37 +231,13 @@ func TestQueueConsumersOfOneQueueProcessOnce(t *testing.T) {
 	path := zktest.UniquePath(t) + "/q"
 	locks := zktest.UniquePath(t) + "/locks"
 	q := newQueue(t, srv.Addr(), path, WithLockPath(locks))
-	const items, consumers = 100, 4
+	const items = 100
 	for i := range items {
 		require.NoError(t, q.Put(ctx, fmt.Appendf(nil, "i%d", i)))
 	}
-	var (
-		mu   sync.Mutex
-		seen = map[string]int{}
-	)
-	total := func() int {
-		mu.Lock()
-		defer mu.Unlock()
-		return len(seen)
-	}
-	cctx, stop := context.WithCancel(ctx)
-	var cw sync.WaitGroup
-	for range consumers {
-		cw.Go(func() {
-			for cctx.Err() == nil {
-				_ = q.ConsumeFunc(cctx, func(_ context.Context, b []byte) error {
-					mu.Lock()
-					seen[string(b)]++
-					mu.Unlock()
-					return nil
-				})
-			}
-		})
-	}
-	zktest.Eventually(t, func() bool { return total() == items }, "every item consumed")
+	var tl tally
+	stop := consumeInto(ctx, &tl, q, q, q, q)
+	zktest.Eventually(t, func() bool { return tl.distinct() == items }, "every item consumed")
 	stop()
-	cw.Wait()
-	for k, n := range seen {
-		require.Equal(t, 1, n, "%s consumed %d times", k, n)
-	}
+	require.Empty(t, tl.repeated(), "items consumed more than once")
 }

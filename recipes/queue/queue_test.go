@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -46,6 +47,67 @@ func newQueue(t *testing.T, addr, path string, opts ...Option) *Queue {
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, q.Close()) })
 	return q
+}
+
+// tally counts how often each item was consumed, from many goroutines.
+type tally struct {
+	mu   sync.Mutex
+	seen map[string]int
+}
+
+func (tl *tally) add(b []byte) {
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	if tl.seen == nil {
+		tl.seen = map[string]int{}
+	}
+	tl.seen[string(b)]++
+}
+
+// distinct is the number of different items consumed.
+func (tl *tally) distinct() int {
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	return len(tl.seen)
+}
+
+// count is how often item was consumed.
+func (tl *tally) count(item string) int {
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	return tl.seen[item]
+}
+
+// repeated returns the items consumed more than once, with their counts.
+func (tl *tally) repeated() map[string]int {
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	out := map[string]int{}
+	for k, n := range tl.seen {
+		if n > 1 {
+			out[k] = n
+		}
+	}
+	return out
+}
+
+// consumeInto runs one consumer per queue in qs (a queue may be listed
+// more than once), each consuming into tl until the returned stop is
+// called; stop waits for them.
+func consumeInto(ctx context.Context, tl *tally, qs ...*Queue) (stop func()) {
+	cctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for _, q := range qs {
+		wg.Go(func() {
+			for cctx.Err() == nil {
+				_ = q.ConsumeFunc(cctx, func(_ context.Context, b []byte) error {
+					tl.add(b)
+					return nil
+				})
+			}
+		})
+	}
+	return func() { cancel(); wg.Wait() }
 }
 
 func TestQueuePutConsumeOrder(t *testing.T) {

@@ -1,6 +1,7 @@
 package kerberos_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -28,6 +29,17 @@ func sessionStates(rec *zktest.Recorder[zk.State]) zk.Option {
 			rec.Add(ev.State)
 		}
 	})
+}
+
+// dialProxied dials addr with sasl through a proxy the test can cut and
+// records the session's states in rec; the Conn is closed when t ends.
+func dialProxied(t *testing.T, ctx context.Context, addr string, sasl zk.Option, rec *zktest.Recorder[zk.State]) (*zk.Conn, *zktest.Proxy) {
+	t.Helper()
+	p := zktest.NewProxy(t, addr)
+	c, err := zk.Dial(ctx, p.Addr(), sasl, sessionStates(rec))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.Close() })
+	return c, p
 }
 
 // TestKerberosRealZooKeeper authenticates to a real ZooKeeper 3.8 with
@@ -118,11 +130,8 @@ func TestKerberosRealZooKeeper(t *testing.T) {
 	})
 
 	t.Run("reconnect", func(t *testing.T) {
-		p := zktest.NewProxy(t, addr)
 		var rec zktest.Recorder[zk.State]
-		c, err := zk.Dial(ctx, p.Addr(), app, sessionStates(&rec))
-		require.NoError(t, err)
-		defer c.Close()
+		c, p := dialProxied(t, ctx, addr, app, &rec)
 		_, _, watch, err := c.GetW(ctx, "/java-made")
 		require.NoError(t, err)
 		sid := c.SessionID()
@@ -147,11 +156,8 @@ func TestKerberosRealZooKeeper(t *testing.T) {
 		m, err := kerberos.New(kerberos.Config{Principal: principal, KeytabPath: keytab, KRB5ConfPath: kp.KRB5Conf, CanonicalizeHostname: true})
 		require.NoError(t, err)
 		defer m.Close()
-		p := zktest.NewProxy(t, addr)
 		var rec zktest.Recorder[zk.State]
-		c, err := zk.Dial(ctx, p.Addr(), zk.WithSASL(m), sessionStates(&rec))
-		require.NoError(t, err)
-		defer c.Close()
+		c, p := dialProxied(t, ctx, addr, zk.WithSASL(m), &rec)
 		want := []zk.State{zk.StateSyncConnected, zk.StateSaslAuthenticated}
 		rec.WaitFor(t, want...)
 		reconnect := func() {
@@ -183,11 +189,8 @@ func TestKerberosRealZooKeeper(t *testing.T) {
 		m, err := kerberos.New(kerberos.Config{Principal: idle, KeytabPath: idleKT, KRB5ConfPath: kp.KRB5Conf, ServiceHost: "localhost"})
 		require.NoError(t, err)
 		defer m.Close()
-		p := zktest.NewProxy(t, addr)
 		var rec zktest.Recorder[zk.State]
-		c, err := zk.Dial(ctx, p.Addr(), zk.WithSASL(m), sessionStates(&rec))
-		require.NoError(t, err)
-		defer c.Close()
+		c, p := dialProxied(t, ctx, addr, zk.WithSASL(m), &rec)
 		want := []zk.State{zk.StateSyncConnected, zk.StateSaslAuthenticated}
 		rec.WaitFor(t, want...)
 		expired := time.Now().Add(ticketLife + time.Second) // the first tickets' end has passed
