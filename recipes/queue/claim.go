@@ -252,7 +252,9 @@ func (q *Queue) tryClaim(ctx context.Context, name string) (*claimed, error) {
 // is already gone. When the lock node is no longer this session's (the
 // session expired mid-item and another consumer locked the item since),
 // finish leaves both alone: the item belongs to that consumer now, which
-// Curator does not check.
+// Curator does not check. When it cannot tell (the server unreachable for
+// the retry policy), it releases its own lock node in the background and
+// leaves the item, which is processed again.
 func (cl *claimed) finish(ctx context.Context, processed, requeue bool) {
 	if cl.lockNode == "" {
 		return
@@ -262,8 +264,17 @@ func (cl *claimed) finish(ctx context.Context, processed, requeue bool) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cl.q.c.SessionTimeout()+time.Second)
 	defer cancel()
 	ok, st, err := cl.q.c.Exists(ctx, cl.lockNode)
-	if err != nil || !ok || st.Czxid != cl.lockCzxid || st.EphemeralOwner != cl.q.c.SessionID() {
-		return // lost the lock (or cannot tell): the item is someone else's
+	if err != nil {
+		// Cannot tell whether the lock is still ours: release our own lock
+		// node (never another consumer's), retried in the background, so
+		// that the item is not stuck behind it while this session lives;
+		// the item stays and is processed again (at least once, as
+		// Curator's guaranteed lock delete does).
+		cl.unlock(ctx)
+		return
+	}
+	if !ok || st.Czxid != cl.lockCzxid || st.EphemeralOwner != cl.q.c.SessionID() {
+		return // lost the lock: the item is someone else's
 	}
 	var ops []zk.Op
 	switch {

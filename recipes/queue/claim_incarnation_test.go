@@ -65,3 +65,47 @@ func TestQueueUnlockRetrySparesOtherConsumersLock(t *testing.T) {
 	require.Equal(t, bLock.Czxid, st.Czxid)
 	other.finish(ctx, true, false)
 }
+
+// A consumer whose finish cannot reach the server (its Exists fails: the
+// retry policy gave up while the session is still alive) releases its own
+// lock node in the background instead of leaving it: the item is not stuck
+// behind a lock of a live session, and another consumer processes it
+// (at least once). It used to keep the lock until the session ended.
+func TestQueueFinishUnreachableReleasesLock(t *testing.T) {
+	srv := zktest.Embedded(t)
+	ctx := zktest.Context(t)
+	qpath := zktest.UniquePath(t) + "/q"
+	locks := zktest.UniquePath(t) + "/locks"
+	ca, rec := zktest.ConnectRecorded(t, srv.ConnectString(), zk.WithSessionTimeout(10*time.Second),
+		zk.WithRetryPolicy(retry.OneTime(10*time.Millisecond)), zk.WithConnectionTimeout(200*time.Millisecond))
+	a, err := New(ca, qpath, WithLockPath(locks))
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, a.Close()) })
+	b := newQueue(t, srv.Addr(), qpath, WithLockPath(locks))
+	require.NoError(t, b.Put(ctx, []byte("item")))
+	items := zktest.Children(t, b.c, qpath)
+	require.Len(t, items, 1)
+
+	held, err := a.tryClaim(ctx, items[0])
+	require.NoError(t, err)
+	require.NotNil(t, held)
+	sid := ca.SessionID()
+	srv.RejectConnections(time.Minute)
+	require.True(t, srv.DropSession(sid))
+	rec.WaitFor(t, zk.Connected, zk.Suspended)
+	held.finish(ctx, true, false) // its Exists fails: a cannot tell
+	srv.RejectConnections(0)
+	rec.WaitFor(t, zk.Connected, zk.Suspended, zk.Reconnected)
+	require.Equal(t, sid, ca.SessionID(), "the same session: its lock node would live on")
+
+	zktest.Eventually(t, func() bool {
+		ok, _, err := b.c.Exists(ctx, held.lockNode)
+		return err == nil && !ok
+	}, "a's lock node released")
+	again, err := b.tryClaim(ctx, items[0])
+	require.NoError(t, err)
+	require.NotNil(t, again, "b takes the item a could not finish")
+	require.Equal(t, "item", string(again.items[0]))
+	again.finish(ctx, true, false)
+	require.Empty(t, zktest.Children(t, b.c, qpath))
+}
