@@ -91,7 +91,9 @@ func checkName(what, s string) error {
 // id (a restarted process's previous run) is replaced, as Curator does.
 // An empty ID gets a random UUID and a zero RegistrationTimeUTC the
 // current time (inst is updated). It returns once the node exists, or
-// fails when ctx ends first. Registering a registered id again updates it.
+// fails when ctx ends first. Registering a registered id again updates it;
+// a Register of an id whose first Register is still in progress joins it
+// and fails with ErrNotRegistered if that one gives up.
 func (d *ServiceDiscovery) Register(ctx context.Context, inst *ServiceInstance) error {
 	if inst == nil {
 		return fmt.Errorf("discovery: register: nil instance: %w", zk.ErrInvalidArgument)
@@ -125,8 +127,24 @@ func (d *ServiceDiscovery) Register(ctx context.Context, inst *ServiceInstance) 
 		return fmt.Errorf("discovery: register %s: %w", inst.ID, zk.ErrClosed)
 	}
 	if old, ok := d.entries[inst.ID]; ok {
+		// Registered, or a Register of this id still in progress: the
+		// node takes the new data, and this call succeeds only once the
+		// node exists (it fails if that other Register gives up).
 		d.mu.Unlock()
-		return old.node.SetData(ctx, data)
+		if err := old.node.SetData(ctx, data); err != nil {
+			return fmt.Errorf("discovery: register %s: %w", inst.ID, err)
+		}
+		if err := old.node.WaitForInitialCreate(ctx); err != nil {
+			d.mu.Lock()
+			closed := d.closed
+			d.mu.Unlock()
+			if errors.Is(err, zk.ErrClosed) && !closed {
+				// That Register gave up and closed the node.
+				err = fmt.Errorf("the Register of this id in progress, which this call joined, failed: %w", ErrNotRegistered)
+			}
+			return fmt.Errorf("discovery: register %s: %w", inst.ID, err)
+		}
+		return nil
 	}
 	n, err := nodes.NewPersistentNode(d.client, d.PathForInstance(inst.Name, inst.ID), mode, data,
 		nodes.WithProtection(false), nodes.WithTakeOver())
