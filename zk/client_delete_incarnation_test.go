@@ -7,7 +7,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkcurator/zkcurator/internal/zktest"
-	"github.com/zkcurator/zkcurator/retry"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
@@ -20,16 +19,13 @@ import (
 func guaranteedDeleteAcrossRecreate(t *testing.T, opts func(st *zk.Stat) []zk.DeleteOption) (made, left *zk.Stat) {
 	srv := zktest.Embedded(t)
 	ctx := zktest.Context(t)
-	c, rec := zktest.ConnectRecorded(t, srv.ConnectString(), zk.WithSessionTimeout(10*time.Second),
-		zk.WithRetryPolicy(retry.OneTime(10*time.Millisecond)), zk.WithConnectionTimeout(200*time.Millisecond))
+	c, rec := zktest.ConnectCuttable(t, srv.ConnectString())
 	other, _ := zktest.ConnectRecorded(t, srv.ConnectString())
 	_, st, err := c.CreateWith(ctx, "/gd", nil, zk.CreateOptions{Mode: zk.ModePersistent})
 	require.NoError(t, err)
 
 	// Cut c off until the node is made again: no retry can run before.
-	srv.RejectConnections(time.Minute)
-	require.True(t, srv.DropSession(c.SessionID()))
-	rec.WaitFor(t, zk.Connected, zk.Suspended)
+	zktest.CutOff(t, srv, c, rec, time.Minute)
 	done, err := c.DeleteGuaranteed(ctx, "/gd", zk.AnyVersion, opts(st)...)
 	require.Error(t, err, "the first attempt fails while no server answers")
 	select {

@@ -152,8 +152,7 @@ func TestClientUnprotectedCreateRetryReportsNodeExists(t *testing.T) {
 func TestClientGuaranteedDeleteWhileDisconnected(t *testing.T) {
 	srv := zktest.Embedded(t)
 	ctx := zktest.Context(t)
-	c, rec := zktest.ConnectRecorded(t, srv.ConnectString(), zk.WithSessionTimeout(10*time.Second),
-		zk.WithRetryPolicy(retry.OneTime(10*time.Millisecond)), zk.WithConnectionTimeout(200*time.Millisecond))
+	c, rec := zktest.ConnectCuttable(t, srv.ConnectString())
 	_, err := c.Create(ctx, "/gd", nil, zk.ModePersistent, nil)
 	require.NoError(t, err)
 	srv.RejectConnections(2 * time.Second)

@@ -95,6 +95,19 @@ func mustCreate(t *testing.T, ctx context.Context, c *zk.Conn, p string) {
 	require.NoError(t, err)
 }
 
+// watchThenGetW creates p, sets a persistent watch of mode on it and then
+// a one-shot data watch (GetW) on the same path: the order in which 3.8
+// let the one-shot replace the persistent watch.
+func watchThenGetW(t *testing.T, ctx context.Context, c *zk.Conn, p string, mode zk.AddWatchMode) (*zk.Watcher, <-chan zk.Event) {
+	t.Helper()
+	mustCreate(t, ctx, c, p)
+	w, err := c.AddWatch(ctx, p, mode)
+	require.NoError(t, err)
+	_, _, g, err := c.GetW(ctx, p)
+	require.NoError(t, err)
+	return w, g
+}
+
 func mustSet(t *testing.T, ctx context.Context, c *zk.Conn, p, data string) {
 	t.Helper()
 	_, err := c.Set(ctx, p, []byte(data), -1)
@@ -106,11 +119,7 @@ func mustSet(t *testing.T, ctx context.Context, c *zk.Conn, p, data string) {
 // child table still reports: without the guard the second data change is
 // missing before it.
 func shareGetW(t *testing.T, _ shareTarget, c *zk.Conn, ctx context.Context, p string) {
-	mustCreate(t, ctx, c, p)
-	w, err := c.AddWatch(ctx, p, zk.AddWatchPersistent)
-	require.NoError(t, err)
-	_, _, g, err := c.GetW(ctx, p)
-	require.NoError(t, err)
+	w, g := watchThenGetW(t, ctx, c, p, zk.AddWatchPersistent)
 	mustSet(t, ctx, c, p, "1")
 	require.Equal(t, ev(zk.EventNodeDataChanged, p), stripped(recv(t, g)))
 	mustSet(t, ctx, c, p, "2")
@@ -124,11 +133,7 @@ func shareGetW(t *testing.T, _ shareTarget, c *zk.Conn, ctx context.Context, p s
 // path would take the recursive watch's only (data) table entry on 3.8,
 // and with it every event below.
 func shareGetWRecursive(t *testing.T, _ shareTarget, c *zk.Conn, ctx context.Context, p string) {
-	mustCreate(t, ctx, c, p)
-	w, err := c.AddWatch(ctx, p, zk.AddWatchPersistentRecursive)
-	require.NoError(t, err)
-	_, _, g, err := c.GetW(ctx, p)
-	require.NoError(t, err)
+	w, g := watchThenGetW(t, ctx, c, p, zk.AddWatchPersistentRecursive)
 	mustSet(t, ctx, c, p, "1")
 	require.Equal(t, zk.EventNodeDataChanged, recv(t, g).Type)
 	mustSet(t, ctx, c, p, "2")
@@ -241,11 +246,7 @@ func shareChildrenWBeforeRecursive(t *testing.T, tg shareTarget, c *zk.Conn, ctx
 // only here) wait: they are set on the server again and fire on the next
 // change; a second persistent watch of the other mode on the path stays.
 func sharePersistentRemoved(t *testing.T, _ shareTarget, c *zk.Conn, ctx context.Context, p string) {
-	mustCreate(t, ctx, c, p)
-	w, err := c.AddWatch(ctx, p, zk.AddWatchPersistent)
-	require.NoError(t, err)
-	_, _, g, err := c.GetW(ctx, p)
-	require.NoError(t, err)
+	w, g := watchThenGetW(t, ctx, c, p, zk.AddWatchPersistent)
 	_, _, ch, err := c.ChildrenW(ctx, p)
 	require.NoError(t, err)
 	require.NoError(t, w.Remove(ctx))
@@ -280,11 +281,7 @@ func sharePersistentRemoved(t *testing.T, _ shareTarget, c *zk.Conn, ctx context
 // RemoveWatches(WatcherData) of one-shots under a persistent watch removes
 // them here only: the server's data watch is the persistent one's.
 func shareRemoveWatchesData(t *testing.T, _ shareTarget, c *zk.Conn, ctx context.Context, p string) {
-	mustCreate(t, ctx, c, p)
-	w, err := c.AddWatch(ctx, p, zk.AddWatchPersistent)
-	require.NoError(t, err)
-	_, _, g, err := c.GetW(ctx, p)
-	require.NoError(t, err)
+	w, g := watchThenGetW(t, ctx, c, p, zk.AddWatchPersistent)
 	require.NoError(t, c.RemoveWatches(ctx, p, zk.WatcherData, false))
 	require.Equal(t, zk.EventDataWatchRemoved, recv(t, g).Type)
 	require.ErrorIs(t, c.RemoveWatches(ctx, p, zk.WatcherData, false), zk.ErrNoWatcher)
@@ -299,11 +296,7 @@ func shareRemoveWatchesData(t *testing.T, _ shareTarget, c *zk.Conn, ctx context
 // them) leaves both working; a change made while disconnected fires the
 // one-shot at once.
 func shareReconnect(t *testing.T, tg shareTarget, c *zk.Conn, ctx context.Context, p string) {
-	mustCreate(t, ctx, c, p)
-	w, err := c.AddWatch(ctx, p, zk.AddWatchPersistent)
-	require.NoError(t, err)
-	_, _, g, err := c.GetW(ctx, p)
-	require.NoError(t, err)
+	w, g := watchThenGetW(t, ctx, c, p, zk.AddWatchPersistent)
 	_, _, ch, err := c.ChildrenW(ctx, p)
 	require.NoError(t, err)
 	tg.drop(t, c)
@@ -412,11 +405,7 @@ func TestWatchShareRemoveGap(t *testing.T) {
 	c := dialConn(t, srv.ConnectString())
 	ctx := opCtx(t)
 	p := zktest.UniquePath(t)
-	mustCreate(t, ctx, c, p)
-	w, err := c.AddWatch(ctx, p, zk.AddWatchPersistent)
-	require.NoError(t, err)
-	_, _, g, err := c.GetW(ctx, p)
-	require.NoError(t, err)
+	w, g := watchThenGetW(t, ctx, c, p, zk.AddWatchPersistent)
 
 	srv.RejectConnections(time.Minute)
 	t.Cleanup(func() { srv.RejectConnections(0) })
@@ -430,7 +419,7 @@ func TestWatchShareRemoveGap(t *testing.T) {
 	srv.RejectConnections(0)
 
 	require.NoError(t, <-removed)
-	_, err = set.Result()
+	_, err := set.Result()
 	require.NoError(t, err)
 	require.Equal(t, ev(zk.EventNodeDataChanged, p), stripped(recv(t, g)))
 	wantEvents(t, w.Events(), ev(zk.EventNotWatching, p))
@@ -490,11 +479,7 @@ func TestWatchShareSessionEnd(t *testing.T) {
 	for _, expire := range []bool{true, false} {
 		c := dialConn(t, srv.ConnectString())
 		p := zktest.UniquePath(t)
-		mustCreate(t, ctx, c, p)
-		w, err := c.AddWatch(ctx, p, zk.AddWatchPersistent)
-		require.NoError(t, err)
-		_, _, g, err := c.GetW(ctx, p)
-		require.NoError(t, err)
+		w, g := watchThenGetW(t, ctx, c, p, zk.AddWatchPersistent)
 		_, _, ch, err := c.ChildrenW(ctx, p)
 		require.NoError(t, err)
 		want := zk.ErrClosed

@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkcurator/zkcurator/internal/zktest"
-	"github.com/zkcurator/zkcurator/retry"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
@@ -19,15 +18,12 @@ import (
 func TestRegisterJoiningPendingRegisterFailsWithIt(t *testing.T) {
 	srv := zktest.Embedded(t)
 	ctx := zktest.Context(t)
-	c, rec := zktest.ConnectRecorded(t, srv.ConnectString(), zk.WithSessionTimeout(10*time.Second),
-		zk.WithRetryPolicy(retry.OneTime(10*time.Millisecond)), zk.WithConnectionTimeout(200*time.Millisecond))
+	c, rec := zktest.ConnectCuttable(t, srv.ConnectString())
 	d, err := New(c, zktest.UniquePath(t)+"/services")
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, d.Close()) })
 
-	srv.RejectConnections(time.Minute)
-	require.True(t, srv.DropSession(c.SessionID()))
-	rec.WaitFor(t, zk.Connected, zk.Suspended)
+	zktest.CutOff(t, srv, c, rec, time.Minute)
 	first := make(chan error, 1)
 	go func() {
 		fctx, cancel := context.WithTimeout(ctx, time.Second)

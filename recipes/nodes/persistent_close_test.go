@@ -7,7 +7,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkcurator/zkcurator/internal/zktest"
-	"github.com/zkcurator/zkcurator/retry"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
@@ -21,16 +20,13 @@ func TestPersistentNodeCloseSparesNodeMadeAgain(t *testing.T) {
 		t.Run(mode.String(), func(t *testing.T) {
 			srv := zktest.Embedded(t)
 			ctx := zktest.Context(t)
-			c, rec := zktest.ConnectRecorded(t, srv.ConnectString(), zk.WithSessionTimeout(10*time.Second),
-				zk.WithRetryPolicy(retry.OneTime(10*time.Millisecond)), zk.WithConnectionTimeout(200*time.Millisecond))
+			c, rec := zktest.ConnectCuttable(t, srv.ConnectString())
 			other, _ := zktest.ConnectRecorded(t, srv.ConnectString())
 			n := startNode(t, ctx, c, "/member", mode, []byte("old"))
 
 			// Whether Close's first attempt fails in this window or (on a
 			// slow machine) runs after it, no attempt may delete the new node.
-			srv.RejectConnections(2 * time.Second)
-			require.True(t, srv.DropSession(c.SessionID()))
-			rec.WaitFor(t, zk.Connected, zk.Suspended)
+			zktest.CutOff(t, srv, c, rec, 2*time.Second)
 			require.NoError(t, other.Delete(ctx, "/member", zk.AnyVersion))
 			_, err := other.Create(ctx, "/member", []byte("new"), mode, nil)
 			require.NoError(t, err)

@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkcurator/zkcurator/internal/zktest"
-	"github.com/zkcurator/zkcurator/retry"
 	"github.com/zkcurator/zkcurator/zk"
 )
 
@@ -22,8 +21,7 @@ func TestQueueUnlockRetrySparesOtherConsumersLock(t *testing.T) {
 	ctx := zktest.Context(t)
 	qpath := zktest.UniquePath(t) + "/q"
 	locks := zktest.UniquePath(t) + "/locks"
-	ca, rec := zktest.ConnectRecorded(t, srv.ConnectString(), zk.WithSessionTimeout(10*time.Second),
-		zk.WithRetryPolicy(retry.OneTime(10*time.Millisecond)), zk.WithConnectionTimeout(200*time.Millisecond))
+	ca, rec := zktest.ConnectCuttable(t, srv.ConnectString())
 	a, err := New(ca, qpath, WithLockPath(locks))
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, a.Close()) })
@@ -38,9 +36,7 @@ func TestQueueUnlockRetrySparesOtherConsumersLock(t *testing.T) {
 
 	old := ca.SessionID()
 	// Cut a off until b holds the lock: no retry can run before.
-	srv.RejectConnections(time.Minute)
-	require.True(t, srv.DropSession(old))
-	rec.WaitFor(t, zk.Connected, zk.Suspended)
+	zktest.CutOff(t, srv, ca, rec, time.Minute)
 	done := held.unlock(ctx)
 	select {
 	case <-done:
@@ -76,8 +72,7 @@ func TestQueueFinishUnreachableReleasesLock(t *testing.T) {
 	ctx := zktest.Context(t)
 	qpath := zktest.UniquePath(t) + "/q"
 	locks := zktest.UniquePath(t) + "/locks"
-	ca, rec := zktest.ConnectRecorded(t, srv.ConnectString(), zk.WithSessionTimeout(10*time.Second),
-		zk.WithRetryPolicy(retry.OneTime(10*time.Millisecond)), zk.WithConnectionTimeout(200*time.Millisecond))
+	ca, rec := zktest.ConnectCuttable(t, srv.ConnectString())
 	a, err := New(ca, qpath, WithLockPath(locks))
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, a.Close()) })
@@ -90,9 +85,7 @@ func TestQueueFinishUnreachableReleasesLock(t *testing.T) {
 	require.NoError(t, err)
 	require.NotNil(t, held)
 	sid := ca.SessionID()
-	srv.RejectConnections(time.Minute)
-	require.True(t, srv.DropSession(sid))
-	rec.WaitFor(t, zk.Connected, zk.Suspended)
+	zktest.CutOff(t, srv, ca, rec, time.Minute)
 	held.finish(ctx, true, false) // its Exists fails: a cannot tell
 	srv.RejectConnections(0)
 	rec.WaitFor(t, zk.Connected, zk.Suspended, zk.Reconnected)
