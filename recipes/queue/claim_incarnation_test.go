@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"context"
 	"path"
 	"testing"
 	"time"
@@ -8,8 +9,41 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zkcurator/zkcurator/internal/zktest"
+	"github.com/zkcurator/zkcurator/testserver"
 	"github.com/zkcurator/zkcurator/zk"
 )
+
+// heldItem is two consumers of one locked queue: a, on a Client a test can
+// cut off (zktest.ConnectCuttable), holds the queue's one item; b put it.
+type heldItem struct {
+	srv   *testserver.Server
+	ctx   context.Context
+	ca    *zk.Client
+	rec   *zktest.Recorder[zk.ConnectionState]
+	b     *Queue
+	qpath string
+	items []string
+	held  *claimed
+}
+
+func newHeldItem(t *testing.T) heldItem {
+	t.Helper()
+	f := heldItem{srv: zktest.Embedded(t), ctx: zktest.Context(t)}
+	f.qpath = zktest.UniquePath(t) + "/q"
+	locks := zktest.UniquePath(t) + "/locks"
+	f.ca, f.rec = zktest.ConnectCuttable(t, f.srv.ConnectString())
+	a, err := New(f.ca, f.qpath, WithLockPath(locks))
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, a.Close()) })
+	f.b = newQueue(t, f.srv.Addr(), f.qpath, WithLockPath(locks))
+	require.NoError(t, f.b.Put(f.ctx, []byte("item")))
+	f.items = zktest.Children(t, f.b.c, f.qpath)
+	require.Len(t, f.items, 1)
+	f.held, err = a.tryClaim(f.ctx, f.items[0])
+	require.NoError(t, err)
+	require.NotNil(t, f.held)
+	return f
+}
 
 // A consumer's unlock that fails while its client is cut off is retried in
 // the background; meanwhile its session expires (its lock node goes with
@@ -17,22 +51,8 @@ import (
 // consumer's lock alone: it used to delete it (AnyVersion), letting a third
 // consumer take an item that is being processed.
 func TestQueueUnlockRetrySparesOtherConsumersLock(t *testing.T) {
-	srv := zktest.Embedded(t)
-	ctx := zktest.Context(t)
-	qpath := zktest.UniquePath(t) + "/q"
-	locks := zktest.UniquePath(t) + "/locks"
-	ca, rec := zktest.ConnectCuttable(t, srv.ConnectString())
-	a, err := New(ca, qpath, WithLockPath(locks))
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, a.Close()) })
-	b := newQueue(t, srv.Addr(), qpath, WithLockPath(locks))
-	require.NoError(t, b.Put(ctx, []byte("item")))
-	items := zktest.Children(t, b.c, qpath)
-	require.Len(t, items, 1)
-
-	held, err := a.tryClaim(ctx, items[0])
-	require.NoError(t, err)
-	require.NotNil(t, held)
+	f := newHeldItem(t)
+	srv, ctx, ca, rec, b, items, held := f.srv, f.ctx, f.ca, f.rec, f.b, f.items, f.held
 
 	old := ca.SessionID()
 	// Cut a off until b holds the lock: no retry can run before.
@@ -68,22 +88,8 @@ func TestQueueUnlockRetrySparesOtherConsumersLock(t *testing.T) {
 // behind a lock of a live session, and another consumer processes it
 // (at least once). It used to keep the lock until the session ended.
 func TestQueueFinishUnreachableReleasesLock(t *testing.T) {
-	srv := zktest.Embedded(t)
-	ctx := zktest.Context(t)
-	qpath := zktest.UniquePath(t) + "/q"
-	locks := zktest.UniquePath(t) + "/locks"
-	ca, rec := zktest.ConnectCuttable(t, srv.ConnectString())
-	a, err := New(ca, qpath, WithLockPath(locks))
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, a.Close()) })
-	b := newQueue(t, srv.Addr(), qpath, WithLockPath(locks))
-	require.NoError(t, b.Put(ctx, []byte("item")))
-	items := zktest.Children(t, b.c, qpath)
-	require.Len(t, items, 1)
-
-	held, err := a.tryClaim(ctx, items[0])
-	require.NoError(t, err)
-	require.NotNil(t, held)
+	f := newHeldItem(t)
+	srv, ctx, ca, rec, b, items, held := f.srv, f.ctx, f.ca, f.rec, f.b, f.items, f.held
 	sid := ca.SessionID()
 	zktest.CutOff(t, srv, ca, rec, time.Minute)
 	held.finish(ctx, true, false) // its Exists fails: a cannot tell
@@ -100,5 +106,5 @@ func TestQueueFinishUnreachableReleasesLock(t *testing.T) {
 	require.NotNil(t, again, "b takes the item a could not finish")
 	require.Equal(t, "item", string(again.items[0]))
 	again.finish(ctx, true, false)
-	require.Empty(t, zktest.Children(t, b.c, qpath))
+	require.Empty(t, zktest.Children(t, b.c, f.qpath))
 }
