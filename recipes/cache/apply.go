@@ -92,7 +92,7 @@ func (e *engine) onOneShot(reg watchReg, ev zk.Event) {
 		// child because a listing of its parent taken before this event
 		// may have shown a re-created node under the name we still had
 		// cached, and re-armed the parent's child watch past its creation.
-		if reg.path == e.root || e.st.nodes[zk.ParentPath(reg.path)] != nil {
+		if e.attached(reg.path) {
 			e.enqueue(reg.path, readData, false)
 		}
 	case zk.EventNodeChildrenChanged:
@@ -100,6 +100,12 @@ func (e *engine) onOneShot(reg watchReg, ev zk.Event) {
 			e.enqueue(reg.path, readChildren, false)
 		}
 	}
+}
+
+// attached reports whether path would be cached if it exists: the root, or
+// a node whose parent is cached.
+func (e *engine) attached(path string) bool {
+	return path == e.root || e.st.nodes[zk.ParentPath(path)] != nil
 }
 
 // deletePath removes path and its subtree from the cache.

@@ -221,7 +221,7 @@ func (e *engine) onResult(m msgResult) {
 		// but it was set when the server ran this read — maybe after
 		// changes that the reads issued since, sent without a watch,
 		// ran too early to see: read the path again.
-		if m.w != nil && r.epoch == e.oneshot.epoch && (r.path == e.root || e.st.nodes[zk.ParentPath(r.path)] != nil) {
+		if m.w != nil && r.epoch == e.oneshot.epoch && e.attached(r.path) {
 			e.enqueue(r.path, r.kind, false)
 		}
 	case r.kind == readData:
